@@ -1,0 +1,61 @@
+"""The few exception types symact raises.
+
+Each subclasses a builtin so that callers can catch the familiar type, and each
+message says what was wrong and what is accepted instead.
+"""
+
+from __future__ import annotations
+
+__all__ = ["CertificationError", "UnknownActivation", "UnsafeExpression", "UnsupportedExpression"]
+
+
+class UnknownActivation(KeyError):
+    """An activation name that is not in the catalogue.
+
+    The message lists the closest valid names.
+
+    >>> raise UnknownActivation("no activation named 'sigmod'; did you mean 'sigmoid'?")
+    Traceback (most recent call last):
+    ...
+    symact.errors.UnknownActivation: "no activation named 'sigmod'; did you mean 'sigmoid'?"
+    """
+
+
+class UnsafeExpression(ValueError):
+    """User text that falls outside symact's restricted expression grammar.
+
+    Raised for anything that is not a number, the variable ``x``, a declared
+    parameter, arithmetic, or a whitelisted function call.  Nothing in the text
+    is ever executed.
+
+    >>> raise UnsafeExpression("attribute access is not allowed")
+    Traceback (most recent call last):
+    ...
+    symact.errors.UnsafeExpression: attribute access is not allowed
+    """
+
+
+class UnsupportedExpression(ValueError):
+    """A well-formed expression that an analysis cannot handle.
+
+    For example a breakpoint that depends on an unspecified symbolic parameter,
+    so that the pieces of a piecewise function cannot be ordered.
+
+    >>> raise UnsupportedExpression("breakpoints must be real numbers")
+    Traceback (most recent call last):
+    ...
+    symact.errors.UnsupportedExpression: breakpoints must be real numbers
+    """
+
+
+class CertificationError(ArithmeticError):
+    """A certified computation could not reach the requested precision.
+
+    Also raised when an exact closed form disagrees with its certified
+    enclosure: that is a bug to report, never a result to return.
+
+    >>> raise CertificationError("enclosure wider than 1e-30 after 200 bisections")
+    Traceback (most recent call last):
+    ...
+    symact.errors.CertificationError: enclosure wider than 1e-30 after 200 bisections
+    """
