@@ -15,6 +15,7 @@ from __future__ import annotations
 import contextlib
 import signal
 import threading
+import time
 from collections.abc import Callable, Iterator
 from typing import TypeVar
 
@@ -65,6 +66,7 @@ def time_budget(seconds: float | None) -> Iterator[None]:
     def _handler(signum: int, frame: object) -> None:
         raise _Alarm
 
+    started = time.monotonic()
     previous = signal.signal(signal.SIGALRM, _handler)
     signal.setitimer(signal.ITIMER_REAL, seconds)
     try:
@@ -75,8 +77,9 @@ def time_budget(seconds: float | None) -> Iterator[None]:
         signal.setitimer(signal.ITIMER_REAL, 0)
         signal.signal(signal.SIGALRM, previous)
         if outer_remaining:
-            # Re-arm the enclosing budget with what is left of it (approximately).
-            signal.setitimer(signal.ITIMER_REAL, max(outer_remaining - seconds, 1e-3))
+            # Re-arm the enclosing budget with what is left of it.
+            elapsed = time.monotonic() - started
+            signal.setitimer(signal.ITIMER_REAL, max(outer_remaining - elapsed, 1e-3))
 
 
 def run_with_budget(seconds: float | None, func: Callable[[], T]) -> T:
