@@ -1,10 +1,34 @@
-"""symact: exact mathematics of neural-network activation functions."""
+r"""symact: exact mathematics of neural-network activation functions.
+
+>>> import symact as sa
+>>> sa.activation("sigmoid").derivative()
+exp(-x)/(1 + exp(-x))**2
+"""
 
 from importlib.metadata import PackageNotFoundError, version
+
+from .activation import Activation, x
+from .catalogue import activation, aliases, define, describe, names, register
+from .errors import CertificationError, UnknownActivation, UnsafeExpression, UnsupportedExpression
 
 try:
     __version__ = version("symact")
 except PackageNotFoundError:  # pragma: no cover - running from a source tree
     __version__ = "0+unknown"
 
-__all__ = ["__version__"]
+__all__ = [
+    # expressions
+    "Activation",
+    "CertificationError",
+    "UnknownActivation",
+    "UnsafeExpression",
+    "UnsupportedExpression",
+    "__version__",
+    "activation",
+    "aliases",
+    "define",
+    "describe",
+    "names",
+    "register",
+    "x",
+]

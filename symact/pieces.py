@@ -1,0 +1,297 @@
+r"""Splitting a piecewise expression into smooth pieces.
+
+Plain SymPy takes one-sided limits of a ``Piecewise`` at a kink by looking at
+the branch that *contains* the point, so ``limit(relu'(x), x, 0, "-")`` comes
+out as 1 instead of 0.  symact never asks SymPy for a limit across a branch
+boundary.  Instead every expression is cut at its *breakpoints* -- the zeros
+of the arguments of ``Abs``, ``sign``, ``Heaviside``, ``Max``/``Min`` and the
+boundaries of ``Piecewise`` conditions -- into open intervals on each of which
+it is a single analytic formula (a :class:`Piece`).  One-sided values and
+derivatives at a breakpoint are then ordinary limits of an analytic formula.
+
+>>> import sympy
+>>> from symact.pieces import split
+>>> x = sympy.Symbol("x", real=True)
+>>> [(p.lo, p.hi, p.expr) for p in split(sympy.Max(0, x), x)]
+[(-oo, 0, 0), (0, oo, x)]
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import lru_cache
+
+import sympy
+from sympy import Abs, Heaviside, Max, Min, Piecewise, sign
+
+from ._budget import BudgetExceeded, time_budget
+from .errors import UnsupportedExpression
+
+__all__ = ["Piece", "breakpoints", "one_sided_limit", "resolve", "sample_point", "split"]
+
+_SOLVE_BUDGET = 5.0
+
+
+@dataclass(frozen=True)
+class Piece:
+    r"""One analytic formula of a piecewise expression, valid on ``(lo, hi)``.
+
+    ``lo`` and ``hi`` are breakpoints (or :math:`\mp\infty`); the formula is
+    the expression's value on the open interval between them, and extends
+    analytically to its ends, so one-sided limits there are plain limits.
+
+    >>> import sympy
+    >>> x = sympy.Symbol("x", real=True)
+    >>> Piece(sympy.Integer(0), sympy.oo, x).contains(1)
+    True
+    """
+
+    lo: sympy.Expr
+    hi: sympy.Expr
+    expr: sympy.Expr
+
+    def contains(self, point: sympy.Expr | int) -> bool:
+        """Whether ``point`` lies strictly inside the piece."""
+        p = sympy.sympify(point)
+        return bool((p > self.lo) == sympy.true and (p < self.hi) == sympy.true)
+
+    @property
+    def interval(self) -> sympy.Interval:
+        """The open interval of the piece as a SymPy set."""
+        return sympy.Interval.open(self.lo, self.hi)
+
+
+def _zeros(u: sympy.Expr, x: sympy.Symbol) -> set[sympy.Expr]:
+    """Real zeros of ``u`` in ``x``; an error if there are infinitely many."""
+    if x not in u.free_symbols:
+        return set()
+    if u.is_polynomial(x) and sympy.degree(u, x) == 1:
+        a, b = sympy.Poly(u, x).all_coeffs()
+        return {sympy.nsimplify(-b / a) if (-b / a).is_Float else -b / a}
+    try:
+        with time_budget(_SOLVE_BUDGET):
+            sols = sympy.solveset(u, x, sympy.S.Reals)
+    except BudgetExceeded:
+        raise UnsupportedExpression(
+            f"could not find where {u} changes sign within {_SOLVE_BUDGET:g} s; "
+            "write the kinks as Piecewise conditions that are linear in x"
+        ) from None
+    if isinstance(sols, sympy.FiniteSet):
+        return set(sols)
+    if sols is sympy.S.EmptySet:
+        return set()
+    raise UnsupportedExpression(
+        f"{u} changes sign at {sols}, which is not a finite set of points; "
+        "symact handles piecewise functions with finitely many breakpoints"
+    )
+
+
+def _relational_zeros(cond: sympy.Basic, x: sympy.Symbol) -> set[sympy.Expr]:
+    if cond in (sympy.true, sympy.false) or x not in cond.free_symbols:
+        return set()
+    if isinstance(cond, sympy.core.relational.Relational):
+        return _zeros(cond.lhs - cond.rhs, x)
+    if isinstance(cond, sympy.And | sympy.Or | sympy.Not):
+        out: set[sympy.Expr] = set()
+        for arg in cond.args:
+            out |= _relational_zeros(arg, x)
+        return out
+    raise UnsupportedExpression(
+        f"cannot read the condition {cond}; accepted are comparisons such as x < 0, "
+        "combined with & and |"
+    )
+
+
+def _sort_key(point: sympy.Expr) -> sympy.Expr:
+    return point
+
+
+def _sorted_points(points: set[sympy.Expr]) -> tuple[sympy.Expr, ...]:
+    pts = [sympy.nsimplify(p) if p.is_Float else p for p in points if p.is_real is not False]
+    if any(p.is_real is None for p in pts):
+        bad = [p for p in pts if p.is_real is None]
+        raise UnsupportedExpression(
+            f"breakpoint(s) {bad} are not known to be real; give the parameters numeric "
+            "values or declare them real"
+        )
+    unique: list[sympy.Expr] = []
+    for p in pts:
+        if not any(sympy.simplify(p - q) == 0 for q in unique):
+            unique.append(p)
+
+    def less(a: sympy.Expr, b: sympy.Expr) -> bool:
+        rel = a < b
+        if rel not in (sympy.true, sympy.false):
+            raise UnsupportedExpression(
+                f"cannot order the breakpoints {a} and {b}; give the parameters numeric "
+                "values (or assumptions such as positive=True)"
+            )
+        return bool(rel)
+
+    # insertion sort with exact comparisons (there are only a handful)
+    ordered: list[sympy.Expr] = []
+    for p in unique:
+        i = 0
+        while i < len(ordered) and less(ordered[i], p):
+            i += 1
+        ordered.insert(i, p)
+    return tuple(ordered)
+
+
+@lru_cache(maxsize=4096)
+def breakpoints(expr: sympy.Expr, x: sympy.Symbol) -> tuple[sympy.Expr, ...]:
+    r"""The sorted real points where ``expr`` may switch formula.
+
+    These are candidates: a breakpoint may still be a point where the
+    function is smooth (ELU with :math:`\alpha = 1` at 0 is :math:`C^1`).
+
+    >>> import sympy
+    >>> x = sympy.Symbol("x", real=True)
+    >>> breakpoints(sympy.Abs(x - 1) + sympy.Piecewise((0, x < -2), (x, True)), x)
+    (-2, 1)
+    """
+    points: set[sympy.Expr] = set()
+    for node in sympy.preorder_traversal(expr):
+        if isinstance(node, Piecewise):
+            for _, cond in node.args:
+                points |= _relational_zeros(cond, x)
+        elif isinstance(node, Abs | sign | Heaviside):
+            points |= _zeros(node.args[0], x)
+        elif isinstance(node, Max | Min):
+            args = node.args
+            for i in range(len(args)):
+                for j in range(i + 1, len(args)):
+                    points |= _zeros(args[i] - args[j], x)
+        elif isinstance(node, sympy.floor | sympy.ceiling | sympy.frac):
+            raise UnsupportedExpression(
+                f"{node.func.__name__} has infinitely many jumps; symact handles piecewise "
+                "functions with finitely many breakpoints"
+            )
+    return _sorted_points(points)
+
+
+def sample_point(lo: sympy.Expr, hi: sympy.Expr) -> sympy.Expr:
+    """An exact point strictly inside ``(lo, hi)``.
+
+    >>> import sympy
+    >>> sample_point(-sympy.oo, sympy.Integer(0)), sample_point(sympy.Integer(1), sympy.Integer(2))
+    (-1, 3/2)
+    """
+    if lo == -sympy.oo and hi == sympy.oo:
+        return sympy.Integer(0)
+    if lo == -sympy.oo:
+        return hi - 1
+    if hi == sympy.oo:
+        return lo + 1
+    return (lo + hi) / 2
+
+
+def _truth(cond: sympy.Basic, x: sympy.Symbol, point: sympy.Expr) -> bool:
+    value = cond.subs(x, point) if cond not in (sympy.true, sympy.false) else cond
+    if value in (sympy.true, sympy.false):
+        return bool(value)
+    value = sympy.simplify(value)
+    if value in (sympy.true, sympy.false):
+        return bool(value)
+    raise UnsupportedExpression(
+        f"cannot decide the condition {cond} at x = {point}; give the parameters numeric values"
+    )
+
+
+def _sign_at(u: sympy.Expr, x: sympy.Symbol, point: sympy.Expr) -> int:
+    value = u.subs(x, point)
+    if value.is_positive:
+        return 1
+    if value.is_negative:
+        return -1
+    if value.is_zero:
+        return 0
+    num = sympy.N(value, 30)
+    if num.is_number and num.is_real and num != 0:
+        return 1 if num > 0 else -1
+    raise UnsupportedExpression(
+        f"cannot decide the sign of {u} at x = {point}; give the parameters numeric values"
+    )
+
+
+def resolve(expr: sympy.Expr, x: sympy.Symbol, point: sympy.Expr) -> sympy.Expr:
+    r"""The analytic formula that ``expr`` follows around ``point``.
+
+    ``point`` must lie strictly inside one of the pieces (use
+    :func:`sample_point`); every ``Piecewise``, ``Abs``, ``sign``,
+    ``Heaviside``, ``Max`` and ``Min`` is replaced by its active branch.
+
+    >>> import sympy
+    >>> x = sympy.Symbol("x", real=True)
+    >>> resolve(sympy.Piecewise((x, x > 0), (x / 100, True)), x, sympy.Integer(-1))
+    x/100
+    >>> resolve(x / (1 + sympy.Abs(x)), x, sympy.Integer(-1))
+    x/(1 - x)
+    """
+    if not expr.args or x not in expr.free_symbols:
+        return expr
+    if isinstance(expr, Piecewise):
+        for branch, cond in expr.args:
+            if _truth(cond, x, point):
+                return resolve(branch, x, point)
+        return sympy.nan
+    if isinstance(expr, Abs):
+        inner = resolve(expr.args[0], x, point)
+        return inner if _sign_at(expr.args[0], x, point) >= 0 else -inner
+    if isinstance(expr, sign):
+        return sympy.Integer(_sign_at(expr.args[0], x, point))
+    if isinstance(expr, Heaviside):
+        s = _sign_at(expr.args[0], x, point)
+        return sympy.Integer(1 if s > 0 else 0)
+    if isinstance(expr, Max | Min):
+        args = [resolve(a, x, point) for a in expr.args]
+        values = [sympy.N(a.subs(x, point), 30) for a in args]
+        pick = max if isinstance(expr, Max) else min
+        best = pick(range(len(args)), key=lambda i: values[i])
+        return args[best]
+    return expr.func(*(resolve(a, x, point) for a in expr.args))
+
+
+@lru_cache(maxsize=4096)
+def split(expr: sympy.Expr, x: sympy.Symbol) -> tuple[Piece, ...]:
+    r"""Cut ``expr`` at its breakpoints into analytic pieces.
+
+    Adjacent pieces with the same formula are merged.
+
+    >>> import sympy
+    >>> x = sympy.Symbol("x", real=True)
+    >>> hs = sympy.Piecewise((0, x < -3), (x, x > 3), (x * (x + 3) / 6, True))
+    >>> [(p.lo, p.hi, p.expr) for p in split(hs, x)]
+    [(-oo, -3, 0), (-3, 3, x*(x + 3)/6), (3, oo, x)]
+    """
+    points = breakpoints(expr, x)
+    ends = (-sympy.oo, *points, sympy.oo)
+    pieces: list[Piece] = []
+    for lo, hi in zip(ends[:-1], ends[1:], strict=True):
+        formula = resolve(expr, x, sample_point(lo, hi))
+        if pieces and sympy.simplify(pieces[-1].expr - formula) == 0:
+            pieces[-1] = Piece(pieces[-1].lo, hi, pieces[-1].expr)
+        else:
+            pieces.append(Piece(lo, hi, formula))
+    return tuple(pieces)
+
+
+def one_sided_limit(
+    expr: sympy.Expr, x: sympy.Symbol, point: sympy.Expr, side: str
+) -> sympy.Expr:
+    r"""The limit of an *analytic* formula at ``point`` from one side.
+
+    Tries substitution first and falls back to :func:`sympy.limit` only when
+    substitution is indeterminate.
+
+    >>> import sympy
+    >>> x = sympy.Symbol("x", real=True)
+    >>> one_sided_limit(sympy.sin(x) / x, x, sympy.Integer(0), "+")
+    1
+    """
+    if point in (sympy.oo, -sympy.oo):
+        return sympy.limit(expr, x, point)
+    value = expr.subs(x, point)
+    if value.has(sympy.nan, sympy.zoo, sympy.oo, -sympy.oo) or value is sympy.nan:
+        return sympy.limit(expr, x, point, dir=side)
+    return value
