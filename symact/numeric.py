@@ -241,17 +241,77 @@ def _numpy_raw(expr: sympy.Expr, x: sympy.Symbol) -> Callable[[np.ndarray], Any]
     return sympy.lambdify(x, prepared, modules=[namespace, "numpy"], printer=printer, cse=True)
 
 
-def _mp_point(mp_f: Callable[..., Any], value: float) -> float:
-    try:
-        r = mp_f(value, dps=30)
-    except (ZeroDivisionError, ValueError, OverflowError):
-        return math.nan
-    return float(r) if isinstance(r, mpmath.mpf) else math.nan
+def _mp_point(body: Callable[[Any], Any], value: float) -> float:
+    """Evaluate at one point with mpmath, doubling the precision until two agree.
+
+    Catastrophic cancellation (``sigmoid''`` at 700 is ``a - a**2`` with ``a``
+    within ``e**-700`` of 1) needs far more than float64's 53 bits, so the
+    precision grows from 128 to 8192 bits until successive results agree to
+    ``2**-60`` relative, or are both exactly zero at 2048 bits or more (below
+    float64's smallest subnormal either way).  Returns ``nan`` if mpmath cannot
+    evaluate the expression there or the results never settle.
+    """
+    prev = None
+    prec = 128
+    while prec <= 8192:
+        try:
+            with mpmath.workprec(prec):
+                r = body(mpmath.mpf(value))
+                if isinstance(r, mpmath.mpc):
+                    r = r.real if r.imag == 0 else mpmath.nan
+                r = mpmath.mpf(r)
+        except (ZeroDivisionError, ValueError, OverflowError):
+            return math.nan
+        if not mpmath.isfinite(r):
+            return float(r)
+        if prev is not None:
+            if r == 0 and prev == 0:
+                if prec >= 2048:
+                    return 0.0
+            elif abs(r - prev) <= abs(r) * mpmath.ldexp(1, -60):
+                return float(r)
+        prev = r
+        prec *= 2
+    return math.nan
+
+
+_SAFE_FUNCS = (
+    sympy.Piecewise,
+    sympy.Heaviside,
+    sympy.DiracDelta,
+    sympy.sign,
+    sympy.Abs,
+    sympy.Max,
+    sympy.Min,
+    sympy.tanh,
+    sympy.atan,
+    sympy.sin,
+    sympy.cos,
+    sympy.erf,
+    sympy.erfc,
+)
+
+
+def _cannot_overflow_spuriously(expr: sympy.Basic) -> bool:
+    """True if float64 evaluation at finite inputs gives non-finite values only by true overflow.
+
+    Such expressions (piecewise polynomials and bounded functions) skip the safety net.
+    """
+    for node in sympy.preorder_traversal(expr):
+        if isinstance(node, sympy.Pow):
+            if not (node.exp.is_Integer and node.exp >= 0):
+                return False
+        elif isinstance(node, sympy.Function) and not isinstance(node, _SAFE_FUNCS):
+            return False
+        elif isinstance(node, sympy.Expr) and node.is_number and not node.is_finite:
+            return False
+    return True
 
 
 @functools.lru_cache(maxsize=512)
 def _numpy_callable(expr: sympy.Expr, x: sympy.Symbol) -> Callable[[ArrayLike], Any]:
     raw = _numpy_raw(expr, x)
+    safe = _cannot_overflow_spuriously(expr)
 
     def f(v: ArrayLike) -> np.ndarray | np.float64:
         arr = np.asarray(v, dtype=np.float64)
@@ -264,17 +324,20 @@ def _numpy_callable(expr: sympy.Expr, x: sympy.Symbol) -> Callable[[ArrayLike], 
             out = np.array(np.broadcast_to(out, arr.shape))
         # Safety net: recompute non-finite values at finite inputs with mpmath.
         # A finite sum proves all entries finite, at a fraction of an isfinite pass.
-        with np.errstate(all="ignore"):
-            total = np.add.reduce(out, axis=None)
+        if safe:
+            total = 0.0
+        else:
+            with np.errstate(all="ignore"):
+                total = np.add.reduce(out, axis=None)
         if not np.isfinite(total):
             bad = np.flatnonzero(~np.isfinite(out) & np.isfinite(arr))
             if bad.size:
                 if not out.flags.writeable:
                     out = out.copy()
-                mp_f = mpmath_function(expr, x)
+                body = _mp_compiled(expr, x)
                 flat_out, flat_in = out.reshape(-1), arr.reshape(-1)
                 for i in bad:
-                    r = _mp_point(mp_f, float(flat_in[i]))
+                    r = _mp_point(body, float(flat_in[i]))
                     if not math.isnan(r) or math.isnan(flat_out[i]):
                         flat_out[i] = r
         if out.ndim == 0:
@@ -487,7 +550,7 @@ def _mp_compile(e: sympy.Basic, x: sympy.Symbol) -> _MpFn:
     if isinstance(e, _LogAddExp0):
         fu = _mp_compile(e.args[0], x)
         return lambda v: mpmath.log1p(mpmath.exp(fu(v)))
-    if isinstance(e, sympy.Function) and type(e) in _MP_FUNCS:
+    if type(e) in _MP_FUNCS:
         fn = _MP_FUNCS[type(e)]
         fs = [_mp_compile(a, x) for a in e.args]
         return lambda v: fn(*(f(v) for f in fs))
@@ -517,8 +580,13 @@ def _to_mpf(v: Any) -> Any:
 
 
 @functools.lru_cache(maxsize=512)
+def _mp_compiled(expr: sympy.Expr, x: sympy.Symbol) -> _MpFn:
+    return _mp_compile(expr, x)
+
+
+@functools.lru_cache(maxsize=512)
 def _mpmath_callable(expr: sympy.Expr, x: sympy.Symbol) -> Callable[..., Any]:
-    body = _mp_compile(expr, x)
+    body = _mp_compiled(expr, x)
 
     def f(v: Any, *, dps: int | None = None) -> Any:
         if dps is not None:
@@ -563,6 +631,12 @@ def mpmath_function(expr: sympy.Expr, x: sympy.Symbol) -> Callable[..., mpmath.m
     first branch whose condition holds wins (PyTorch's autograd convention at
     kinks, e.g. ``relu'(0) = 0``).  ``LambertW`` takes its real branch and gives
     ``nan`` where that is not real.  ``mpmath.mp.dps`` is never changed.
+
+    The evaluation carries 20 guard bits but is not error-controlled: a
+    cancellation larger than that (``sigmoid''(700)`` subtracts two numbers
+    within ``e**-700`` of 1) loses digits, as in any fixed-precision
+    arithmetic; raise ``dps`` there.  (The safety net of :func:`numpy_function`
+    raises the precision until the result settles.)
 
     Examples
     --------
