@@ -74,7 +74,9 @@ def main() -> None:
     v = np.random.default_rng(0).uniform(-8, 8, args.n)
 
     print(f"first derivatives on {args.n} points, median of {args.repeat} runs")
-    header = f"{'activation':<11} {'symact ms':>10} {'hand ms':>9} {'ratio':>7} {'lambdify ratio':>15}"
+    header = (
+        f"{'activation':<11} {'symact ms':>10} {'hand ms':>9} {'ratio':>7} {'lambdify ratio':>15}"
+    )
     print(header)
     print("-" * len(header))
     for name, act in ACTIVATIONS.items():
@@ -90,7 +92,7 @@ def main() -> None:
                 warnings.simplefilter("ignore")
                 t_plain = median_time(plain, v, args.repeat)
             plain_ratio = f"{t_plain / t_hand:.2f}"
-        except Exception as exc:  # noqa: BLE001 - report any failure of plain lambdify
+        except Exception as exc:  # report any failure of plain lambdify
             plain_ratio = f"fails ({type(exc).__name__})"
         print(
             f"{name:<11} {t_ours * 1e3:>10.2f} {t_hand * 1e3:>9.2f} "

@@ -247,7 +247,9 @@ def test_softplus_at_large_arguments() -> None:
 @pytest.mark.parametrize("t", [-1000.0, 1000.0, -800.0, 800.0, -745.0, 710.0])
 @pytest.mark.parametrize("name", ["sigmoid", "silu", "mish", "softplus", "gelu", "selu", "elu"])
 @pytest.mark.parametrize("order", [1, 2])
-def test_derivatives_finite_and_correct_at_large_arguments(name: str, order: int, t: float) -> None:
+def test_derivatives_finite_and_correct_at_large_arguments(
+    name: str, order: int, t: float
+) -> None:
     case = next(c for c in CASES if c.name == name)
     d = sympy.diff(case.expr, x, order)
     got = numpy_function(d, x)(t)
@@ -270,7 +272,9 @@ def test_genuine_non_finite_values_are_kept() -> None:
     assert np.isnan(numpy_function(sympy.log(x), x)(-1.0))
     assert np.isnan(numpy_function(sympy.LambertW(x), x)(-1.0))  # no real value below -1/e
     assert numpy_function(sympy.exp(x), x)(1000.0) == np.inf
-    np.testing.assert_array_equal(numpy_function(x, x)(np.array([np.inf, -np.inf])), [np.inf, -np.inf])
+    np.testing.assert_array_equal(
+        numpy_function(x, x)(np.array([np.inf, -np.inf])), [np.inf, -np.inf]
+    )
 
 
 # --- shapes, dtypes, scalars, constants, caching -----------------------------------------
