@@ -9,6 +9,8 @@ from importlib.metadata import PackageNotFoundError, version
 
 from .activation import Activation, x
 from .catalogue import activation, aliases, define, describe, names, register
+from .extrema import Extremum, inf, sup
+from .properties import DerivativeBounds, Profile, Table, analyze, derivative_bounds, table
 from .errors import CertificationError, UnknownActivation, UnsafeExpression, UnsupportedExpression
 
 try:
@@ -31,4 +33,14 @@ __all__ = [
     "names",
     "register",
     "x",
+    # exact analysis
+    "DerivativeBounds",
+    "Extremum",
+    "Profile",
+    "Table",
+    "analyze",
+    "derivative_bounds",
+    "inf",
+    "sup",
+    "table",
 ]
