@@ -1,0 +1,644 @@
+r"""Read hand-written LaTeX formulas into SymPy expressions.
+
+A small tokenizer and recursive-descent parser for the LaTeX people actually
+write about activation functions: ``\frac{1}{1+e^{-x}}``, ``x\Phi(x)``,
+``\sigma'(x) = \sigma(x)(1-\sigma(x))``, ``\frac{d}{dx}\tanh(x)``.  Unlike
+SymPy's own LaTeX parser it reads ``e`` as Euler's number, treats
+juxtaposition as multiplication, knows ``\sigma`` and ``\Phi`` as the logistic
+function and the normal CDF, and needs no parser generator.  Nothing is ever
+executed; unknown commands and names raise
+:class:`~symact.errors.UnsafeExpression` listing what is accepted.
+
+Precedence, loosest first: relation; ``+ -``; ``* / \cdot \times`` and
+juxtaposition; unary minus; ``^``; primes and function application.
+
+>>> import sympy
+>>> x = sympy.Symbol("x", real=True)
+>>> parse_latex(r"\frac{x}{2}\left(1+\operatorname{erf}\left(\frac{x}{\sqrt{2}}\right)\right)",
+...             variables={"x": x})
+x*(erf(sqrt(2)*x/2) + 1)/2
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import sympy
+
+from .errors import UnsafeExpression
+from .parsing import (
+    MAX_DEPTH,
+    RELATIONS,
+    FunctionTable,
+    _check_length,
+    number_from_text,
+    safe_pow,
+)
+
+__all__ = ["parse_latex", "parse_latex_relation"]
+
+
+@dataclass
+class _Tok:
+    kind: str  # num word name cmd op open close bar rel end
+    text: str
+    pos: int
+    side: str = ""  # for bars: "open", "close" or ""
+
+
+_SKIP = {
+    ",", ";", ":", "!", " ", "quad", "qquad", "displaystyle", "textstyle", "scriptstyle",
+    "limits", "nolimits", "thinspace", "medspace", "thickspace", "negthinspace",
+}  # fmt: skip
+_SIZERS = {
+    "left": "open", "right": "close", "big": "", "Big": "", "bigg": "", "Bigg": "",
+    "bigl": "open", "Bigl": "open", "biggl": "open", "Biggl": "open", "bigr": "close",
+    "Bigr": "close", "biggr": "close", "Biggr": "close", "middle": "",
+}  # fmt: skip
+_DELIMS = {
+    "{": ("open", "("), "}": ("close", ")"), "lbrace": ("open", "("), "rbrace": ("close", ")"),
+    "lbrack": ("open", "["), "rbrack": ("close", "]"), "lparen": ("open", "("),
+    "rparen": ("close", ")"), "lvert": ("bar", "open"), "rvert": ("bar", "close"),
+    "vert": ("bar", ""), "|": ("bar", ""),
+}  # fmt: skip
+_OPERATORS = {"cdot": "*", "times": "*", "ast": "*", "div": "/"}
+_RELCMDS = {
+    "le": "<=", "leq": "<=", "leqslant": "<=", "lt": "<", "ge": ">=", "geq": ">=",
+    "geqslant": ">=", "gt": ">", "ne": "!=", "neq": "!=",
+}  # fmt: skip
+_WRAPPERS = {"operatorname", "mathrm", "text", "textrm", "mathit", "textit", "mathsf", "mathbf"}
+_FUNCTION_CMDS = {"sigma": "sigmoid", "Phi": "Phi", "phi": "phi", "varphi": "phi"}
+_INVERSES = {"tan": "atan", "tanh": "atanh", "sin": "asin", "sinh": "asinh", "cos": "acos",
+             "cosh": "acosh"}  # fmt: skip
+_CONSTANT_CMDS = {"pi": sympy.pi, "infty": sympy.oo}
+_UNICODE = {
+    "σ": r"\sigma ", "Φ": r"\Phi ", "φ": r"\phi ", "π": r"\pi ", "·": r"\cdot ", "⋅": r"\cdot ",
+    "×": r"\times ", "−": "-", "–": "-", "≤": r"\le ", "≥": r"\ge ", "≠": r"\ne ", "√": r"\sqrt ",
+    "²": "^2", "³": "^3", "∞": r"\infty ", "′": "'", "’": "'",
+}  # fmt: skip
+_OPENERS = {"(": ")", "[": "]"}
+_TOKEN = re.compile(
+    r"\s+|(?P<num>\d+(?:\.\d*)?|\.\d+)|(?P<word>[A-Za-z]+)|\\(?P<cmd>[A-Za-z]+\*?|.)"
+    r"|(?P<rel><=|>=|==|!=|[<>=])|(?P<op>[-+*/^_',!&~])|(?P<ch>.)",
+    re.DOTALL,
+)
+
+
+def _strip(text: str) -> str:
+    text = _check_length(text)
+    for left, right in (("$$", "$$"), ("$", "$"), (r"\(", r"\)"), (r"\[", r"\]")):
+        if text.startswith(left) and text.endswith(right) and len(text) >= len(left) + len(right):
+            text = text[len(left) : len(text) - len(right)].strip()
+            break
+    text = re.sub(r"(?<=[^\d\s])\s*[.,;]\s*\Z", "", text)
+    for old, new in _UNICODE.items():
+        text = text.replace(old, new)
+    # f^{\prime}, f^{\prime\prime}, f^\prime -> f', f''
+    text = re.sub(r"\^\s*\{\s*((?:\\prime\s*)+)\}", lambda m: "'" * m[1].count("prime"), text)
+    text = re.sub(r"\^\s*\\prime\b", "'", text)
+    if not text:
+        raise UnsafeExpression("empty formula")
+    return text
+
+
+_WRAPPED = re.compile(r"\s*\{\s*([A-Za-z][A-Za-z0-9_ ]*?)\s*\}")
+
+
+def _lex(text: str) -> list[_Tok]:
+    toks: list[_Tok] = []
+    sizer: str | None = None
+    pos = 0
+    while pos < len(text):
+        m = _TOKEN.match(text, pos)
+        assert m is not None  # the last alternative matches any character
+        pos = m.end()
+        start = m.start()
+        kind = m.lastgroup
+        value = m[kind] if kind else ""
+        if kind is None or (kind == "cmd" and value in _SKIP) or (kind == "op" and value == "~"):
+            continue
+        if kind == "cmd" and value in _SIZERS:
+            sizer = _SIZERS[value]
+            continue
+        if sizer is not None:
+            side, sizer = sizer, None
+            if kind == "ch" and value == ".":
+                continue  # \left. or \right.
+            if kind in ("ch", "cmd") and value in _DELIMS:
+                k, v = _DELIMS[value]
+                toks.append(
+                    _Tok("bar", "|", start, side or v) if k == "bar" else _Tok(k, v, start)
+                )
+                continue
+            if kind == "ch" and value in "()[]":
+                toks.append(_Tok("open" if value in "([" else "close", value, start))
+                continue
+            raise UnsafeExpression(
+                f"\\left/\\right must be followed by a delimiter (position {start})"
+            )
+        if kind == "cmd" and value in _DELIMS:
+            k, v = _DELIMS[value]
+            toks.append(_Tok("bar", "|", start, v) if k == "bar" else _Tok(k, v, start))
+        elif kind == "cmd" and value in _RELCMDS:
+            toks.append(_Tok("rel", _RELCMDS[value], start))
+        elif kind == "cmd" and value in _OPERATORS:
+            toks.append(_Tok("op", _OPERATORS[value], start))
+        elif kind == "cmd" and value.rstrip("*") in _WRAPPERS:
+            m2 = _WRAPPED.match(text, pos)
+            if not m2:
+                raise UnsafeExpression(
+                    f"\\{value} must be followed by a name in braces, e.g. \\{value}{{erf}} "
+                    f"(position {start})"
+                )
+            toks.append(_Tok("name", m2[1].replace(" ", ""), start))
+            pos = m2.end()
+        elif kind == "ch" and value in "()[]":
+            toks.append(_Tok("open" if value in "([" else "close", value, start))
+        elif kind == "ch" and value in "{}":
+            toks.append(_Tok(value, value, start))
+        elif kind == "ch" and value == "|":
+            toks.append(_Tok("bar", "|", start))
+        elif kind == "rel":
+            toks.append(_Tok("rel", "=" if value == "==" else value, start))
+        elif kind == "ch":
+            raise UnsafeExpression(f"unexpected character {value!r} at position {start}")
+        else:
+            toks.append(_Tok(kind, value, start))
+    toks.append(_Tok("end", "", len(text)))
+    return toks
+
+
+class _Parser:
+    def __init__(
+        self, toks: list[_Tok], variables: Mapping[str, sympy.Symbol], table: FunctionTable
+    ) -> None:
+        self.toks = toks
+        self.i = 0
+        self.variables = dict(variables)
+        self.table = table
+        self.depth = 0
+        self.bars = 0
+
+    # -- helpers ---------------------------------------------------------------------------
+    def peek(self, k: int = 0) -> _Tok:
+        return self.toks[min(self.i + k, len(self.toks) - 1)]
+
+    def next(self) -> _Tok:
+        t = self.peek()
+        self.i += 1
+        return t
+
+    def error(self, what: str, tok: _Tok | None = None) -> UnsafeExpression:
+        tok = tok or self.peek()
+        names = ", ".join(sorted(self.variables)) or "(none)"
+        return UnsafeExpression(
+            f"{what} (at position {tok.pos}). Accepted: numbers, the variables {names}, "
+            r"e, \pi, \infty, + - \cdot \times / ^, \frac, \sqrt, \left( \right), |...|, "
+            r"\exp \ln \log \tanh \sinh \cosh \arctan \max \min, \sigma (logistic), \Phi (normal CDF), "
+            r"\operatorname{name} for "
+            f"{', '.join(self.table.names())}, primes f'(x) and \\frac{{d}}{{dx}}."
+        )
+
+    def expect(self, kind: str, text: str | None = None) -> _Tok:
+        t = self.peek()
+        if t.kind != kind or (text is not None and t.text != text):
+            raise self.error(f"expected {text or kind!r} but found {t.text or 'the end'!r}")
+        return self.next()
+
+    def split_first(self) -> _Tok:
+        """Take the first character of a number or word token (TeX single-token args)."""
+        t = self.peek()
+        if t.kind in ("num", "word") and len(t.text) > 1:
+            self.toks[self.i] = _Tok(t.kind, t.text[1:], t.pos + 1)
+            return _Tok(t.kind, t.text[0], t.pos)
+        return self.next()
+
+    # -- grammar ---------------------------------------------------------------------------
+    def expr(self) -> sympy.Expr:
+        self.depth += 1
+        if self.depth > MAX_DEPTH:
+            raise self.error(f"formula nested more than {MAX_DEPTH} deep")
+        value = self.term()
+        while self.peek().kind == "op" and self.peek().text in "+-":
+            op = self.next().text
+            rhs = self.term()
+            value = value + rhs if op == "+" else value - rhs
+        self.depth -= 1
+        return value
+
+    def starts_factor(self, t: _Tok) -> bool:
+        if t.kind in ("num", "word", "name", "open", "{"):
+            return True
+        if t.kind == "bar":
+            return t.side == "open" or (t.side == "" and self.bars == 0)
+        return t.kind == "cmd"
+
+    def term(self) -> sympy.Expr:
+        value = self.unary()
+        while True:
+            t = self.peek()
+            if t.kind == "op" and t.text in "*/":
+                self.next()
+                rhs = self.unary()
+                value = value * rhs if t.text == "*" else value / rhs
+            elif self.starts_factor(t):
+                value = value * self.unary()
+            else:
+                return value
+
+    def unary(self) -> sympy.Expr:
+        sign = 1
+        while self.peek().kind == "op" and self.peek().text in "+-":
+            sign = -sign if self.next().text == "-" else sign
+        deriv = self.derivative_operator()
+        if deriv is not None:
+            var, order = deriv
+            if not self.starts_factor(self.peek()) and self.peek().text != "-":
+                raise self.error(r"\frac{d}{dx} must be followed by what it differentiates")
+            value = sympy.diff(self.term(), var, order)
+        else:
+            value = self.power()
+        return -value if sign < 0 else value
+
+    def power(self) -> sympy.Expr:
+        base = self.postfix()
+        if self.peek().kind == "op" and self.peek().text == "^":
+            self.next()
+            base = safe_pow(base, self.superscript())
+        if self.peek().kind == "op" and self.peek().text in "^'":
+            raise self.error(f"unexpected {self.peek().text!r}; use braces, e.g. x^{{a^b}}")
+        return base
+
+    def superscript(self) -> sympy.Expr:
+        t = self.peek()
+        if t.kind == "op" and t.text in "+-":
+            self.next()
+            value = self.superscript()
+            return -value if t.text == "-" else value
+        return self.argument()
+
+    def argument(self) -> sympy.Expr:
+        """A TeX macro argument: ``{...}``, one digit, one letter, or one command."""
+        t = self.peek()
+        if t.kind == "{":
+            self.next()
+            value = self.group_body("}")
+            return value
+        if t.kind in ("num", "word"):
+            tok = self.split_first()
+            return self.number(tok) if tok.kind == "num" else self.letter(tok)
+        if t.kind in ("cmd", "name", "open", "bar"):
+            return self.postfix()
+        raise self.error(f"expected an argument but found {t.text or 'the end'!r}")
+
+    def group_body(self, closer: str) -> sympy.Expr:
+        saved, self.bars = self.bars, 0
+        value = self.expr()
+        self.bars = saved
+        t = self.peek()
+        if t.kind not in ("close", "}") or t.text != closer:
+            raise self.error(f"expected {closer!r} but found {t.text or 'the end'!r}")
+        self.next()
+        return value
+
+    def postfix(self) -> sympy.Expr:
+        fname = self.function_name(self.peek())
+        if fname is not None:
+            self.next()
+            return self.application(fname)
+        return self.primary()
+
+    def function_name(self, t: _Tok) -> str | None:
+        name = t.text
+        if t.kind == "cmd":
+            if name in self.variables or name in _CONSTANT_CMDS or name == "sqrt":
+                return None
+            name = _FUNCTION_CMDS.get(name, name)
+        elif t.kind == "name":
+            if name in self.variables or name in ("e", "d"):
+                return None
+        elif t.kind == "word":
+            if name in self.variables or len(name) < 2:
+                return None
+        else:
+            return None
+        return name if self.table.lookup(name) is not None else None
+
+    def application(self, fname: str) -> sympy.Expr:
+        order, power = 0, None
+        while True:
+            t = self.peek()
+            if t.kind == "op" and t.text == "'":
+                self.next()
+                order += 1
+            elif t.kind == "op" and t.text == "^" and power is None:
+                self.next()
+                power = self.superscript()
+            elif t.kind == "op" and t.text == "_" and fname == "log":
+                self.next()
+                base = self.argument()
+                arg = self.call_args(fname)
+                return self.table.call("log", [*arg, base])
+            else:
+                break
+        if power == -1 and fname in _INVERSES:
+            fname, power = _INVERSES[fname], None
+        args = self.call_args(fname)
+        if order:
+            if len(args) != 1:
+                raise self.error(f"{fname}' takes exactly one argument")
+            value = self.table.derivative(fname, order, args[0])
+        else:
+            value = self.table.call(fname, args)
+        return value if power is None else safe_pow(value, power)
+
+    def call_args(self, fname: str) -> list[sympy.Expr]:
+        t = self.peek()
+        if t.kind in ("open", "{"):
+            opener = self.next()
+            closer = "}" if t.kind == "{" else _OPENERS[opener.text]
+            saved, self.bars = self.bars, 0
+            args = [self.expr()]
+            while self.peek().kind == "op" and self.peek().text == ",":
+                self.next()
+                args.append(self.expr())
+            self.bars = saved
+            end = self.peek()
+            if end.kind not in ("close", "}") or end.text != closer:
+                raise self.error(f"expected {closer!r} closing the arguments of {fname}")
+            self.next()
+            return args
+        if not self.starts_factor(t) and not (t.kind == "op" and t.text in "+-"):
+            raise self.error(f"{fname} needs an argument, e.g. {fname}(x)")
+        # \ln x, \sin 2x: the argument runs over numbers and letters
+        arg = self.unary()
+        while self.peek().kind in ("num", "word") and self.function_name(self.peek()) is None:
+            arg = arg * self.power()
+        return [arg]
+
+    def primary(self) -> sympy.Expr:
+        t = self.peek()
+        if t.kind == "num":
+            return self.number(self.next())
+        if t.kind == "word":
+            if t.text in self.variables:
+                self.next()
+                return self.subscripted(t.text, t)
+            return self.letter(self.split_first())
+        if t.kind == "name":
+            self.next()
+            return self.named(t.text, t)
+        if t.kind == "open":
+            self.next()
+            return self.group_body(_OPENERS[t.text])
+        if t.kind == "{":
+            self.next()
+            return self.group_body("}")
+        if t.kind == "bar" and t.side != "close":
+            self.next()
+            self.bars += 1
+            self.depth += 1
+            value = self.expr()
+            self.depth -= 1
+            self.bars -= 1
+            end = self.peek()
+            if end.kind != "bar" or end.side == "open":
+                raise self.error("expected '|' closing an absolute value")
+            self.next()
+            return sympy.Abs(value)
+        if t.kind == "cmd":
+            return self.command(self.next())
+        raise self.error(f"unexpected {t.text or 'end of formula'!r}")
+
+    def number(self, tok: _Tok) -> sympy.Expr:
+        return number_from_text(tok.text)
+
+    def letter(self, tok: _Tok) -> sympy.Expr:
+        return self.named(tok.text, tok)
+
+    def named(self, name: str, tok: _Tok) -> sympy.Expr:
+        if name in self.variables:
+            return self.subscripted(name, tok)
+        if name == "e":
+            return sympy.E
+        if self.peek().kind == "op" and self.peek().text == "_":
+            return self.subscripted(name, tok)
+        if self.table.lookup(name) is not None:
+            raise self.error(f"{name} must be applied to an argument, e.g. {name}(x)", tok)
+        raise self.error(f"unknown name {name!r}", tok)
+
+    def subscripted(self, name: str, tok: _Tok) -> sympy.Expr:
+        if not (self.peek().kind == "op" and self.peek().text == "_"):
+            if name in self.variables:
+                return self.variables[name]
+            raise self.error(f"unknown name {name!r}", tok)
+        self.next()
+        t = self.peek()
+        if t.kind == "{":
+            self.next()
+            parts = []
+            while self.peek().kind in ("num", "word", "cmd"):
+                parts.append(self.next().text)
+            self.expect("}")
+            sub = "".join(parts)
+        elif t.kind in ("num", "word"):
+            sub = self.split_first().text
+        elif t.kind == "cmd":
+            sub = self.next().text
+        else:
+            raise self.error("expected a subscript after '_'")
+        for cand in (f"{name}_{sub}", f"{name}{sub}"):
+            if cand in self.variables:
+                return self.variables[cand]
+        raise self.error(f"unknown name {name}_{sub!r}", tok)
+
+    def command(self, tok: _Tok) -> sympy.Expr:
+        name = tok.text
+        if name in self.variables:
+            return self.subscripted(name, tok)
+        if name in _CONSTANT_CMDS:
+            return _CONSTANT_CMDS[name]
+        if name in ("frac", "dfrac", "tfrac", "cfrac"):
+            num = self.argument()
+            return num / self.argument()
+        if name == "sqrt":
+            index: sympy.Expr = sympy.Integer(2)
+            if self.peek().kind == "open" and self.peek().text == "[":
+                self.next()
+                index = self.group_body("]")
+            return safe_pow(self.argument(), 1 / index)
+        if name == "exp":  # only reached when exp was not applied (impossible) - keep explicit
+            raise self.error(r"\exp needs an argument")
+        raise self.error(f"unknown command \\{name}", tok)
+
+    # -- d/dx ------------------------------------------------------------------------------
+    def _arg_tokens(self, j: int) -> tuple[list[_Tok], int] | None:
+        t = self.toks[j]
+        if t.kind != "{":
+            return ([t], j + 1) if t.kind != "end" else None
+        level, k = 0, j
+        while self.toks[k].kind != "end":
+            level += {"{": 1, "}": -1}.get(self.toks[k].kind, 0)
+            if level == 0:
+                return self.toks[j + 1 : k], k + 1
+            k += 1
+        return None
+
+    @staticmethod
+    def _is_d(t: _Tok) -> bool:
+        return (t.kind in ("word", "name") and t.text == "d") or (
+            t.kind == "cmd" and t.text == "partial"
+        )
+
+    def _order(self, toks: list[_Tok]) -> int | None:
+        texts = [t.text for t in toks if t.kind not in ("{", "}")]
+        if not texts:
+            return 1
+        if texts[0] == "^" and len(texts) == 2 and texts[1].isdigit():
+            return int(texts[1])
+        return None
+
+    def derivative_operator(self) -> tuple[sympy.Symbol, int] | None:
+        t = self.peek()
+        if t.kind != "cmd" or t.text not in ("frac", "dfrac", "tfrac"):
+            return None
+        num = self._arg_tokens(self.i + 1)
+        if num is None:
+            return None
+        den = self._arg_tokens(num[1])
+        if den is None:
+            return None
+        ntoks, dtoks = num[0], den[0]
+        # expand words such as "dx" into letters
+        dflat: list[_Tok] = []
+        for tok in dtoks:
+            if tok.kind == "word" and tok.text.startswith("d") and len(tok.text) > 1 and not dflat:
+                dflat += [_Tok("word", "d", tok.pos), _Tok("word", tok.text[1:], tok.pos + 1)]
+            else:
+                dflat.append(tok)
+        if not ntoks or not self._is_d(ntoks[0]) or len(dflat) < 2 or not self._is_d(dflat[0]):
+            return None
+        var_tok = dflat[1]
+        var_name = var_tok.text
+        if var_name not in self.variables:
+            if var_tok.kind == "word" and len(var_name) > 1:
+                var_name = var_name[0] if var_name[0] in self.variables else var_name
+            if var_name not in self.variables:
+                names = ", ".join(sorted(self.variables)) or "(none)"
+                raise self.error(
+                    f"cannot differentiate with respect to {var_tok.text!r}; "
+                    f"declared variables: {names}",
+                    var_tok,
+                )
+        n1, n2 = self._order(ntoks[1:]), self._order(dflat[2:])
+        if n1 is None or n2 is None or n1 != n2:
+            return None
+        self.i = den[1]
+        return self.variables[var_name], n1
+
+
+def _parser(
+    text: str,
+    variables: Mapping[str, sympy.Symbol],
+    functions: Mapping[str, Callable[..., Any]] | None,
+) -> _Parser:
+    return _Parser(_lex(_strip(text)), variables, FunctionTable(functions))
+
+
+def _run(parser: _Parser, relation: bool) -> Any:
+    try:
+        lhs = parser.expr()
+        if not relation:
+            if parser.peek().kind == "rel":
+                raise parser.error("this is a relation; use parse_relation for 'lhs = rhs'")
+            if parser.peek().kind != "end":
+                raise parser.error(f"unexpected {parser.peek().text!r}")
+            return lhs
+        op = parser.peek()
+        if op.kind != "rel":
+            raise parser.error(f"expected a relation ({', '.join(RELATIONS)})")
+        if op.text not in RELATIONS:
+            raise parser.error(
+                f"unsupported relation {op.text!r}; use one of {', '.join(RELATIONS)}"
+            )
+        parser.next()
+        rhs = parser.expr()
+        if parser.peek().kind != "end":
+            raise parser.error(f"unexpected {parser.peek().text!r} after the relation")
+        return lhs, op.text, rhs
+    except UnsafeExpression:
+        raise
+    except (TypeError, ValueError, ArithmeticError, RecursionError, IndexError) as exc:
+        raise UnsafeExpression(f"cannot read formula: {exc}") from exc
+
+
+def parse_latex(
+    text: str,
+    *,
+    variables: Mapping[str, sympy.Symbol],
+    functions: Mapping[str, Callable[..., sympy.Expr]] | None = None,
+) -> sympy.Expr:
+    r"""Parse a hand-written LaTeX formula into a SymPy expression.
+
+    Parameters
+    ----------
+    text : str
+        LaTeX, optionally wrapped in ``$...$`` or ``\(...\)``.  ``e`` is Euler's
+        number, juxtaposition multiplies, ``\sigma`` is ``functions["sigmoid"]``
+        (else the logistic function), ``\Phi`` the normal CDF, ``f'(x)`` and
+        ``\frac{d}{dx}`` differentiate.
+    variables : Mapping[str, sympy.Symbol]
+        Accepted free names (``"alpha"`` is written ``\alpha``).
+    functions : Mapping[str, Callable], optional
+        Extra functions, matched case-insensitively
+        (``\operatorname{ReLU}`` finds ``"relu"``).
+
+    Returns
+    -------
+    sympy.Expr
+
+    Raises
+    ------
+    UnsafeExpression
+        For unknown commands or names and anything outside the grammar.
+
+    Examples
+    --------
+    >>> import sympy
+    >>> x = sympy.Symbol("x", real=True)
+    >>> parse_latex(r"\frac{1}{1+e^{-x}}", variables={"x": x})
+    1/(1 + exp(-x))
+    >>> parse_latex(r"\frac{d}{dx}\tanh(x)", variables={"x": x})
+    1 - tanh(x)**2
+    >>> parse_latex(r"\foo(x)", variables={"x": x})
+    Traceback (most recent call last):
+    ...
+    symact.errors.UnsafeExpression: unknown command \foo (at position 0). Accepted: ...
+    """
+    return _run(_parser(text, variables, functions), relation=False)
+
+
+def parse_latex_relation(
+    text: str,
+    *,
+    variables: Mapping[str, sympy.Symbol],
+    functions: Mapping[str, Callable[..., sympy.Expr]] | None = None,
+) -> tuple[sympy.Expr, str, sympy.Expr]:
+    r"""Parse a LaTeX relation ``lhs OP rhs``; ``OP`` in ``= \le < \ge >`` (and aliases).
+
+    Returns
+    -------
+    tuple
+        ``(lhs, op, rhs)`` with ``op`` one of ``"=", "<=", "<", ">=", ">"``.
+
+    Examples
+    --------
+    >>> import sympy
+    >>> x = sympy.Symbol("x", real=True)
+    >>> parse_latex_relation(r"\tanh(x) \leq 1", variables={"x": x})
+    (tanh(x), '<=', 1)
+    """
+    return _run(_parser(text, variables, functions), relation=True)

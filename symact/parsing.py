@@ -1,0 +1,605 @@
+r"""Safe parsing of user-written formulas into SymPy expressions.
+
+Nothing here executes user text.  Plain text is read with :func:`ast.parse` in
+``"eval"`` mode and the resulting tree is walked against an explicit whitelist
+(numbers, declared variables, a few constants, arithmetic and calls of
+whitelisted functions); the SymPy expression is built node by node.  LaTeX is
+read by the hand-written parser in :mod:`symact.latex`; :func:`parse_relation`
+detects which of the two a string is and dispatches.
+
+Anything outside the grammar raises :class:`~symact.errors.UnsafeExpression`
+naming the offending part and listing what is accepted.  Limits keep every
+call fast: at most 2000 characters, nesting at most 100 deep, integer literals
+of at most 1000 digits, and numeric exponents of magnitude at most ``10**4``
+(with a bound on the size of the number a power would produce).
+
+>>> import sympy
+>>> x = sympy.Symbol("x", real=True)
+>>> parse_text("x^2/2 + 0.01*x", variables={"x": x})
+x**2/2 + x/100
+>>> parse_relation("sigmoid'(x) <= 1/4", variables={"x": x})
+(exp(-x)/(1 + exp(-x))**2, '<=', 1/4)
+"""
+
+from __future__ import annotations
+
+import ast
+import difflib
+import re
+import unicodedata
+from collections.abc import Callable, Mapping
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+import sympy
+
+from .errors import UnsafeExpression
+
+__all__ = ["looks_like_latex", "parse_latex", "parse_relation", "parse_text"]
+
+MAX_LENGTH = 2000
+MAX_DEPTH = 100
+MAX_DIGITS = 1000
+MAX_EXPONENT = 10**4
+_MAX_POW_BITS = 100_000
+_MAX_DIFF_ORDER = 10
+RELATIONS = ("=", "<=", "<", ">=", ">")
+
+
+# --------------------------------------------------------------------------- functions
+def _sigmoid(u: sympy.Expr) -> sympy.Expr:
+    return 1 / (1 + sympy.exp(-u))
+
+
+def _normal_cdf(u: sympy.Expr) -> sympy.Expr:
+    return (1 + sympy.erf(u / sympy.sqrt(2))) / 2
+
+
+def _normal_pdf(u: sympy.Expr) -> sympy.Expr:
+    return sympy.exp(-(u**2) / 2) / sympy.sqrt(2 * sympy.pi)
+
+
+def _clip(u: sympy.Expr, lo: sympy.Expr, hi: sympy.Expr) -> sympy.Expr:
+    return sympy.Min(sympy.Max(u, lo), hi)
+
+
+# name -> (callable, minimum number of arguments, maximum number or None for any)
+_BUILTINS: dict[str, tuple[Callable[..., Any], int, int | None]] = {
+    "exp": (sympy.exp, 1, 1),
+    "log": (sympy.log, 1, 2),
+    "ln": (sympy.log, 1, 1),
+    "sqrt": (sympy.sqrt, 1, 1),
+    "abs": (sympy.Abs, 1, 1),
+    "Abs": (sympy.Abs, 1, 1),
+    "sign": (sympy.sign, 1, 1),
+    "sgn": (sympy.sign, 1, 1),
+    "tanh": (sympy.tanh, 1, 1),
+    "sinh": (sympy.sinh, 1, 1),
+    "cosh": (sympy.cosh, 1, 1),
+    "sech": (sympy.sech, 1, 1),
+    "sin": (sympy.sin, 1, 1),
+    "cos": (sympy.cos, 1, 1),
+    "tan": (sympy.tan, 1, 1),
+    "asin": (sympy.asin, 1, 1),
+    "arcsin": (sympy.asin, 1, 1),
+    "acos": (sympy.acos, 1, 1),
+    "arccos": (sympy.acos, 1, 1),
+    "atan": (sympy.atan, 1, 1),
+    "arctan": (sympy.atan, 1, 1),
+    "asinh": (sympy.asinh, 1, 1),
+    "arcsinh": (sympy.asinh, 1, 1),
+    "acosh": (sympy.acosh, 1, 1),
+    "arccosh": (sympy.acosh, 1, 1),
+    "atanh": (sympy.atanh, 1, 1),
+    "arctanh": (sympy.atanh, 1, 1),
+    "erf": (sympy.erf, 1, 1),
+    "erfc": (sympy.erfc, 1, 1),
+    "Phi": (_normal_cdf, 1, 1),
+    "phi": (_normal_pdf, 1, 1),
+    "max": (sympy.Max, 1, None),
+    "Max": (sympy.Max, 1, None),
+    "min": (sympy.Min, 1, None),
+    "Min": (sympy.Min, 1, None),
+    "clip": (_clip, 3, 3),
+    "heaviside": (sympy.Heaviside, 1, 2),
+    "Heaviside": (sympy.Heaviside, 1, 2),
+    "LambertW": (sympy.LambertW, 1, 2),
+    "lambertw": (sympy.LambertW, 1, 2),
+}
+# used only when the caller's ``functions`` does not define the name
+_FALLBACKS: dict[str, Callable[..., Any]] = {"sigmoid": _sigmoid}
+_CONSTANTS: dict[str, sympy.Expr] = {
+    "pi": sympy.pi,
+    "e": sympy.E,
+    "E": sympy.E,
+    "oo": sympy.oo,
+    "inf": sympy.oo,
+}
+_GREEK = {
+    "α": "alpha", "β": "beta", "γ": "gamma", "δ": "delta", "ε": "epsilon", "θ": "theta",
+    "κ": "kappa", "λ": "lambda", "μ": "mu", "ν": "nu", "ρ": "rho", "σ": "sigma", "τ": "tau",
+}  # fmt: skip
+
+
+class FunctionTable:
+    r"""Resolve function names: built-ins first, then the caller's table.
+
+    Lookup order: an exact built-in name (``exp``, ``tanh``, ``Phi`` ...), an
+    exact name in ``functions``, the same case-insensitively (``ReLU`` finds
+    ``relu``), then the logistic ``sigmoid`` as a fallback.
+
+    >>> import sympy
+    >>> t = FunctionTable({"relu": lambda u: sympy.Max(0, u)})
+    >>> t.call("ReLU", [sympy.Integer(-3)])
+    0
+    """
+
+    def __init__(self, functions: Mapping[str, Callable[..., Any]] | None = None) -> None:
+        self.functions = dict(functions or {})
+        self._folded = {name.casefold(): fn for name, fn in self.functions.items()}
+
+    def lookup(self, name: str) -> Callable[..., Any] | None:
+        """Return the callable for ``name`` or ``None``."""
+        if name in _BUILTINS:
+            return _BUILTINS[name][0]
+        if name in self.functions:
+            return self.functions[name]
+        if name.casefold() in self._folded:
+            return self._folded[name.casefold()]
+        return _FALLBACKS.get(name.casefold())
+
+    def names(self) -> list[str]:
+        """All accepted function names, sorted."""
+        return sorted({*_BUILTINS, *self.functions, *_FALLBACKS})
+
+    def unknown(self, name: str, kind: str = "function") -> UnsafeExpression:
+        """An error for an unknown function name, with suggestions."""
+        close = difflib.get_close_matches(name, self.names(), n=3, cutoff=0.6)
+        hint = f"; did you mean {', '.join(repr(c) for c in close)}?" if close else "."
+        return UnsafeExpression(
+            f"{name!r} is not an accepted {kind}{hint} Accepted functions: {', '.join(self.names())}."
+        )
+
+    def call(self, name: str, args: list[sympy.Expr]) -> sympy.Expr:
+        """Apply function ``name`` to ``args`` (arity checked for built-ins)."""
+        fn = self.lookup(name)
+        if fn is None:
+            raise self.unknown(name)
+        if name in _BUILTINS:
+            _, lo, hi = _BUILTINS[name]
+            if len(args) < lo or (hi is not None and len(args) > hi):
+                want = str(lo) if lo == hi else f"{lo} or more" if hi is None else f"{lo} to {hi}"
+                raise UnsafeExpression(f"{name}() takes {want} argument(s), got {len(args)}")
+        try:
+            return sympy.sympify(fn(*args), strict=True)
+        except UnsafeExpression:
+            raise
+        except (TypeError, ValueError, ArithmeticError, sympy.SympifyError) as exc:
+            raise UnsafeExpression(
+                f"cannot apply {name} to {len(args)} argument(s): {exc}"
+            ) from exc
+
+    def derivative(self, name: str, order: int, arg: sympy.Expr) -> sympy.Expr:
+        """``order``-th derivative of one-argument function ``name`` evaluated at ``arg``."""
+        if not 1 <= order <= _MAX_DIFF_ORDER:
+            raise UnsafeExpression(f"derivative order must be 1..{_MAX_DIFF_ORDER}, got {order}")
+        t = sympy.Dummy("t", real=True)
+        return sympy.diff(self.call(name, [t]), t, order).subs(t, arg)
+
+
+# --------------------------------------------------------------------------- numbers
+def number_from_text(text: str) -> sympy.Rational:
+    r"""Exact rational from a decimal literal, e.g. ``"0.01"`` -> ``1/100``.
+
+    >>> number_from_text("2.5e-3")
+    1/400
+    """
+    try:
+        dec = Decimal(text.replace("_", ""))
+    except InvalidOperation as exc:
+        raise UnsafeExpression(f"not a number: {text!r}") from exc
+    if not dec.is_finite():
+        raise UnsafeExpression(f"not a finite number: {text!r}")
+    sign, digits, exponent = dec.as_tuple()
+    assert isinstance(exponent, int)
+    if len(digits) > MAX_DIGITS or abs(exponent) > MAX_DIGITS:
+        raise UnsafeExpression(f"number literal too large (more than {MAX_DIGITS} digits)")
+    mantissa = int("".join(map(str, digits)) or "0") * (-1 if sign else 1)
+    if exponent >= 0:
+        return sympy.Integer(mantissa * 10**exponent)
+    return sympy.Rational(mantissa, 10**-exponent)
+
+
+def safe_pow(base: sympy.Expr, exponent: sympy.Expr) -> sympy.Expr:
+    r"""``base**exponent``, refusing powers that would create enormous numbers.
+
+    >>> safe_pow(sympy.Integer(2), sympy.Integer(10))
+    1024
+    >>> safe_pow(sympy.Integer(9), sympy.Integer(9**9))
+    Traceback (most recent call last):
+    ...
+    symact.errors.UnsafeExpression: exponent 387420489 is too large (|exponent| must be at most 10000)
+    """
+    if isinstance(exponent, sympy.Rational):
+        if abs(exponent) > MAX_EXPONENT:
+            raise UnsafeExpression(
+                f"exponent {exponent} is too large (|exponent| must be at most {MAX_EXPONENT})"
+            )
+        rationals = [a for a in sympy.preorder_traversal(base) if isinstance(a, sympy.Rational)]
+        bits = max((max(abs(r.p).bit_length(), r.q.bit_length()) for r in rationals), default=0)
+        if bits * abs(exponent) > _MAX_POW_BITS:
+            raise UnsafeExpression(
+                f"power with exponent {exponent} would produce a number of about "
+                f"{int(bits * abs(exponent))} bits (limit {_MAX_POW_BITS})"
+            )
+    return sympy.Pow(base, exponent)
+
+
+def _check_nesting(text: str) -> None:
+    depth = 0
+    for ch in text:
+        if ch in "([{":
+            depth += 1
+            if depth > MAX_DEPTH:
+                raise UnsafeExpression(f"expression nested more than {MAX_DEPTH} deep")
+        elif ch in ")]}":
+            depth -= 1
+
+
+def _check_length(text: str) -> str:
+    if not isinstance(text, str):
+        raise UnsafeExpression(f"expected a string, got {type(text).__name__}")
+    if len(text) > MAX_LENGTH:
+        raise UnsafeExpression(f"text is {len(text)} characters long; the limit is {MAX_LENGTH}")
+    if not text.strip():
+        raise UnsafeExpression("empty expression; write a formula in x such as 'x/(1 + exp(-x))'")
+    _check_nesting(text)
+    return text.strip()
+
+
+# --------------------------------------------------------------------------- plain text
+_RESERVED = "_symact_"
+_UNICODE = {
+    "·": "*", "⋅": "*", "×": "*", "∗": "*", "−": "-", "–": "-", "÷": "/", "²": "**2",
+    "³": "**3", "≤": "<=", "≥": ">=", "≠": "!=", "π": "pi", "∞": "oo", "’": "'", "′": "'",
+    "″": "''", "√": "sqrt",
+}  # fmt: skip
+_SQRT_ATOM = re.compile(r"sqrt\s*(?=[^\s(])([A-Za-z_]\w*|\d+(?:\.\d*)?)")
+_PRIME_CALL = re.compile(r"(?<![\w'])([A-Za-z_]\w*)\s*('{1,9})\s*(?=\()")
+_DDX_CALL = re.compile(r"(?<!\w)d(?:\*\*(\d))?\s*/\s*d([A-Za-z_]\w*?)(?:\*\*(\d))?\s*(?=\()")
+_INTERNAL_PRIME = re.compile(r"_symact_d(\d)_(\w+)\Z")
+_INTERNAL_DDX = re.compile(r"_symact_dd(\d)_(\w+)\Z")
+
+
+def _prepare_text(text: str) -> str:
+    text = _check_length(text)
+    if "\\" in text:
+        raise UnsafeExpression(
+            "backslashes are not part of plain-text formulas; this looks like LaTeX: "
+            "use parse_latex (or parse_relation, which detects LaTeX)"
+        )
+    text = re.sub(
+        r"[σΦφ](?=\s*['’′]*\s*\()", lambda m: {"σ": "sigmoid", "Φ": "Phi", "φ": "phi"}[m[0]], text
+    )
+    for old, new in _UNICODE.items():
+        text = text.replace(old, new)
+    text = _SQRT_ATOM.sub(r"sqrt(\1)", text)
+    text = unicodedata.normalize("NFKC", text)
+    if _RESERVED in text.casefold():
+        raise UnsafeExpression(f"names containing {_RESERVED!r} are reserved")
+    text = text.replace("^", "**")
+    text = _PRIME_CALL.sub(lambda m: f"{_RESERVED}d{len(m[2])}_{m[1]}", text)
+    return _DDX_CALL.sub(lambda m: f"{_RESERVED}dd{m[1] or m[3] or 1}_{m[2]}", text)
+
+
+_NODE_NAMES = {
+    ast.Attribute: "attribute access ('.')", ast.Subscript: "subscripts ('[...]')",
+    ast.Lambda: "lambda", ast.ListComp: "comprehensions", ast.SetComp: "comprehensions",
+    ast.DictComp: "comprehensions", ast.GeneratorExp: "generator expressions",
+    ast.NamedExpr: "assignment expressions (':=')", ast.BoolOp: "boolean operators (and/or)",
+    ast.IfExp: "conditional expressions (if/else)", ast.JoinedStr: "f-strings",
+    ast.FormattedValue: "f-strings", ast.Tuple: "tuples", ast.List: "lists",
+    ast.Set: "sets", ast.Dict: "dicts", ast.Starred: "starred arguments",
+    ast.Await: "await", ast.Yield: "yield", ast.YieldFrom: "yield", ast.Slice: "slices",
+    ast.Compare: "comparisons",
+}  # fmt: skip
+_OPS = {ast.Add: "+", ast.Sub: "-", ast.Mult: "*", ast.Div: "/", ast.Pow: "**"}
+
+
+class _TextBuilder:
+    """Build a SymPy expression from a whitelisted Python AST."""
+
+    def __init__(
+        self, source: str, variables: Mapping[str, sympy.Symbol], table: FunctionTable
+    ) -> None:
+        self.source = source
+        self.variables = dict(variables)
+        self.table = table
+
+    def accepted(self) -> str:
+        names = ", ".join(sorted(self.variables)) or "(none)"
+        return (
+            f"Accepted: numbers, the variables {names}, the constants pi, e, oo, "
+            "the operators + - * / ** ^, and calls such as exp(x), log(x), tanh(x), "
+            "max(0, x), sigmoid'(x), d/dx(...)."
+        )
+
+    def reject(self, node: ast.AST, what: str) -> UnsafeExpression:
+        seg = ast.get_source_segment(self.source, node) or ""
+        seg = seg if len(seg) <= 60 else seg[:57] + "..."
+        return UnsafeExpression(f"{what} not allowed: {seg!r}. {self.accepted()}")
+
+    def build(self, node: ast.AST, depth: int = 0) -> sympy.Expr:
+        if depth > MAX_DEPTH:
+            raise UnsafeExpression(f"expression nested more than {MAX_DEPTH} deep")
+        d = depth + 1
+        if isinstance(node, ast.Expression):
+            return self.build(node.body, d)
+        if isinstance(node, ast.Constant):
+            return self.constant(node)
+        if isinstance(node, ast.Name):
+            return self.name(node)
+        if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.USub | ast.UAdd):
+            value = self.build(node.operand, d)
+            return -value if isinstance(node.op, ast.USub) else value
+        if isinstance(node, ast.BinOp) and type(node.op) in _OPS:
+            left, right = self.build(node.left, d), self.build(node.right, d)
+            if isinstance(node.op, ast.Add):
+                return left + right
+            if isinstance(node.op, ast.Sub):
+                return left - right
+            if isinstance(node.op, ast.Mult):
+                return left * right
+            if isinstance(node.op, ast.Div):
+                return left / right
+            return safe_pow(left, right)
+        if isinstance(node, ast.Call):
+            return self.call(node, d)
+        if isinstance(node, ast.BinOp | ast.UnaryOp):
+            op = type(node.op).__name__
+            raise self.reject(node, f"the operator {op}")
+        raise self.reject(node, _NODE_NAMES.get(type(node), type(node).__name__))
+
+    def constant(self, node: ast.Constant) -> sympy.Expr:
+        value = node.value
+        if isinstance(value, bool) or value is None or value is Ellipsis:
+            raise self.reject(node, f"the constant {value!r} is")
+        if isinstance(value, int):
+            if len(str(abs(value))) > MAX_DIGITS:
+                raise UnsafeExpression(f"integer literal with more than {MAX_DIGITS} digits")
+            return sympy.Integer(value)
+        if isinstance(value, float):
+            return number_from_text(ast.get_source_segment(self.source, node) or repr(value))
+        kind = {str: "strings are", bytes: "bytes are", complex: "complex numbers are"}
+        raise self.reject(node, kind.get(type(value), f"{type(value).__name__} literals are"))
+
+    def name(self, node: ast.Name) -> sympy.Expr:
+        ident = node.id
+        if ident.startswith("__") or ident.startswith(_RESERVED):
+            raise self.reject(node, "dunder and reserved names are")
+        if ident in self.variables:
+            return self.variables[ident]
+        if _GREEK.get(ident) in self.variables:
+            return self.variables[_GREEK[ident]]
+        if ident in _CONSTANTS:
+            return _CONSTANTS[ident]
+        if self.table.lookup(ident) is not None:
+            raise UnsafeExpression(f"the function {ident!r} must be called, e.g. {ident}(x)")
+        known = sorted(self.variables) + sorted(_CONSTANTS)
+        close = difflib.get_close_matches(ident, known, n=3, cutoff=0.6)
+        hint = f" Did you mean {', '.join(map(repr, close))}?" if close else ""
+        raise UnsafeExpression(f"unknown name {ident!r}.{hint} {self.accepted()}")
+
+    def call(self, node: ast.Call, depth: int) -> sympy.Expr:
+        if not isinstance(node.func, ast.Name):
+            raise self.reject(node, "calling anything but a plain function name is")
+        if node.keywords:
+            raise self.reject(node, "keyword arguments are")
+        for arg in node.args:
+            if isinstance(arg, ast.Starred):
+                raise self.reject(arg, "starred arguments are")
+        fname = node.func.id
+        if fname.startswith("__"):
+            raise self.reject(node, "dunder names are")
+        if m := _INTERNAL_PRIME.match(fname):
+            order, target = int(m[1]), m[2]
+            if self.table.lookup(target) is None:
+                raise self.table.unknown(target)
+            if len(node.args) != 1:
+                raise self.reject(node, "a derivative f'(u) takes exactly one argument;")
+            return self.table.derivative(target, order, self.build(node.args[0], depth))
+        if m := _INTERNAL_DDX.match(fname):
+            var = self.variable(m[2], node)
+            if len(node.args) != 1:
+                raise self.reject(node, "d/dx(...) takes exactly one argument;")
+            return sympy.diff(self.build(node.args[0], depth), var, int(m[1]))
+        if fname.startswith(_RESERVED):
+            raise self.reject(node, "reserved names are")
+        if fname == "diff":
+            return self.diff(node, depth)
+        if fname in self.variables:
+            raise self.reject(node, f"{fname!r} is a variable, not a function; calling it is")
+        if self.table.lookup(fname) is None:
+            raise self.table.unknown(fname)
+        return self.table.call(fname, [self.build(a, depth) for a in node.args])
+
+    def variable(self, ident: str, node: ast.AST) -> sympy.Symbol:
+        if ident not in self.variables:
+            accepted = ", ".join(sorted(self.variables)) or "(none)"
+            raise self.reject(
+                node, f"differentiating with respect to {ident!r} (accepted: {accepted}) is"
+            )
+        return self.variables[ident]
+
+    def diff(self, node: ast.Call, depth: int) -> sympy.Expr:
+        args = node.args
+        if not 1 <= len(args) <= 3:
+            raise self.reject(node, "diff takes diff(expr), diff(expr, x) or diff(expr, x, n);")
+        if len(args) >= 2:
+            if not isinstance(args[1], ast.Name):
+                raise self.reject(args[1], "diff's second argument must be a variable name;")
+            var = self.variable(args[1].id, args[1])
+        else:
+            var = self.variable("x", node)
+        order = 1
+        if len(args) == 3:
+            a = args[2]
+            if not (isinstance(a, ast.Constant) and type(a.value) is int):
+                raise self.reject(a, "diff's order must be an integer literal;")
+            order = a.value
+            if not 1 <= order <= _MAX_DIFF_ORDER:
+                raise self.reject(a, f"diff's order must be 1..{_MAX_DIFF_ORDER};")
+        return sympy.diff(self.build(args[0], depth), var, order)
+
+
+def _parse_tree(text: str) -> ast.Expression:
+    try:
+        return ast.parse(text, mode="eval")
+    except SyntaxError as exc:
+        where = f" at column {exc.offset}" if exc.offset else ""
+        raise UnsafeExpression(
+            f"cannot read {text!r}: {exc.msg}{where}. Write arithmetic such as 'x/(1 + exp(-x))'"
+        ) from exc
+    except (RecursionError, MemoryError, ValueError) as exc:
+        raise UnsafeExpression(f"cannot read expression: {exc}") from exc
+
+
+def _build(builder: _TextBuilder, node: ast.AST) -> sympy.Expr:
+    try:
+        value = builder.build(node)
+    except UnsafeExpression:
+        raise
+    except (TypeError, ValueError, ArithmeticError, RecursionError) as exc:
+        raise UnsafeExpression(f"cannot build expression: {exc}") from exc
+    if not isinstance(value, sympy.Expr):
+        raise UnsafeExpression(f"not an expression: {value!r}")
+    return value
+
+
+def parse_text(
+    text: str,
+    *,
+    variables: Mapping[str, sympy.Symbol],
+    functions: Mapping[str, Callable[..., sympy.Expr]] | None = None,
+) -> sympy.Expr:
+    r"""Parse a plain-text formula into a SymPy expression, without executing it.
+
+    Parameters
+    ----------
+    text : str
+        A formula such as ``"x/(1 + exp(-x))"``.  ``^`` means power; floats
+        become exact rationals; ``f'(u)``, ``f''(u)``, ``diff(expr)`` and
+        ``d/dx(expr)`` denote derivatives; ``σ Φ · × − ² ³ √`` are accepted.
+    variables : Mapping[str, sympy.Symbol]
+        The accepted free names and their symbols.
+    functions : Mapping[str, Callable], optional
+        Extra functions (e.g. the activation catalogue), looked up exactly and
+        then case-insensitively.
+
+    Returns
+    -------
+    sympy.Expr
+
+    Raises
+    ------
+    UnsafeExpression
+        For anything outside the grammar, naming the offending part.
+
+    Examples
+    --------
+    >>> import sympy
+    >>> x = sympy.Symbol("x", real=True)
+    >>> parse_text("x*Phi(x)", variables={"x": x})
+    x*(erf(sqrt(2)*x/2)/2 + 1/2)
+    >>> parse_text("d/dx(tanh(x))", variables={"x": x})
+    1 - tanh(x)**2
+    >>> parse_text("x.__class__", variables={"x": x})
+    Traceback (most recent call last):
+    ...
+    symact.errors.UnsafeExpression: attribute access ('.') not allowed: 'x.__class__'. ...
+    """
+    source = _prepare_text(text)
+    tree = _parse_tree(source)
+    if isinstance(tree.body, ast.Compare):
+        raise UnsafeExpression(
+            f"{text!r} is a relation, not an expression; use parse_relation for 'a <= b'"
+        )
+    return _build(_TextBuilder(source, variables, FunctionTable(functions)), tree)
+
+
+_CMP = {ast.Eq: "=", ast.LtE: "<=", ast.Lt: "<", ast.GtE: ">=", ast.Gt: ">"}
+
+
+def looks_like_latex(text: str) -> bool:
+    r"""Whether ``text`` should be read as LaTeX: it has a backslash, a brace or a ``$``.
+
+    >>> looks_like_latex(r"\frac{1}{1+e^{-x}}"), looks_like_latex("1/(1+exp(-x))")
+    (True, False)
+    """
+    return any(ch in text for ch in "\\{}$")
+
+
+def parse_relation(
+    text: str,
+    *,
+    variables: Mapping[str, sympy.Symbol],
+    functions: Mapping[str, Callable[..., sympy.Expr]] | None = None,
+) -> tuple[sympy.Expr, str, sympy.Expr]:
+    r"""Parse ``lhs OP rhs`` written as plain text or LaTeX.
+
+    ``OP`` is one of ``"=", "<=", "<", ">=", ">"`` (``==``, ``≤``, ``≥``,
+    ``\le``, ``\leq``, ``\ge``, ``\geq``, ``\lt``, ``\gt`` are accepted).  LaTeX is
+    detected with :func:`looks_like_latex`.
+
+    Returns
+    -------
+    tuple
+        ``(lhs, op, rhs)`` with SymPy expressions and the normalised operator.
+
+    Examples
+    --------
+    >>> import sympy
+    >>> x = sympy.Symbol("x", real=True)
+    >>> parse_relation("tanh(x) == 2*σ(2x) - 1".replace("2x", "2*x"), variables={"x": x})[1]
+    '='
+    >>> parse_relation(r"\sigma'(x) \le \frac14", variables={"x": x})[1:]
+    ('<=', 1/4)
+    """
+    if looks_like_latex(text):
+        from .latex import parse_latex_relation
+
+        return parse_latex_relation(text, variables=variables, functions=functions)
+    source = _prepare_text(text)
+    source = re.sub(r"(?<![<>=!])=(?!=)", "==", source)
+    tree = _parse_tree(source)
+    body = tree.body
+    if not isinstance(body, ast.Compare) or len(body.ops) != 1:
+        raise UnsafeExpression(
+            f"expected exactly one relation 'lhs OP rhs' with OP one of {', '.join(RELATIONS)}; "
+            f"got {text!r}"
+        )
+    op = _CMP.get(type(body.ops[0]))
+    if op is None:
+        raise UnsafeExpression(
+            f"unsupported relation in {text!r}; use one of {', '.join(RELATIONS)}"
+        )
+    builder = _TextBuilder(source, variables, FunctionTable(functions))
+    return _build(builder, body.left), op, _build(builder, body.comparators[0])
+
+
+def parse_latex(
+    text: str,
+    *,
+    variables: Mapping[str, sympy.Symbol],
+    functions: Mapping[str, Callable[..., sympy.Expr]] | None = None,
+) -> sympy.Expr:
+    r"""Parse hand-written LaTeX; see :func:`symact.latex.parse_latex` (re-exported here).
+
+    >>> import sympy
+    >>> x = sympy.Symbol("x", real=True)
+    >>> parse_latex(r"\ln(1+e^{x})", variables={"x": x})
+    log(exp(x) + 1)
+    """
+    from .latex import parse_latex as _parse_latex
+
+    return _parse_latex(text, variables=variables, functions=functions)
