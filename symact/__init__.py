@@ -9,6 +9,7 @@ from importlib.metadata import PackageNotFoundError, version
 
 from .activation import Activation, x
 from .catalogue import activation, aliases, define, describe, names, register
+from .depth import GradientBound, gradient_bound, spectral_norm
 from .extrema import Extremum, inf, sup
 from .properties import DerivativeBounds, Profile, Table, analyze, derivative_bounds, table
 from .errors import CertificationError, UnknownActivation, UnsafeExpression, UnsupportedExpression
@@ -33,6 +34,10 @@ __all__ = [
     "names",
     "register",
     "x",
+    # depth
+    "GradientBound",
+    "gradient_bound",
+    "spectral_norm",
     # exact analysis
     "DerivativeBounds",
     "Extremum",

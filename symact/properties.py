@@ -282,7 +282,7 @@ class Table:
         fmt = "  ".join(f"{{:<{w}}}" for w in widths)
         lines = [fmt.format(*self.header), fmt.format(*("-" * w for w in widths))]
         lines += [fmt.format(*r) for r in self.rows]
-        return "\n".join(lines)
+        return "\n".join(line.rstrip() for line in lines)
 
     def markdown(self) -> str:
         """GitHub-flavoured Markdown table."""
@@ -339,10 +339,10 @@ def table(
     --------
     >>> import symact as sa
     >>> print(sa.table(["sigmoid", "relu"]).text())  # doctest: +NORMALIZE_WHITESPACE
-    name     sup f'  where       inf f'  where            range    Lipschitz  monotone       zero-centred  smooth  exact
-    -------  ------  ----------  ------  ---------------  -------  ---------  -------------  ------------  ------  -----
+    name     sup f'  where       inf f'  where               range    Lipschitz  monotone       zero-centred  smooth  exact
+    -------  ------  ----------  ------  ------------------  -------  ---------  -------------  ------------  ------  -----
     sigmoid  1/4     0           0       approached -oo, oo  (0, 1)   1/4        increasing     no            C^inf   yes
-    relu     1       on (0, oo)  0       on (-oo, 0)      [0, oo)  1          nondecreasing  no            C^0     yes
+    relu     1       on (0, oo)  0       on (-oo, 0)         [0, oo)  1          nondecreasing  no            C^0     yes
     """
     acts = [_resolve(a) for a in (which if which is not None else names())]
     show = sys.stderr.isatty() if progress is None else progress

@@ -1,0 +1,307 @@
+r"""Worst-case bounds on the gradient through ``n`` layers.
+
+For a chain :math:`a_k = \varphi(w_k a_{k-1})` the backpropagated gradient is
+
+.. math::
+
+    \frac{\partial a_n}{\partial a_0} = \prod_{k=1}^{n} w_k\,\varphi'(z_k),
+    \qquad
+    \Bigl|\frac{\partial a_n}{\partial a_0}\Bigr| \le \prod_{k=1}^n |w_k| \sup_x|\varphi'(x)|,
+
+and where :math:`\inf_x|\varphi'(x)| > 0` (leaky ReLU) the matching lower
+bound holds with the infimum.  For matrix weights the same holds for the
+Jacobian of an MLP with the spectral norm :math:`\|W_k\|_2` in place of
+:math:`|w_k|`, since :math:`\|W D\|_2 \le \|W\|_2 \max|D_{ii}|`.
+
+The slope :math:`\sup|\varphi'|` comes from :func:`symact.derivative_bounds`:
+exact where a closed form exists, otherwise the upper end of a certified
+enclosure (so the bound stays a bound).
+
+>>> import symact as sa
+>>> g = sa.gradient_bound(sa.activation("sigmoid"), 10)
+>>> g.expr, g.regime, sa.gradient_bound("sigmoid", 1).depth_below(1e-6)
+(1/1048576, 'vanishing', 10)
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import mpmath
+import sympy
+
+from .activation import Activation, _as_expr
+from .properties import _resolve, derivative_bounds
+
+__all__ = ["GradientBound", "gradient_bound", "spectral_norm"]
+
+
+def spectral_norm(weight: Any) -> tuple[sympy.Expr, bool]:
+    r"""The operator 2-norm of a weight: ``(value, exact)``.
+
+    Scalars give :math:`|w|`; a SymPy ``Matrix`` gives the exact
+    :math:`\sqrt{\lambda_{\max}(W^\top W)}`; a NumPy array gives a float
+    (marked inexact).
+
+    >>> import sympy
+    >>> spectral_norm(sympy.Matrix([[3, 0], [0, -4]]))
+    (4, True)
+    >>> spectral_norm(-2)
+    (2, True)
+    """
+    if isinstance(weight, sympy.MatrixBase):
+        gram = weight.T * weight
+        eigs = list(gram.eigenvals())
+        top = max(eigs, key=lambda e: sympy.N(e, 30))
+        return sympy.sqrtdenest(sympy.sqrt(sympy.nsimplify(top) if top.is_Float else top)), True
+    if hasattr(weight, "shape") and getattr(weight, "ndim", 0) >= 1:
+        import numpy as np
+
+        arr = np.asarray(weight, dtype=float)
+        return sympy.Float(float(np.linalg.norm(arr, 2)), 17), False
+    w = _as_expr(weight)
+    return (sympy.Abs(w) if not w.is_number else abs(w)), True
+
+
+def _regime(rate: sympy.Expr) -> tuple[str, dict[str, sympy.Basic]]:
+    if rate.is_number:
+        diff = sympy.N(rate - 1, 50)
+        if rate == 1 or sympy.simplify(rate - 1) == 0:
+            return "neutral", {}
+        return ("vanishing" if diff < 0 else "exploding"), {}
+    return "depends", {
+        "vanishing": sympy.simplify(rate < 1),
+        "neutral": sympy.Eq(rate, 1),
+        "exploding": sympy.simplify(rate > 1),
+    }
+
+
+@dataclass(frozen=True)
+class GradientBound:
+    r"""Worst-case bounds on :math:`|\partial a_n / \partial a_0|` across layers.
+
+    Attributes
+    ----------
+    expr : sympy.Expr
+        The upper bound :math:`\prod_k \|w_k\| \sup|\varphi_k'|`, symbolic in
+        ``layers`` and ``weight`` when they are symbols.
+    lower : sympy.Expr
+        The matching lower bound :math:`\prod_k \|w_k\|\inf|\varphi_k'|`
+        (0 when some :math:`\varphi_k'` vanishes somewhere).
+    rate : sympy.Expr
+        Per-layer factor of a uniform chain (``None`` for mixed layers).
+    regime : str
+        ``"vanishing"``, ``"neutral"``, ``"exploding"``, or ``"depends"``
+        (see :attr:`conditions`).
+    exact : bool
+        Whether the slopes are closed forms (else certified upper ends).
+    """
+
+    expr: sympy.Expr
+    lower: sympy.Expr
+    rate: sympy.Expr | None
+    layers: sympy.Expr
+    regime: str
+    conditions: dict[str, sympy.Basic] = field(default_factory=dict)
+    exact: bool = True
+    names: tuple[str, ...] = ()
+    dead_units: bool = False
+    slopes: tuple[sympy.Expr, ...] = ()
+
+    def depth_below(self, eps: Any) -> sympy.Expr | int:
+        r"""The smallest number of layers with bound :math:`< \varepsilon`.
+
+        Exact integer arithmetic when the rate is a number; a SymPy
+        expression when the weight is symbolic.
+
+        >>> import symact as sa
+        >>> sa.gradient_bound("sigmoid", 1).depth_below(1e-6)
+        10
+        >>> import sympy
+        >>> w = sympy.Symbol("w", positive=True)
+        >>> sa.gradient_bound("sigmoid", 1, weight=w).depth_below(1e-6)
+        floor(-log(1000000)/log(w/4)) + 1
+        """
+        return self._depth(eps, below=True)
+
+    def depth_above(self, big: Any) -> sympy.Expr | int:
+        r"""The smallest number of layers whose *lower* bound exceeds ``big``.
+
+        Only meaningful for chains whose gradient provably grows (the lower
+        bound's rate is above 1).
+
+        >>> import symact as sa
+        >>> sa.gradient_bound("leaky_relu", 1, weight=200).depth_above(10**6)  # 2**20 > 10**6
+        20
+        """
+        return self._depth(big, below=False)
+
+    def _depth(self, target: Any, *, below: bool) -> sympy.Expr | int:
+        t = _as_expr(target)
+        if self.rate is None:
+            raise ValueError("depth is defined for a uniform chain (one activation and weight)")
+        rate = self.rate if below else self._lower_rate
+        if rate is None or rate == 0:
+            raise ValueError("the lower bound is 0 (the derivative vanishes somewhere), so no depth guarantees growth")
+        n = sympy.Symbol("n", positive=True, integer=True)
+        if not rate.is_number:
+            return sympy.floor(sympy.log(t) / sympy.log(rate)) + 1
+        r = _num(rate)
+        if below and r >= 1:
+            raise ValueError(f"the bound never drops below {t}: the per-layer factor is {rate} >= 1 ({self.regime})")
+        if not below and r <= 1:
+            raise ValueError(f"the lower bound never exceeds {t}: its per-layer factor is {rate} <= 1")
+        guess = int(mpmath.floor(mpmath.log(_num(t)) / mpmath.log(r))) + 1
+        # settle the integer exactly around the floating-point guess
+        def ok(k: int) -> bool:
+            v = rate**k
+            rel = (v < t) if below else (v > t)
+            return bool(rel) if rel in (sympy.true, sympy.false) else bool(sympy.N(v - t, 60) < 0) == below
+        k = max(guess - 2, 0)
+        while not ok(k):
+            k += 1
+        while k > 0 and ok(k - 1):
+            k -= 1
+        del n
+        return k
+
+    @property
+    def _lower_rate(self) -> sympy.Expr | None:
+        if self.rate is None or not self.slopes:
+            return None
+        return self.slopes[1] * (self.rate / self.slopes[0]) if self.slopes[0] != 0 else None
+
+    def describe(self) -> str:
+        """A few lines in words."""
+        what = " -> ".join(self.names) if len(set(self.names)) > 1 else (self.names[0] if self.names else "")
+        lines = [f"|d a_n / d a_0| <= {sympy.sstr(self.expr)}  ({what}, {sympy.sstr(self.layers)} layers)"]
+        if self.lower != 0:
+            lines.append(f"|d a_n / d a_0| >= {sympy.sstr(self.lower)}")
+        lines.append(f"regime: {self.regime}" + "".join(f"; {k} when {sympy.sstr(v)}" for k, v in self.conditions.items()))
+        if self.dead_units:
+            lines.append("the derivative is 0 on a whole stretch: a path through an inactive unit contributes exactly 0")
+        if not self.exact:
+            lines.append("slope certified (upper end of an Arb enclosure), not a closed form")
+        return "\n".join(lines)
+
+    def __str__(self) -> str:
+        return self.describe()
+
+    def latex(self) -> str:
+        r"""The bound as LaTeX."""
+        return rf"\left|\frac{{\partial a_n}}{{\partial a_0}}\right| \le {sympy.latex(self.expr)}"
+
+    def _repr_latex_(self) -> str:
+        return f"$\\displaystyle {self.latex()}$"
+
+
+def _num(v: sympy.Expr) -> mpmath.mpf:
+    with mpmath.workdps(60):
+        return mpmath.mpf(sympy.N(v, 60))
+
+
+def _slopes(act: Activation) -> tuple[sympy.Expr, sympy.Expr, bool, bool]:
+    """(sup|phi'|, inf|phi'|, exact, dead) -- sup rounded up when certified."""
+    b = derivative_bounds(act)
+    hi_e, lo_e = b.sup, b.inf
+    if b.exact:
+        top = b.lipschitz
+        a, c = hi_e.value, lo_e.value
+        if (_num(c) > 0) if c.is_finite else False:
+            bottom = c
+        elif (_num(a) < 0) if a.is_finite else False:
+            bottom = -a
+        else:
+            bottom = sympy.Integer(0)
+    else:
+        top_n = max(abs(hi_e.enclosure[1]), abs(lo_e.enclosure[0]))
+        top = sympy.Float(mpmath.nstr(top_n * (1 + mpmath.mpf(10) ** -30), 35), 35)
+        bottom = sympy.Integer(0) if lo_e.enclosure[0] <= 0 <= hi_e.enclosure[1] else sympy.Float(
+            mpmath.nstr(min(abs(lo_e.enclosure[0]), abs(hi_e.enclosure[1])), 35), 35)
+    dead = bool(lo_e.exact and lo_e.value == 0 and lo_e.attained and not isinstance(lo_e.at, sympy.FiniteSet))
+    return sympy.simplify(top), bottom, b.exact, dead
+
+
+def gradient_bound(
+    act: Activation | str | Sequence[tuple[Activation | str, Any]],
+    layers: Any = None,
+    weight: Any = 1,
+) -> GradientBound:
+    r"""Worst-case upper (and lower) bound on the gradient through ``layers`` layers.
+
+    Parameters
+    ----------
+    act : Activation, str, or sequence of (activation, weight) pairs
+        One activation for a uniform chain, or the layers one by one
+        (weights may be numbers, symbols, SymPy matrices or NumPy arrays).
+    layers : int or sympy.Symbol
+        Depth of a uniform chain (ignored for a list of layers).
+    weight : number, sympy.Expr, matrix or array
+        The weight of every layer of a uniform chain.
+
+    Returns
+    -------
+    GradientBound
+
+    Examples
+    --------
+    >>> import symact as sa, sympy
+    >>> n, w = sympy.symbols("n w", positive=True)
+    >>> sa.gradient_bound("sigmoid", n, weight=w).expr
+    (w/4)**n
+    >>> sa.gradient_bound("relu", n).expr, sa.gradient_bound("relu", n).regime
+    (1, 'neutral')
+    >>> sa.gradient_bound("leaky_relu", 3).lower
+    1/1000000
+    >>> sa.gradient_bound(4 * sa.activation("sigmoid"), n).regime
+    'neutral'
+    >>> sa.gradient_bound([("sigmoid", 2), ("tanh", sympy.Matrix([[1, 1], [0, 1]]))]).expr
+    1/4 + sqrt(5)/4
+    """
+    if isinstance(act, Sequence) and not isinstance(act, str):
+        return _mixed(list(act))
+    a = _resolve(act)
+    if layers is None:
+        raise TypeError("gradient_bound(act, layers, weight=1) needs the number of layers")
+    n = _as_expr(layers)
+    if n.is_number and (not n.is_integer or n < 0):
+        raise ValueError(f"layers must be a non-negative integer or a symbol, got {layers!r}")
+    top, bottom, exact, dead = _slopes(a)
+    norm, exact_w = spectral_norm(weight)
+    rate = sympy.simplify(top * norm)
+    lower_rate = sympy.simplify(bottom * norm)
+    regime, cond = _regime(rate)
+    return GradientBound(
+        expr=sympy.powsimp(rate**n, force=True),
+        lower=sympy.powsimp(lower_rate**n, force=True) if bottom != 0 else sympy.Integer(0),
+        rate=rate,
+        layers=n,
+        regime=regime,
+        conditions=cond,
+        exact=exact and exact_w,
+        names=(a.name,),
+        dead_units=dead,
+        slopes=(top, bottom),
+    )
+
+
+def _mixed(spec: list[tuple[Activation | str, Any]]) -> GradientBound:
+    if not spec:
+        raise ValueError("a list of layers needs at least one (activation, weight) pair")
+    up, down, exact, names, dead = sympy.Integer(1), sympy.Integer(1), True, [], False
+    for item in spec:
+        if not (isinstance(item, tuple) and len(item) == 2):
+            raise TypeError(f"each layer must be an (activation, weight) pair, got {item!r}")
+        a = _resolve(item[0])
+        top, bottom, ex, d = _slopes(a)
+        norm, ex_w = spectral_norm(item[1])
+        up *= top * norm
+        down *= bottom * norm
+        exact = exact and ex and ex_w
+        dead = dead or d
+        names.append(a.name)
+    up = sympy.expand(sympy.simplify(up))
+    regime, cond = _regime(up)
+    return GradientBound(up, sympy.simplify(down), None, sympy.Integer(len(spec)), regime, cond, exact, tuple(names), dead)
