@@ -132,7 +132,7 @@ def test_parse_relation(text: str, expected: tuple) -> None:
     "text", ["x", "x + 1", "x != 1", "x ≠ 1", "0 <= x <= 1", "x < ", "x = = 1"]
 )
 def test_parse_relation_rejects(text: str) -> None:
-    with pytest.raises(UnsafeExpression, match="relation|cannot read"):
+    with pytest.raises(UnsafeExpression, match=r"relation|cannot read"):
         parse_relation(text, variables=V)
 
 
@@ -171,9 +171,9 @@ def test_unknown_function_suggests() -> None:
 
 
 def test_arity_checked() -> None:
-    with pytest.raises(UnsafeExpression, match="clip.*3"):
+    with pytest.raises(UnsafeExpression, match=r"clip.*3"):
         p("clip(x, 0)")
-    with pytest.raises(UnsafeExpression, match="exp.*1"):
+    with pytest.raises(UnsafeExpression, match=r"exp.*1"):
         p("exp(x, 2)")
 
 
