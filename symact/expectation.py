@@ -363,7 +363,7 @@ def expect(
     3/2
     >>> r = expect(sympy.tanh(X)**2, dps=20)
     >>> r.exact, r.evalf(10)
-    (False, 0.3942944903)
+    (False, 0.3942944904)
     """
     expr = _as_expr(expr_or_act)
     qs, exact_ok = _as_q(q)

@@ -529,3 +529,332 @@ def mean_field(act: Any, weight_var: Any, bias_var: Any = 0, *, dps: int = 30, q
             name, sw, sb, q_star if exact else +q_star, "fixed point", chi, _regime(chi, dps),
             _depth(dV, dps), _depth(chi, dps), exact, its, False, dps,
         )
+
+
+def edge_of_chaos(act: Any, bias_var: Any = 0, *, dps: int = 20) -> sympy.Expr:
+    r"""The weight variance :math:`\sigma_w^2` at which :math:`\chi_1 = 1` at the fixed point.
+
+    On the critical line both :math:`q^* = \sigma_w^2 \mathbb{E}[\varphi(\sqrt{q^*}z)^2] +
+    \sigma_b^2` and :math:`\sigma_w^2 \mathbb{E}[\varphi'(\sqrt{q^*}z)^2] = 1` hold, so
+    :math:`q^*` solves :math:`q - \mathbb{E}[\varphi^2]/\mathbb{E}[\varphi'^2] = \sigma_b^2`
+    and :math:`\sigma_w^2 = 1/\mathbb{E}[\varphi'(\sqrt{q^*}z)^2]`.
+
+    Parameters
+    ----------
+    act : Activation or sympy.Expr
+    bias_var : number
+        :math:`\sigma_b^2 \ge 0`.
+    dps : int, keyword-only
+
+    Returns
+    -------
+    sympy.Expr
+        Exact for positively homogeneous activations (:math:`2/(a_+^2+a_-^2)`, for any
+        :math:`\sigma_b^2`, although :math:`q^*` then diverges when :math:`\sigma_b^2>0`)
+        and, when :math:`\sigma_b^2 = 0`, :math:`\varphi(0) = 0` and no positive root
+        exists, at :math:`q^* \to 0`: :math:`1/\varphi'(0)^2`.  Otherwise a ``Float``.
+
+    References
+    ----------
+    .. [1] Poole et al. 2016, Fig. 2; Schoenholz et al. 2017, Fig. 1.
+
+    Examples
+    --------
+    >>> import sympy
+    >>> from symact.meanfield import edge_of_chaos
+    >>> from symact.expectation import X
+    >>> edge_of_chaos(sympy.tanh(X))
+    1
+    >>> edge_of_chaos(sympy.tanh(X), 0.05)
+    1.76095463960...
+    """
+    expr = _as_expr(act)
+    sb = _exact_number(bias_var)
+    slopes = _homogeneous_slopes(expr)
+    if slopes is not None:
+        return sympy.nsimplify(2 / (slopes[0] ** 2 + slopes[1] ** 2))
+    dexpr = _derivative(expr)
+    phi, dphi = _numpy_fns(expr)
+    z, w = _hermite(200)
+    qs = np.geomspace(1e-4, 1e2, 300)  # GH loses accuracy for saturating φ beyond q ~ 1e2
+    e2 = phi(np.sqrt(qs)[:, None] * z) ** 2 @ w
+    d2 = dphi(np.sqrt(qs)[:, None] * z) ** 2 @ w
+    g = qs - e2 / d2 - float(sb)
+    sign_change = np.flatnonzero(np.sign(g[:-1]) * np.sign(g[1:]) < 0)
+    if len(sign_change) == 0:
+        if sb == 0 and expr.subs(X, 0) == 0:
+            return _lighten(1 / _side_limits_sq(dexpr, sympy.S.Zero), 1.0)
+        raise ArithmeticError(f"no critical point found for σ_b² = {bias_var} with 1e-4 ≤ q* ≤ 100")
+    i = sign_change[0]
+    p2 = [(p**2, lo, hi) for p, lo, hi in gaussian_pieces(expr)]
+    d2p = [(p**2, lo, hi) for p, lo, hi in gaussian_pieces(dexpr)]
+    sbm = _mp(sb, dps)
+    with mpmath.workdps(dps + 5):
+
+        def G(q: Any) -> Any:
+            return q - _quadrature(p2, q, dps)[0] / _quadrature(d2p, q, dps)[0] - sbm
+
+        q = mpmath.findroot(G, (mpmath.mpf(qs[i]), mpmath.mpf(qs[i + 1])), solver="illinois")
+        sw = 1 / _quadrature(d2p, q, dps)[0]
+        return sympy.Float(mpmath.nstr(sw, dps + 3), dps)
+
+
+def phase_diagram(
+    act: Any,
+    weight_vars: Any,
+    bias_vars: Any,
+    *,
+    executor: concurrent.futures.Executor | None = None,
+    nodes: int = 100,
+    return_q: bool = False,
+) -> Any:
+    r""":math:`\chi_1` at the fixed point over a grid of :math:`(\sigma_w^2, \sigma_b^2)`.
+
+    Each point iterates the variance map with ``nodes``-point Gauss–Hermite quadrature
+    in float64 NumPy until the relative change is below 1e-13 (at most 2000 steps),
+    one :math:`\sigma_w^2` row per task.
+
+    Parameters
+    ----------
+    act : Activation or sympy.Expr
+    weight_vars, bias_vars : array_like
+        Grid axes.
+    executor : concurrent.futures.Executor, optional, keyword-only
+        Run the rows on it (e.g. ``ProcessPoolExecutor``; tasks send only the SymPy
+        expression and numbers); serial when ``None``.
+    nodes : int, keyword-only
+        Gauss–Hermite nodes.  With 100 nodes, :math:`\chi_1` for tanh agrees with
+        30-digit quadrature to about 1e-9 away from the critical line; there, the
+        slow (algebraic) convergence of :math:`q` for :math:`\sigma_b^2 = 0` limits
+        the accuracy to about 1e-3.
+    return_q : bool, keyword-only
+        Also return the fixed points.
+
+    Returns
+    -------
+    numpy.ndarray or tuple of numpy.ndarray
+        ``chi1`` of shape ``(len(weight_vars), len(bias_vars))``; with ``return_q``,
+        ``(chi1, q_star)`` (``q_star`` is ``inf`` where the variance diverges).
+
+    References
+    ----------
+    .. [1] Poole et al. 2016, Fig. 2; Schoenholz et al. 2017, Fig. 1.
+
+    Examples
+    --------
+    >>> import sympy
+    >>> from symact.meanfield import phase_diagram
+    >>> from symact.expectation import X
+    >>> chi = phase_diagram(sympy.tanh(X), [0.5, 25 / 9], [0.0])
+    >>> chi.round(6).tolist()
+    [[0.5], [1.209831]]
+    """
+    expr = _as_expr(act)
+    wv = np.asarray(weight_vars, float).ravel()
+    bv = np.asarray(bias_vars, float).ravel()
+    if executor is None:
+        rows = [_phase_row(expr, float(s), bv, nodes) for s in wv]
+    else:
+        futures = [executor.submit(_phase_row, expr, float(s), bv, nodes) for s in wv]
+        rows = [f.result() for f in futures]
+    chi = np.array([r[0] for r in rows])
+    q = np.array([r[1] for r in rows])
+    return (chi, q) if return_q else chi
+
+
+def gain(act: Any, *, dps: int = 30) -> sympy.Expr:
+    r"""Variance-preserving initialisation gain :math:`1/\sqrt{\mathbb{E}[\varphi(z)^2]}`.
+
+    With :math:`\sigma_w^2 = \mathrm{gain}^2` and unit-variance inputs the
+    pre-activation variance is preserved by one layer (He et al. 2015 for ReLU).
+
+    Parameters
+    ----------
+    act : Activation or sympy.Expr
+    dps : int, keyword-only
+
+    Returns
+    -------
+    sympy.Expr
+        Exact when :math:`\mathbb{E}[\varphi(z)^2]` has a verified closed form
+        (:math:`\sqrt 2` for ReLU, :math:`\sqrt{2/(1+a^2)}` for leaky ReLU, 1 for SELU),
+        else a ``Float`` (tanh: 1.5925374197…).
+
+    References
+    ----------
+    .. [1] He et al. 2015; Klambauer et al. 2017 (SELU).
+
+    Examples
+    --------
+    >>> import sympy
+    >>> from symact.meanfield import gain
+    >>> from symact.expectation import X
+    >>> gain(sympy.Piecewise((X, X > 0), (0, True)))
+    sqrt(2)
+    >>> gain(sympy.tanh(X), dps=15)
+    1.59253741972...
+    """
+    e = expect(_as_expr(act) ** 2, 1, dps=dps)
+    if e.exact:
+        return _lighten(1 / sympy.sqrt(e.value), 2.0)
+    with mpmath.workdps(dps + 5):
+        return sympy.Float(mpmath.nstr(1 / mpmath.sqrt(e.numeric), dps + 3), dps)
+
+
+def _pytorch_gain(name: str, params: dict) -> sympy.Expr | None:
+    """``torch.nn.init.calculate_gain`` (PyTorch 2.x), exactly."""
+    if name in ("identity", "linear", "conv1d", "conv2d", "conv3d", "sigmoid"):
+        return sympy.S.One
+    if name == "tanh":
+        return sympy.Rational(5, 3)
+    if name == "relu":
+        return sympy.sqrt(2)
+    if name == "leaky_relu":
+        a = sympy.sympify(params.get("negative_slope", sympy.Rational(1, 100)))
+        return sympy.sqrt(2 / (1 + a**2))
+    if name == "selu":
+        return sympy.Rational(3, 4)
+    return None
+
+
+@dataclass(frozen=True)
+class GainRow:
+    r"""One row of :func:`gain_table`: our gain and PyTorch's, with :math:`\chi_1` for each."""
+
+    name: str
+    ours: sympy.Expr
+    pytorch: sympy.Expr | None
+    chi1_ours: Any
+    chi1_pytorch: Any
+
+
+@dataclass(frozen=True)
+class GainTable:
+    r"""Variance-preserving gains against ``torch.nn.init.calculate_gain``.
+
+    ``chi1_*`` is :math:`\chi_1` at the fixed point with :math:`\sigma_w^2 = \mathrm{gain}^2`,
+    :math:`\sigma_b^2 = 0`.
+    """
+
+    rows: tuple[GainRow, ...]
+
+    def __repr__(self) -> str:
+        def f(v: Any) -> str:
+            if v is None:
+                return "-"
+            return mpmath.nstr(_mp(v, 15), 8) if not (isinstance(v, sympy.Expr) and v.is_Rational) else str(v)
+
+        lines = [f"{'activation':<12} {'gain':>12} {'torch':>12} {'chi1(gain)':>12} {'chi1(torch)':>12}"]
+        for r in self.rows:
+            lines.append(f"{r.name:<12} {f(r.ours):>12} {f(r.pytorch):>12} {f(r.chi1_ours):>12} {f(r.chi1_pytorch):>12}")
+        return "\n".join(lines)
+
+    def latex(self) -> str:
+        r"""A LaTeX ``tabular`` of the table."""
+
+        def f(v: Any) -> str:
+            if v is None:
+                return "--"
+            return sympy.latex(v if isinstance(v, sympy.Expr) and not isinstance(v, sympy.Float) else sympy.Float(_mp(v, 15), 8))
+
+        body = r" \\ ".join(
+            rf"\text{{{r.name}}} & {f(r.ours)} & {f(r.pytorch)} & {f(r.chi1_ours)} & {f(r.chi1_pytorch)}" for r in self.rows
+        )
+        return (
+            r"\begin{array}{lcccc} \text{activation} & \text{gain} & \text{PyTorch} & "
+            r"\chi_1(\text{gain}) & \chi_1(\text{PyTorch}) \\ \hline " + body + r"\end{array}"
+        )
+
+    def _repr_latex_(self) -> str:
+        return rf"$\displaystyle {self.latex()}$"
+
+
+def gain_table(acts: Any = ("identity", "sigmoid", "tanh", "relu", "leaky_relu", "selu"), *, dps: int = 20) -> GainTable:
+    r"""Compare :func:`gain` with PyTorch's ``calculate_gain`` and the resulting :math:`\chi_1`.
+
+    Parameters
+    ----------
+    acts : iterable of str or Activation
+        Catalogue names (resolved with :func:`symact.catalogue.activation`) or activations.
+    dps : int, keyword-only
+
+    Returns
+    -------
+    GainTable
+        PyTorch's gains are heuristics (tanh 5/3, SELU 3/4) rather than
+        variance-preserving values; the :math:`\chi_1` columns show the effect.
+
+    References
+    ----------
+    .. [1] He et al. 2015; Klambauer et al. 2017; PyTorch ``torch.nn.init.calculate_gain``.
+
+    Examples
+    --------
+    >>> from symact.meanfield import gain_table
+    >>> t = gain_table(["relu"])
+    >>> t.rows[0].ours, t.rows[0].pytorch, t.rows[0].chi1_ours
+    (sqrt(2), sqrt(2), 1)
+    """
+    rows = []
+    for a in acts:
+        if isinstance(a, str):
+            from .catalogue import activation
+
+            a = activation(a)
+        name = _name(a)
+        params = {str(k): v for k, v in dict(getattr(a, "params", {}) or {}).items()}
+        ours = gain(a, dps=dps)
+        torch = _pytorch_gain(name, params)
+        c_ours = mean_field(a, sympy.nsimplify(ours**2) if not isinstance(ours, sympy.Float) else ours**2, dps=dps).chi1
+        c_torch = mean_field(a, torch**2, dps=dps).chi1 if torch is not None else None
+        rows.append(GainRow(name, ours, torch, c_ours, c_torch))
+    return GainTable(tuple(rows))
+
+
+def selu_constants(*, dps: int = 50) -> tuple[sympy.Expr, sympy.Expr]:
+    r"""Re-derive SELU's :math:`(\lambda, \alpha)` from :math:`\mathbb{E}[\mathrm{selu}(z)] = 0`, :math:`\mathbb{E}[\mathrm{selu}(z)^2] = 1`.
+
+    With :math:`\mathrm{selu}(x) = \lambda x` for :math:`x > 0` and
+    :math:`\lambda\alpha(e^x - 1)` otherwise, both expectations are integrated
+    exactly with symbolic :math:`\lambda, \alpha`, solved, and the solution is
+    checked by quadrature at ``dps`` digits.
+
+    Returns
+    -------
+    (sympy.Expr, sympy.Expr)
+        :math:`\lambda = 1.0507009873554804934\ldots`, :math:`\alpha = 1.6732632423543772848\ldots`.
+
+    Raises
+    ------
+    CertificationError
+        If the closed forms fail the numerical check.
+
+    References
+    ----------
+    .. [1] Klambauer et al. 2017, "Self-normalizing neural networks", eq. (14).
+
+    Examples
+    --------
+    >>> from symact.meanfield import selu_constants
+    >>> lam, alpha = selu_constants(dps=20)
+    >>> lam.evalf(20), alpha.evalf(20)
+    (1.0507009873554804934, 1.6732632423543772848)
+    """
+    from .errors import CertificationError
+
+    lam, alpha = sympy.symbols("lambda alpha", positive=True)
+    selu = lam * sympy.Piecewise((X, X > 0), (alpha * (sympy.exp(X) - 1), True))
+    m1 = expect(selu, dps=dps).value
+    m2 = expect(selu**2, dps=dps).value
+    with time_budget(20):
+        a_sol = sympy.solve(sympy.Eq(m1, 0), alpha)
+        a_val = _lighten(a_sol[0], 2.0)
+        l_sol = sympy.solve(sympy.Eq(m2.subs(alpha, a_val), 1), lam)
+    l_val = _lighten([s for s in l_sol if s.is_positive is not False][0], 2.0)
+    act = selu.subs({lam: l_val, alpha: a_val})
+    tol = mpmath.mpf(10) ** (-(dps - 5))
+    e1 = expect(act, dps=dps, exact=False).numeric
+    e2 = expect(act**2, dps=dps, exact=False).numeric
+    if abs(e1) > tol or abs(e2 - 1) > tol:
+        raise CertificationError(f"SELU constants fail the check: E = {e1}, E² = {e2}")
+    return l_val, a_val
