@@ -319,7 +319,7 @@ def _poly_shift_sign(h: sympy.Expr, x: sympy.Symbol, tail: XInterval) -> int | N
         powers: dict[sympy.Expr, int] = defaultdict(int)
         coef = XInterval.point(1)
         for fac in sympy.Mul.make_args(t):
-            base, ex = fac.as_base_exp()
+            base, ex = (fac, sympy.S.One) if isinstance(fac, sympy.exp) else fac.as_base_exp()
             if ex.is_Integer and ex > 0 and base.has(x) and (base == x or isinstance(base, sympy.exp)):
                 if base not in gens:
                     gens[base] = xenclose(base, x, tail)
@@ -567,6 +567,8 @@ def certified_extremum(
     sgn = 1 if kind == "sup" else -1
     f = sgn * expr
     arb_evaluator(f, x)  # unsupported functions fail early
+    if not f.has(x) or sympy.simplify(sympy.diff(f, x)) == 0:
+        return _constant(expr, x, kind, lo, hi, dps)
     out_prec = int(dps * 3.33) + 4
     prec = _prec(dps)
     last: Exception | None = None
@@ -602,6 +604,18 @@ def certified_extremum(
             return CertifiedExtremum(kind, lower, upper, points, ends, bool(pts), tuple(notes), dps)
     assert last is not None
     raise last
+
+
+def _constant(expr: sympy.Expr, x: sympy.Symbol, kind: Literal["sup", "inf"], lo, hi, dps: int) -> CertifiedExtremum:
+    out_prec = int(dps * 3.33) + 4
+    with flint.ctx.workprec(_prec(dps)):
+        mid = (lo + hi) / 2 if lo.is_finite and hi.is_finite else (lo if lo.is_finite else hi if hi.is_finite else sympy.S.Zero)
+        v = arb_evaluator(expr, x)(_const_ball(mid, x) if mid.is_finite else arb(0))
+        ends = tuple(to_mpf(_const_ball(e, x), w, out_prec) if e.is_finite else mpmath.mpf(float(e)) for e, w in ((lo, "lower"), (hi, "upper")))
+        return CertifiedExtremum(
+            kind, to_mpf(v, "lower", out_prec), to_mpf(v, "upper", out_prec), (ends,), (), True,
+            ("f' is identically zero: f is constant on the whole interval",), dps,
+        )
 
 
 def isolate_roots(expr: sympy.Expr, x: sympy.Symbol, lo: object, hi: object, *, dps: int = 40) -> list[tuple[mpmath.mpf, mpmath.mpf]]:
