@@ -166,7 +166,8 @@ def activation(name: str, **params: Any) -> Activation:
     ...
     symact.errors.UnknownActivation: "no activation named 'sigmod'; did you mean 'sigmoid'? ...
     """
-    return _activation(name, tuple(sorted((k, _as_expr(v)) for k, v in params.items())))
+    canonical = _lookup(name).name
+    return _activation(canonical, tuple(sorted((k, _as_expr(v)) for k, v in params.items())))
 
 
 activation.cache_clear = _activation.cache_clear  # type: ignore[attr-defined]
