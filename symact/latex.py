@@ -218,9 +218,7 @@ class _Parser:
 
     # -- grammar ---------------------------------------------------------------------------
     def expr(self) -> sympy.Expr:
-        self.depth += 1
-        if self.depth > MAX_DEPTH:
-            raise self.error(f"formula nested more than {MAX_DEPTH} deep")
+        self.enter()
         value = self.term()
         while self.peek().kind == "op" and self.peek().text in "+-":
             op = self.next().text
@@ -304,12 +302,22 @@ class _Parser:
         self.next()
         return value
 
+    def enter(self, units: int = 1) -> None:
+        """Count nesting: a bracket level costs two units, 2 * MAX_DEPTH in all."""
+        self.depth += units
+        if self.depth > 2 * MAX_DEPTH:
+            raise self.error(f"formula nested more than {MAX_DEPTH} deep")
+
     def postfix(self) -> sympy.Expr:
+        self.enter()
         fname = self.function_name(self.peek())
         if fname is not None:
             self.next()
-            return self.application(fname)
-        return self.primary()
+            value = self.application(fname)
+        else:
+            value = self.primary()
+        self.depth -= 1
+        return value
 
     def function_name(self, t: _Tok) -> str | None:
         name = t.text
@@ -374,9 +382,11 @@ class _Parser:
         if not self.starts_factor(t) and not (t.kind == "op" and t.text in "+-"):
             raise self.error(f"{fname} needs an argument, e.g. {fname}(x)")
         # \ln x, \sin 2x: the argument runs over numbers and letters
+        self.enter()
         arg = self.unary()
         while self.peek().kind in ("num", "word") and self.function_name(self.peek()) is None:
             arg = arg * self.power()
+        self.depth -= 1
         return [arg]
 
     def primary(self) -> sympy.Expr:
@@ -400,9 +410,7 @@ class _Parser:
         if t.kind == "bar" and t.side != "close":
             self.next()
             self.bars += 1
-            self.depth += 1
             value = self.expr()
-            self.depth -= 1
             self.bars -= 1
             end = self.peek()
             if end.kind != "bar" or end.side == "open":
@@ -461,18 +469,20 @@ class _Parser:
             return self.subscripted(name, tok)
         if name in _CONSTANT_CMDS:
             return _CONSTANT_CMDS[name]
-        if name in ("frac", "dfrac", "tfrac", "cfrac"):
-            num = self.argument()
-            return num / self.argument()
+        if name not in ("frac", "dfrac", "tfrac", "cfrac", "sqrt"):
+            raise self.error(f"unknown command \\{name}", tok)
+        self.enter()  # \frac and \sqrt nest without brackets: count a level
         if name == "sqrt":
             index: sympy.Expr = sympy.Integer(2)
             if self.peek().kind == "open" and self.peek().text == "[":
                 self.next()
                 index = self.group_body("]")
-            return safe_pow(self.argument(), 1 / index)
-        if name == "exp":  # only reached when exp was not applied (impossible) - keep explicit
-            raise self.error(r"\exp needs an argument")
-        raise self.error(f"unknown command \\{name}", tok)
+            value = safe_pow(self.argument(), 1 / index)
+        else:
+            num = self.argument()
+            value = num / self.argument()
+        self.depth -= 1
+        return value
 
     # -- d/dx ------------------------------------------------------------------------------
     def _arg_tokens(self, j: int) -> tuple[list[_Tok], int] | None:
