@@ -322,3 +322,57 @@ def test_latex_round_trip(expr: sympy.Expr) -> None:
     assume(not expr.has(sympy.I, sympy.zoo, sympy.nan))
     got = parse_latex(sympy.latex(expr), variables=V)
     assert got == expr or numerically_equal(got, expr), (sympy.latex(expr), got)
+
+
+HOSTILE_LATEX = [
+    r"\input{/etc/passwd}",
+    r"\include{x}",
+    r"\write18{touch /tmp/symact_pwned_sentinel}",
+    r"\immediate\write18{ls}",
+    r"\def\x{1}",
+    r"\newcommand{\x}{1}",
+    r"\catcode`\@=11",
+    r"\csname x\endcsname",
+    r"\operatorname{__import__}(x)",
+    r"\mathrm{eval}(x)",
+    r"\text{open}(x)",
+    r"x^{9^{9^{9^{9}}}}",
+    r"10^{100000}",
+    r"\frac" * 300 + "1" * 301,
+    "(" * 150 + "x" + ")" * 150,
+    r"\left(" * 120 + "x" + r"\right)" * 120,
+    "x" * 2001,
+    "{'a': 1}",
+    "x.__class__",
+]
+
+
+def test_hostile_latex_rejected_without_running(monkeypatch: pytest.MonkeyPatch) -> None:
+    import builtins
+    from pathlib import Path
+
+    def refuse(*args, **kwargs):
+        raise AssertionError("code execution attempted during parsing")
+
+    real_import = builtins.__import__
+
+    def checked_import(name, *args, **kwargs):
+        if name.split(".")[0] in {"os", "subprocess", "shutil", "posix", "pty", "socket"}:
+            raise AssertionError(f"import of {name} during parsing")
+        return real_import(name, *args, **kwargs)
+
+    sentinel = Path("/tmp/symact_pwned_sentinel")
+    sentinel.unlink(missing_ok=True)
+    assert len(HOSTILE_LATEX) >= 15
+    monkeypatch.setattr(builtins, "eval", refuse)
+    monkeypatch.setattr(builtins, "exec", refuse)
+    monkeypatch.setattr(builtins, "compile", refuse)
+    monkeypatch.setattr(builtins, "__import__", checked_import)
+    for text in HOSTILE_LATEX:
+        start = time.perf_counter()
+        with pytest.raises(UnsafeExpression) as info:
+            parse_latex(text, variables=V, functions=FUNCS)
+        assert time.perf_counter() - start < 2.0, text
+        assert len(str(info.value)) > 20
+    monkeypatch.undo()
+    assert not sentinel.exists()
