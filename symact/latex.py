@@ -287,7 +287,7 @@ class _Parser:
             return value
         if t.kind in ("num", "word"):
             tok = self.split_first()
-            return self.number(tok) if tok.kind == "num" else self.letter(tok)
+            return number_from_text(tok.text) if tok.kind == "num" else self.named(tok.text, tok)
         if t.kind in ("cmd", "name", "open", "bar"):
             return self.postfix()
         raise self.error(f"expected an argument but found {t.text or 'the end'!r}")
@@ -392,12 +392,13 @@ class _Parser:
     def primary(self) -> sympy.Expr:
         t = self.peek()
         if t.kind == "num":
-            return self.number(self.next())
+            return number_from_text(self.next().text)
         if t.kind == "word":
             if t.text in self.variables:
                 self.next()
                 return self.subscripted(t.text, t)
-            return self.letter(self.split_first())
+            tok = self.split_first()
+            return self.named(tok.text, tok)
         if t.kind == "name":
             self.next()
             return self.named(t.text, t)
@@ -420,12 +421,6 @@ class _Parser:
         if t.kind == "cmd":
             return self.command(self.next())
         raise self.error(f"unexpected {t.text or 'end of formula'!r}")
-
-    def number(self, tok: _Tok) -> sympy.Expr:
-        return number_from_text(tok.text)
-
-    def letter(self, tok: _Tok) -> sympy.Expr:
-        return self.named(tok.text, tok)
 
     def named(self, name: str, tok: _Tok) -> sympy.Expr:
         if name in self.variables:
