@@ -13,6 +13,7 @@ from .depth import GradientBound, gradient_bound, spectral_norm
 from .extrema import Extremum, inf, sup
 from .properties import DerivativeBounds, Profile, Table, analyze, derivative_bounds, table
 from .errors import CertificationError, UnknownActivation, UnsafeExpression, UnsupportedExpression
+from . import plot
 
 try:
     __version__ = version("symact")
