@@ -191,7 +191,14 @@ def gaussian_pieces(expr: sympy.Expr, x: sympy.Symbol = X) -> list[tuple[sympy.E
             raise UnsupportedExpression(f"could not fold the Piecewise parts of {expr}")
         return [(e, sympy.S.NegativeInfinity, sympy.S.Infinity)]
     out = []
-    for piece, s in e.as_expr_set_pairs(sympy.Interval(-sympy.oo, sympy.oo)):
+    try:
+        pairs = e.as_expr_set_pairs(sympy.Interval(-sympy.oo, sympy.oo))
+    except NotImplementedError as exc:
+        raise UnsupportedExpression(
+            f"cannot split {expr} at its breakpoints ({str(exc).strip()}); "
+            "give numeric values to the parameters in the conditions"
+        ) from None
+    for piece, s in pairs:
         parts = s.args if isinstance(s, sympy.Union) else (s,)
         for part in parts:
             if isinstance(part, sympy.Interval) and part.measure != 0:
@@ -214,7 +221,7 @@ def _quadrature(pieces: list, q: Any, dps: int, weight: Any = None) -> tuple[Any
     the integrand, e.g. the score ``(t²/q - 1)/(2q)`` that gives ``d/dq E[f(√q z)]``.
     """
     with mpmath.workdps(dps + 10):
-        qm = mpmath.mpf(q) if isinstance(q, mpmath.mpf) else mpmath.mpf(sympy.Float(q, dps + 15))
+        qm = mpmath.mpf(q) if isinstance(q, mpmath.mpf) else mpmath.mpf(sympy.Float(sympy.N(q, dps + 15), dps + 15))
         norm = 1 / mpmath.sqrt(2 * mpmath.pi * qm)
         total, err = mpmath.mpf(0), mpmath.mpf(0)
         for piece, lo, hi in pieces:

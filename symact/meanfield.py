@@ -518,7 +518,8 @@ def mean_field(act: Any, weight_var: Any, bias_var: Any = 0, *, dps: int = 30, q
             else:
                 exact = False
     if chi is None:
-        chi = _mp(sw, dps) * _quadrature([(p**2, lo, hi) for p, lo, hi in gaussian_pieces(dexpr)], _mp(q_star, dps), dps)[0]
+        with mpmath.workdps(dps + 10):
+            chi = _mp(sw, dps) * _quadrature([(p**2, lo, hi) for p, lo, hi in gaussian_pieces(dexpr)], _mp(q_star, dps), dps)[0]
     qm = _mp(q_star, dps)
     with mpmath.workdps(dps + 10):
         score = lambda t, q: (t * t / q - 1) / (2 * q)  # noqa: E731 - d/dq of the Gaussian density
@@ -662,7 +663,7 @@ def phase_diagram(
     return (chi, q) if return_q else chi
 
 
-def gain(act: Any, *, dps: int = 30) -> sympy.Expr:
+def gain(act: Any, *, dps: int = 30, budget: float = 2.0) -> sympy.Expr:
     r"""Variance-preserving initialisation gain :math:`1/\sqrt{\mathbb{E}[\varphi(z)^2]}`.
 
     With :math:`\sigma_w^2 = \mathrm{gain}^2` and unit-variance inputs the
@@ -672,6 +673,8 @@ def gain(act: Any, *, dps: int = 30) -> sympy.Expr:
     ----------
     act : Activation or sympy.Expr
     dps : int, keyword-only
+    budget : float, keyword-only
+        Seconds for SymPy's attempt at a closed form of :math:`\mathbb{E}[\varphi(z)^2]`.
 
     Returns
     -------
@@ -694,7 +697,7 @@ def gain(act: Any, *, dps: int = 30) -> sympy.Expr:
     >>> gain(sympy.tanh(X), dps=15)
     1.59253741972...
     """
-    e = expect(_as_expr(act) ** 2, 1, dps=dps)
+    e = expect(_as_expr(act) ** 2, 1, dps=dps, budget=budget)
     if e.exact:
         return _lighten(1 / sympy.sqrt(e.value), 2.0)
     with mpmath.workdps(dps + 5):
@@ -803,7 +806,7 @@ def gain_table(acts: Any = ("identity", "sigmoid", "tanh", "relu", "leaky_relu",
             a = activation(a)
         name = _name(a)
         params = {str(k): v for k, v in dict(getattr(a, "params", {}) or {}).items()}
-        ours = gain(a, dps=dps)
+        ours = gain(a, dps=dps, budget=1.0)
         torch = _pytorch_gain(name, params)
         c_ours = mean_field(a, sympy.nsimplify(ours**2) if not isinstance(ours, sympy.Float) else ours**2, dps=dps).chi1
         c_torch = mean_field(a, torch**2, dps=dps).chi1 if torch is not None else None
