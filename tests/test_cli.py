@@ -1,0 +1,180 @@
+"""The ``symact`` command line: in-process via ``main([...])`` and as a subprocess."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from symact.cli import main
+
+
+def run(capsys, *argv):
+    code = main(list(argv))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_version_and_help(capsys):
+    import symact
+
+    code, out, _ = run(capsys, "--version")
+    assert code == 0 and symact.__version__ in out
+    for cmd in ("list", "explain", "table", "bound", "meanfield", "check", "latex", "plot"):
+        code, out, _ = run(capsys, cmd, "--help")
+        assert code == 0 and "usage: symact " + cmd in out
+    code, _, err = run(capsys)
+    assert code == 2 and "COMMAND" in err
+
+
+def test_list(capsys):
+    import symact as sa
+
+    code, out, _ = run(capsys, "list")
+    assert code == 0
+    lines = out.splitlines()
+    assert len(lines) == len(sa.names())
+    assert any(ln.startswith("silu") and "swish" in ln for ln in lines)
+    assert any(ln.startswith("hard_sigmoid") and "clip(x/6 + 1/2, 0, 1)" in ln for ln in lines)
+
+
+def test_bound(capsys):
+    code, out, _ = run(capsys, "bound", "sigmoid", "--layers", "10", "--eps", "1e-6")
+    assert code == 0
+    assert "1/1048576" in out and "vanishing" in out
+    assert "below 1e-6: 10 layers" in out
+    code, out, _ = run(capsys, "bound", "sigmoid", "--layers", "3", "--weight", "4")
+    assert code == 0 and "<= 1 " in out and "neutral" in out
+
+
+def test_params_and_expr(capsys):
+    code, out, _ = run(capsys, "bound", "leaky_relu", "--param", "negative_slope=1/5", "--layers", "3")
+    assert code == 0 and ">= 1/125" in out
+    code, out, _ = run(capsys, "bound", "soft", "--expr", "x/(1 + abs(x))", "--layers", "2")
+    assert code == 0 and "(soft, 2 layers)" in out
+
+
+def test_meanfield(capsys):
+    code, out, _ = run(capsys, "meanfield", "relu", "--weight-var", "2")
+    assert code == 0 and "chi_1   = 1" in out and "critical" in out
+
+
+def test_explain_formats(capsys):
+    code, out, _ = run(capsys, "explain", "sigmoid")
+    assert code == 0 and "1/4" in out
+    code, out, _ = run(capsys, "explain", "sigmoid", "--format", "json")
+    data = json.loads(out)
+    assert data["sup_derivative"]["value"] == "1/4" and data["sup_derivative"]["exact"]
+    assert data["sup_derivative"]["latex"] == r"\frac{1}{4}"
+    code, out, _ = run(capsys, "explain", "relu", "--format", "latex")
+    assert code == 0 and "\\" in out
+
+
+def test_table_markdown(capsys):
+    code, out, err = run(capsys, "table", "sigmoid", "relu", "--format", "markdown")
+    assert code == 0 and out.startswith("| name |") and "| sigmoid | 1/4 |" in out
+    assert err == ""  # no progress: stderr is not a terminal under capsys
+
+
+def test_check_exit_codes(capsys):
+    code, out, _ = run(capsys, "check", "sigmoid'(x) <= 1/4")
+    assert code == 0 and out.strip()
+    code, out, _ = run(capsys, "check", "sigmoid'(x) <= 1/5")
+    assert code == 1
+    code, _, err = run(capsys, "check", "__import__('os')")
+    assert code == 2
+
+
+def test_plot_and_latex(capsys, tmp_path):
+    png = tmp_path / "relu.png"
+    code, out, _ = run(capsys, "plot", "relu", "-o", str(png))
+    assert code == 0 and png.read_bytes()[:4] == b"\x89PNG"
+    svg = tmp_path / "g.svg"
+    code, _, _ = run(capsys, "plot", "sigmoid", "--kind", "gradient", "--layers", "10", "-o", str(svg))
+    assert code == 0 and b"<svg" in svg.read_bytes()
+    tex = tmp_path / "sigmoid.tex"
+    code, out, _ = run(capsys, "latex", "sigmoid", "-o", str(tex))
+    assert code == 0 and "\\begin{document}" in tex.read_text()
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(shutil.which("pdflatex") is None, reason="pdflatex not installed")
+def test_latex_pdf(capsys, tmp_path):
+    tex = tmp_path / "relu.tex"
+    code, out, err = run(capsys, "latex", "relu", "-o", str(tex), "--pdf")
+    assert code == 0, err
+    assert (tmp_path / "relu.pdf").read_bytes()[:4] == b"%PDF"
+
+
+@pytest.mark.parametrize(
+    ("argv", "needle"),
+    [
+        (["bound", "sigmod", "--layers", "3"], "did you mean 'sigmoid'"),
+        (["bound", "--expr", "__import__('os')", "--layers", "3"], "not allowed"),
+        (["bound", "--expr", "x.__class__", "--layers", "3"], "symact: error:"),
+        (["bound", "relu", "--weight", "abc", "--layers", "3"], "'abc' is not a number"),
+        (["bound", "relu", "--param", "oops", "--layers", "3"], "name=value"),
+        (["bound", "relu", "--param", "slope=2", "--layers", "3"], "no parameter"),
+        (["bound", "--layers", "3"], "give an activation NAME"),
+        (["plot", "relu", "-o", "x.txt"], ".png, .svg or .pdf"),
+        (["latex", "relu", "-o", "x.pdf"], ".tex"),
+        (["meanfield", "relu", "--weight-var", "-1"], "must be positive"),
+    ],
+)
+def test_bad_input_is_one_line(capsys, argv, needle):
+    code, out, err = run(capsys, *argv)
+    assert code == 2
+    assert needle in err
+    assert err.startswith("symact: error: ") and err.count("\n") == 1
+    assert "Traceback" not in err
+
+
+@pytest.mark.parametrize("layers", ["0", "-3", "ten"])
+def test_bad_layers(capsys, layers):
+    code, _, err = run(capsys, "bound", "relu", "--layers", layers)
+    assert code == 2 and "--layers" in err and "positive integer" in err
+
+
+# -- real processes ----------------------------------------------------------------
+def _exe() -> list[str]:
+    script = shutil.which("symact")
+    return [script] if script else [sys.executable, "-m", "symact"]
+
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def _proc(cmd, **kw):
+    # PYTHONPATH makes the source tree win over a stale editable install
+    path = os.pathsep.join(p for p in (str(ROOT), os.environ.get("PYTHONPATH", "")) if p)
+    env = {**os.environ, "MPLBACKEND": "Agg", "PYTHONPATH": path}
+    return subprocess.run(cmd, capture_output=True, text=True, timeout=120, env=env, check=False,
+                          cwd=ROOT, **kw)
+
+
+def test_python_dash_m():
+    r = _proc([sys.executable, "-m", "symact", "bound", "sigmoid", "--layers", "2"])
+    assert r.returncode == 0 and "1/16" in r.stdout
+
+
+def test_console_script_errors():
+    r = _proc([*_exe(), "explain", "sigmod"])
+    assert r.returncode == 2
+    assert r.stderr.startswith("symact: error: ") and "did you mean" in r.stderr
+    assert "Traceback" not in r.stderr
+    r = _proc([*_exe(), "bound", "--expr", "__import__('os').system('echo pwned')", "--layers", "1"])
+    assert r.returncode == 2 and "pwned" not in r.stdout and "Traceback" not in r.stderr
+
+
+def test_console_script_check_and_version():
+    import symact
+
+    r = _proc([*_exe(), "--version"])
+    assert r.returncode == 0 and symact.__version__ in r.stdout
+    r = _proc([*_exe(), "check", "tanh'(x) <= 1"])
+    assert r.returncode == 0
