@@ -146,4 +146,4 @@ def test_phase_diagram_serial_and_parallel():
     assert abs(chi[1, 0] - 1.2098313) < 1e-7 and abs(q[1, 0] - 1.1784805) < 1e-7
     with concurrent.futures.ProcessPoolExecutor(2) as ex:
         chi_p = phase_diagram(tanh, ws, bs, executor=ex)
-    np.testing.assert_allclose(chi, chi_p, rtol=0, atol=0)
+    np.testing.assert_allclose(chi, chi_p, rtol=1e-9, atol=1e-12)
