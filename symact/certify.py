@@ -158,7 +158,9 @@ class CertifiedExtremum:
 
     def latex(self) -> str:
         """LaTeX of the enclosure, e.g. ``\\sup f \\in [a, b]``."""
-        return rf"\{self.kind} f \in \left[{_nstr(self.lower, 20)},\ {_nstr(self.upper, 20)}\right]"
+        return (
+            rf"\{self.kind} f \in \left[{_nstr(self.lower, 20)},\ {_nstr(self.upper, 20)}\right]"
+        )
 
     def _repr_latex_(self) -> str:
         return rf"$\displaystyle {self.latex()}$"
@@ -233,7 +235,9 @@ def _refine(fn: _Fn, p: arb, q: arb, target: arb) -> tuple[arb, arb]:
     return fX, X
 
 
-def _window_sup(fn: _Fn, A: arb, B: arb, target: arb, best: arb | None) -> tuple[list[_Cand], dict]:
+def _window_sup(
+    fn: _Fn, A: arb, B: arb, target: arb, best: arb | None
+) -> tuple[list[_Cand], dict]:
     cands: list[_Cand] = []
     stats = {"boxes": 0, "newton": 0, "cluster": 0}
     stack = [(A, B)]
@@ -320,7 +324,12 @@ def _poly_shift_sign(h: sympy.Expr, x: sympy.Symbol, tail: XInterval) -> int | N
         coef = XInterval.point(1)
         for fac in sympy.Mul.make_args(t):
             base, ex = (fac, sympy.S.One) if isinstance(fac, sympy.exp) else fac.as_base_exp()
-            if ex.is_Integer and ex > 0 and base.has(x) and (base == x or isinstance(base, sympy.exp)):
+            if (
+                ex.is_Integer
+                and ex > 0
+                and base.has(x)
+                and (base == x or isinstance(base, sympy.exp))
+            ):
                 if base not in gens:
                     gens[base] = xenclose(base, x, tail)
                 if gens[base].hi == libmp.finf and gens[base].lo != libmp.fninf:
@@ -343,15 +352,17 @@ def _poly_shift_sign(h: sympy.Expr, x: sympy.Symbol, tail: XInterval) -> int | N
                 term = term * XInterval.point(math.comb(k, j)) * low ** (k - j)
             skey = tuple((g, j) for (g, _), j in zip(key, js, strict=True) if j)
             shifted[skey] = shifted[skey] + term
-    signs = {c.sign() for c in shifted.values()}
-    if signs == {1} or signs == {1, -1} and all(c.lo == c.hi == libmp.fzero for c in shifted.values() if c.sign() == -1):
+    signs = {c.sign() for c in shifted.values()}  # a zero coefficient counts as >= 0
+    if signs == {1}:
         return 1
     if signs == {-1}:
         return -1
     return None
 
 
-def _factor_sign(F: sympy.Expr, x: sympy.Symbol, tail: XInterval, R: int, depth: int) -> int | None:
+def _factor_sign(
+    F: sympy.Expr, x: sympy.Symbol, tail: XInterval, R: int, depth: int
+) -> int | None:
     if not F.has(x):
         return _point_sign(F, x, R)
     if isinstance(F, sympy.exp):
@@ -399,7 +410,9 @@ def _limit(h: sympy.Expr, x: sympy.Symbol) -> sympy.Expr:
         raise CertificationError(f"the limit of {h} at infinity took too long: {exc}") from None
 
 
-def _tail(f: sympy.Expr, x: sympy.Symbol, R: int, side: int, best: arb | None) -> tuple[list[_Cand], str] | None:
+def _tail(
+    f: sympy.Expr, x: sympy.Symbol, R: int, side: int, best: arb | None
+) -> tuple[list[_Cand], str] | None:
     """Bound sup f on x >= R (side=+1) or x <= -R (side=-1); None if not proved."""
     h = f if side > 0 else f.subs(x, -x)
     end = sympy.oo if side > 0 else -sympy.oo
@@ -407,11 +420,17 @@ def _tail(f: sympy.Expr, x: sympy.Symbol, R: int, side: int, best: arb | None) -
     tail = XInterval(libmp.from_int(R), libmp.finf)
     enc = xenclose(h, x, tail)
     if best is not None and enc.hi != libmp.finf and libmp.mpf_lt(enc.hi, _raw(best)):
-        return [], f"tail {span}: f <= {libmp.to_str(enc.hi, 8)} there by interval arithmetic, below a value attained"
+        return (
+            [],
+            f"tail {span}: f <= {libmp.to_str(enc.hi, 8)} there by interval arithmetic, below a value attained",
+        )
     s = _tail_sign(_diff(h, x), x, tail, R, 2)
     if s == -1:
         mono = "nonincreasing" if side > 0 else "nondecreasing"
-        return [], f"tail {span}: f' has constant sign (proved factor by factor), f is {mono}, so its sup there is f({side * R})"
+        return (
+            [],
+            f"tail {span}: f' has constant sign (proved factor by factor), f is {mono}, so its sup there is f({side * R})",
+        )
     if s == 1:
         L = _limit(h, x)
         lim = f"lim_{{x->{end}}} f = {L} (exact, SymPy/Gruntz)"
@@ -420,7 +439,9 @@ def _tail(f: sympy.Expr, x: sympy.Symbol, R: int, side: int, best: arb | None) -
         if L is -sympy.oo or not L.is_real or L.has(sympy.AccumBounds):
             return None
         v = arb_evaluator(L, x)(arb(0))
-        return [_Cand(v, None, end)], f"tail {span}: f monotone towards the end, so sup there is {lim}, not attained"
+        return [
+            _Cand(v, None, end)
+        ], f"tail {span}: f monotone towards the end, so sup there is {lim}, not attained"
     return None
 
 
@@ -569,7 +590,9 @@ def certified_extremum(
     lo, hi = sympy.sympify(lo), sympy.sympify(hi)
     other = expr.free_symbols - {x}
     if other:
-        raise UnsupportedExpression(f"free symbols {sorted(map(str, other))} besides {x}: substitute numbers first")
+        raise UnsupportedExpression(
+            f"free symbols {sorted(map(str, other))} besides {x}: substitute numbers first"
+        )
     if not (lo.is_extended_real and hi.is_extended_real) or bool(lo >= hi):
         raise ValueError(f"need real ends lo < hi, got [{lo}, {hi}]")
     sgn = 1 if kind == "sup" else -1
@@ -586,17 +609,30 @@ def certified_extremum(
             if any(c.infinite > 0 for c in cands):
                 inf = mpmath.mpf(sgn * mpmath.inf)
                 where = tuple(c.where for c in cands if c.infinite > 0)
-                return CertifiedExtremum(kind, inf, inf, (), where, False, (*notes, f"{kind} is {'+' if sgn > 0 else '-'}infinity"), dps)
+                return CertifiedExtremum(
+                    kind,
+                    inf,
+                    inf,
+                    (),
+                    where,
+                    False,
+                    (*notes, f"{kind} is {'+' if sgn > 0 else '-'}infinity"),
+                    dps,
+                )
             finite = [c for c in cands if c.value is not None and _finite(c.value)]
             if len(finite) < len([c for c in cands if c.infinite == 0]):
-                last = CertificationError("a candidate value could not be enclosed (f not finite there)")
+                last = CertificationError(
+                    "a candidate value could not be enclosed (f not finite there)"
+                )
                 prec *= 2
                 continue
             Lb = max(c.value.lower() for c in finite)
             kept = [c for c in finite if c.value.upper() >= Lb]
             Ub = max(c.value.upper() for c in kept)
             if not Ub - Lb < target:
-                last = CertificationError(f"enclosure width {(Ub - Lb).mid()} above target {target.mid()}")
+                last = CertificationError(
+                    f"enclosure width {(Ub - Lb).mid()} above target {target.mid()}"
+                )
                 prec *= 2
                 continue
             value = ball(Lb, Ub)
@@ -605,28 +641,53 @@ def certified_extremum(
             lower_b, upper_b = (value, value) if sgn > 0 else (-value, -value)
             lower = to_mpf(lower_b, "lower", out_prec)
             upper = to_mpf(upper_b, "upper", out_prec)
-            points = tuple(sorted((to_mpf(P, "lower", out_prec), to_mpf(P, "upper", out_prec)) for P in pts))
+            points = tuple(
+                sorted((to_mpf(P, "lower", out_prec), to_mpf(P, "upper", out_prec)) for P in pts)
+            )
             if pts and ends:
-                notes.append(f"the value is also approached at {', '.join(map(str, ends))}: a tie within the enclosure")
-            notes.append(f"enclosure width {mpmath.nstr(to_mpf(2 * value.rad(), 'upper', 53), 3)} (target {mpmath.nstr(to_mpf(target, 'upper', 53), 3)})")
-            return CertifiedExtremum(kind, lower, upper, points, ends, bool(pts), tuple(notes), dps)
+                notes.append(
+                    f"the value is also approached at {', '.join(map(str, ends))}: a tie within the enclosure"
+                )
+            notes.append(
+                f"enclosure width {mpmath.nstr(to_mpf(2 * value.rad(), 'upper', 53), 3)} (target {mpmath.nstr(to_mpf(target, 'upper', 53), 3)})"
+            )
+            return CertifiedExtremum(
+                kind, lower, upper, points, ends, bool(pts), tuple(notes), dps
+            )
     assert last is not None
     raise last
 
 
-def _constant(expr: sympy.Expr, x: sympy.Symbol, kind: Literal["sup", "inf"], lo, hi, dps: int) -> CertifiedExtremum:
+def _constant(
+    expr: sympy.Expr, x: sympy.Symbol, kind: Literal["sup", "inf"], lo, hi, dps: int
+) -> CertifiedExtremum:
     out_prec = int(dps * 3.33) + 4
     with flint.ctx.workprec(_prec(dps)):
-        mid = (lo + hi) / 2 if lo.is_finite and hi.is_finite else (lo if lo.is_finite else hi if hi.is_finite else sympy.S.Zero)
+        mid = (
+            (lo + hi) / 2
+            if lo.is_finite and hi.is_finite
+            else (lo if lo.is_finite else hi if hi.is_finite else sympy.S.Zero)
+        )
         v = arb_evaluator(expr, x)(_const_ball(mid, x) if mid.is_finite else arb(0))
-        ends = tuple(to_mpf(_const_ball(e, x), w, out_prec) if e.is_finite else mpmath.mpf(float(e)) for e, w in ((lo, "lower"), (hi, "upper")))
+        ends = tuple(
+            to_mpf(_const_ball(e, x), w, out_prec) if e.is_finite else mpmath.mpf(float(e))
+            for e, w in ((lo, "lower"), (hi, "upper"))
+        )
         return CertifiedExtremum(
-            kind, to_mpf(v, "lower", out_prec), to_mpf(v, "upper", out_prec), (ends,), (), True,
-            ("f' is identically zero: f is constant on the whole interval",), dps,
+            kind,
+            to_mpf(v, "lower", out_prec),
+            to_mpf(v, "upper", out_prec),
+            (ends,),
+            (),
+            True,
+            ("f' is identically zero: f is constant on the whole interval",),
+            dps,
         )
 
 
-def isolate_roots(expr: sympy.Expr, x: sympy.Symbol, lo: object, hi: object, *, dps: int = 40) -> list[tuple[mpmath.mpf, mpmath.mpf]]:
+def isolate_roots(
+    expr: sympy.Expr, x: sympy.Symbol, lo: object, hi: object, *, dps: int = 40
+) -> list[tuple[mpmath.mpf, mpmath.mpf]]:
     r"""Enclose every zero of ``expr`` on the finite interval ``[lo, hi]``.
 
     Branch and bound: a subinterval :math:`I` is discarded when :math:`0 \notin f(I)`
@@ -712,18 +773,25 @@ def isolate_roots(expr: sympy.Expr, x: sympy.Symbol, lo: object, hi: object, *, 
                 if hi2 - lo2 < (q - p) * arb("0.9"):
                     stack.append((lo2, hi2))
                     continue
-                for end, sym in ((A, lo), (B, hi)):  # monotone box touching an exact zero at an end
+                for end, sym in (
+                    (A, lo),
+                    (B, hi),
+                ):  # monotone box touching an exact zero at an end
                     if (p == end or q == end) and _exactly_zero(g.subs(x, sym)):
                         found.append(_const_ball(sym, x))
                         break
                 else:
                     if (q - p) < tiny_rel * (1 + abs(m)):
-                        raise CertificationError(f"cannot certify a zero near {m} (on an end of the interval?)")
+                        raise CertificationError(
+                            f"cannot certify a zero near {m} (on an end of the interval?)"
+                        )
                     s = _split(p, q)
                     stack += [(s, q), (p, s)]
                 continue
             if (q - p) < tiny_rel * (1 + abs(m)):
-                raise CertificationError(f"cannot certify a simple zero near {m}: multiple zero or cluster")
+                raise CertificationError(
+                    f"cannot certify a simple zero near {m}: multiple zero or cluster"
+                )
             s = _split(p, q)
             stack += [(s, q), (p, s)]
         found.sort(key=lambda b: b.mid())
@@ -733,7 +801,9 @@ def isolate_roots(expr: sympy.Expr, x: sympy.Symbol, lo: object, hi: object, *, 
         return [(to_mpf(b, "lower", out_prec), to_mpf(b, "upper", out_prec)) for b in found]
 
 
-def enclose_range(expr: sympy.Expr, x: sympy.Symbol, lo: object, hi: object, *, dps: int = 40) -> tuple[mpmath.mpf, mpmath.mpf]:
+def enclose_range(
+    expr: sympy.Expr, x: sympy.Symbol, lo: object, hi: object, *, dps: int = 40
+) -> tuple[mpmath.mpf, mpmath.mpf]:
     r"""Rigorous enclosure of the range :math:`f([lo, hi])` on a finite closed interval.
 
     Computed as ``[inf.lower, sup.upper]`` from :func:`certified_extremum`, i.e. by

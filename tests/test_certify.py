@@ -34,8 +34,14 @@ ACTS = {
     "tanh": (sympy.tanh(x), mp.tanh),
     "softplus": (sympy.log(1 + sympy.exp(x)), lambda t: mp.log1p(mp.exp(t))),
     "silu": (x * _sig, lambda t: t / (1 + mp.exp(-t))),
-    "mish": (x * sympy.tanh(sympy.log(1 + sympy.exp(x))), lambda t: t * mp.tanh(mp.log1p(mp.exp(t)))),
-    "gelu": (x / 2 * (1 + sympy.erf(x / sympy.sqrt(2))), lambda t: t / 2 * (1 + mp.erf(t / mp.sqrt(2)))),
+    "mish": (
+        x * sympy.tanh(sympy.log(1 + sympy.exp(x))),
+        lambda t: t * mp.tanh(mp.log1p(mp.exp(t))),
+    ),
+    "gelu": (
+        x / 2 * (1 + sympy.erf(x / sympy.sqrt(2))),
+        lambda t: t / 2 * (1 + mp.erf(t / mp.sqrt(2))),
+    ),
     "gelu_tanh": (
         x / 2 * (1 + sympy.tanh(sympy.sqrt(2 / sympy.pi) * (x + _C * x**3))),
         lambda t: t / 2 * (1 + mp.tanh(mp.sqrt(2 / mp.pi) * (t + mp.mpf(44715) / 10**6 * t**3))),
@@ -131,9 +137,27 @@ def test_known_closed_forms():
     with mpmath.workdps(120):
         assert _within(r.points[0][0], mpmath.sqrt(2), r.points[0][1])
     # the task statement's 17-digit values
-    assert abs(certified_extremum(sympy.diff(ACTS["silu"][0], x), x, "sup").mid() - mpmath.mpf("1.0998393201288669")) < 1e-15
-    assert abs(certified_extremum(sympy.diff(ACTS["mish"][0], x), x, "sup").mid() - mpmath.mpf("1.0884981612517279")) < 1e-15
-    assert abs(certified_extremum(sympy.diff(ACTS["gelu_tanh"][0], x), x, "sup").mid() - mpmath.mpf("1.1289930686587718")) < 1e-15
+    assert (
+        abs(
+            certified_extremum(sympy.diff(ACTS["silu"][0], x), x, "sup").mid()
+            - mpmath.mpf("1.0998393201288669")
+        )
+        < 1e-15
+    )
+    assert (
+        abs(
+            certified_extremum(sympy.diff(ACTS["mish"][0], x), x, "sup").mid()
+            - mpmath.mpf("1.0884981612517279")
+        )
+        < 1e-15
+    )
+    assert (
+        abs(
+            certified_extremum(sympy.diff(ACTS["gelu_tanh"][0], x), x, "sup").mid()
+            - mpmath.mpf("1.1289930686587718")
+        )
+        < 1e-15
+    )
 
 
 def test_softsign_positive_piece():
@@ -239,7 +263,10 @@ def test_isolate_roots_matches_mpmath():
     cos_roots = isolate_roots(sympy.cos(x), x, -10, 10, dps=20)
     assert len(cos_roots) == 6
     with mpmath.workdps(60):
-        assert all(_within(a, (k + mpmath.mpf(1) / 2) * mpmath.pi, b) for (a, b), k in zip(cos_roots, range(-3, 3)))
+        assert all(
+            _within(a, (k + mpmath.mpf(1) / 2) * mpmath.pi, b)
+            for (a, b), k in zip(cos_roots, range(-3, 3), strict=True)
+        )
     # a root exactly on an end of the interval
     ((a, b),) = isolate_roots(x**2 - 1, x, 1, 3)
     assert a <= 1 <= b and b - a < 1e-35
