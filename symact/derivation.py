@@ -28,7 +28,18 @@ import sympy
 from ._budget import BudgetExceeded, time_budget
 from .activation import Activation, x
 
-__all__ = ["Derivation", "Notation", "Step", "comparison_document", "derive", "derive_many"]
+__all__ = [
+    "Derivation",
+    "Notation",
+    "Step",
+    "combined_document",
+    "comparison_document",
+    "derive",
+    "derive_many",
+    "escape_text",
+    "is_zero",
+    "mid_value",
+]
 
 Relation = Literal["=", "<=", ">=", "<", ">", "approx", "in", "->", ""]
 _REL_TEX = {"=": "&=", "<=": r"&\le", ">=": r"&\ge", "<": "&<", ">": "&>", "approx": r"&\approx",
@@ -438,11 +449,29 @@ def _extremum_steps(kind: str, ext: Any, steps: list[Step], seen: set[str]) -> N
         elif c.how.startswith("certified"):
             lo, hi = c.enclosure
             where = ", ".join(_fmt(p) for p in c.where) if isinstance(c.where, sympy.FiniteSet) else "-"
-            steps.append(Step("certified", _d_name(1, "x^*"), c.value, "approx",
+            with mpmath.workdps(40):
+                mid = sympy.Float(mpmath.nstr((mpmath.mpf(lo) + mpmath.mpf(hi)) / 2, 25), 20)
+            steps.append(Step("certified", _d_name(1, "x^*"), mid, "approx",
                               f"certified {kind} candidate: value in [{mpmath.nstr(lo, 20)}, {mpmath.nstr(hi, 20)}], "
                               f"x* ≈ {where} (Arb ball arithmetic, interval Newton)"))
         elif c.how.startswith("value at"):
-            steps.append(Step("value", _d_name(1, c.how[11:]), c.value, "=", "value at a breakpoint"))
+            pt = c.how.removeprefix("value at x = ")
+            steps.append(Step("value", _d_name(1, sympy.latex(sympy.sympify(pt))) if pt else _d_name(1), c.value, "=",
+                              f"value of the formula at x = {pt}"))
+
+
+def mid_value(ext: Any, digits: int = 20) -> sympy.Float:
+    r"""The midpoint of an extremum's enclosure to ``digits`` digits, computed at enough precision.
+
+    >>> import symact as sa
+    >>> mid_value(sa.sup(sa.activation("silu").derivative()), 20)
+    1.0998393201288669170
+    """
+    if ext.exact:
+        return sympy.Float(sympy.N(ext.value, digits), digits)
+    with mpmath.workdps(digits + 20):
+        mid = (mpmath.mpf(ext.enclosure[0]) + mpmath.mpf(ext.enclosure[1])) / 2
+        return sympy.Float(mpmath.nstr(mid, digits + 5), digits)
 
 
 def _conclusion(kind: str, ext: Any) -> Step:
@@ -454,7 +483,7 @@ def _conclusion(kind: str, ext: Any) -> Step:
         return Step("conclusion", lhs, ext.value, "=", f"largest of {len(ext.candidates)} candidates; {where}"
                     if kind == "sup" else f"smallest of {len(ext.candidates)} candidates; {where}")
     lo, hi = ext.enclosure
-    return Step("conclusion", lhs, sympy.Float(ext.evalf(20), 20), "approx",
+    return Step("conclusion", lhs, mid_value(ext, 20), "approx",
                 f"certified: in [{mpmath.nstr(lo, 20)}, {mpmath.nstr(hi, 20)}]; {where}")
 
 
@@ -477,9 +506,10 @@ def _analysis(act: Activation, layers_eps: float, meanfield_budget: float) -> De
         rules = _rules(act.expr)
         just = "differentiate: " + (", ".join(rules) if rules else "elementary derivatives")
     steps.append(Step("derivative", _d_name(1), d, "=", just))
-    simple = _tidy(d)
-    if simple != d:
-        steps.append(Step("derivative", _d_name(1), simple, "=", "simplified; difference verified to be 0"))
+    if not d.has(sympy.Piecewise):
+        simple = _tidy(d)
+        if simple != d and is_zero(simple - d):
+            steps.append(Step("derivative", _d_name(1), simple, "=", "simplified; difference verified to be 0"))
     # identities in terms of phi itself, piece by piece
     for p in pieces:
         dp = sympy.diff(p.expr, x)
@@ -532,7 +562,7 @@ def _analysis(act: Activation, layers_eps: float, meanfield_budget: float) -> De
     for kind, ext in exts.items():
         steps.append(_conclusion(kind, ext))
         nums.append((f"{kind} phi'", _fmt(ext.value) if ext.exact else
-                     f"{_fmt(sympy.Float(ext.evalf(15), 15))} (certified)"))
+                     f"{_fmt(mid_value(ext, 15))} (certified)"))
         if ext.attained:
             nums.append((f"{kind} attained at", _fmt(ext.at)))
     # depth
@@ -657,6 +687,16 @@ def derive_many(acts: Iterable[Activation | str], *, layers_eps: float = 1e-6) -
         steps.extend(d.steps)
         nums.extend((f"{act.name}: {k}", v) for k, v in d.numbers)
     return Derivation("Comparison of " + ", ".join(names), tuple(steps), tuple(nums))
+
+
+def combined_document(derivations: Sequence[Derivation], *, title: str) -> str:
+    r"""One standalone LaTeX article holding several derivations, one section each.
+
+    >>> d = Derivation("a", (Step("definition", phi(x), x, "=", "given"),))
+    >>> combined_document([d, d], title="Two").count(r"\section*")
+    2
+    """
+    return _document(title, list(derivations))
 
 
 def comparison_document(acts: Iterable[Activation | str], *, layers_eps: float = 1e-6) -> str:

@@ -26,7 +26,7 @@ import mpmath
 import sympy
 
 from .activation import Activation, x
-from .derivation import Derivation, Notation, Step, is_zero
+from .derivation import Derivation, Notation, Step, is_zero, mid_value
 from .errors import UnsafeExpression
 
 __all__ = [
@@ -264,13 +264,18 @@ def check_identity(lhs: Any, rhs: Any, *, interval: sympy.Interval | None = None
             pieces = ()
         if pieces and all(is_zero(p.expr) for p in pieces if interval is None or
                           sympy.Interval(p.lo, p.hi).intersect(interval) != sympy.EmptySet):
+            from .pieces import breakpoints
+
             bad = []
-            for p in pieces[1:]:
-                v = diff.subs(x, p.lo)
-                if interval is not None and interval.contains(p.lo) != sympy.true:
+            points = set(breakpoints(a, x)) | set(breakpoints(b, x)) | {p.lo for p in pieces[1:]}
+            for pt in sorted(points, key=lambda t: sympy.N(t, 30)):
+                if interval is not None and interval.contains(pt) != sympy.true:
                     continue
-                if v.has(sympy.nan) or not is_zero(v):
-                    bad.append(p.lo)
+                va, vb = a.subs(x, pt), b.subs(x, pt)
+                if va.has(sympy.nan) and vb.has(sympy.nan):
+                    continue  # both undefined there (e.g. a derivative at a kink)
+                if va.has(sympy.nan) or vb.has(sympy.nan) or not is_zero(va - vb):
+                    bad.append(pt)
             for p in pieces:
                 steps.append(Step("symbolic", Notation(rf"\Delta(x),\ x \in {sympy.latex(p.interval)}",
                                                        f"Δ(x) on {sympy.sstr(p.interval)}"), sympy.Integer(0), "=",
@@ -365,7 +370,7 @@ def _one_side(expr: sympy.Expr, bound: sympy.Expr, kind: str, strict: bool, inte
         method: Method = "symbolic"
     else:
         lo, hi = ext.enclosure
-        steps.append(Step("extremum", lhs, sympy.Float(ext.evalf(20), 20), "approx",
+        steps.append(Step("extremum", lhs, mid_value(ext, 20), "approx",
                           f"certified enclosure [{mpmath.nstr(lo, 20)}, {mpmath.nstr(hi, 20)}]"))
         b = _mp(bound, 50)
         method = "certified"
@@ -442,7 +447,11 @@ def check_bound(expr: Any, lower: Any = None, upper: Any = None, *, strict: bool
 
 
 def _show(ext: Any) -> str:
-    return sympy.sstr(ext.value) if ext.exact else mpmath.nstr((ext.enclosure[0] + ext.enclosure[1]) / 2, 15)
+    return sympy.sstr(ext.value) if ext.exact else _fmt_float(mid_value(ext, 15))
+
+
+def _fmt_float(v: sympy.Float) -> str:
+    return mpmath.nstr(mpmath.mpf(v), 15)
 
 
 # ---------------------------------------------------------------------------
@@ -479,13 +488,17 @@ def check_maximum(f: Any, value: Any, at: Any = None) -> Verdict:
     val = to_expr(value, what="claimed maximum")
     ext = sup(fx)
     steps = [Step("extremum", Notation(r"\sup_x f(x)", "sup_x f(x)"), ext.value if ext.exact else
-                  sympy.Float(ext.evalf(20), 20), "=" if ext.exact else "approx", ext.describe())]
+                  mid_value(ext, 20), "=" if ext.exact else "approx", ext.describe())]
     if ext.exact:
         ok = is_zero(ext.value - val) if ext.value.is_finite else False
         method: Method = "symbolic"
     else:
         v = _mp(val, 50)
-        inside = ext.enclosure[0] <= v <= ext.enclosure[1]
+        # a decimal claim is read to its own last digit: 1.0998 means within 5e-5
+        k = _decimal_places(val)
+        tol = mpmath.mpf(10) ** (-k) / 2 if k is not None else mpmath.mpf(0)
+        with mpmath.workdps(80):
+            inside = ext.enclosure[0] - tol <= v <= ext.enclosure[1] + tol
         ok = None if inside else False
         method = "certified"
     if ok and not ext.attained:
@@ -520,6 +533,14 @@ def check_maximum(f: Any, value: Any, at: Any = None) -> Verdict:
                         "a decimal cannot be proved equal to it", details={"sup": ext})
     return _verdict("Maximum check", steps, True, method,
                     f"proved (symbolic): max = {sympy.sstr(ext.value)} at x = {sympy.sstr(ext.at)}", details={"sup": ext})
+
+
+def _decimal_places(val: sympy.Expr) -> int | None:
+    """k when ``val`` is a terminating decimal with k places (q = 2^a 5^b), else None."""
+    if not isinstance(val, sympy.Rational) or val.q == 1:
+        return None
+    f = sympy.factorint(val.q)
+    return max(f.values()) if set(f) <= {2, 5} else None
 
 
 def check_depth(act: Any, layers: int, eps: Any) -> Verdict:
