@@ -86,7 +86,7 @@ def test_check_exit_codes(capsys):
     assert code == 0 and out.strip()
     code, out, _ = run(capsys, "check", "sigmoid'(x) <= 1/5")
     assert code == 1
-    code, _, err = run(capsys, "check", "__import__('os')")
+    code, _, _err = run(capsys, "check", "__import__('os')")
     assert code == 2
 
 
@@ -98,7 +98,7 @@ def test_plot_and_latex(capsys, tmp_path):
     code, _, _ = run(capsys, "plot", "sigmoid", "--kind", "gradient", "--layers", "10", "-o", str(svg))
     assert code == 0 and b"<svg" in svg.read_bytes()
     tex = tmp_path / "sigmoid.tex"
-    code, out, _ = run(capsys, "latex", "sigmoid", "-o", str(tex))
+    code, _out, _ = run(capsys, "latex", "sigmoid", "-o", str(tex))
     assert code == 0 and "\\begin{document}" in tex.read_text()
 
 
@@ -106,7 +106,7 @@ def test_plot_and_latex(capsys, tmp_path):
 @pytest.mark.skipif(shutil.which("pdflatex") is None, reason="pdflatex not installed")
 def test_latex_pdf(capsys, tmp_path):
     tex = tmp_path / "relu.tex"
-    code, out, err = run(capsys, "latex", "relu", "-o", str(tex), "--pdf")
+    code, _out, err = run(capsys, "latex", "relu", "-o", str(tex), "--pdf")
     assert code == 0, err
     assert (tmp_path / "relu.pdf").read_bytes()[:4] == b"%PDF"
 
@@ -127,7 +127,7 @@ def test_latex_pdf(capsys, tmp_path):
     ],
 )
 def test_bad_input_is_one_line(capsys, argv, needle):
-    code, out, err = run(capsys, *argv)
+    code, _out, err = run(capsys, *argv)
     assert code == 2
     assert needle in err
     assert err.startswith("symact: error: ") and err.count("\n") == 1

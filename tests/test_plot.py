@@ -46,7 +46,7 @@ def test_activation_sigmoid_marks_exact_sup(tmp_path):
     assert len(sup) == 1 and r"\frac{1}{4}" in sup[0] and "attained" in sup[0]
     inf = [t for t in _labels(ax) if "inf" in t]
     assert len(inf) == 1 and "= $0$" in inf[0] and "approached" in inf[0]
-    marker = [ln for ln in ax.lines if ln.get_gid() == "sup-marker"][0]
+    marker = next(ln for ln in ax.lines if ln.get_gid() == "sup-marker")
     assert list(marker.get_xdata()) == [0.0] and list(marker.get_ydata()) == [0.25]
     # three curves: phi, phi', phi''
     assert {r"$\varphi$", r"$\varphi'$", r"$\varphi''$"} <= set(_labels(ax))
@@ -67,9 +67,9 @@ def test_activation_relu_kink_lines(tmp_path):
 def test_activation_approached_sup_hardswish():
     fig = plot.activation("hardswish", orders=(1,))
     ax = fig.axes[0]
-    sup = [t for t in _labels(ax) if "sup" in t][0]
+    sup = next(t for t in _labels(ax) if "sup" in t)
     assert r"\frac{3}{2}" in sup and "approached" in sup
-    marker = [ln for ln in ax.lines if ln.get_gid() == "sup-marker"][0]
+    marker = next(ln for ln in ax.lines if ln.get_gid() == "sup-marker")
     assert list(marker.get_xdata()) == [3.0]
     assert marker.get_markerfacecolor() == "white"  # open circle: not attained
 
@@ -125,12 +125,12 @@ def test_gradient_product(tmp_path):
     assert "partial" in ax.get_ylabel()
     gids = {ln.get_gid() for ln in ax.lines}
     assert {"bound-sigmoid", "bound-relu", "eps"} <= gids
-    bound = [ln for ln in ax.lines if ln.get_gid() == "bound-sigmoid"][0]
+    bound = next(ln for ln in ax.lines if ln.get_gid() == "bound-sigmoid")
     assert bound.get_ydata()[10] == pytest.approx(0.25**10)
-    eps = [ln for ln in ax.lines if ln.get_gid() == "eps"][0]
+    eps = next(ln for ln in ax.lines if ln.get_gid() == "eps")
     assert list(eps.get_ydata()) == [1e-6, 1e-6]
     assert "meanfield-sigmoid" in gids and "simulated-sigmoid" in gids
-    sim = [ln for ln in ax.lines if ln.get_gid() == "simulated-sigmoid"][0]
+    sim = next(ln for ln in ax.lines if ln.get_gid() == "simulated-sigmoid")
     assert (sim.get_ydata()[1:] <= bound.get_ydata()[1:] * (1 + 1e-12)).all()
 
 
