@@ -92,7 +92,7 @@ def test_check_exit_codes(capsys):
 
 def test_plot_and_latex(capsys, tmp_path):
     png = tmp_path / "relu.png"
-    code, out, _ = run(capsys, "plot", "relu", "-o", str(png))
+    code, _, _ = run(capsys, "plot", "relu", "-o", str(png))
     assert code == 0 and png.read_bytes()[:4] == b"\x89PNG"
     svg = tmp_path / "g.svg"
     code, _, _ = run(capsys, "plot", "sigmoid", "--kind", "gradient", "--layers", "10", "-o", str(svg))
