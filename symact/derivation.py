@@ -9,8 +9,8 @@ article.
 
 >>> import symact as sa
 >>> d = derive(sa.activation("sigmoid"))
->>> [s.kind for s in d.steps][:3]
-['definition', 'derivative', 'identity']
+>>> [s.kind for s in d.steps][:4]
+['definition', 'derivative', 'derivative', 'identity']
 >>> dict(d.numbers)["sup phi'"]
 '1/4'
 """
@@ -186,7 +186,7 @@ class Derivation:
     >>> d = Derivation("demo", (Step("definition", phi(x), x**2, "=", "given"),), (("max", "1"),))
     >>> print(d.text())
     demo
-    1. varphi(x) = x**2    [given]
+    1. φ(x) = x**2    [given]
     max: 1
     """
 
@@ -661,9 +661,9 @@ def derive(
     --------
     >>> import symact as sa
     >>> d = derive("sigmoid")
-    >>> print(d.steps[2].text())
-    varphi'(x) = (1 - varphi(x))*varphi(x)    [quadratic in φ with coefficients solved from three points; identity verified symbolically (difference simplifies to 0)]
-    >>> dict(d.numbers)["depth to 1e-6"]
+    >>> print(d.steps[3].text())
+    φ'(x) = (1 - φ(x))*φ(x)    [quadratic in φ with coefficients solved from three points; identity verified symbolically (difference simplifies to 0)]
+    >>> dict(d.numbers)["depth to 1e-06"]
     '10'
     """
     return _cached(_resolve(act), float(layers_eps), float(meanfield_budget))
