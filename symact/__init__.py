@@ -1,19 +1,61 @@
 r"""symact: exact mathematics of neural-network activation functions.
 
+An activation is a SymPy expression; symact derives its exact derivatives,
+their sup/inf (closed form where one exists, a certified enclosure where
+not), bounds on the gradient product across layers, mean-field statistics,
+LaTeX derivations and verdicts on hand-derived claims.
+
 >>> import symact as sa
 >>> sa.activation("sigmoid").derivative()
 exp(-x)/(1 + exp(-x))**2
+>>> sa.derivative_bounds("sigmoid").sup.value
+1/4
 """
 
+from importlib import import_module
 from importlib.metadata import PackageNotFoundError, version
+from typing import Any
 
 from .activation import Activation, x
 from .catalogue import activation, aliases, define, describe, names, register
 from .depth import GradientBound, gradient_bound, spectral_norm
+from .errors import CertificationError, UnknownActivation, UnsafeExpression, UnsupportedExpression
 from .extrema import Extremum, inf, sup
 from .properties import DerivativeBounds, Profile, Table, analyze, derivative_bounds, table
-from .errors import CertificationError, UnknownActivation, UnsafeExpression, UnsupportedExpression
-from . import plot
+
+# Heavier layers (NumPy, python-flint, matplotlib) load on first use, so that
+# ``import symact`` costs little more than ``import sympy``.
+_LAZY = {
+    "plot": ("symact.plot", None),
+    "CertifiedExtremum": ("symact.certify", "CertifiedExtremum"),
+    "certified_extremum": ("symact.certify", "certified_extremum"),
+    "Expectation": ("symact.expectation", "Expectation"),
+    "expect": ("symact.expectation", "expect"),
+    **{
+        name: ("symact.meanfield", name)
+        for name in (
+            "GainTable", "MeanField", "chi1", "edge_of_chaos", "gain", "gain_table",
+            "mean_field", "phase_diagram", "selu_constants", "variance_map",
+        )
+    },
+    "simulate_chain": ("symact.simulate", "simulate_chain"),
+    "simulate_mlp": ("symact.simulate", "simulate_mlp"),
+}
+
+
+def __getattr__(name: str) -> Any:
+    try:
+        module, attr = _LAZY[name]
+    except KeyError:
+        raise AttributeError(f"module 'symact' has no attribute {name!r}") from None
+    value = import_module(module) if attr is None else getattr(import_module(module), attr)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(_LAZY))
+
 
 try:
     __version__ = version("symact")
@@ -21,32 +63,51 @@ except PackageNotFoundError:  # pragma: no cover - running from a source tree
     __version__ = "0+unknown"
 
 __all__ = [
-    # expressions
-    "Activation",
-    "CertificationError",
-    "UnknownActivation",
-    "UnsafeExpression",
-    "UnsupportedExpression",
     "__version__",
+    # layer 1: expressions
+    "Activation",
+    "x",
     "activation",
     "aliases",
     "define",
     "describe",
     "names",
     "register",
-    "x",
-    # depth
-    "GradientBound",
-    "gradient_bound",
-    "spectral_norm",
-    # exact analysis
+    # layer 2: exact analysis
+    "CertifiedExtremum",
     "DerivativeBounds",
     "Extremum",
     "Profile",
     "Table",
     "analyze",
+    "certified_extremum",
     "derivative_bounds",
     "inf",
     "sup",
     "table",
+    # layer 3: depth and mean field
+    "Expectation",
+    "GainTable",
+    "GradientBound",
+    "MeanField",
+    "chi1",
+    "edge_of_chaos",
+    "expect",
+    "gain",
+    "gain_table",
+    "gradient_bound",
+    "mean_field",
+    "phase_diagram",
+    "selu_constants",
+    "simulate_chain",
+    "simulate_mlp",
+    "spectral_norm",
+    "variance_map",
+    # layer 5: presentation
+    "plot",
+    # errors
+    "CertificationError",
+    "UnknownActivation",
+    "UnsafeExpression",
+    "UnsupportedExpression",
 ]

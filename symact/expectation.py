@@ -116,10 +116,16 @@ class Expectation:
 
 
 def _as_expr(expr_or_act: Any) -> sympy.Expr:
+    if isinstance(expr_or_act, str):
+        from .catalogue import _REGISTRY, _ALIASES, _normalise, activation
+
+        key = _normalise(expr_or_act)
+        if key in _REGISTRY or key in _ALIASES:
+            expr_or_act = activation(key)
     expr = getattr(expr_or_act, "expr", expr_or_act)
     if isinstance(expr, str):
         raise UnsupportedExpression(
-            "expect() takes a SymPy expression or an Activation, not a string; "
+            "expect() takes a SymPy expression, an Activation or a catalogue name, not a formula string; "
             "parse user text with symact.define(name, text) first"
         )
     if isinstance(expr, int | float | Fraction):

@@ -28,6 +28,7 @@ raises :class:`~symact.errors.CertificationError`.
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -42,7 +43,7 @@ from .pieces import Piece, one_sided_limit, split
 __all__ = ["Candidate", "Extremum", "inf", "sup"]
 
 Kind = Literal["sup", "inf"]
-_SOLVE_BUDGET = 4.0
+_SOLVE_BUDGET = 2.0
 _DEFAULT_DPS = 40
 
 
@@ -242,11 +243,15 @@ def _critical_points(
         return []
     # solveset knows no Lambert W; solve does (roots found this way are not
     # known to be complete -- the certified cross-check guards that)
-    try:
-        with time_budget(_SOLVE_BUDGET):
-            roots = sympy.solve(target, x)
-    except (BudgetExceeded, NotImplementedError, ValueError, TypeError):
-        roots = []
+    funcs = {type(f) for f in target.atoms(sympy.Function)}
+    if not funcs <= {sympy.exp, sympy.log}:
+        roots = []  # solve only adds Lambert W solutions for exp-log equations
+    else:
+        try:
+            with time_budget(_SOLVE_BUDGET):
+                roots = sympy.solve(target, x)
+        except (BudgetExceeded, NotImplementedError, ValueError, TypeError):
+            roots = []
     inside = []
     for r in roots:
         if not r.is_number or r.has(sympy.I) and sympy.im(sympy.N(r, 30)) != 0:
@@ -352,8 +357,33 @@ def _value_key(c: Candidate, dps: int) -> mpmath.mpf:
     return _num(v, dps)
 
 
+def _periodic(f: sympy.Expr, kind: Kind, dps: int, check: bool) -> Extremum | None:
+    """Reduce a periodic function on the reals to one closed period."""
+    if not f.has(sympy.sin, sympy.cos, sympy.tan) or f.has(sympy.Piecewise):
+        return None
+    try:
+        with time_budget(_SOLVE_BUDGET):
+            period = sympy.periodicity(f, x)
+    except (BudgetExceeded, NotImplementedError, ValueError, TypeError):
+        return None
+    if period is None or not period.is_positive:
+        return None
+    res = _extremum(f, kind, sympy.Interval(0, period), dps, check)
+    n = sympy.Dummy("n", integer=True)
+    at: sympy.Set = sympy.EmptySet
+    if isinstance(res.at, sympy.FiniteSet):
+        base = sorted({p for p in res.at if (p < period) == sympy.true}, key=lambda p: sympy.N(p, 30))
+        at = sympy.Union(*[sympy.ImageSet(sympy.Lambda(n, p + n * period), sympy.S.Integers) for p in base])
+    steps = (f"periodic with period {sympy.sstr(period)}: the {kind} over one period is the {kind} over the reals", *res.steps)
+    return dataclasses.replace(res, at=at, steps=steps)
+
+
 def _extremum(obj: Any, kind: Kind, interval: sympy.Set | None, dps: int, check: bool) -> Extremum:
     f = _as_expr(obj)
+    if interval is None:
+        periodic = _periodic(f, kind, dps, check)
+        if periodic is not None:
+            return periodic
     a, b, a_closed, b_closed = _domain(interval)
     steps: list[str] = [f"{kind} of {sympy.sstr(f)} over {_interval_text(a, b, a_closed, b_closed)}"]
     cands: list[Candidate] = []
@@ -383,7 +413,13 @@ def _interval_text(a: Any, b: Any, ac: bool, bc: bool) -> str:
     return f"{'[' if ac else '('}{sympy.sstr(a)}, {sympy.sstr(b)}{']' if bc else ')'}"
 
 
-def _pick(
+def _pick(*args: Any) -> Extremum:
+    dps = args[4]
+    with mpmath.workdps(dps + 10):
+        return _pick_at_precision(*args)
+
+
+def _pick_at_precision(
     f: sympy.Expr,
     kind: Kind,
     cands: list[Candidate],
@@ -454,11 +490,13 @@ def _cross_check(f: sympy.Expr, result: Extremum, dom: tuple[Any, Any, bool, boo
     the value at a single point, some piece's certified upper bound must reach
     ``v`` (otherwise the closed form is too large).
     """
-    try:
-        from .certify import certified_extremum
-    except ImportError:  # TEMPORARY until certify lands
-        return
+    from .certify import certified_extremum
 
+    with mpmath.workdps(dps + 10):
+        _cross_check_at_precision(f, result, dom, dps, certified_extremum)
+
+
+def _cross_check_at_precision(f: sympy.Expr, result: Extremum, dom: tuple[Any, Any, bool, bool], dps: int, certified_extremum: Any) -> None:
     a, b, _, _ = dom
     v = _num(result.value, dps)
     sign = 1 if result.kind == "sup" else -1
