@@ -38,6 +38,17 @@ _LAZY = {
             "mean_field", "phase_diagram", "selu_constants", "variance_map",
         )
     },
+    **{
+        name: ("symact.derivation", name)
+        for name in ("Derivation", "Step", "comparison_document", "derive", "derive_many")
+    },
+    **{
+        name: ("symact.verify", name)
+        for name in (
+            "Verdict", "check_bound", "check_claim", "check_depth", "check_derivative",
+            "check_identity", "check_maximum", "explain_four_sigmoid",
+        )
+    },
     "simulate_chain": ("symact.simulate", "simulate_chain"),
     "simulate_mlp": ("symact.simulate", "simulate_mlp"),
 }
@@ -103,6 +114,20 @@ __all__ = [
     "simulate_mlp",
     "spectral_norm",
     "variance_map",
+    # layer 4: derivations and verification
+    "Derivation",
+    "Step",
+    "Verdict",
+    "check_bound",
+    "check_claim",
+    "check_depth",
+    "check_derivative",
+    "check_identity",
+    "check_maximum",
+    "comparison_document",
+    "derive",
+    "derive_many",
+    "explain_four_sigmoid",
     # layer 5: presentation
     "plot",
     # errors

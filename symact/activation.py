@@ -399,8 +399,9 @@ def _piecewise_derivative(act: Activation, order: int) -> sympy.Expr:
     branches: list[tuple[sympy.Expr, sympy.Basic]] = []
     for i, piece in enumerate(pieces):
         conds = []
-        if i > 0 and not smooth[i - 1]:
-            conds.append(x > piece.lo)  # a kink at the lower end is left undefined
+        if i > 0:
+            # strict: a smooth lower end went to the branch before, a kink to none
+            conds.append(x > piece.lo)
         if i < len(pieces) - 1:
             conds.append(x <= piece.hi if smooth[i] else x < piece.hi)
         branches.append((sympy.diff(piece.expr, x, order), sympy.And(*conds)))

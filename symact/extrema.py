@@ -123,7 +123,8 @@ class Extremum:
         """
         if self.exact:
             return sympy.N(self.value, digits)
-        return sympy.Float(mpmath.nstr((self.enclosure[0] + self.enclosure[1]) / 2, digits + 5), digits)
+        with mpmath.workdps(digits + 20):
+            return sympy.Float(mpmath.nstr((self.enclosure[0] + self.enclosure[1]) / 2, digits + 5), digits)
 
     @property
     def width(self) -> mpmath.mpf:
@@ -282,10 +283,10 @@ def _piece_candidates(
 
         cert = certified_extremum(f, x, kind, lo=lo, hi=hi, lo_closed=False, hi_closed=False, dps=dps)
         steps.extend(cert.notes)
-        mid = (cert.lower + cert.upper) / 2
         with mpmath.workdps(dps + 5):
+            mid = (cert.lower + cert.upper) / 2
             val = sympy.Float(mpmath.nstr(mid, dps + 3), dps)
-        where = sympy.FiniteSet(*[sympy.Float(mpmath.nstr((a + b) / 2, dps), dps) for a, b in cert.points])
+            where = sympy.FiniteSet(*[sympy.Float(mpmath.nstr((a + b) / 2, dps), dps) for a, b in cert.points])
         approached = tuple(str(a) for a in cert.approached_at)
         out.append(
             Candidate(
@@ -596,7 +597,7 @@ def inf(
     >>> import symact as sa
     >>> m = sa.inf(sa.activation("silu"))
     >>> m.value, m.at
-    (-LambertW(exp(-1)), {-LambertW(exp(-1)) - 1})
+    (-LambertW(exp(-1)), {-1 - LambertW(exp(-1))})
     """
     return _extremum(expr_or_act, "inf", interval, dps, check)
 

@@ -149,8 +149,9 @@ class Profile:
     activation : Activation
     derivative : DerivativeBounds
         Bounds of the first derivative.
-    range : sympy.Interval
-        The set of values (ends open where not attained).
+    range : sympy.Interval or None
+        The set of values (ends open where not attained); ``None`` when it
+        has no closed form and its tails could not be certified.
     lipschitz : sympy.Expr
         :math:`\sup|\varphi'|`, infinite for a discontinuous activation.
     monotone : str
@@ -159,7 +160,8 @@ class Profile:
     limits : (sympy.Expr, sympy.Expr)
         Limits at :math:`-\infty` and :math:`+\infty`.
     zero_centred : bool
-        :math:`\varphi(0) = 0` and :math:`\varphi` takes both signs.
+        :math:`\varphi(0) = 0` and :math:`\varphi` takes both signs (shown by
+        exact witnesses at sample points).
     smoothness : int or float
         ``k`` for :math:`C^k`, ``inf`` for :math:`C^\infty`, ``-1`` if discontinuous.
     exact : bool
@@ -168,14 +170,14 @@ class Profile:
 
     activation: Activation
     derivative: DerivativeBounds
-    range: sympy.Set
+    range: sympy.Set | None
     lipschitz: sympy.Expr
     monotone: str
     limits: tuple[sympy.Expr, sympy.Expr]
     zero_centred: bool
     smoothness: int | float
     exact: bool
-    value_bounds: DerivativeBounds = field(repr=False)
+    value_bounds: DerivativeBounds | None = field(repr=False)
 
     def describe(self) -> str:
         """A short report in words."""
@@ -183,7 +185,7 @@ class Profile:
         lines = [
             f"{self.activation.name}(x) = {sympy.sstr(self.activation.expr)}",
             self.derivative.describe(),
-            f"range {sympy.sstr(self.range)}; Lipschitz constant {sympy.sstr(self.lipschitz)}",
+            f"range {sympy.sstr(self.range) if self.range is not None else 'not certified'}; Lipschitz constant {sympy.sstr(self.lipschitz)}",
             f"monotone: {self.monotone}; zero-centred: {'yes' if self.zero_centred else 'no'}; {smooth}",
             f"limits: {sympy.sstr(self.limits[0])} at -oo, {sympy.sstr(self.limits[1])} at +oo",
             "all exact" if self.exact else "some values certified (not closed form)",
@@ -223,25 +225,37 @@ def _range(e_inf: Extremum, e_sup: Extremum) -> sympy.Set:
     return sympy.Interval(val(e_inf), val(e_sup), not e_inf.attained, not e_sup.attained)
 
 
+def _takes_sign(act: Activation, sign: int) -> bool:
+    """Whether some exact sample value of the activation has the given sign (a witness)."""
+    for v in (-3, -1, -sympy.Rational(1, 2), -sympy.Rational(1, 10), sympy.Rational(1, 10), sympy.Rational(1, 2), 1, 3, 10, -10):
+        value = act.expr.subs(x, v)
+        if value.is_number and value.is_finite and sign * sympy.N(value, 30) > 0:
+            return True
+    return False
+
+
 @lru_cache(maxsize=512)
 def _analyze(act: Activation, dps: int) -> Profile:
+    from .errors import CertificationError
+
     d = derivative_bounds(act, 1, dps=dps)
-    v = derivative_bounds(act, 0, dps=dps)
+    try:
+        v: DerivativeBounds | None = derivative_bounds(act, 0, dps=dps)
+    except CertificationError:
+        v = None  # the range has no closed form and its tails could not be certified
     first, last = act.pieces[0].expr, act.pieces[-1].expr
     limits = (sympy.limit(first, x, -sympy.oo), sympy.limit(last, x, sympy.oo))
     at0 = act.expr.subs(x, 0)
-    neg = v.inf.exact and (v.inf.value == -sympy.oo or _n(v.inf.value) < 0) or (not v.inf.exact and v.inf.enclosure[1] < 0)
-    pos = v.sup.exact and (v.sup.value == sympy.oo or _n(v.sup.value) > 0) or (not v.sup.exact and v.sup.enclosure[0] > 0)
     return Profile(
         activation=act,
         derivative=d,
-        range=_range(v.inf, v.sup),
+        range=_range(v.inf, v.sup) if v is not None else None,
         lipschitz=d.lipschitz,
         monotone=_monotone(act, d),
         limits=limits,
-        zero_centred=bool(at0 == 0 and neg and pos),
+        zero_centred=bool(at0 == 0 and _takes_sign(act, -1) and _takes_sign(act, 1)),
         smoothness=act.smoothness,
-        exact=d.exact and v.exact,
+        exact=d.exact and v is not None and v.exact,
         value_bounds=v,
     )
 
@@ -370,6 +384,8 @@ def table(
 
 def _range_text(p: Profile) -> str:
     r: Any = p.range
+    if r is None:
+        return "not certified"
     if not isinstance(r, sympy.Interval):
         return sympy.sstr(r)
 
