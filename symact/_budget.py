@@ -7,19 +7,25 @@ or numeric route, and says so in its result.
 
 The budget uses ``SIGALRM`` and so only applies in the main thread of the main
 interpreter on POSIX systems; elsewhere the body runs unbounded (the same
-semantics as ``pytest-timeout``'s signal method).
+semantics as ``pytest-timeout``'s signal method).  A signal is only handled
+between bytecodes, so a single long C call -- Python's own arithmetic on an
+enormous integer, which mpmath and SymPy can produce -- cannot be
+interrupted.  :func:`run_isolated` covers that case: it runs the work in a
+forked child process and kills it when the time is up.
 """
 
 from __future__ import annotations
 
 import contextlib
+import multiprocessing
+import os
 import signal
 import threading
 import time
 from collections.abc import Callable, Iterator
-from typing import TypeVar
+from typing import Any, TypeVar
 
-__all__ = ["BudgetExceeded", "run_with_budget", "time_budget"]
+__all__ = ["BudgetExceeded", "run_isolated", "run_with_budget", "time_budget"]
 
 T = TypeVar("T")
 
@@ -34,52 +40,71 @@ class _Alarm(BaseException):
     pass
 
 
+# Deadlines (time.monotonic) of the budgets currently open, innermost last.
+# An inner budget never outlives the one enclosing it.
+_deadlines: list[float] = []
+_previous_handler: Any = None
+# After a deadline passes the alarm repeats at this interval until the budget
+# is left: an alarm raised where Python swallows exceptions (a ``__del__``, a
+# weakref or GC callback) would otherwise be lost and the call would hang.
+_REPEAT = 0.05
+
+
 def _can_alarm() -> bool:
     return hasattr(signal, "setitimer") and threading.current_thread() is threading.main_thread()
+
+
+def _handler(signum: int, frame: object) -> None:
+    if _deadlines and time.monotonic() >= _deadlines[-1]:
+        raise _Alarm
+
+
+def _arm() -> None:
+    remaining = _deadlines[-1] - time.monotonic()
+    signal.setitimer(signal.ITIMER_REAL, max(remaining, 1e-3), _REPEAT)
 
 
 @contextlib.contextmanager
 def time_budget(seconds: float | None) -> Iterator[None]:
     """Raise :class:`BudgetExceeded` if the body runs longer than ``seconds``.
 
-    Nested budgets are honoured: the inner one never extends the outer one.
+    Nested budgets are honoured: the inner one never extends the outer one,
+    and when the outer one expires inside the inner one the inner one raises
+    first, then the outer one as soon as control is back in its body.
 
     >>> with time_budget(5):
     ...     1 + 1
     2
     >>> import time
-    >>> with time_budget(0.05):
-    ...     time.sleep(1)
-    Traceback (most recent call last):
-    ...
-    symact._budget.BudgetExceeded: symbolic work exceeded its 0.05 s budget
+    >>> try:
+    ...     with time_budget(0.05):
+    ...         time.sleep(1)
+    ... except BudgetExceeded as exc:
+    ...     print(exc)
+    symbolic work exceeded its 0.05 s budget
     """
+    global _previous_handler
     if seconds is None or seconds <= 0 or not _can_alarm():
         yield
         return
-    outer_remaining, _ = signal.getitimer(signal.ITIMER_REAL)
-    if outer_remaining and outer_remaining < seconds:
-        # An enclosing budget expires first; let it fire.
-        yield
-        return
-
-    def _handler(signum: int, frame: object) -> None:
-        raise _Alarm
-
-    started = time.monotonic()
-    previous = signal.signal(signal.SIGALRM, _handler)
-    signal.setitimer(signal.ITIMER_REAL, seconds)
+    deadline = time.monotonic() + seconds
+    if _deadlines:
+        deadline = min(deadline, _deadlines[-1])
+    else:
+        _previous_handler = signal.signal(signal.SIGALRM, _handler)
+    _deadlines.append(deadline)
+    _arm()
     try:
         yield
     except _Alarm:
         raise BudgetExceeded(f"symbolic work exceeded its {seconds:g} s budget") from None
     finally:
-        signal.setitimer(signal.ITIMER_REAL, 0)
-        signal.signal(signal.SIGALRM, previous)
-        if outer_remaining:
-            # Re-arm the enclosing budget with what is left of it.
-            elapsed = time.monotonic() - started
-            signal.setitimer(signal.ITIMER_REAL, max(outer_remaining - elapsed, 1e-3))
+        _deadlines.pop()
+        if _deadlines:
+            _arm()
+        else:
+            signal.setitimer(signal.ITIMER_REAL, 0)
+            signal.signal(signal.SIGALRM, _previous_handler)
 
 
 def run_with_budget(seconds: float | None, func: Callable[[], T]) -> T:
@@ -90,3 +115,56 @@ def run_with_budget(seconds: float | None, func: Callable[[], T]) -> T:
     """
     with time_budget(seconds):
         return func()
+
+
+def _child(conn: Any, func: Callable[..., Any], args: tuple[Any, ...]) -> None:
+    try:
+        try:
+            conn.send((True, func(*args)))
+        except BaseException as exc:  # noqa: BLE001 - everything goes back to the parent
+            try:
+                conn.send((False, exc))
+            except Exception:  # noqa: BLE001 - the exception itself does not pickle
+                conn.send((False, RuntimeError(f"{type(exc).__name__}: {exc}")))
+    finally:
+        conn.close()
+        os._exit(0)
+
+
+def run_isolated(seconds: float, func: Callable[..., T], *args: Any) -> T:
+    """Call ``func(*args)`` in a forked child process, killed after ``seconds``.
+
+    Unlike :func:`time_budget` this also stops work stuck in one long C call.
+    The result and any exception travel back by pickling.  Where ``fork`` is
+    not available the call runs in-process under :func:`time_budget`.
+
+    >>> run_isolated(10, pow, 2, 10)
+    1024
+    >>> import time
+    >>> try:
+    ...     run_isolated(0.2, time.sleep, 5)
+    ... except BudgetExceeded as exc:
+    ...     print(exc)
+    isolated work exceeded its 0.2 s budget
+    """
+    if "fork" not in multiprocessing.get_all_start_methods():
+        return run_with_budget(seconds, lambda: func(*args))
+    ctx = multiprocessing.get_context("fork")
+    receive, send = ctx.Pipe(duplex=False)
+    proc = ctx.Process(target=_child, args=(send, func, args), daemon=True)
+    proc.start()
+    send.close()
+    try:
+        if not receive.poll(seconds):
+            raise BudgetExceeded(f"isolated work exceeded its {seconds:g} s budget")
+        ok, value = receive.recv()
+    except EOFError:
+        raise RuntimeError("the isolated computation died without a result") from None
+    finally:
+        receive.close()
+        if proc.is_alive():
+            proc.kill()
+        proc.join()
+    if ok:
+        return value  # type: ignore[no-any-return]
+    raise value

@@ -25,7 +25,7 @@ from typing import Any, Literal
 import mpmath
 import sympy
 
-from ._budget import BudgetExceeded, time_budget
+from ._budget import BudgetExceeded, run_isolated, time_budget
 from .activation import Activation, x
 
 __all__ = [
@@ -591,25 +591,28 @@ def _analysis(act: Activation, layers_eps: float, meanfield_budget: float) -> De
         steps.append(Step("note", f"gradient bound failed: {type(exc).__name__}: {_short(str(exc), 160)}", None, ""))
     # mean field
     try:
-        from .meanfield import gain, mean_field
-
-        with time_budget(meanfield_budget):
-            g = gain(act, dps=20)
-            mf = mean_field(act, weight_var=g**2, bias_var=0, dps=20)
+        # isolated: quadrature and integration can get stuck in one long C call
+        # (huge-integer arithmetic) that no signal can interrupt
+        g, mf = run_isolated(meanfield_budget, _gain_and_mean_field, act)
         chi = mf.chi1 if isinstance(mf.chi1, sympy.Expr) else sympy.Float(mpmath.nstr(mf.chi1, 15), 15)
         chi = chi if not isinstance(chi, sympy.Float) else sympy.Float(chi, 15)
         steps.append(Step("meanfield", Notation(r"\chi_1", "chi_1"), chi, "=" if mf.exact else "approx",
-                          f"mean field at sigma_w^2 = gain^2 = {_fmt(sympy.Float(g**2, 12) if not (g**2).is_Rational else g**2)}, "
+                          f"mean field at sigma_w^2 = gain^2 = {_fmt(g**2 if (g**2).is_Rational else sympy.N(g**2, 12))}, "
                           f"sigma_b^2 = 0: {mf.regime}" + ("" if mf.exact else " (quadrature)")))
         nums.append(("gain", _fmt(g if not isinstance(g, sympy.Float) else sympy.Float(g, 12))))
         nums.append(("chi_1 at the gain", f"{_fmt(chi)} ({mf.regime})"))
-    except ImportError:
-        steps.append(Step("note", "mean field skipped: symact.meanfield is not available", None, ""))
     except BudgetExceeded:
         steps.append(Step("note", f"mean field skipped: exceeded its {meanfield_budget:g} s budget", None, ""))
     except Exception as exc:  # noqa: BLE001
         steps.append(Step("note", f"mean field skipped: {type(exc).__name__}: {_short(str(exc), 160)}", None, ""))
     return Derivation(f"Derivation for {act.name}", tuple(steps), tuple(nums))
+
+
+def _gain_and_mean_field(act: Activation) -> tuple[sympy.Expr, Any]:
+    from .meanfield import gain, mean_field
+
+    g = gain(act, dps=20)
+    return g, mean_field(act, weight_var=g**2, bias_var=0, dps=20)
 
 
 @lru_cache(maxsize=256)

@@ -457,7 +457,7 @@ def mean_field(act: Any, weight_var: Any, bias_var: Any = 0, *, dps: int = 30, q
     expr = _as_expr(act)
     name = _name(act)
     sw, sb = _exact_number(weight_var), _exact_number(bias_var)
-    if not sw.is_positive:
+    if not (sw.is_positive or (sw.is_positive is None and sympy.N(sw, 30) > 0)):
         raise ValueError(f"weight_var must be positive, got {weight_var!r}")
     dexpr = _derivative(expr)
     slopes = _homogeneous_slopes(expr)
