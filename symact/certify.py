@@ -69,6 +69,7 @@ from mpmath import libmp
 from ._budget import BudgetExceeded, time_budget
 from .arb import XInterval, arb_evaluator, ball, to_mpf, xenclose
 from .errors import CertificationError, UnsupportedExpression
+from .pieces import limit_at_infinity
 
 __all__ = [
     "CertifiedExtremum",
@@ -401,11 +402,10 @@ def _tail_sign(h: sympy.Expr, x: sympy.Symbol, tail: XInterval, R: int, depth: i
     return sign
 
 
-@functools.lru_cache(maxsize=256)
-def _limit(h: sympy.Expr, x: sympy.Symbol) -> sympy.Expr:
+def _limit(f: sympy.Expr, x: sympy.Symbol, side: int) -> sympy.Expr:
     try:
         with time_budget(_LIMIT_BUDGET):
-            return sympy.limit(h, x, sympy.oo)
+            return limit_at_infinity(f, x, side)
     except BudgetExceeded as exc:
         raise CertificationError(f"the limit of {h} at infinity took too long: {exc}") from None
 
@@ -432,7 +432,7 @@ def _tail(
             f"tail {span}: f' has constant sign (proved factor by factor), f is {mono}, so its sup there is f({side * R})",
         )
     if s == 1:
-        L = _limit(h, x)
+        L = _limit(f, x, side)
         lim = f"lim_{{x->{end}}} f = {L} (exact, SymPy/Gruntz)"
         if L is sympy.oo:
             return [_Cand(None, None, end, 1)], f"tail {span}: f monotone towards the end; {lim}"

@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import dataclasses
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any, Literal
 
 import mpmath
@@ -218,7 +219,10 @@ def _finite_number(value: sympy.Expr) -> bool:
 def _critical_points(
     expr: sympy.Expr, lo: sympy.Expr, hi: sympy.Expr, steps: list[str]
 ) -> list[sympy.Expr] | None:
-    """Exact critical points in (lo, hi), or None when no closed form was found in time."""
+    """Exact critical points in (lo, hi), or None when no closed form was found in time.
+
+    What was tried is appended to ``steps``.
+    """
     d = sympy.diff(expr, x)
     if d == 0:
         return []
@@ -268,45 +272,30 @@ def _critical_points(
     return None
 
 
-def _piece_candidates(
-    piece: Piece, lo: sympy.Expr, hi: sympy.Expr, kind: Kind, dps: int, steps: list[str]
-) -> list[Candidate]:
-    f = piece.expr
-    out: list[Candidate] = []
+@lru_cache(maxsize=1024)
+def _exact_candidates(
+    f: sympy.Expr, lo: sympy.Expr, hi: sympy.Expr
+) -> tuple[tuple[Candidate, ...] | None, tuple[str, ...]]:
+    """Candidates of an analytic piece on (lo, hi), the same for sup and inf.
+
+    ``None`` in place of the candidates means the critical points have no
+    closed form (the caller certifies instead); the notes say what was tried.
+    """
+    steps: list[str] = []
     if x not in f.free_symbols:
-        if _finite_number(f):
-            out.append(Candidate(f, sympy.Interval.open(lo, hi), True, "constant on the stretch"))
-        return out
+        const = (Candidate(f, sympy.Interval.open(lo, hi), True, "constant on the stretch"),)
+        return (const if _finite_number(f) else ()), ()
     crit = _critical_points(f, lo, hi, steps)
     if crit is None:
-        from .certify import certified_extremum
-
-        cert = certified_extremum(f, x, kind, lo=lo, hi=hi, lo_closed=False, hi_closed=False, dps=dps)
-        steps.extend(cert.notes)
-        with mpmath.workdps(dps + 5):
-            mid = (cert.lower + cert.upper) / 2
-            val = sympy.Float(mpmath.nstr(mid, dps + 3), dps)
-            where = sympy.FiniteSet(*[sympy.Float(mpmath.nstr((a + b) / 2, dps), dps) for a, b in cert.points])
-        approached = tuple(str(a) for a in cert.approached_at)
-        out.append(
-            Candidate(
-                val,
-                where if cert.attained else sympy.EmptySet,
-                cert.attained,
-                "certified critical point" if cert.attained else "certified limit at " + ", ".join(approached),
-                exact=False,
-                enclosure=(cert.lower, cert.upper),
-                equation=sympy.Eq(sympy.diff(f, x), 0),
-            )
-        )
-        return out
+        return None, tuple(steps)
     steps.append(
         f"on ({sympy.sstr(lo)}, {sympy.sstr(hi)}): critical points of {sympy.sstr(f)}: "
         + (", ".join(sympy.sstr(c) for c in crit) if crit else "none")
     )
-    for c in crit:
-        v = _tidy(f.subs(x, c))
-        out.append(Candidate(v, sympy.FiniteSet(c), True, f"critical point x = {sympy.sstr(c)}"))
+    out = [
+        Candidate(_tidy(f.subs(x, c)), sympy.FiniteSet(c), True, f"critical point x = {sympy.sstr(c)}")
+        for c in crit
+    ]
     # one-sided limits at the ends of the piece
     for end, side in ((lo, "+"), (hi, "-")):
         try:
@@ -320,7 +309,36 @@ def _piece_candidates(
             )
         where = "x -> " + (sympy.sstr(end) if end.is_infinite else f"{sympy.sstr(end)}{side}")
         out.append(Candidate(_tidy(lim) if lim.is_finite else lim, sympy.EmptySet, False, where))
-    return out
+    return tuple(out), tuple(steps)
+
+
+def _piece_candidates(
+    piece: Piece, lo: sympy.Expr, hi: sympy.Expr, kind: Kind, dps: int, steps: list[str]
+) -> list[Candidate]:
+    f = piece.expr
+    exact, notes = _exact_candidates(f, lo, hi)
+    steps.extend(notes)
+    if exact is not None:
+        return list(exact)
+    from .certify import certified_extremum
+
+    cert = certified_extremum(f, x, kind, lo=lo, hi=hi, lo_closed=False, hi_closed=False, dps=dps)
+    steps.extend(cert.notes)
+    mid = (cert.lower + cert.upper) / 2
+    val = sympy.Float(mpmath.nstr(mid, dps + 3), dps)
+    where = sympy.FiniteSet(*[sympy.Float(mpmath.nstr((a + b) / 2, dps), dps) for a, b in cert.points])
+    approached = tuple(str(a) for a in cert.approached_at)
+    return [
+        Candidate(
+            val,
+            where if cert.attained else sympy.EmptySet,
+            cert.attained,
+            "certified critical point" if cert.attained else "certified limit at " + ", ".join(approached),
+            exact=False,
+            enclosure=(cert.lower, cert.upper),
+            equation=sympy.Eq(sympy.diff(f, x), 0),
+        )
+    ]
 
 
 def _lambert_rewrite(value: sympy.Expr) -> sympy.Expr:
@@ -414,13 +432,7 @@ def _interval_text(a: Any, b: Any, ac: bool, bc: bool) -> str:
     return f"{'[' if ac else '('}{sympy.sstr(a)}, {sympy.sstr(b)}{']' if bc else ')'}"
 
 
-def _pick(*args: Any) -> Extremum:
-    dps = args[4]
-    with mpmath.workdps(dps + 10):
-        return _pick_at_precision(*args)
-
-
-def _pick_at_precision(
+def _pick(
     f: sympy.Expr,
     kind: Kind,
     cands: list[Candidate],
@@ -493,11 +505,6 @@ def _cross_check(f: sympy.Expr, result: Extremum, dom: tuple[Any, Any, bool, boo
     """
     from .certify import certified_extremum
 
-    with mpmath.workdps(dps + 10):
-        _cross_check_at_precision(f, result, dom, dps, certified_extremum)
-
-
-def _cross_check_at_precision(f: sympy.Expr, result: Extremum, dom: tuple[Any, Any, bool, bool], dps: int, certified_extremum: Any) -> None:
     a, b, _, _ = dom
     v = _num(result.value, dps)
     sign = 1 if result.kind == "sup" else -1
@@ -580,7 +587,8 @@ def sup(
     >>> sa.sup(sa.x**2, sympy.Interval.Ropen(-1, 2)).describe()
     'sup = 4, not attained, approached as x -> 2- (exact)'
     """
-    return _extremum(expr_or_act, "sup", interval, dps, check)
+    with mpmath.workdps(dps + 10):  # every comparison inside at the working precision
+        return _extremum(expr_or_act, "sup", interval, dps, check)
 
 
 def inf(
@@ -599,5 +607,6 @@ def inf(
     >>> m.value, m.at
     (-LambertW(exp(-1)), {-1 - LambertW(exp(-1))})
     """
-    return _extremum(expr_or_act, "inf", interval, dps, check)
+    with mpmath.workdps(dps + 10):
+        return _extremum(expr_or_act, "inf", interval, dps, check)
 

@@ -27,7 +27,15 @@ from sympy import Abs, Heaviside, Max, Min, Piecewise, sign
 from ._budget import BudgetExceeded, time_budget
 from .errors import UnsupportedExpression
 
-__all__ = ["Piece", "breakpoints", "one_sided_limit", "resolve", "sample_point", "split"]
+__all__ = [
+    "Piece",
+    "breakpoints",
+    "limit_at_infinity",
+    "one_sided_limit",
+    "resolve",
+    "sample_point",
+    "split",
+]
 
 _SOLVE_BUDGET = 5.0
 
@@ -276,6 +284,26 @@ def split(expr: sympy.Expr, x: sympy.Symbol) -> tuple[Piece, ...]:
     return tuple(pieces)
 
 
+@lru_cache(maxsize=1024)
+def limit_at_infinity(expr: sympy.Expr, x: sympy.Symbol, direction: int) -> sympy.Expr:
+    r"""The limit of ``expr`` as ``x`` tends to ``direction`` times infinity (Gruntz).
+
+    Cached, and computed as the limit at :math:`+\infty` of ``expr(-x)`` for
+    ``direction = -1``, so the extrema engine and the certified tail proofs
+    share one computation.
+
+    >>> import sympy
+    >>> x = sympy.Symbol("x", real=True)
+    >>> limit_at_infinity(sympy.tanh(x), x, -1)
+    -1
+    """
+    if direction not in (1, -1):
+        raise ValueError(f"direction must be 1 or -1, got {direction!r}")
+    if expr.could_extract_minus_sign():  # inf is computed as -sup(-f): share the work
+        return -limit_at_infinity(-expr, x, direction)
+    return sympy.limit(expr if direction > 0 else expr.subs(x, -x), x, sympy.oo)
+
+
 def one_sided_limit(
     expr: sympy.Expr, x: sympy.Symbol, point: sympy.Expr, side: str
 ) -> sympy.Expr:
@@ -290,7 +318,7 @@ def one_sided_limit(
     1
     """
     if point in (sympy.oo, -sympy.oo):
-        return sympy.limit(expr, x, point)
+        return limit_at_infinity(expr, x, 1 if point == sympy.oo else -1)
     value = expr.subs(x, point)
     if value.has(sympy.nan, sympy.zoo, sympy.oo, -sympy.oo) or value is sympy.nan:
         return sympy.limit(expr, x, point, dir=side)
