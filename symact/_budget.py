@@ -30,7 +30,7 @@ __all__ = ["BudgetExceeded", "run_isolated", "run_with_budget", "time_budget"]
 T = TypeVar("T")
 
 
-class BudgetExceeded(Exception):  # noqa: N818 - reads better at call sites
+class BudgetExceeded(Exception):
     """The symbolic computation did not finish within its time budget."""
 
 

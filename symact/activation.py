@@ -16,6 +16,7 @@ Interval(0, 1)
 
 from __future__ import annotations
 
+import itertools
 import types
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -25,7 +26,7 @@ from typing import Any, Literal
 import sympy
 
 from .errors import UnsupportedExpression
-from .pieces import Piece, breakpoints, one_sided_limit, split
+from .pieces import Piece, one_sided_limit, split
 
 __all__ = ["Activation", "Breakpoint", "x"]
 
@@ -259,7 +260,7 @@ class Activation:
         """Every point where the formula switches, with one-sided limits of orders 0-2."""
         out = []
         pieces = self.pieces
-        for left, right in zip(pieces[:-1], pieces[1:], strict=True):
+        for left, right in itertools.pairwise(pieces):
             c = left.hi
             lefts = tuple(one_sided_limit(sympy.diff(left.expr, x, k), x, c, "-") for k in range(3))
             rights = tuple(

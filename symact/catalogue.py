@@ -34,7 +34,7 @@ from sympy import Piecewise, Rational, exp, log, sqrt, tanh
 from .activation import Activation, _as_expr, x
 from .errors import UnknownActivation, UnsafeExpression
 
-__all__ = ["activation", "aliases", "define", "describe", "names", "register"]
+__all__ = ["activation", "aliases", "define", "describe", "names", "register", "resolve"]
 
 
 @dataclass(frozen=True)
@@ -171,6 +171,28 @@ def activation(name: str, **params: Any) -> Activation:
 
 
 activation.cache_clear = _activation.cache_clear  # type: ignore[attr-defined]
+
+
+def resolve(act: Activation | str) -> Activation:
+    """An Activation as given, or the built-in one a name refers to.
+
+    The one place where symact's functions accept either form.
+
+    >>> resolve("swish").name
+    'silu'
+    >>> resolve(3)
+    Traceback (most recent call last):
+    ...
+    TypeError: expected an Activation or a catalogue name, got int (use symact.define() for a formula)
+    """
+    if isinstance(act, Activation):
+        return act
+    if isinstance(act, str):
+        return activation(act)
+    raise TypeError(
+        f"expected an Activation or a catalogue name, got {type(act).__name__} "
+        "(use symact.define() for a formula)"
+    )
 
 
 def describe(name: str) -> str:

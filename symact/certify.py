@@ -407,7 +407,7 @@ def _limit(f: sympy.Expr, x: sympy.Symbol, side: int) -> sympy.Expr:
         with time_budget(_LIMIT_BUDGET):
             return limit_at_infinity(f, x, side)
     except BudgetExceeded as exc:
-        raise CertificationError(f"the limit of {h} at infinity took too long: {exc}") from None
+        raise CertificationError(f"the limit of {f} as x -> {side}*oo took too long: {exc}") from None
 
 
 def _tail(

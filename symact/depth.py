@@ -33,7 +33,8 @@ import mpmath
 import sympy
 
 from .activation import Activation, _as_expr
-from .properties import _resolve, derivative_bounds
+from .catalogue import resolve as _resolve
+from .properties import derivative_bounds
 
 __all__ = ["GradientBound", "gradient_bound", "spectral_norm"]
 

@@ -487,7 +487,7 @@ def _conclusion(kind: str, ext: Any) -> Step:
                 f"certified: in [{mpmath.nstr(lo, 20)}, {mpmath.nstr(hi, 20)}]; {where}")
 
 
-def _analysis(act: Activation, layers_eps: float, meanfield_budget: float) -> Derivation:  # noqa: C901 - a linear recipe
+def _analysis(act: Activation, layers_eps: float, meanfield_budget: float) -> Derivation:
     from .depth import gradient_bound
     from .extrema import inf, sup
     from .properties import derivative_bounds
@@ -620,16 +620,14 @@ def _cached(act: Activation, layers_eps: float, meanfield_budget: float) -> Deri
     return _analysis(act, layers_eps, meanfield_budget)
 
 
-def _resolve(act: Activation | str) -> Activation:
-    if isinstance(act, Activation):
-        return act
-    if isinstance(act, str):
-        from .catalogue import activation
-
-        return activation(act)
+def _resolve(act: Activation | str | sympy.Expr) -> Activation:
     if isinstance(act, sympy.Expr):
         return Activation("f", act.xreplace({s: x for s in act.free_symbols if s.name == "x"}))
-    raise TypeError(f"derive takes an Activation, a catalogue name or a SymPy expression, got {type(act).__name__}")
+    if not isinstance(act, Activation | str):
+        raise TypeError(f"derive takes an Activation, a catalogue name or a SymPy expression, got {type(act).__name__}")
+    from .catalogue import resolve
+
+    return resolve(act)
 
 
 def derive(

@@ -117,11 +117,13 @@ class Expectation:
 
 def _as_expr(expr_or_act: Any) -> sympy.Expr:
     if isinstance(expr_or_act, str):
-        from .catalogue import _REGISTRY, _ALIASES, _normalise, activation
+        from .catalogue import resolve
+        from .errors import UnknownActivation
 
-        key = _normalise(expr_or_act)
-        if key in _REGISTRY or key in _ALIASES:
-            expr_or_act = activation(key)
+        try:
+            expr_or_act = resolve(expr_or_act)
+        except UnknownActivation:
+            pass  # a formula, not a name: refused below
     expr = getattr(expr_or_act, "expr", expr_or_act)
     if isinstance(expr, str):
         raise UnsupportedExpression(

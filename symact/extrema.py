@@ -259,7 +259,7 @@ def _critical_points(
             roots = []
     inside = []
     for r in roots:
-        if not r.is_number or r.has(sympy.I) and sympy.im(sympy.N(r, 30)) != 0:
+        if not r.is_number or (r.has(sympy.I) and sympy.im(sympy.N(r, 30)) != 0):
             continue
         rv = sympy.N(r, 30)
         if (rv > lo) == sympy.true and (rv < hi) == sympy.true:

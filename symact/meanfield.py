@@ -101,7 +101,7 @@ def _homogeneous_slopes(expr: sympy.Expr) -> tuple[sympy.Expr, sympy.Expr] | Non
     """Slopes (a₊, a₋) if ``expr`` is a₊x on x>0 and a₋x on x<0, else None."""
     try:
         pieces = gaussian_pieces(expr)
-    except Exception:
+    except Exception:  # noqa: BLE001 - not splittable means not homogeneous
         return None
     plus = minus = None
     for p, lo, hi in pieces:
@@ -859,7 +859,7 @@ def selu_constants(*, dps: int = 50) -> tuple[sympy.Expr, sympy.Expr]:
         a_sol = sympy.solve(sympy.Eq(m1, 0), alpha)
         a_val = _lighten(a_sol[0], 2.0)
         l_sol = sympy.solve(sympy.Eq(m2.subs(alpha, a_val), 1), lam)
-    l_val = _lighten([s for s in l_sol if s.is_positive is not False][0], 2.0)
+    l_val = _lighten(next(s for s in l_sol if s.is_positive is not False), 2.0)
     act = selu.subs({lam: l_val, alpha: a_val})
     tol = mpmath.mpf(10) ** (-(dps - 5))
     e1 = expect(act, dps=dps, exact=False).numeric

@@ -18,6 +18,7 @@ derivatives at a breakpoint are then ordinary limits of an analytic formula.
 
 from __future__ import annotations
 
+import itertools
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -108,10 +109,6 @@ def _relational_zeros(cond: sympy.Basic, x: sympy.Symbol) -> set[sympy.Expr]:
         f"cannot read the condition {cond}; accepted are comparisons such as x < 0, "
         "combined with & and |"
     )
-
-
-def _sort_key(point: sympy.Expr) -> sympy.Expr:
-    return point
 
 
 def _sorted_points(points: set[sympy.Expr]) -> tuple[sympy.Expr, ...]:
@@ -275,7 +272,7 @@ def split(expr: sympy.Expr, x: sympy.Symbol) -> tuple[Piece, ...]:
     points = breakpoints(expr, x)
     ends = (-sympy.oo, *points, sympy.oo)
     pieces: list[Piece] = []
-    for lo, hi in zip(ends[:-1], ends[1:], strict=True):
+    for lo, hi in itertools.pairwise(ends):
         formula = resolve(expr, x, sample_point(lo, hi))
         if pieces and sympy.simplify(pieces[-1].expr - formula) == 0:
             pieces[-1] = Piece(pieces[-1].lo, hi, pieces[-1].expr)

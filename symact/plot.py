@@ -30,6 +30,7 @@ import numpy as np
 import sympy
 
 from .activation import Activation
+from .catalogue import resolve as _resolve
 
 if TYPE_CHECKING:  # pragma: no cover
     from matplotlib.axes import Axes
@@ -38,16 +39,6 @@ if TYPE_CHECKING:  # pragma: no cover
 __all__ = ["activation", "catalogue", "gradient_product", "phase"]
 
 _ORDER_LABELS = {0: r"$\varphi$", 1: r"$\varphi'$", 2: r"$\varphi''$", 3: r"$\varphi'''$"}
-
-
-def _resolve(act: Activation | str) -> Activation:
-    if isinstance(act, Activation):
-        return act
-    if isinstance(act, str):
-        from .catalogue import activation as _activation
-
-        return _activation(act)
-    raise TypeError(f"expected an Activation or a built-in name, got {type(act).__name__}")
 
 
 @contextlib.contextmanager
@@ -217,7 +208,7 @@ def activation(
                 from .properties import derivative_bounds
 
                 b = derivative_bounds(a)
-            except Exception as exc:  # the curves are still worth drawing
+            except Exception as exc:  # noqa: BLE001 - the curves are still worth drawing
                 warnings.warn(f"no extrema marked for {a.name}: {exc}", RuntimeWarning, stacklevel=2)
             else:
                 c1 = colors[orders.index(1) % len(colors)]
@@ -327,7 +318,7 @@ def gradient_product(
                 chi = float(mf.chi1)
                 if not np.isfinite(chi):
                     raise ValueError("chi1 is not finite")
-            except Exception as exc:
+            except Exception as exc:  # noqa: BLE001 - noted in the legend instead
                 notes.append(f"{a.name}: mean field unavailable ({type(exc).__name__})")
             else:
                 with np.errstate(over="ignore", under="ignore"):
@@ -339,7 +330,7 @@ def gradient_product(
                     from .simulate import simulate_chain
 
                     g = simulate_chain(a, layers, float(weight), trials=trials, seed=0)
-                except Exception as exc:
+                except Exception as exc:  # noqa: BLE001 - noted in the legend instead
                     notes.append(f"{a.name}: simulation unavailable ({type(exc).__name__})")
                 else:
                     lo, med, hi = np.percentile(g, [10, 50, 90], axis=0)

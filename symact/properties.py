@@ -27,21 +27,11 @@ import mpmath
 import sympy
 
 from .activation import Activation, x
-from .catalogue import activation, names
+from .catalogue import names
+from .catalogue import resolve as _resolve
 from .extrema import Extremum, inf, sup
 
 __all__ = ["DerivativeBounds", "Profile", "Table", "analyze", "derivative_bounds", "table"]
-
-
-def _resolve(act: Activation | str) -> Activation:
-    if isinstance(act, str):
-        return activation(act)
-    if not isinstance(act, Activation):
-        raise TypeError(
-            f"expected an Activation or a catalogue name, got {type(act).__name__} "
-            "(use symact.define() for a formula)"
-        )
-    return act
 
 
 def _abs_max(a: sympy.Expr, b: sympy.Expr) -> sympy.Expr:

@@ -27,7 +27,6 @@ import sympy
 
 from .activation import Activation, x
 from .derivation import Derivation, Notation, Step, is_zero, mid_value
-from .errors import UnsafeExpression
 
 __all__ = [
     "Verdict",

@@ -15,11 +15,11 @@ SELU_ALPHA_TEXT = "1.6732632423543772848170429916717"
 SELU_SCALE_TEXT = "1.0507009873554804934193349852946"
 
 
-def SELU_ALPHA():  # noqa: N802 - a constant, evaluated at the working precision
+def SELU_ALPHA():
     return mp.mpf(SELU_ALPHA_TEXT)
 
 
-def SELU_SCALE():  # noqa: N802
+def SELU_SCALE():
     return mp.mpf(SELU_SCALE_TEXT)
 
 

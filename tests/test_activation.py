@@ -7,11 +7,10 @@ import pytest
 import sympy
 from hypothesis import assume, example, given, settings
 from hypothesis import strategies as st
+from reference import REFERENCE, SELU_ALPHA, SELU_SCALE
 
 import symact as sa
 from symact.errors import UnknownActivation, UnsafeExpression, UnsupportedExpression
-
-from reference import REFERENCE, SELU_ALPHA, SELU_SCALE
 
 x = sa.x
 
@@ -40,7 +39,7 @@ def test_unknown_name_suggests_close_matches():
     with pytest.raises(UnknownActivation) as err:
         sa.activation("sigmod")
     assert "sigmoid" in str(err.value)
-    with pytest.raises(UnknownActivation, match="symact.names"):
+    with pytest.raises(UnknownActivation, match=r"symact\.names"):
         sa.activation("zzzz")
 
 

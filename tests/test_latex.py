@@ -13,7 +13,7 @@ import mpmath
 import pytest
 import sympy
 from hypothesis import assume, example, given, settings
-from hypothesis import strategies as st
+from strategies import expression_trees
 
 from symact.errors import UnsafeExpression
 from symact.latex import parse_latex, parse_latex_relation
@@ -293,23 +293,21 @@ def test_relation_errors() -> None:
 
 
 # ------------------------------------------------------------------------ round trip
-_LEAVES = st.sampled_from([x, sympy.Integer(2), sympy.Integer(-3), R(1, 3), pi, alpha])
-_UNARY = [sympy.exp, sympy.log, sympy.tanh, sympy.sinh, sympy.cosh, sympy.erf, sympy.atan,
-          sympy.Abs, sympy.sqrt, sympy.asinh]  # fmt: skip
-
-
-def _trees(children):
-    return st.one_of(
-        st.tuples(st.sampled_from(_UNARY), children).map(lambda t: t[0](t[1])),
-        st.tuples(children, children).map(lambda t: t[0] + t[1]),
-        st.tuples(children, children).map(lambda t: t[0] * t[1]),
-        st.tuples(children, children).map(lambda t: t[0] - t[1]),
-        st.tuples(children, children).map(lambda t: sympy.Max(t[0], t[1])),
-        st.tuples(children, st.integers(-3, 3)).map(lambda t: t[0] ** t[1]),
-    )
-
-
-EXPRS = st.recursive(_LEAVES, _trees, max_leaves=6)
+EXPRS = expression_trees(
+    [x, sympy.Integer(2), sympy.Integer(-3), R(1, 3), pi, alpha],
+    [
+        sympy.exp,
+        sympy.log,
+        sympy.tanh,
+        sympy.sinh,
+        sympy.cosh,
+        sympy.erf,
+        sympy.atan,
+        sympy.Abs,
+        sympy.sqrt,
+        sympy.asinh,
+    ],
+)
 
 
 @settings(max_examples=60, deadline=None)

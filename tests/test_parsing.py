@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 import sympy
 from hypothesis import assume, example, given, settings
-from hypothesis import strategies as st
+from strategies import expression_trees
 
 from symact.errors import UnsafeExpression
 from symact.parsing import looks_like_latex, parse_latex, parse_relation, parse_text
@@ -354,25 +354,23 @@ def test_catalogue_callable_returning_string_is_not_evaluated(no_execution) -> N
 
 
 # ------------------------------------------------------------------------ round trips
-_LEAVES = st.sampled_from(
-    [x, sympy.Integer(2), sympy.Integer(-3), sympy.Rational(1, 3), sympy.pi, a]
+EXPRS = expression_trees(
+    [x, sympy.Integer(2), sympy.Integer(-3), sympy.Rational(1, 3), sympy.pi, a],
+    [
+        sympy.exp,
+        sympy.log,
+        sympy.tanh,
+        sympy.sinh,
+        sympy.cosh,
+        sympy.erf,
+        sympy.atan,
+        sympy.Abs,
+        sympy.sqrt,
+        sympy.asinh,
+        sympy.erfc,
+        sympy.sign,
+    ],
 )
-_UNARY = [sympy.exp, sympy.log, sympy.tanh, sympy.sinh, sympy.cosh, sympy.erf, sympy.atan,
-          sympy.Abs, sympy.sqrt, sympy.asinh, sympy.erfc, sympy.sign]  # fmt: skip
-
-
-def _trees(children):
-    return st.one_of(
-        st.tuples(st.sampled_from(_UNARY), children).map(lambda t: t[0](t[1])),
-        st.tuples(children, children).map(lambda t: t[0] + t[1]),
-        st.tuples(children, children).map(lambda t: t[0] * t[1]),
-        st.tuples(children, children).map(lambda t: t[0] - t[1]),
-        st.tuples(children, children).map(lambda t: sympy.Max(t[0], t[1])),
-        st.tuples(children, st.integers(-3, 3)).map(lambda t: t[0] ** t[1]),
-    )
-
-
-EXPRS = st.recursive(_LEAVES, _trees, max_leaves=6)
 
 
 @settings(max_examples=60, deadline=None)

@@ -1,0 +1,26 @@
+"""Hypothesis strategies shared by the parser tests."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+
+import sympy
+from hypothesis import strategies as st
+
+
+def expression_trees(
+    leaves: Sequence[sympy.Expr], unary: Sequence[Callable[[sympy.Expr], sympy.Expr]]
+) -> st.SearchStrategy[sympy.Expr]:
+    """Random SymPy expressions: leaves combined by the unary functions, + - *, Max, powers."""
+
+    def grow(children: st.SearchStrategy[sympy.Expr]) -> st.SearchStrategy[sympy.Expr]:
+        return st.one_of(
+            st.tuples(st.sampled_from(list(unary)), children).map(lambda t: t[0](t[1])),
+            st.tuples(children, children).map(lambda t: t[0] + t[1]),
+            st.tuples(children, children).map(lambda t: t[0] * t[1]),
+            st.tuples(children, children).map(lambda t: t[0] - t[1]),
+            st.tuples(children, children).map(lambda t: sympy.Max(t[0], t[1])),
+            st.tuples(children, st.integers(-3, 3)).map(lambda t: t[0] ** t[1]),
+        )
+
+    return st.recursive(st.sampled_from(list(leaves)), grow, max_leaves=6)
