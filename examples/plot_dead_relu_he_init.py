@@ -15,7 +15,8 @@ import matplotlib.pyplot as plt
 
 import symact as sa
 from symact import plot
-from symact.meanfield import gain, mean_field
+from symact.gains import gain
+from symact.meanfield import mean_field
 
 relu = sa.activation("relu")
 print(sa.gradient_bound(relu, 10).describe())

@@ -34,8 +34,7 @@ _LAZY = {
     **{
         name: ("symact.meanfield", name)
         for name in (
-            "GainTable", "MeanField", "chi1", "edge_of_chaos", "gain", "gain_table",
-            "mean_field", "phase_diagram", "selu_constants", "variance_map",
+            "MeanField", "chi1", "edge_of_chaos", "mean_field", "phase_diagram", "variance_map",
         )
     },
     **{
@@ -49,6 +48,7 @@ _LAZY = {
             "check_identity", "check_maximum", "explain_four_sigmoid",
         )
     },
+    **{name: ("symact.gains", name) for name in ("GainTable", "gain", "gain_table", "selu_constants")},
     "simulate_chain": ("symact.simulate", "simulate_chain"),
     "simulate_mlp": ("symact.simulate", "simulate_mlp"),
 }

@@ -609,7 +609,8 @@ def _analysis(act: Activation, layers_eps: float, meanfield_budget: float) -> De
 
 
 def _gain_and_mean_field(act: Activation) -> tuple[sympy.Expr, Any]:
-    from .meanfield import gain, mean_field
+    from .gains import gain
+    from .meanfield import mean_field
 
     g = gain(act, dps=20)
     return g, mean_field(act, weight_var=g**2, bias_var=0, dps=20)

@@ -645,7 +645,8 @@ def explain_four_sigmoid(*, layers: int = 10) -> Verdict:
     details: dict[str, Any] = {"sup": ext.value, "at": ext.at, "bound": gb.expr, "regime": gb.regime,
                                "derivative_at_1": at1}
     try:
-        from .meanfield import gain, mean_field
+        from .gains import gain
+        from .meanfield import mean_field
 
         g = gain(act, dps=20)
         mf = mean_field(act, weight_var=g**2, bias_var=0, dps=20)

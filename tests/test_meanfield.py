@@ -10,15 +10,13 @@ import pytest
 import sympy
 
 from symact.catalogue import activation
+from symact.gains import gain, gain_table, selu_constants
 from symact.meanfield import (
     MeanField,
     chi1,
     edge_of_chaos,
-    gain,
-    gain_table,
     mean_field,
     phase_diagram,
-    selu_constants,
     variance_map,
 )
 
