@@ -27,12 +27,12 @@ import mpmath
 import sympy
 
 from ._budget import BudgetExceeded, time_budget
+from .activation import x as X
 from .errors import UnsupportedExpression
+from .pieces import split
 
 __all__ = ["Expectation", "expect", "gaussian_pieces"]
 
-X = sympy.Symbol("x", real=True)
-_REWRITE = (sympy.Max, sympy.Min, sympy.Abs, sympy.Heaviside, sympy.sign)
 _SAMPLES = (sympy.Rational(3, 7), sympy.Rational(5, 3))
 
 
@@ -174,8 +174,9 @@ def _endpoint(b: sympy.Expr) -> sympy.Expr:
 def gaussian_pieces(expr: sympy.Expr, x: sympy.Symbol = X) -> list[tuple[sympy.Expr, sympy.Expr, sympy.Expr]]:
     r"""Split ``expr`` into smooth pieces ``(f_i, lo_i, hi_i)`` ordered along the real line.
 
-    ``Max``, ``Min``, ``Abs``, ``Heaviside`` and ``sign`` are rewritten as ``Piecewise``
-    and nested ``Piecewise`` are folded; pieces of measure zero are dropped.
+    The pieces are those of :func:`symact.pieces.split` (``Piecewise``, ``Max``,
+    ``Min``, ``Abs``, ``Heaviside`` and ``sign`` resolved between breakpoints),
+    with numeric breakpoints required for quadrature.
 
     Raises
     ------
@@ -189,32 +190,7 @@ def gaussian_pieces(expr: sympy.Expr, x: sympy.Symbol = X) -> list[tuple[sympy.E
     >>> gaussian_pieces(sympy.Max(0, X))
     [(0, -oo, 0), (x, 0, oo)]
     """
-    e = expr
-    if e.has(*_REWRITE):
-        e = e.rewrite(sympy.Piecewise)
-    if e.has(sympy.Piecewise):
-        e = sympy.piecewise_fold(e)
-    if not isinstance(e, sympy.Piecewise):
-        if e.has(sympy.Piecewise):
-            raise UnsupportedExpression(f"could not fold the Piecewise parts of {expr}")
-        return [(e, sympy.S.NegativeInfinity, sympy.S.Infinity)]
-    out = []
-    try:
-        pairs = e.as_expr_set_pairs(sympy.Interval(-sympy.oo, sympy.oo))
-    except NotImplementedError as exc:
-        raise UnsupportedExpression(
-            f"cannot split {expr} at its breakpoints ({str(exc).strip()}); "
-            "give numeric values to the parameters in the conditions"
-        ) from None
-    for piece, s in pairs:
-        parts = s.args if isinstance(s, sympy.Union) else (s,)
-        for part in parts:
-            if isinstance(part, sympy.Interval) and part.measure != 0:
-                out.append((piece, _endpoint(part.start), _endpoint(part.end)))
-            elif not (isinstance(part, sympy.FiniteSet) or part is sympy.S.EmptySet):
-                raise UnsupportedExpression(f"cannot split {expr} on the set {part}")
-    out.sort(key=lambda t: float(t[1]))
-    return out
+    return [(p.expr, _endpoint(p.lo), _endpoint(p.hi)) for p in split(expr, x)]
 
 
 @functools.lru_cache(maxsize=512)
