@@ -26,6 +26,7 @@ import mpmath
 import sympy
 
 from ._budget import BudgetExceeded, run_isolated, time_budget
+from ._simplify import tidy
 from .activation import Activation, x
 
 __all__ = [
@@ -289,15 +290,6 @@ def _document(title: str, derivations: Sequence[Derivation]) -> str:
 
 
 # ---------------------------------------------------------------------------
-def _tidy(expr: sympy.Expr) -> sympy.Expr:
-    try:
-        with time_budget(_BUDGET):
-            simpler = sympy.simplify(expr)
-    except (BudgetExceeded, Exception):  # noqa: BLE001 - simplification is best effort
-        return expr
-    return simpler if sympy.count_ops(simpler) < sympy.count_ops(expr) else expr
-
-
 def is_zero(expr: sympy.Expr, *, seconds: float = _BUDGET) -> bool:
     r"""Whether SymPy proves ``expr == 0`` (simplify, then after rewriting to ``exp``).
 
@@ -507,7 +499,7 @@ def _analysis(act: Activation, layers_eps: float, meanfield_budget: float) -> De
         just = "differentiate: " + (", ".join(rules) if rules else "elementary derivatives")
     steps.append(Step("derivative", _d_name(1), d, "=", just))
     if not d.has(sympy.Piecewise):
-        simple = _tidy(d)
+        simple = tidy(d, _BUDGET)
         if simple != d and is_zero(simple - d):
             steps.append(Step("derivative", _d_name(1), simple, "=", "simplified; difference verified to be 0"))
     # identities in terms of phi itself, piece by piece
@@ -531,7 +523,7 @@ def _analysis(act: Activation, layers_eps: float, meanfield_budget: float) -> De
                               if b.smoothness == 0 else "jump: not locally Lipschitz, empty subdifferential"))
     # second derivative, critical points, candidates, conclusion
     d2 = act.derivative(2)
-    steps.append(Step("second_derivative", _d_name(2), _tidy(d2), "=", "differentiate φ' again"))
+    steps.append(Step("second_derivative", _d_name(2), tidy(d2, _BUDGET), "=", "differentiate φ' again"))
     exts: dict[str, Any] = {}
     try:  # cached: gradient_bound below reuses the same extrema
         b = derivative_bounds(act)

@@ -37,6 +37,7 @@ import mpmath
 import sympy
 
 from ._budget import BudgetExceeded, time_budget
+from ._simplify import tidy as _tidy
 from .activation import Activation, x
 from .errors import CertificationError, UnsupportedExpression
 from .pieces import Piece, one_sided_limit, split
@@ -339,30 +340,6 @@ def _piece_candidates(
             equation=sympy.Eq(sympy.diff(f, x), 0),
         )
     ]
-
-
-def _lambert_rewrite(value: sympy.Expr) -> sympy.Expr:
-    # exp(W(z) + c) = e^c * z / W(z), which SymPy's simplify does not know
-    value = value.replace(
-        lambda e: isinstance(e, sympy.exp) and e.args[0].has(sympy.LambertW),
-        lambda e: sympy.expand_power_exp(sympy.exp(sympy.expand(e.args[0]))),
-    )
-    return value.replace(
-        lambda e: isinstance(e, sympy.exp) and isinstance(e.args[0], sympy.LambertW),
-        lambda e: e.args[0].args[0] / e.args[0],
-    )
-
-
-def _tidy(value: sympy.Expr) -> sympy.Expr:
-    """Simplify a value only when that makes it shorter."""
-    if value.has(sympy.LambertW):
-        value = _lambert_rewrite(value)
-    try:
-        with time_budget(2):
-            simpler = sympy.simplify(value)
-    except BudgetExceeded:
-        return value
-    return simpler if sympy.count_ops(simpler) < sympy.count_ops(value) else value
 
 
 def _value_key(c: Candidate, dps: int) -> mpmath.mpf:

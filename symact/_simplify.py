@@ -1,0 +1,42 @@
+"""Best-effort simplification shared by the analysis and the derivations."""
+
+from __future__ import annotations
+
+import sympy
+
+from ._budget import BudgetExceeded, time_budget
+
+__all__ = ["tidy"]
+
+
+def _lambert_rewrite(value: sympy.Expr) -> sympy.Expr:
+    # exp(W(z) + c) = e^c * z / W(z), which SymPy's simplify does not know
+    value = value.replace(
+        lambda e: isinstance(e, sympy.exp) and e.args[0].has(sympy.LambertW),
+        lambda e: sympy.expand_power_exp(sympy.exp(sympy.expand(e.args[0]))),
+    )
+    return value.replace(
+        lambda e: isinstance(e, sympy.exp) and isinstance(e.args[0], sympy.LambertW),
+        lambda e: e.args[0].args[0] / e.args[0],
+    )
+
+
+def tidy(value: sympy.Expr, seconds: float = 2.0) -> sympy.Expr:
+    r"""``simplify`` under a time budget, kept only when it makes the expression shorter.
+
+    Best effort: on timeout or any SymPy failure the input comes back
+    unchanged.  Knows :math:`e^{W(z)} = z / W(z)`, which ``simplify`` does not.
+
+    >>> import sympy
+    >>> w = sympy.LambertW(sympy.exp(-1))
+    >>> tidy((-1 - w) / (1 + sympy.exp(w + 1)))
+    -LambertW(exp(-1))
+    """
+    if value.has(sympy.LambertW):
+        value = _lambert_rewrite(value)
+    try:
+        with time_budget(seconds):
+            simpler = sympy.simplify(value)
+    except (BudgetExceeded, Exception):  # noqa: BLE001 - simplification is best effort
+        return value
+    return simpler if sympy.count_ops(simpler) < sympy.count_ops(value) else value
