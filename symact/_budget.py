@@ -17,7 +17,6 @@ forked child process and kills it when the time is up.
 from __future__ import annotations
 
 import contextlib
-import multiprocessing
 import os
 import signal
 import threading
@@ -147,6 +146,8 @@ def run_isolated(seconds: float, func: Callable[..., T], *args: Any) -> T:
     ...     print(exc)
     isolated work exceeded its 0.2 s budget
     """
+    import multiprocessing  # only when isolation is used: it costs import time
+
     if "fork" not in multiprocessing.get_all_start_methods():
         return run_with_budget(seconds, lambda: func(*args))
     ctx = multiprocessing.get_context("fork")

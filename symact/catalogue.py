@@ -275,19 +275,31 @@ def define(name: str, expr: str | sympy.Expr, **params: Any) -> Activation:
 # SELU's constants are the closed forms that follow from its fixed-point
 # conditions E[selu(z)] = 0 and E[selu(z)^2] = 1 for z ~ N(0, 1) (Klambauer et
 # al. 2017, eqs. 14-15), not their 17-digit float approximations.
-_ERFC = sympy.erfc(1 / sqrt(2))
-SELU_ALPHA = -sqrt(2 / sympy.pi) / (_ERFC * exp(Rational(1, 2)) - 1)
-SELU_SCALE = (
-    (1 - _ERFC * sqrt(sympy.E))
-    * sqrt(2 * sympy.pi)
-    / sqrt(
-        2 * sympy.erfc(sqrt(2)) * sympy.E**2
-        + sympy.pi * _ERFC**2 * sympy.E
-        - 2 * (2 + sympy.pi) * _ERFC * sqrt(sympy.E)
-        + sympy.pi
-        + 2
+def selu_constants_closed_form() -> tuple[sympy.Expr, sympy.Expr]:
+    r"""SELU's :math:`(\lambda, \alpha)` as exact closed forms.
+
+    Built on first use rather than at import: constructing them is the first
+    SymPy ``Add`` of the session, which costs SymPy a lazy import.
+
+    >>> scale, alpha = selu_constants_closed_form()
+    >>> sympy.N(scale, 20), sympy.N(alpha, 20)
+    (1.0507009873554804934, 1.6732632423543772848)
+    """
+    erfc = sympy.erfc(1 / sqrt(2))
+    alpha = -sqrt(2 / sympy.pi) / (erfc * exp(Rational(1, 2)) - 1)
+    scale = (
+        (1 - erfc * sqrt(sympy.E))
+        * sqrt(2 * sympy.pi)
+        / sqrt(
+            2 * sympy.erfc(sqrt(2)) * sympy.E**2
+            + sympy.pi * erfc**2 * sympy.E
+            - 2 * (2 + sympy.pi) * erfc * sqrt(sympy.E)
+            + sympy.pi
+            + 2
+        )
     )
-)
+    return scale, alpha
+
 
 _T = "torch.nn.functional"
 _J = "jax.nn"
@@ -336,7 +348,8 @@ def _elu(alpha: sympy.Expr) -> sympy.Expr:
 
 @register("selu", description="scale*elu(x, alpha) with the self-normalising constants", source=f"{_T}.selu")
 def _selu() -> sympy.Expr:
-    return Piecewise((SELU_SCALE * x, x > 0), (SELU_SCALE * SELU_ALPHA * (exp(x) - 1), True))
+    scale, alpha = selu_constants_closed_form()
+    return Piecewise((scale * x, x > 0), (scale * alpha * (exp(x) - 1), True))
 
 
 @register("celu", {"alpha": 1}, description="x for x > 0, alpha(e^(x/alpha) - 1) otherwise", source=f"{_T}.celu")
