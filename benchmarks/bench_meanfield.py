@@ -17,8 +17,8 @@ import mpmath
 import numpy as np
 import sympy
 
-from symact.catalogue import activation
-from symact.meanfield import mean_field, phase_diagram
+from symact.expressions.catalogue import activation
+from symact.propagation.meanfield import mean_field, phase_diagram
 
 ACTS = [("relu", 2), ("leaky_relu", 2), ("tanh", sympy.Rational(25, 9)), ("selu", 1),
         ("sigmoid", 4), ("gelu", 2), ("silu", 2), ("softplus", 1), ("elu", 1)]

@@ -1,4 +1,4 @@
-"""Benchmark symact.numeric against hand-written NumPy and plain ``sympy.lambdify``.
+"""Benchmark symact.numerics.numeric against hand-written NumPy and plain ``sympy.lambdify``.
 
 For the first derivative of gelu, silu, relu and hardswish on 10**6 points, print
 the median time of symact's compiled function, of a hand-written NumPy/SciPy
@@ -19,7 +19,7 @@ import numpy as np
 import scipy.special
 import sympy
 
-from symact.numeric import numpy_function
+from symact.numerics.numeric import numpy_function
 
 x = sympy.Symbol("x", real=True)
 

@@ -148,7 +148,7 @@ SYMPY_EXPR = {
 # timer on both sides alike.
 SYMACT_DB = """
 import time, json, symact
-act = symact.activation({name!r}); act.derivative()
+act = symact.expressions.activation({name!r}); act.derivative()
 t = time.perf_counter(); b = symact.derivative_bounds(act); dt = time.perf_counter() - t
 print("RESULT " + json.dumps({{"t": dt, "r": repr(b)[:200]}}))
 """
@@ -299,9 +299,9 @@ def item_numeric(quick: bool) -> None:
 
 CERT = """
 import time, json, symact, sympy
-from symact.certify import certified_extremum
+from symact.analysis.certify import certified_extremum
 x = symact.x
-d = sympy.diff(symact.activation("silu").expr, x)
+d = sympy.diff(symact.expressions.activation("silu").expr, x)
 t = time.perf_counter()
 e = certified_extremum(d, x, "sup", dps={dps})
 dt = time.perf_counter() - t
@@ -342,7 +342,7 @@ for key, weight in (("numeric", 1), ("symbolic", w)):
         out["gb_" + key] = {{"err": type(exc).__name__ + ": " + str(exc)[:100]}}
 for name, sw in {mf}:
     try:
-        act = symact.activation(name)
+        act = symact.expressions.activation(name)
         t = time.perf_counter(); mf = symact.mean_field(act, weight_var=sw, bias_var=0)
         first = time.perf_counter() - t
         t = time.perf_counter(); symact.mean_field(act, weight_var=sw, bias_var=0)

@@ -3,7 +3,7 @@ Checking your own derivation
 ============================
 
 You derived by hand that :math:`\\sigma'(x) = \\sigma(x)(1 - \\sigma(x))` and that
-therefore :math:`\\sigma'(x) \\le 1/4`.  :func:`symact.verify.check_claim` checks
+therefore :math:`\\sigma'(x) \\le 1/4`.  :func:`symact.proofs.verify.check_claim` checks
 each claim and says how strongly: proved symbolically, certified numerically,
 only sampled, or refuted with a counterexample.  A wrong claim
 (:math:`\\tanh'(x) \\le 1/2`) is refuted.  The figure shows the claim being
@@ -15,7 +15,7 @@ import matplotlib.pyplot as plt
 
 import symact as sa
 from symact import plot
-from symact.verify import check_claim
+from symact.proofs.verify import check_claim
 
 for claim in (
     "sigmoid'(x) = sigmoid(x)*(1 - sigmoid(x))",

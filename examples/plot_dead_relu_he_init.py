@@ -15,8 +15,8 @@ import matplotlib.pyplot as plt
 
 import symact as sa
 from symact import plot
-from symact.gains import gain
-from symact.meanfield import mean_field
+from symact.propagation.gains import gain
+from symact.propagation.meanfield import mean_field
 
 relu = sa.activation("relu")
 print(sa.gradient_bound(relu, 10).describe())

@@ -14,7 +14,7 @@ import matplotlib.pyplot as plt
 
 import symact as sa
 from symact import plot
-from symact.meanfield import edge_of_chaos
+from symact.propagation.meanfield import edge_of_chaos
 
 tanh = sa.activation("tanh")
 print("edge of chaos at sigma_b^2 = 0:  sigma_w^2 =", edge_of_chaos(tanh, 0))

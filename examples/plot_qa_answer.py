@@ -28,8 +28,8 @@ from pathlib import Path
 import sympy
 
 import symact as sa
-from symact.derivation import Derivation, Notation, Step, combined_document, derive
-from symact.verify import check_bound, check_identity, explain_four_sigmoid
+from symact.proofs.derivation import Derivation, Notation, Step, combined_document, derive
+from symact.proofs.verify import check_bound, check_identity, explain_four_sigmoid
 
 sigmoid, relu = sa.activation("sigmoid"), sa.activation("relu")
 

@@ -16,41 +16,57 @@ from importlib import import_module
 from importlib.metadata import PackageNotFoundError, version
 from typing import Any
 
-from .activation import Activation, x
-from .catalogue import activation, aliases, define, describe, names, register
-from .depth import GradientBound, gradient_bound, spectral_norm
-from .errors import CertificationError, UnknownActivation, UnsafeExpression, UnsupportedExpression
-from .extrema import Extremum, inf, sup
-from .properties import DerivativeBounds, Profile, Table, analyze, derivative_bounds, table
+from .analysis.extrema import Extremum, inf, sup
+from .analysis.properties import (
+    DerivativeBounds,
+    Profile,
+    Table,
+    analyze,
+    derivative_bounds,
+    table,
+)
+from .core.cache import clear_caches as clear_cache
+from .core.errors import (
+    CertificationError,
+    Undecided,
+    UnknownActivation,
+    UnsafeExpression,
+    UnsupportedExpression,
+)
+from .core.precision import DEFAULT_DPS
+from .core.result import LEVELS, Quantity, Result
+from .expressions.activation import Activation, x
+from .expressions.catalogue import activation, aliases, define, describe, names, register
+from .propagation.depth import GradientBound, gradient_bound, spectral_norm
 
 # Heavier layers (NumPy, python-flint, matplotlib) load on first use, so that
 # ``import symact`` costs little more than ``import sympy``.
 _LAZY = {
-    "plot": ("symact.plot", None),
-    "CertifiedExtremum": ("symact.certify", "CertifiedExtremum"),
-    "certified_extremum": ("symact.certify", "certified_extremum"),
-    "Expectation": ("symact.expectation", "Expectation"),
-    "expect": ("symact.expectation", "expect"),
+    "plot": ("symact.presentation.plot", None),
+    "CertifiedExtremum": ("symact.analysis.certify", "CertifiedExtremum"),
+    "certified_extremum": ("symact.analysis.certify", "certified_extremum"),
+    "Expectation": ("symact.propagation.expectation", "Expectation"),
+    "expect": ("symact.propagation.expectation", "expect"),
     **{
-        name: ("symact.meanfield", name)
+        name: ("symact.propagation.meanfield", name)
         for name in (
             "MeanField", "chi1", "edge_of_chaos", "mean_field", "phase_diagram", "variance_map",
         )
     },
     **{
-        name: ("symact.derivation", name)
+        name: ("symact.proofs.derivation", name)
         for name in ("Derivation", "Step", "comparison_document", "derive", "derive_many")
     },
     **{
-        name: ("symact.verify", name)
+        name: ("symact.proofs.verify", name)
         for name in (
             "Verdict", "check_bound", "check_claim", "check_depth", "check_derivative",
             "check_identity", "check_maximum", "explain_four_sigmoid",
         )
     },
-    **{name: ("symact.gains", name) for name in ("GainTable", "gain", "gain_table", "selu_constants")},
-    "simulate_chain": ("symact.simulate", "simulate_chain"),
-    "simulate_mlp": ("symact.simulate", "simulate_mlp"),
+    **{name: ("symact.propagation.gains", name) for name in ("GainTable", "gain", "gain_table", "selu_constants")},
+    "simulate_chain": ("symact.propagation.simulate", "simulate_chain"),
+    "simulate_mlp": ("symact.propagation.simulate", "simulate_mlp"),
 }
 
 
@@ -75,6 +91,12 @@ except PackageNotFoundError:  # pragma: no cover - running from a source tree
 
 __all__ = [
     "__version__",
+    # the result protocol and package-wide settings
+    "DEFAULT_DPS",
+    "LEVELS",
+    "Quantity",
+    "Result",
+    "clear_cache",
     # layer 1: expressions
     "Activation",
     "x",
@@ -132,6 +154,7 @@ __all__ = [
     "plot",
     # errors
     "CertificationError",
+    "Undecided",
     "UnknownActivation",
     "UnsafeExpression",
     "UnsupportedExpression",

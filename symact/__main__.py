@@ -1,5 +1,5 @@
 """Run the symact command line: ``python -m symact``."""
 
-from .cli import main
+from .presentation.cli import main
 
 raise SystemExit(main())

@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 from reference import REFERENCE, SELU_ALPHA, SELU_SCALE
 
 import symact as sa
-from symact.errors import UnknownActivation, UnsafeExpression, UnsupportedExpression
+from symact.core.errors import UnknownActivation, UnsafeExpression, UnsupportedExpression
 
 x = sa.x
 

@@ -1,4 +1,4 @@
-"""Tests for symact.certify: certified extrema checked against independent mpmath references.
+"""Tests for symact.analysis.certify: certified extrema checked against independent mpmath references.
 
 References are computed here from hand-written mpmath versions of each activation
 (``mpmath.diff`` + ``mpmath.findroot`` at 60 digits), never from symact's own output.
@@ -13,14 +13,14 @@ import sympy
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from symact.certify import (
+from symact.analysis.certify import (
     CertifiedExtremum,
     arb_evaluator,
     certified_extremum,
     enclose_range,
     isolate_roots,
 )
-from symact.errors import CertificationError, UnsupportedExpression
+from symact.core.errors import CertificationError, UnsupportedExpression
 
 x = sympy.Symbol("x", real=True)
 oo = sympy.oo

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from symact.cli import main
+from symact.presentation.cli import main
 
 
 def run(capsys, *argv):

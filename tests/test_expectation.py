@@ -6,9 +6,9 @@ import mpmath
 import pytest
 import sympy
 
-from symact.catalogue import activation
-from symact.errors import UnsupportedExpression
-from symact.expectation import Expectation, X, expect, gaussian_pieces
+from symact.expressions.catalogue import activation
+from symact.core.errors import UnsupportedExpression
+from symact.propagation.expectation import Expectation, X, expect, gaussian_pieces
 
 SELU_LAMBDA = "1.0507009873554804934193349852946"
 SELU_ALPHA = "1.6732632423543772848170429916717"

@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 from reference import REFERENCE
 
 import symact as sa
-from symact.errors import CertificationError
+from symact.core.errors import CertificationError
 
 x = sa.x
 

@@ -1,4 +1,4 @@
-r"""Tests for symact.latex: hand-written LaTeX, checked against independent SymPy.
+r"""Tests for symact.expressions.latex: hand-written LaTeX, checked against independent SymPy.
 
 Each corpus formula is paired with a SymPy expression written independently and
 compared exactly (``simplify(a - b) == 0``) where that is quick, and otherwise
@@ -15,9 +15,9 @@ import sympy
 from hypothesis import assume, example, given, settings
 from strategies import expression_trees
 
-from symact.errors import UnsafeExpression
-from symact.latex import parse_latex, parse_latex_relation
-from symact.parsing import parse_relation
+from symact.core.errors import UnsafeExpression
+from symact.expressions.latex import parse_latex, parse_latex_relation
+from symact.expressions.reading import parse_relation
 
 x = sympy.Symbol("x", real=True)
 alpha = sympy.Symbol("alpha", positive=True)

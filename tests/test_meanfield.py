@@ -9,9 +9,9 @@ import numpy as np
 import pytest
 import sympy
 
-from symact.catalogue import activation
-from symact.gains import gain, gain_table, selu_constants
-from symact.meanfield import (
+from symact.expressions.catalogue import activation
+from symact.propagation.gains import gain, gain_table, selu_constants
+from symact.propagation.meanfield import (
     MeanField,
     chi1,
     edge_of_chaos,

@@ -1,4 +1,4 @@
-"""Tests for symact.numeric against independently written mpmath references."""
+"""Tests for symact.numerics.numeric against independently written mpmath references."""
 
 from __future__ import annotations
 
@@ -13,8 +13,8 @@ import sympy
 from hypothesis import assume, example, given, settings
 from hypothesis import strategies as st
 
-from symact.errors import UnsupportedExpression
-from symact.numeric import mpmath_function, numpy_function
+from symact.core.errors import UnsupportedExpression
+from symact.numerics.numeric import mpmath_function, numpy_function
 
 x = sympy.Symbol("x", real=True)
 half = sympy.Rational(1, 2)

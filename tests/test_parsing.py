@@ -1,4 +1,4 @@
-"""Tests for symact.parsing: the whitelisted plain-text parser and parse_relation."""
+"""Tests for symact.expressions.parsing: the whitelisted plain-text parser and parse_relation."""
 
 from __future__ import annotations
 
@@ -12,8 +12,9 @@ import sympy
 from hypothesis import assume, example, given, settings
 from strategies import expression_trees
 
-from symact.errors import UnsafeExpression
-from symact.parsing import looks_like_latex, parse_latex, parse_relation, parse_text
+from symact.core.errors import UnsafeExpression
+from symact.expressions.parsing import looks_like_latex, parse_text
+from symact.expressions.reading import parse_latex, parse_relation
 
 x = sympy.Symbol("x", real=True)
 a = sympy.Symbol("a", real=True)

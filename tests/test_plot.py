@@ -107,9 +107,9 @@ def test_figure_closed_on_error(monkeypatch):
         plot.activation("relu", ax=ax)
     assert plt.fignum_exists(fig.number)
 
-    import symact.meanfield
+    import symact.propagation.meanfield
 
-    monkeypatch.setattr(symact.meanfield, "phase_diagram", boom)
+    monkeypatch.setattr(symact.propagation.meanfield, "phase_diagram", boom)
     n = len(plt.get_fignums())
     with pytest.raises(RuntimeError):
         plot.phase("tanh", weight_vars=[1, 2], bias_vars=[0, 0.1])
@@ -135,12 +135,12 @@ def test_gradient_product(tmp_path):
 
 
 def test_gradient_product_graceful_without_meanfield(monkeypatch):
-    import symact.meanfield
+    import symact.propagation.meanfield
 
     def fail(*args, **kwargs):
         raise ValueError("no")
 
-    monkeypatch.setattr(symact.meanfield, "mean_field", fail)
+    monkeypatch.setattr(symact.propagation.meanfield, "mean_field", fail)
     fig = plot.gradient_product("sigmoid", 5, simulate=False)
     labels = _labels(fig.axes[0])
     assert any("mean field unavailable" in t for t in labels)

@@ -5,8 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from symact.catalogue import activation
-from symact.simulate import simulate_chain, simulate_mlp
+from symact.expressions.catalogue import activation
+from symact.propagation.simulate import simulate_chain, simulate_mlp
 
 # sup |φ'| computed independently: σ' = σ(1-σ) peaks at 0 with 1/4; tanh' = sech² ≤ 1; relu' ∈ {0, 1}
 SUP_DERIV = {"sigmoid": 0.25, "tanh": 1.0, "relu": 1.0}

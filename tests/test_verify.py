@@ -7,9 +7,9 @@ import pytest
 import sympy
 
 import symact as sa
-from symact.activation import x
-from symact.errors import UnsafeExpression
-from symact.verify import (
+from symact.expressions.activation import x
+from symact.core.errors import UnsafeExpression
+from symact.proofs.verify import (
     Verdict,
     check_bound,
     check_claim,

@@ -35,7 +35,6 @@ References
 from __future__ import annotations
 
 import concurrent.futures
-import functools
 import math
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -46,8 +45,12 @@ import mpmath
 import numpy as np
 import sympy
 
-from ._budget import BudgetExceeded, time_budget
-from .expectation import X, _as_expr, _lighten, _quadrature, expect, gaussian_pieces
+from ..core.budget import BudgetExceeded, time_budget
+from ..core.cache import cached
+from ..core.precision import workdps
+from ..expressions.coerce import as_expression, display_name
+from ..expressions.simplify import lighten
+from .expectation import X, expect, gaussian_pieces, quadrature
 
 __all__ = [
     "MeanField",
@@ -77,12 +80,8 @@ def _exact_number(v: Any) -> sympy.Expr:
     return s
 
 
-def _name(act: Any) -> str:
-    return str(getattr(act, "name", None) or sympy.sstr(_as_expr(act)))
-
-
-def _mp(v: Any, dps: int) -> Any:
-    with mpmath.workdps(dps + 10):
+def mp_number(v: Any, dps: int) -> Any:
+    with workdps(dps + 10):
         if isinstance(v, sympy.Expr):
             return mpmath.mpf(sympy.Float(sympy.N(v, dps + 10), dps + 10))
         return mpmath.mpf(v)
@@ -145,14 +144,14 @@ def _side_limits_sq(dexpr: sympy.Expr, point: sympy.Expr) -> sympy.Expr:
     return sympy.nsimplify(sum(out) / 2) if all(o.is_Rational for o in out) else sum(out) / 2
 
 
-@functools.lru_cache(maxsize=64)
+@cached(maxsize=64)
 def _numpy_fns(expr: sympy.Expr) -> tuple[Callable, Callable]:
-    from .numeric import numpy_function
+    from ..numerics.numeric import numpy_function
 
     return numpy_function(expr, X), numpy_function(_derivative(expr), X)
 
 
-@functools.lru_cache(maxsize=8)
+@cached(maxsize=8)
 def _hermite(n: int) -> tuple[np.ndarray, np.ndarray]:
     z, w = np.polynomial.hermite_e.hermegauss(n)
     return z, w / math.sqrt(2 * math.pi)
@@ -224,8 +223,8 @@ class MeanField:
     Examples
     --------
     >>> import sympy
-    >>> from symact.meanfield import mean_field
-    >>> from symact.expectation import X
+    >>> from symact.propagation.meanfield import mean_field
+    >>> from symact.propagation.expectation import X
     >>> mf = mean_field(sympy.Piecewise((X, X > 0), (0, True)), 2)
     >>> mf.chi1, mf.regime, mf.degenerate
     (1, 'critical', True)
@@ -256,7 +255,7 @@ class MeanField:
     def _chi_sym(self) -> sympy.Expr:
         if isinstance(self.chi1, sympy.Expr):
             return self.chi1
-        with mpmath.workdps(self.dps):
+        with workdps(self.dps):
             return sympy.Float(mpmath.nstr(self.chi1, self.dps), self.dps)
 
     def expected_gradient(self, layers: int | sympy.Expr) -> sympy.Expr:
@@ -270,8 +269,8 @@ class MeanField:
         Examples
         --------
         >>> import sympy
-        >>> from symact.meanfield import mean_field
-        >>> from symact.expectation import X
+        >>> from symact.propagation.meanfield import mean_field
+        >>> from symact.propagation.expectation import X
         >>> mean_field(sympy.Piecewise((X, X > 0), (0, True)), 1).expected_gradient(3)
         1/8
         """
@@ -281,8 +280,8 @@ class MeanField:
         r"""LaTeX summary: :math:`q^*`, :math:`\chi_1` and the regime.
 
         >>> import sympy
-        >>> from symact.meanfield import mean_field
-        >>> from symact.expectation import X
+        >>> from symact.propagation.meanfield import mean_field
+        >>> from symact.propagation.expectation import X
         >>> print(mean_field(X, sympy.Rational(1, 2), 1).latex())
         q^* = 2,\quad \chi_1 = \frac{1}{2}\ \text{(ordered)}
         """
@@ -331,23 +330,23 @@ def variance_map(act: Any, weight_var: Any, bias_var: Any = 0, *, dps: int = 30)
     Examples
     --------
     >>> import sympy
-    >>> from symact.meanfield import variance_map
-    >>> from symact.expectation import X
+    >>> from symact.propagation.meanfield import variance_map
+    >>> from symact.propagation.expectation import X
     >>> V = variance_map(sympy.tanh(X), 2, 0.1)
     >>> print(V(1))
     0.888588980795682...
     """
-    expr = _as_expr(act)
+    expr = as_expression(act)
     pieces = [(p**2, lo, hi) for p, lo, hi in gaussian_pieces(expr)]
-    sw, sb = _mp(_exact_number(weight_var), dps), _mp(_exact_number(bias_var), dps)
+    sw, sb = mp_number(_exact_number(weight_var), dps), mp_number(_exact_number(bias_var), dps)
     at0 = expr.subs(X, 0)
 
     def V(q: Any) -> Any:
-        with mpmath.workdps(dps + 10):
+        with workdps(dps + 10):
             qm = mpmath.mpf(q)
             if qm == 0:
-                return sw * _mp(at0, dps) ** 2 + sb
-            return sw * _quadrature(pieces, qm, dps)[0] + sb
+                return sw * mp_number(at0, dps) ** 2 + sb
+            return sw * quadrature(pieces, qm, dps)[0] + sb
 
     return V
 
@@ -362,12 +361,12 @@ def chi1(act: Any, weight_var: Any, q: Any, *, dps: int = 30, budget: float = 2.
     q : positive number
         Usually the fixed point :math:`q^*` (see :func:`mean_field`).
     dps, budget : keyword-only
-        Passed to :func:`symact.expectation.expect`.
+        Passed to :func:`symact.propagation.expectation.expect`.
 
     Returns
     -------
     sympy.Expr
-        Exact when :func:`~symact.expectation.expect` finds a verified closed form,
+        Exact when :func:`~symact.propagation.expectation.expect` finds a verified closed form,
         else a ``Float`` with ``dps`` digits.
 
     References
@@ -377,32 +376,32 @@ def chi1(act: Any, weight_var: Any, q: Any, *, dps: int = 30, budget: float = 2.
     Examples
     --------
     >>> import sympy
-    >>> from symact.meanfield import chi1
-    >>> from symact.expectation import X
+    >>> from symact.propagation.meanfield import chi1
+    >>> from symact.propagation.expectation import X
     >>> chi1(sympy.Piecewise((X, X > 0), (0, True)), 2, 1)
     1
     """
-    e = expect(_derivative(_as_expr(act)) ** 2, q, dps=dps, budget=budget)
-    return _lighten(_exact_number(weight_var) * e.value, 1.0)
+    e = expect(_derivative(as_expression(act)) ** 2, q, dps=dps, budget=budget)
+    return lighten(_exact_number(weight_var) * e.value, 1.0)
 
 
 def _regime(chi: Any, dps: int) -> Regime:
     if isinstance(chi, sympy.Expr) and chi.is_number and not isinstance(chi, sympy.Float):
         d = sympy.sign(sympy.N(chi - 1, dps)) if (chi - 1).is_zero is None else sympy.sign(chi - 1)
         return "critical" if d == 0 else ("ordered" if d < 0 else "chaotic")
-    c = _mp(chi, dps)
+    c = mp_number(chi, dps)
     if abs(c - 1) < mpmath.mpf(10) ** (-(dps - 5)):
         return "critical"
     return "ordered" if c < 1 else "chaotic"
 
 
 def _depth(rate: Any, dps: int) -> Any:
-    r = _mp(rate, dps)
+    r = mp_number(rate, dps)
     if r <= 0:
         return mpmath.mpf(0)
     if abs(r - 1) < mpmath.mpf(10) ** (-(dps - 5)):
         return mpmath.inf
-    with mpmath.workdps(dps):
+    with workdps(dps):
         return 1 / abs(mpmath.log(r))
 
 
@@ -441,16 +440,16 @@ def mean_field(act: Any, weight_var: Any, bias_var: Any = 0, *, dps: int = 30, q
     Examples
     --------
     >>> import sympy
-    >>> from symact.meanfield import mean_field
-    >>> from symact.expectation import X
+    >>> from symact.propagation.meanfield import mean_field
+    >>> from symact.propagation.expectation import X
     >>> mf = mean_field(sympy.tanh(X), sympy.Rational(25, 9), dps=20)
     >>> print(mpmath.nstr(mf.q_star, 8), mpmath.nstr(mf.chi1, 8), mf.regime)
     1.1784805 1.2098313 chaotic
     >>> mean_field(sympy.tanh(X), sympy.Rational(1, 2)).status
     'q -> 0'
     """
-    expr = _as_expr(act)
-    name = _name(act)
+    expr = as_expression(act)
+    name = display_name(act)
     sw, sb = _exact_number(weight_var), _exact_number(bias_var)
     if not (sw.is_positive or (sw.is_positive is None and sympy.N(sw, 30) > 0)):
         raise ValueError(f"weight_var must be positive, got {weight_var!r}")
@@ -481,13 +480,13 @@ def mean_field(act: Any, weight_var: Any, bias_var: Any = 0, *, dps: int = 30, q
             chi = sw * _side_limits_sq(dexpr, sympy.S.Infinity)
             exact = True
         except (BudgetExceeded, ValueError, NotImplementedError):
-            chi = sw * _mp(expect(dexpr**2, sympy.Float(1e12), dps=dps).numeric, dps)
+            chi = sw * mp_number(expect(dexpr**2, sympy.Float(1e12), dps=dps).numeric, dps)
         return MeanField(name, sw, sb, None, status, chi, _regime(chi, dps), None, _depth(chi, dps), exact, its, False, dps)
 
     V = variance_map(expr, sw, sb, dps=dps)
     q_star = None
     if q_gh > 1e-6 or not odd_zero:
-        with mpmath.workdps(dps + 5):
+        with workdps(dps + 5):
             try:
                 root = mpmath.findroot(lambda q: V(q) - q, mpmath.mpf(q_gh), verify=False)
                 if root > mpmath.mpf(10) ** (-(dps // 2)) and abs(V(root) - root) < mpmath.mpf(10) ** (-(dps - 3)):
@@ -498,29 +497,29 @@ def mean_field(act: Any, weight_var: Any, bias_var: Any = 0, *, dps: int = 30, q
             raise ArithmeticError(f"could not refine the fixed point near q = {q_gh:g}")
     if q_star is None:
         chi = sw * _side_limits_sq(dexpr, sympy.S.Zero)
-        chi = _lighten(chi, 1.0)
+        chi = lighten(chi, 1.0)
         return MeanField(name, sw, sb, sympy.S.Zero, "q -> 0", chi, _regime(chi, dps), _depth(chi, dps), _depth(chi, dps), True, its, False, dps)
 
     chi: Any = None
     cand = Fraction(float(q_star)).limit_denominator(100)
     r = sympy.Rational(cand.numerator, cand.denominator)
-    if abs(q_star - _mp(r, dps)) < mpmath.mpf(10) ** (-(dps - 5)) and (sw.is_Rational or not isinstance(sw, sympy.Float)):
+    if abs(q_star - mp_number(r, dps)) < mpmath.mpf(10) ** (-(dps - 5)) and (sw.is_Rational or not isinstance(sw, sympy.Float)):
         e2 = expect(expr**2, r, dps=dps)
-        if e2.exact and _lighten(sw * e2.value + sb - r, 2.0) == 0:
+        if e2.exact and lighten(sw * e2.value + sb - r, 2.0) == 0:
             q_star, exact = r, True
             d2 = expect(dexpr**2, r, dps=dps)
             if d2.exact:
-                chi = _lighten(sw * d2.value, 2.0)
+                chi = lighten(sw * d2.value, 2.0)
             else:
                 exact = False
     if chi is None:
-        with mpmath.workdps(dps + 10):
-            chi = _mp(sw, dps) * _quadrature([(p**2, lo, hi) for p, lo, hi in gaussian_pieces(dexpr)], _mp(q_star, dps), dps)[0]
-    qm = _mp(q_star, dps)
-    with mpmath.workdps(dps + 10):
+        with workdps(dps + 10):
+            chi = mp_number(sw, dps) * quadrature([(p**2, lo, hi) for p, lo, hi in gaussian_pieces(dexpr)], mp_number(q_star, dps), dps)[0]
+    qm = mp_number(q_star, dps)
+    with workdps(dps + 10):
         score = lambda t, q: (t * t / q - 1) / (2 * q)  # noqa: E731 - d/dq of the Gaussian density
-        dV = _mp(sw, dps) * _quadrature([(p**2, lo, hi) for p, lo, hi in gaussian_pieces(expr)], qm, dps, score)[0]
-    with mpmath.workdps(dps):
+        dV = mp_number(sw, dps) * quadrature([(p**2, lo, hi) for p, lo, hi in gaussian_pieces(expr)], qm, dps, score)[0]
+    with workdps(dps):
         chi = chi if isinstance(chi, sympy.Expr) else +chi
         return MeanField(
             name, sw, sb, q_star if exact else +q_star, "fixed point", chi, _regime(chi, dps),
@@ -558,14 +557,14 @@ def edge_of_chaos(act: Any, bias_var: Any = 0, *, dps: int = 20) -> sympy.Expr:
     Examples
     --------
     >>> import sympy
-    >>> from symact.meanfield import edge_of_chaos
-    >>> from symact.expectation import X
+    >>> from symact.propagation.meanfield import edge_of_chaos
+    >>> from symact.propagation.expectation import X
     >>> edge_of_chaos(sympy.tanh(X))
     1
     >>> edge_of_chaos(sympy.tanh(X), 0.05)
     1.76095463960...
     """
-    expr = _as_expr(act)
+    expr = as_expression(act)
     sb = _exact_number(bias_var)
     slopes = _homogeneous_slopes(expr)
     if slopes is not None:
@@ -580,19 +579,19 @@ def edge_of_chaos(act: Any, bias_var: Any = 0, *, dps: int = 20) -> sympy.Expr:
     sign_change = np.flatnonzero(np.sign(g[:-1]) * np.sign(g[1:]) < 0)
     if len(sign_change) == 0:
         if sb.is_zero and expr.subs(X, 0).is_zero:
-            return _lighten(1 / _side_limits_sq(dexpr, sympy.S.Zero), 1.0)
+            return lighten(1 / _side_limits_sq(dexpr, sympy.S.Zero), 1.0)
         raise ArithmeticError(f"no critical point found for σ_b² = {bias_var} with 1e-4 ≤ q* ≤ 100")
     i = sign_change[0]
     p2 = [(p**2, lo, hi) for p, lo, hi in gaussian_pieces(expr)]
     d2p = [(p**2, lo, hi) for p, lo, hi in gaussian_pieces(dexpr)]
-    sbm = _mp(sb, dps)
-    with mpmath.workdps(dps + 5):
+    sbm = mp_number(sb, dps)
+    with workdps(dps + 5):
 
         def G(q: Any) -> Any:
-            return q - _quadrature(p2, q, dps)[0] / _quadrature(d2p, q, dps)[0] - sbm
+            return q - quadrature(p2, q, dps)[0] / quadrature(d2p, q, dps)[0] - sbm
 
         q = mpmath.findroot(G, (mpmath.mpf(qs[i]), mpmath.mpf(qs[i + 1])), solver="illinois")
-        sw = 1 / _quadrature(d2p, q, dps)[0]
+        sw = 1 / quadrature(d2p, q, dps)[0]
         return sympy.Float(mpmath.nstr(sw, dps + 3), dps)
 
 
@@ -641,13 +640,13 @@ def phase_diagram(
     Examples
     --------
     >>> import sympy
-    >>> from symact.meanfield import phase_diagram
-    >>> from symact.expectation import X
+    >>> from symact.propagation.meanfield import phase_diagram
+    >>> from symact.propagation.expectation import X
     >>> chi = phase_diagram(sympy.tanh(X), [0.5, 25 / 9], [0.0])
     >>> chi.round(6).tolist()
     [[0.5], [1.209831]]
     """
-    expr = _as_expr(act)
+    expr = as_expression(act)
     wv = np.asarray(weight_vars, float).ravel()
     bv = np.asarray(bias_vars, float).ravel()
     if executor is None:

@@ -20,15 +20,16 @@ from typing import Any
 import numpy as np
 import sympy
 
-from .expectation import X, _as_expr
+from ..expressions.coerce import as_expression
+from .expectation import X
 
 __all__ = ["simulate_chain", "simulate_mlp"]
 
 
 def _fns(act: Any) -> tuple[Any, Any]:
-    from .numeric import numpy_function
+    from ..numerics.numeric import numpy_function
 
-    expr = _as_expr(act)
+    expr = as_expression(act)
     extra = expr.free_symbols - {X}
     if extra:
         raise ValueError(f"substitute numeric values for the parameters {sorted(map(str, extra))} first")
@@ -70,8 +71,8 @@ def simulate_chain(
     Examples
     --------
     >>> import sympy
-    >>> from symact.simulate import simulate_chain
-    >>> from symact.expectation import X
+    >>> from symact.propagation.simulate import simulate_chain
+    >>> from symact.propagation.expectation import X
     >>> g = simulate_chain(1 / (1 + sympy.exp(-X)), 10, 1.0, trials=100)
     >>> g.shape, bool((g[:, 10] <= 0.25**10).all())
     ((100, 11), True)
@@ -131,8 +132,8 @@ def simulate_mlp(
     Examples
     --------
     >>> import sympy
-    >>> from symact.simulate import simulate_mlp
-    >>> from symact.expectation import X
+    >>> from symact.propagation.simulate import simulate_mlp
+    >>> from symact.propagation.expectation import X
     >>> g = simulate_mlp(sympy.Piecewise((X, X > 0), (0, True)), 10, 128, 2.0, trials=4)
     >>> g.shape, bool(0.3 < g[:, -1].mean() < 3)
     ((4, 11), True)

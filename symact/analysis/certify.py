@@ -24,7 +24,7 @@ For a supremum (an infimum is the supremum of :math:`-f`):
    mean-value enclosure :math:`f(m) + f'(I)(I - m)` is narrower than the target.
 2. **Tails.**  For an infinite end the window stops at :math:`R` (8, 16, 32, ... up to
    1024) and :math:`[R, \infty)` is handled by extended-real interval arithmetic
-   (:mod:`symact.arb`; monotone functions are applied through their exact limits at
+   (:mod:`symact.numerics.arb`; monotone functions are applied through their exact limits at
    infinity).  Either (a) the enclosure of :math:`f` on :math:`[R, \infty]` lies below a
    value already attained, or (b) :math:`f'` is proved to have constant sign on
    :math:`[R, \infty)`.  For (b) :math:`f'` is put over a common denominator and split into
@@ -36,7 +36,7 @@ For a supremum (an infimum is the supremum of :math:`-f`):
    "sign at :math:`R` and same sign of the derivative".  If :math:`f' \le 0` the tail
    supremum is :math:`f(R)`, already a window value; if :math:`f' \ge 0` it is the limit
    at infinity, computed exactly by SymPy (Gruntz's algorithm), approached but not
-   attained.  If no :math:`R` works, :class:`~symact.errors.CertificationError` is raised.
+   attained.  If no :math:`R` works, :class:`~symact.core.errors.CertificationError` is raised.
 
 References
 ----------
@@ -52,7 +52,6 @@ References
 
 from __future__ import annotations
 
-import functools
 import itertools
 import math
 from collections import defaultdict
@@ -66,10 +65,12 @@ import sympy
 from flint import arb
 from mpmath import libmp
 
-from ._budget import BudgetExceeded, time_budget
-from .arb import XInterval, arb_evaluator, ball, to_mpf, xenclose
-from .errors import CertificationError, UnsupportedExpression
-from .pieces import limit_at_infinity
+from ..core.budget import BudgetExceeded, time_budget
+from ..core.cache import cached
+from ..core.errors import CertificationError, UnsupportedExpression
+from ..core.precision import workdps
+from ..expressions.pieces import limit_at_infinity
+from ..numerics.arb import XInterval, arb_evaluator, ball, to_mpf, xenclose
 
 __all__ = [
     "CertifiedExtremum",
@@ -138,14 +139,14 @@ class CertifiedExtremum:
 
     def mid(self) -> mpmath.mpf:
         """Midpoint of the enclosure (at the precision requested)."""
-        with mpmath.workdps(self.dps + 10):
+        with workdps(self.dps + 10):
             return (self.lower + self.upper) / 2 if mpmath.isfinite(self.lower) else self.lower
 
     def width(self) -> mpmath.mpf:
         """Width ``upper - lower`` of the enclosure."""
         if not mpmath.isfinite(self.lower):
             return mpmath.mpf(0)
-        with mpmath.workdps(self.dps + 10):
+        with workdps(self.dps + 10):
             return self.upper - self.lower
 
     def __repr__(self) -> str:
@@ -295,12 +296,12 @@ def _window_sup(
 # Tails: sign of f' on [R, oo) and limits.
 
 
-@functools.lru_cache(maxsize=1024)
+@cached(maxsize=1024)
 def _factors(h: sympy.Expr) -> tuple[sympy.Expr, ...]:
     return tuple(sympy.Mul.make_args(sympy.factor_terms(sympy.together(h))))
 
 
-@functools.lru_cache(maxsize=1024)
+@cached(maxsize=1024)
 def _diff(h: sympy.Expr, x: sympy.Symbol) -> sympy.Expr:
     return sympy.diff(h, x)
 

@@ -25,7 +25,8 @@ from typing import Any, Literal
 import mpmath
 import sympy
 
-from .activation import Activation, x
+from ..core.precision import workdps
+from ..expressions.activation import Activation, x
 from .derivation import Derivation, Notation, Step, is_zero, mid_value
 
 __all__ = [
@@ -97,7 +98,7 @@ def to_expr(obj: Any, *, what: str = "expression") -> sympy.Expr:
     >>> to_expr("__import__('os')")
     Traceback (most recent call last):
     ...
-    symact.errors.UnsafeExpression: ...
+    symact.core.errors.UnsafeExpression: ...
     """
     if isinstance(obj, Activation):
         return obj.expr
@@ -118,13 +119,10 @@ def to_expr(obj: Any, *, what: str = "expression") -> sympy.Expr:
                              "substitute numbers for them")
         return obj
     if isinstance(obj, str):
-        from .catalogue import _function_table
-        from .parsing import looks_like_latex, parse_latex, parse_text
+        from ..expressions.catalogue import function_table
+        from ..expressions.reading import parse_expression
 
-        table = _function_table()
-        if looks_like_latex(obj):
-            return parse_latex(obj, variables={"x": x}, functions=table)
-        return parse_text(obj, variables={"x": x}, functions=table)
+        return parse_expression(obj, variables={"x": x}, functions=function_table())
     raise TypeError(f"the {what} must be an Activation, a SymPy expression, plain text or LaTeX; "
                     f"got {type(obj).__name__}")
 
@@ -137,7 +135,7 @@ def _rigorous_value(expr: sympy.Expr, point: sympy.Expr, dps: int = 40) -> tuple
     try:
         import flint
 
-        from .arb import arb_evaluator, to_mpf
+        from ..numerics.arb import arb_evaluator, to_mpf
 
         prec = int(dps * 3.33) + 20
         with flint.ctx.workprec(prec):
@@ -149,7 +147,7 @@ def _rigorous_value(expr: sympy.Expr, point: sympy.Expr, dps: int = 40) -> tuple
         a, b = sympy.N(value, dps), sympy.N(value, 2 * dps)
         if not (a.is_real and b.is_real) or abs(a - b) > 10 ** (-dps // 2) * max(1, abs(b)):
             return None
-        with mpmath.workdps(2 * dps):
+        with workdps(2 * dps):
             v = mpmath.mpf(b)
             eps = abs(v) * mpmath.mpf(10) ** (-dps) + mpmath.mpf(10) ** (-2 * dps)
             return v - eps, v + eps
@@ -162,12 +160,12 @@ def _mp(v: sympy.Expr, dps: int = 30) -> mpmath.mpf | None:
         return None
     if val.has(sympy.nan, sympy.zoo) or not val.is_real or not val.is_finite:
         return None
-    with mpmath.workdps(dps):
+    with workdps(dps):
         return mpmath.mpf(val)
 
 
 def _sample_points(expr: sympy.Expr, interval: sympy.Interval | None, n: int = 200) -> list[sympy.Rational]:
-    from .pieces import breakpoints
+    from ..expressions.pieces import breakpoints
 
     lo = interval.start if interval is not None else -sympy.oo
     hi = interval.end if interval is not None else sympy.oo
@@ -244,7 +242,7 @@ def check_identity(lhs: Any, rhs: Any, *, interval: sympy.Interval | None = None
     >>> v.holds, v.method
     (False, 'certified')
     """
-    from .pieces import split
+    from ..expressions.pieces import split
 
     a, b = to_expr(lhs, what="left-hand side"), to_expr(rhs, what="right-hand side")
     diff = a - b
@@ -263,7 +261,7 @@ def check_identity(lhs: Any, rhs: Any, *, interval: sympy.Interval | None = None
             pieces = ()
         if pieces and all(is_zero(p.expr) for p in pieces if interval is None or
                           sympy.Interval(p.lo, p.hi).intersect(interval) != sympy.EmptySet):
-            from .pieces import breakpoints
+            from ..expressions.pieces import breakpoints
 
             bad = []
             points = set(breakpoints(a, x)) | set(breakpoints(b, x)) | {p.lo for p in pieces[1:]}
@@ -346,7 +344,7 @@ def _witness(expr: sympy.Expr, ext: Any, bound: sympy.Expr, kind: str, strict: b
 
 def _one_side(expr: sympy.Expr, bound: sympy.Expr, kind: str, strict: bool, interval: Any,
               steps: list[Step]) -> tuple[bool | None, Method, dict | None, Any]:
-    from .extrema import inf, sup
+    from ..analysis.extrema import inf, sup
 
     ext = (sup if kind == "sup" else inf)(expr, interval)
     op = r"\sup" if kind == "sup" else r"\inf"
@@ -481,7 +479,7 @@ def check_maximum(f: Any, value: Any, at: Any = None) -> Verdict:
     >>> check_maximum("sigmoid'(x)", "1/4", at=1).holds
     False
     """
-    from .extrema import sup
+    from ..analysis.extrema import sup
 
     fx = to_expr(f)
     val = to_expr(value, what="claimed maximum")
@@ -496,7 +494,7 @@ def check_maximum(f: Any, value: Any, at: Any = None) -> Verdict:
         # a decimal claim is read to its own last digit: 1.0998 means within 5e-5
         k = _decimal_places(val)
         tol = mpmath.mpf(10) ** (-k) / 2 if k is not None else mpmath.mpf(0)
-        with mpmath.workdps(80):
+        with workdps(80):
             inside = ext.enclosure[0] - tol <= v <= ext.enclosure[1] + tol
         ok = None if inside else False
         method = "certified"
@@ -548,7 +546,7 @@ def check_depth(act: Any, layers: int, eps: Any) -> Verdict:
     >>> check_depth("sigmoid", 10, 1e-6).holds, check_depth("sigmoid", 9, 1e-6).holds
     (True, False)
     """
-    from .depth import gradient_bound
+    from ..propagation.depth import gradient_bound
 
     gb = gradient_bound(act, layers)
     e = to_expr(eps, what="epsilon")
@@ -587,14 +585,14 @@ def check_claim(text: str) -> Verdict:
     >>> check_claim("x <= ")
     Traceback (most recent call last):
     ...
-    symact.errors.UnsafeExpression: ...
+    symact.core.errors.UnsafeExpression: ...
     """
-    from .catalogue import _function_table
-    from .parsing import parse_relation
+    from ..expressions.catalogue import function_table
+    from ..expressions.reading import parse_relation
 
     if not isinstance(text, str):
         raise TypeError(f"check_claim takes a string such as \"sigmoid'(x) <= 1/4\", got {type(text).__name__}")
-    lhs, op, rhs = parse_relation(text, variables={"x": x}, functions=_function_table())
+    lhs, op, rhs = parse_relation(text, variables={"x": x}, functions=function_table())
     if op == "=":
         return check_identity(lhs, rhs)
     if op in (">=", ">"):
@@ -620,9 +618,9 @@ def explain_four_sigmoid(*, layers: int = 10) -> Verdict:
     >>> v.holds, v.details["sup"], v.details["bound"]
     (False, 1, 1)
     """
-    from .catalogue import activation
-    from .depth import gradient_bound
-    from .extrema import sup
+    from ..analysis.extrema import sup
+    from ..expressions.catalogue import activation
+    from ..propagation.depth import gradient_bound
 
     act = 4 * activation("sigmoid")
     d = act.derivative()
@@ -645,8 +643,8 @@ def explain_four_sigmoid(*, layers: int = 10) -> Verdict:
     details: dict[str, Any] = {"sup": ext.value, "at": ext.at, "bound": gb.expr, "regime": gb.regime,
                                "derivative_at_1": at1}
     try:
-        from .gains import gain
-        from .meanfield import mean_field
+        from ..propagation.gains import gain
+        from ..propagation.meanfield import mean_field
 
         g = gain(act, dps=20)
         mf = mean_field(act, weight_var=g**2, bias_var=0, dps=20)

@@ -1,7 +1,7 @@
 r"""Derivative bounds and the properties people ask about next.
 
 :func:`derivative_bounds` gives the infimum and supremum of an activation's
-derivative (exact or certified, see :mod:`symact.extrema`); :func:`analyze`
+derivative (exact or certified, see :mod:`symact.analysis.extrema`); :func:`analyze`
 adds its range, Lipschitz constant, monotonicity, limits at
 :math:`\pm\infty`, zero-centring and smoothness class; :func:`table` does
 this for the whole catalogue.
@@ -20,15 +20,16 @@ from __future__ import annotations
 import sys
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from functools import lru_cache
 from typing import Any
 
 import mpmath
 import sympy
 
-from .activation import Activation, x
-from .catalogue import names
-from .catalogue import resolve as _resolve
+from ..core.cache import cached
+from ..core.precision import workdps
+from ..expressions.activation import Activation, x
+from ..expressions.catalogue import names
+from ..expressions.coerce import as_activation as _resolve
 from .extrema import Extremum, inf, sup
 
 __all__ = ["DerivativeBounds", "Profile", "Table", "analyze", "derivative_bounds", "table"]
@@ -94,7 +95,7 @@ class DerivativeBounds:
         return f"$\\displaystyle {self.latex()}$"
 
 
-@lru_cache(maxsize=1024)
+@cached(maxsize=1024)
 def _bounds(act: Activation, order: int, dps: int) -> DerivativeBounds:
     d = act.derivative(order)
     return DerivativeBounds(act, order, inf(d, dps=dps), sup(d, dps=dps))
@@ -204,7 +205,7 @@ def _monotone(act: Activation, d: DerivativeBounds) -> str:
 
 
 def _n(v: sympy.Expr) -> mpmath.mpf:
-    with mpmath.workdps(40):
+    with workdps(40):
         return mpmath.mpf(sympy.N(v, 40))
 
 
@@ -224,9 +225,9 @@ def _takes_sign(act: Activation, sign: int) -> bool:
     return False
 
 
-@lru_cache(maxsize=512)
+@cached(maxsize=512)
 def _analyze(act: Activation, dps: int) -> Profile:
-    from .errors import CertificationError
+    from ..core.errors import CertificationError
 
     d = derivative_bounds(act, 1, dps=dps)
     try:

@@ -22,7 +22,6 @@ of a derivative at a kink -- evaluates to 0 everywhere, as autograd does.
 
 from __future__ import annotations
 
-import functools
 import math
 from collections.abc import Callable
 from typing import Any
@@ -33,7 +32,9 @@ import sympy
 from numpy.typing import ArrayLike
 from sympy.printing.numpy import NumPyPrinter
 
-from .errors import UnsupportedExpression
+from ..core.cache import cached
+from ..core.errors import UnsupportedExpression
+from ..core.precision import workdps
 
 __all__ = ["mpmath_function", "numpy_function"]
 
@@ -225,7 +226,7 @@ class _SymactNumPyPrinter(NumPyPrinter):
         return self._scipy("gammaln", expr)
 
 
-@functools.lru_cache(maxsize=512)
+@cached(maxsize=512)
 def _numpy_raw(expr: sympy.Expr, x: sympy.Symbol) -> Callable[[np.ndarray], Any]:
     import scipy.special
 
@@ -308,7 +309,7 @@ def _cannot_overflow_spuriously(expr: sympy.Basic) -> bool:
     return True
 
 
-@functools.lru_cache(maxsize=512)
+@cached(maxsize=512)
 def _numpy_callable(expr: sympy.Expr, x: sympy.Symbol) -> Callable[[ArrayLike], Any]:
     raw = _numpy_raw(expr, x)
     safe = _cannot_overflow_spuriously(expr)
@@ -344,7 +345,7 @@ def _numpy_callable(expr: sympy.Expr, x: sympy.Symbol) -> Callable[[ArrayLike], 
             return np.float64(out[()])
         return out
 
-    f.__doc__ = f"Vectorised float64 evaluation of {expr} (symact.numeric)."
+    f.__doc__ = f"Vectorised float64 evaluation of {expr} (symact.numerics.numeric)."
     return f
 
 
@@ -579,18 +580,18 @@ def _to_mpf(v: Any) -> Any:
     return mpmath.mpf(v)
 
 
-@functools.lru_cache(maxsize=512)
+@cached(maxsize=512)
 def _mp_compiled(expr: sympy.Expr, x: sympy.Symbol) -> _MpFn:
     return _mp_compile(expr, x)
 
 
-@functools.lru_cache(maxsize=512)
+@cached(maxsize=512)
 def _mpmath_callable(expr: sympy.Expr, x: sympy.Symbol) -> Callable[..., Any]:
     body = _mp_compiled(expr, x)
 
     def f(v: Any, *, dps: int | None = None) -> Any:
         if dps is not None:
-            with mpmath.workdps(dps):
+            with workdps(dps):
                 return f(v)
         with mpmath.workprec(mpmath.mp.prec + 20):
             r = body(_to_mpf(v))
@@ -600,7 +601,7 @@ def _mpmath_callable(expr: sympy.Expr, x: sympy.Symbol) -> Callable[..., Any]:
             r = r.real if r.imag == 0 else mpmath.nan
         return +r
 
-    f.__doc__ = f"Arbitrary-precision evaluation of {expr} (symact.numeric)."
+    f.__doc__ = f"Arbitrary-precision evaluation of {expr} (symact.numerics.numeric)."
     return f
 
 
@@ -618,7 +619,7 @@ def mpmath_function(expr: sympy.Expr, x: sympy.Symbol) -> Callable[..., mpmath.m
     -------
     callable
         ``f(v, *, dps=None)`` returning an ``mpmath.mpf``.  Without ``dps`` it
-        works at the caller's precision (``with mpmath.workdps(50): f(v)`` gives
+        works at the caller's precision (``with workdps(50): f(v)`` gives
         50 digits); ``dps=50`` does the same for one call.  ``v`` may be an int,
         float, string, mpmath number or exact SymPy number.
 
@@ -645,7 +646,7 @@ def mpmath_function(expr: sympy.Expr, x: sympy.Symbol) -> Callable[..., mpmath.m
     >>> f = mpmath_function(sympy.sqrt(sympy.pi) * x, x)
     >>> mpmath.nstr(f(1, dps=30), 30)
     '1.77245385090551602729816748334'
-    >>> with mpmath.workdps(20):
+    >>> with workdps(20):
     ...     print(f(2))
     3.5449077018110320546
     >>> relu_d = mpmath_function(sympy.diff(sympy.Piecewise((x, x > 0), (0, True)), x), x)

@@ -34,7 +34,7 @@ import sympy
 from flint import arb
 from mpmath import libmp
 
-from .errors import UnsupportedExpression
+from ..core.errors import UnsupportedExpression
 
 __all__ = [
     "XInterval",
@@ -220,7 +220,7 @@ def arb_evaluator(expr: sympy.Expr, x: sympy.Symbol) -> Callable[[arb], arb]:
     >>> arb_evaluator(sympy.gamma(x), x)
     Traceback (most recent call last):
     ...
-    symact.errors.UnsupportedExpression: function 'gamma' has no certified (Arb) evaluation; ...
+    symact.core.errors.UnsupportedExpression: function 'gamma' has no certified (Arb) evaluation; ...
     """
     return _compile(sympy.sympify(expr), x)
 

@@ -24,13 +24,40 @@ import time
 from collections.abc import Callable, Iterator
 from typing import Any, TypeVar
 
-__all__ = ["BudgetExceeded", "run_isolated", "run_with_budget", "time_budget"]
+__all__ = ["BudgetExceeded", "expired_budgets", "run_isolated", "run_with_budget", "time_budget"]
 
 T = TypeVar("T")
 
 
 class BudgetExceeded(Exception):
     """The symbolic computation did not finish within its time budget."""
+
+    def __init__(self, *args: object) -> None:
+        super().__init__(*args)
+        _EXPIRED.count += 1
+
+
+class _Expired(threading.local):
+    count = 0
+
+
+#: Per thread, how many budgets have run out so far; caches compare it before and after
+#: a call to know whether a timeout shaped the answer (see :mod:`symact.core.cache`).
+_EXPIRED = _Expired()
+
+
+def expired_budgets() -> int:
+    """How many time budgets have run out in this thread so far.
+
+    >>> before = expired_budgets()
+    >>> try:
+    ...     raise BudgetExceeded("late")
+    ... except BudgetExceeded:
+    ...     pass
+    >>> expired_budgets() - before
+    1
+    """
+    return _EXPIRED.count
 
 
 class _Alarm(BaseException):

@@ -10,7 +10,7 @@ it is a single analytic formula (a :class:`Piece`).  One-sided values and
 derivatives at a breakpoint are then ordinary limits of an analytic formula.
 
 >>> import sympy
->>> from symact.pieces import split
+>>> from symact.expressions.pieces import split
 >>> x = sympy.Symbol("x", real=True)
 >>> [(p.lo, p.hi, p.expr) for p in split(sympy.Max(0, x), x)]
 [(-oo, 0, 0), (0, oo, x)]
@@ -20,13 +20,13 @@ from __future__ import annotations
 
 import itertools
 from dataclasses import dataclass
-from functools import lru_cache
 
 import sympy
 from sympy import Abs, Heaviside, Max, Min, Piecewise, sign
 
-from ._budget import BudgetExceeded, time_budget
-from .errors import UnsupportedExpression
+from ..core.budget import BudgetExceeded, time_budget
+from ..core.cache import cached
+from ..core.errors import UnsupportedExpression
 
 __all__ = [
     "Piece",
@@ -143,7 +143,7 @@ def _sorted_points(points: set[sympy.Expr]) -> tuple[sympy.Expr, ...]:
     return tuple(ordered)
 
 
-@lru_cache(maxsize=4096)
+@cached(maxsize=4096)
 def breakpoints(expr: sympy.Expr, x: sympy.Symbol) -> tuple[sympy.Expr, ...]:
     r"""The sorted real points where ``expr`` may switch formula.
 
@@ -257,7 +257,7 @@ def resolve(expr: sympy.Expr, x: sympy.Symbol, point: sympy.Expr) -> sympy.Expr:
     return expr.func(*(resolve(a, x, point) for a in expr.args))
 
 
-@lru_cache(maxsize=4096)
+@cached(maxsize=4096)
 def split(expr: sympy.Expr, x: sympy.Symbol) -> tuple[Piece, ...]:
     r"""Cut ``expr`` at its breakpoints into analytic pieces.
 
@@ -281,7 +281,7 @@ def split(expr: sympy.Expr, x: sympy.Symbol) -> tuple[Piece, ...]:
     return tuple(pieces)
 
 
-@lru_cache(maxsize=1024)
+@cached(maxsize=1024)
 def limit_at_infinity(expr: sympy.Expr, x: sympy.Symbol, direction: int) -> sympy.Expr:
     r"""The limit of ``expr`` as ``x`` tends to ``direction`` times infinity (Gruntz).
 

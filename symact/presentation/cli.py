@@ -20,7 +20,7 @@ prints a traceback.
 
 Examples
 --------
->>> from symact.cli import main
+>>> from symact.presentation.cli import main
 >>> main(["bound", "sigmoid", "--layers", "10"])
 |d a_n / d a_0| <= 1/1048576  (sigmoid, 10 layers)
 regime: vanishing
@@ -137,7 +137,7 @@ def _explain_json(act: Any) -> str:
         "lipschitz": sympy.sstr(b.lipschitz),
     }
     try:
-        from .derivation import derive
+        from ..proofs.derivation import derive
 
         data["derivation"] = derive(act).text()
     except ImportError:
@@ -151,10 +151,10 @@ def _cmd_explain(args: argparse.Namespace) -> int:
         print(_explain_json(act))
         return 0
     try:
-        from .derivation import derive
+        from ..proofs.derivation import derive
     except ImportError:
         if args.format != "text":
-            raise _Usage(f"--format {args.format} needs symact.derivation, which is not installed") from None
+            raise _Usage(f"--format {args.format} needs symact.proofs.derivation, which is not installed") from None
         import symact as sa
 
         print(sa.analyze(act).describe())
@@ -199,7 +199,7 @@ def _fmt(v: Any) -> str:
 
 
 def _cmd_meanfield(args: argparse.Namespace) -> int:
-    from .meanfield import mean_field
+    from ..propagation.meanfield import mean_field
 
     act = _resolve(args)
     wv, bv = _number(args.weight_var), _number(args.bias_var)
@@ -212,14 +212,14 @@ def _cmd_meanfield(args: argparse.Namespace) -> int:
     print(f"  xi_q    = {_fmt(mf.depth_scale_q)}   xi_c = {_fmt(mf.depth_scale_c)}")
     print(f"  exact   = {'yes' if mf.exact else 'no (numerical quadrature)'}")
     if args.edge:
-        from .meanfield import edge_of_chaos
+        from ..propagation.meanfield import edge_of_chaos
 
         print(f"  edge of chaos at sigma_b^2 = {bv}: sigma_w^2 = {_fmt(edge_of_chaos(act, bv))}")
     return 0
 
 
 def _cmd_check(args: argparse.Namespace) -> int:
-    from .verify import check_claim
+    from ..proofs.verify import check_claim
 
     verdict = check_claim(args.claim)
     print(str(verdict))
@@ -227,7 +227,7 @@ def _cmd_check(args: argparse.Namespace) -> int:
 
 
 def _cmd_latex(args: argparse.Namespace) -> int:
-    from .derivation import derive
+    from ..proofs.derivation import derive
 
     act = _resolve(args)
     out = Path(args.output)
@@ -290,7 +290,7 @@ def _add_activation(p: argparse.ArgumentParser) -> None:
 
 
 def _parser() -> argparse.ArgumentParser:
-    from . import __version__
+    from .. import __version__
 
     top = argparse.ArgumentParser(
         prog=_PROG,

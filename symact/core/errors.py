@@ -6,7 +6,13 @@ message says what was wrong and what is accepted instead.
 
 from __future__ import annotations
 
-__all__ = ["CertificationError", "UnknownActivation", "UnsafeExpression", "UnsupportedExpression"]
+__all__ = [
+    "CertificationError",
+    "Undecided",
+    "UnknownActivation",
+    "UnsafeExpression",
+    "UnsupportedExpression",
+]
 
 
 class UnknownActivation(KeyError):
@@ -17,7 +23,7 @@ class UnknownActivation(KeyError):
     >>> raise UnknownActivation("no activation named 'sigmod'; did you mean 'sigmoid'?")
     Traceback (most recent call last):
     ...
-    symact.errors.UnknownActivation: "no activation named 'sigmod'; did you mean 'sigmoid'?"
+    symact.core.errors.UnknownActivation: "no activation named 'sigmod'; did you mean 'sigmoid'?"
     """
 
 
@@ -31,7 +37,7 @@ class UnsafeExpression(ValueError):
     >>> raise UnsafeExpression("attribute access is not allowed")
     Traceback (most recent call last):
     ...
-    symact.errors.UnsafeExpression: attribute access is not allowed
+    symact.core.errors.UnsafeExpression: attribute access is not allowed
     """
 
 
@@ -44,7 +50,7 @@ class UnsupportedExpression(ValueError):
     >>> raise UnsupportedExpression("breakpoints must be real numbers")
     Traceback (most recent call last):
     ...
-    symact.errors.UnsupportedExpression: breakpoints must be real numbers
+    symact.core.errors.UnsupportedExpression: breakpoints must be real numbers
     """
 
 
@@ -57,5 +63,19 @@ class CertificationError(ArithmeticError):
     >>> raise CertificationError("enclosure wider than 1e-30 after 200 bisections")
     Traceback (most recent call last):
     ...
-    symact.errors.CertificationError: enclosure wider than 1e-30 after 200 bisections
+    symact.core.errors.CertificationError: enclosure wider than 1e-30 after 200 bisections
+    """
+
+
+class Undecided(ArithmeticError):
+    """A comparison that a result's enclosure cannot decide at its precision.
+
+    Raised, for example, by ``sup < 0.25`` when the certified enclosure of
+    ``sup`` contains 0.25.  Recompute with a larger ``dps`` or compare with a
+    number farther away.
+
+    >>> raise Undecided("the enclosure [0.2499, 0.2501] contains 0.25")
+    Traceback (most recent call last):
+    ...
+    symact.core.errors.Undecided: the enclosure [0.2499, 0.2501] contains 0.25
     """

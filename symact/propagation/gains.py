@@ -2,7 +2,7 @@ r"""Initialisation gains and SELU's constants, derived from the Gaussian expecta
 
 :func:`gain` is the variance-preserving gain :math:`1/\sqrt{\mathbb{E}[\varphi(z)^2]}`,
 :func:`gain_table` compares it with PyTorch's ``calculate_gain`` through the
-mean-field :math:`\chi_1` each choice gives (:mod:`symact.meanfield`), and
+mean-field :math:`\chi_1` each choice gives (:mod:`symact.propagation.meanfield`), and
 :func:`selu_constants` re-derives SELU's :math:`\lambda, \alpha` from its
 self-normalising conditions.
 
@@ -25,11 +25,13 @@ from typing import Any
 import mpmath
 import sympy
 
-from ._budget import time_budget
-from .catalogue import resolve
-from .errors import CertificationError
-from .expectation import X, _as_expr, _lighten, expect
-from .meanfield import _mp, _name, mean_field
+from ..core.budget import time_budget
+from ..core.errors import CertificationError
+from ..core.precision import workdps
+from ..expressions.coerce import as_activation, as_expression, display_name
+from ..expressions.simplify import lighten
+from .expectation import X, expect
+from .meanfield import mean_field, mp_number
 
 __all__ = ["GainRow", "GainTable", "gain", "gain_table", "selu_constants"]
 
@@ -61,17 +63,17 @@ def gain(act: Any, *, dps: int = 30, budget: float = 2.0) -> sympy.Expr:
     Examples
     --------
     >>> import sympy
-    >>> from symact.gains import gain
-    >>> from symact.expectation import X
+    >>> from symact.propagation.gains import gain
+    >>> from symact.propagation.expectation import X
     >>> gain(sympy.Piecewise((X, X > 0), (0, True)))
     sqrt(2)
     >>> gain(sympy.tanh(X), dps=15)
     1.59253741972...
     """
-    e = expect(_as_expr(act) ** 2, 1, dps=dps, budget=budget)
+    e = expect(as_expression(act) ** 2, 1, dps=dps, budget=budget)
     if e.exact:
-        return _lighten(1 / sympy.sqrt(e.value), 2.0)
-    with mpmath.workdps(dps + 5):
+        return lighten(1 / sympy.sqrt(e.value), 2.0)
+    with workdps(dps + 5):
         return sympy.Float(mpmath.nstr(1 / mpmath.sqrt(e.numeric), dps + 3), dps)
 
 
@@ -116,7 +118,7 @@ class GainTable:
         def f(v: Any) -> str:
             if v is None:
                 return "-"
-            return mpmath.nstr(_mp(v, 15), 8) if not (isinstance(v, sympy.Expr) and v.is_Rational) else str(v)
+            return mpmath.nstr(mp_number(v, 15), 8) if not (isinstance(v, sympy.Expr) and v.is_Rational) else str(v)
 
         lines = [f"{'activation':<12} {'gain':>12} {'torch':>12} {'chi1(gain)':>12} {'chi1(torch)':>12}"]
         for r in self.rows:
@@ -129,7 +131,7 @@ class GainTable:
         def f(v: Any) -> str:
             if v is None:
                 return "--"
-            return sympy.latex(v if isinstance(v, sympy.Expr) and not isinstance(v, sympy.Float) else sympy.Float(_mp(v, 15), 8))
+            return sympy.latex(v if isinstance(v, sympy.Expr) and not isinstance(v, sympy.Float) else sympy.Float(mp_number(v, 15), 8))
 
         body = r" \\ ".join(
             rf"\text{{{r.name}}} & {f(r.ours)} & {f(r.pytorch)} & {f(r.chi1_ours)} & {f(r.chi1_pytorch)}" for r in self.rows
@@ -149,7 +151,7 @@ def gain_table(acts: Any = ("identity", "sigmoid", "tanh", "relu", "leaky_relu",
     Parameters
     ----------
     acts : iterable of str or Activation
-        Catalogue names (resolved with :func:`symact.catalogue.activation`) or activations.
+        Catalogue names (resolved with :func:`symact.expressions.catalogue.activation`) or activations.
     dps : int, keyword-only
 
     Returns
@@ -164,7 +166,7 @@ def gain_table(acts: Any = ("identity", "sigmoid", "tanh", "relu", "leaky_relu",
 
     Examples
     --------
-    >>> from symact.gains import gain_table
+    >>> from symact.propagation.gains import gain_table
     >>> t = gain_table(["relu"])
     >>> t.rows[0].ours, t.rows[0].pytorch, t.rows[0].chi1_ours
     (sqrt(2), sqrt(2), 1)
@@ -172,8 +174,8 @@ def gain_table(acts: Any = ("identity", "sigmoid", "tanh", "relu", "leaky_relu",
     rows = []
     for a in acts:
         if isinstance(a, str):
-            a = resolve(a)
-        name = _name(a)
+            a = as_activation(a)
+        name = display_name(a)
         params = {str(k): v for k, v in dict(getattr(a, "params", {}) or {}).items()}
         ours = gain(a, dps=dps, budget=1.0)
         torch = _pytorch_gain(name, params)
@@ -207,7 +209,7 @@ def selu_constants(*, dps: int = 50) -> tuple[sympy.Expr, sympy.Expr]:
 
     Examples
     --------
-    >>> from symact.gains import selu_constants
+    >>> from symact.propagation.gains import selu_constants
     >>> lam, alpha = selu_constants(dps=20)
     >>> lam.evalf(20), alpha.evalf(20)
     (1.0507009873554804934, 1.6732632423543772848)
@@ -218,9 +220,9 @@ def selu_constants(*, dps: int = 50) -> tuple[sympy.Expr, sympy.Expr]:
     m2 = expect(selu**2, dps=dps).value
     with time_budget(20):
         a_sol = sympy.solve(sympy.Eq(m1, 0), alpha)
-        a_val = _lighten(a_sol[0], 2.0)
+        a_val = lighten(a_sol[0], 2.0)
         l_sol = sympy.solve(sympy.Eq(m2.subs(alpha, a_val), 1), lam)
-    l_val = _lighten(next(s for s in l_sol if s.is_positive is not False), 2.0)
+    l_val = lighten(next(s for s in l_sol if s.is_positive is not False), 2.0)
     act = selu.subs({lam: l_val, alpha: a_val})
     tol = mpmath.mpf(10) ** (-(dps - 5))
     e1 = expect(act, dps=dps, exact=False).numeric

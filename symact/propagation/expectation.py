@@ -18,7 +18,6 @@ result is the quadrature value, flagged ``exact=False``, with the reason in
 
 from __future__ import annotations
 
-import functools
 from dataclasses import dataclass, field
 from fractions import Fraction
 from typing import Any
@@ -26,10 +25,14 @@ from typing import Any
 import mpmath
 import sympy
 
-from ._budget import BudgetExceeded, time_budget
-from .activation import x as X
-from .errors import UnsupportedExpression
-from .pieces import split
+from ..core.budget import BudgetExceeded, time_budget
+from ..core.cache import cached
+from ..core.errors import UnsupportedExpression
+from ..core.precision import workdps
+from ..expressions.activation import x as X
+from ..expressions.coerce import as_expression
+from ..expressions.pieces import split
+from ..expressions.simplify import lighten
 
 __all__ = ["Expectation", "expect", "gaussian_pieces"]
 
@@ -61,7 +64,7 @@ class Expectation:
     Examples
     --------
     >>> import sympy
-    >>> from symact.expectation import expect, X
+    >>> from symact.propagation.expectation import expect, X
     >>> e = expect(X**2, sympy.Rational(3, 2))
     >>> e.value, e.exact
     (3/2, True)
@@ -86,7 +89,7 @@ class Expectation:
     def evalf(self, digits: int = 15) -> sympy.Expr:
         r"""Return the value as a SymPy ``Float`` with ``digits`` significant digits.
 
-        >>> from symact.expectation import expect, X
+        >>> from symact.propagation.expectation import expect, X
         >>> expect(X**4).evalf(3)
         3.00
         """
@@ -95,7 +98,7 @@ class Expectation:
     def latex(self) -> str:
         r"""LaTeX for :math:`\mathbb{E}[f(\sqrt{q} z)] = \text{value}`.
 
-        >>> from symact.expectation import expect, X
+        >>> from symact.propagation.expectation import expect, X
         >>> expect(X**2).latex()
         '\\mathbb{E}_{z \\sim \\mathcal{N}(0,1)}\\left[z^{2}\\right] = 1'
         """
@@ -113,34 +116,6 @@ class Expectation:
             f"Expectation(value={self.value}, exact={self.exact}, numeric≈{approx}, "
             f"error≤{mpmath.nstr(self.error, 3)}, method={self.method!r})"
         )
-
-
-def _as_expr(expr_or_act: Any) -> sympy.Expr:
-    if isinstance(expr_or_act, str):
-        from .catalogue import resolve
-        from .errors import UnknownActivation
-
-        try:
-            expr_or_act = resolve(expr_or_act)
-        except UnknownActivation:
-            pass  # a formula, not a name: refused below
-    expr = getattr(expr_or_act, "expr", expr_or_act)
-    if isinstance(expr, str):
-        raise UnsupportedExpression(
-            "expect() takes a SymPy expression, an Activation or a catalogue name, not a formula string; "
-            "parse user text with symact.define(name, text) first"
-        )
-    if isinstance(expr, int | float | Fraction):
-        expr = sympy.nsimplify(expr) if not isinstance(expr, float) else sympy.Float(expr)
-    if not isinstance(expr, sympy.Expr):
-        raise UnsupportedExpression(f"expected a SymPy expression or Activation, got {type(expr).__name__}")
-    act_x = getattr(expr_or_act, "x", None)
-    if isinstance(act_x, sympy.Symbol) and act_x != X:
-        expr = expr.subs(act_x, X)
-    for s in expr.free_symbols:
-        if isinstance(s, sympy.Symbol) and s.name == "x" and s != X:
-            expr = expr.subs(s, X)
-    return expr
 
 
 def _as_q(q: Any) -> tuple[sympy.Expr, bool]:
@@ -174,7 +149,7 @@ def _endpoint(b: sympy.Expr) -> sympy.Expr:
 def gaussian_pieces(expr: sympy.Expr, x: sympy.Symbol = X) -> list[tuple[sympy.Expr, sympy.Expr, sympy.Expr]]:
     r"""Split ``expr`` into smooth pieces ``(f_i, lo_i, hi_i)`` ordered along the real line.
 
-    The pieces are those of :func:`symact.pieces.split` (``Piecewise``, ``Max``,
+    The pieces are those of :func:`symact.expressions.pieces.split` (``Piecewise``, ``Max``,
     ``Min``, ``Abs``, ``Heaviside`` and ``sign`` resolved between breakpoints),
     with numeric breakpoints required for quadrature.
 
@@ -186,25 +161,25 @@ def gaussian_pieces(expr: sympy.Expr, x: sympy.Symbol = X) -> list[tuple[sympy.E
     Examples
     --------
     >>> import sympy
-    >>> from symact.expectation import gaussian_pieces, X
+    >>> from symact.propagation.expectation import gaussian_pieces, X
     >>> gaussian_pieces(sympy.Max(0, X))
     [(0, -oo, 0), (x, 0, oo)]
     """
     return [(p.expr, _endpoint(p.lo), _endpoint(p.hi)) for p in split(expr, x)]
 
 
-@functools.lru_cache(maxsize=512)
+@cached(maxsize=512)
 def _mp_callable(e: sympy.Expr) -> Any:
     return sympy.lambdify(X, e, modules="mpmath")
 
 
-def _quadrature(pieces: list, q: Any, dps: int, weight: Any = None) -> tuple[Any, Any]:
+def quadrature(pieces: list, q: Any, dps: int, weight: Any = None) -> tuple[Any, Any]:
     """mpmath quadrature of sum_i ∫_{lo_i}^{hi_i} f_i(t) w(t) N(t; 0, q) dt at ``dps + 10`` digits.
 
     ``q`` is a SymPy number or an mpmath number; ``weight(t, q)`` (default 1) multiplies
     the integrand, e.g. the score ``(t²/q - 1)/(2q)`` that gives ``d/dq E[f(√q z)]``.
     """
-    with mpmath.workdps(dps + 10):
+    with workdps(dps + 10):
         qm = mpmath.mpf(q) if isinstance(q, mpmath.mpf) else mpmath.mpf(sympy.Float(sympy.N(q, dps + 15), dps + 15))
         norm = 1 / mpmath.sqrt(2 * mpmath.pi * qm)
         total, err = mpmath.mpf(0), mpmath.mpf(0)
@@ -224,24 +199,6 @@ def _quadrature(pieces: list, q: Any, dps: int, weight: Any = None) -> tuple[Any
             total += val * norm
             err += abs(e) * norm
         return +total, +err
-
-
-def _lighten(e: sympy.Expr, seconds: float) -> sympy.Expr:
-    """Cheap simplification: erf -> erfc, cancel as a rational function of the atoms."""
-    best = e
-    candidates = []
-    try:
-        with time_budget(seconds):
-            c = e.rewrite(sympy.erfc) if e.has(sympy.erf) else e
-            candidates.append(sympy.cancel(sympy.together(c)))
-            if not candidates[-1].is_Number:
-                candidates.append(sympy.simplify(best))
-    except (BudgetExceeded, sympy.PolynomialError, NotImplementedError):
-        pass
-    for c in candidates:
-        if sympy.count_ops(c) < sympy.count_ops(best):
-            best = c
-    return best
 
 
 def _closed_form(pieces: list, q: sympy.Expr) -> sympy.Expr:
@@ -266,7 +223,7 @@ def _closed_form(pieces: list, q: sympy.Expr) -> sympy.Expr:
         if r.has(sympy.Integral) or r.has(sympy.S.NaN) or r.has(sympy.zoo):
             raise ValueError("SymPy left an unevaluated integral")
         total += const * r
-    return _lighten(total, 2.0)
+    return lighten(total, 2.0)
 
 
 def _mpf_of(e: sympy.Expr, dps: int) -> Any:
@@ -276,7 +233,7 @@ def _mpf_of(e: sympy.Expr, dps: int) -> Any:
         raise ValueError(f"closed form has imaginary part {im}")
     if not re.is_Number:
         raise ValueError(f"closed form {e} does not evaluate to a number")
-    with mpmath.workdps(dps + 10):
+    with workdps(dps + 10):
         return mpmath.mpf(sympy.Float(re, dps + 10))
 
 
@@ -346,7 +303,7 @@ def expect(
     Examples
     --------
     >>> import sympy
-    >>> from symact.expectation import expect, X
+    >>> from symact.propagation.expectation import expect, X
     >>> relu = sympy.Piecewise((X, X > 0), (0, True))
     >>> expect(relu).value
     sqrt(2)/(2*sqrt(pi))
@@ -356,7 +313,7 @@ def expect(
     >>> r.exact, r.evalf(10)
     (False, 0.3942944904)
     """
-    expr = _as_expr(expr_or_act)
+    expr = as_expression(expr_or_act)
     qs, exact_ok = _as_q(q)
     if dps < 10:
         raise ValueError(f"dps must be at least 10, got {dps}")
@@ -372,7 +329,7 @@ def expect(
             numeric = mpmath.nan
             for sub in _sample_substitutions(params):
                 pcs = [(p.subs(sub), lo, hi) for p, lo, hi in pieces]
-                num, qerr = _quadrature(pcs, qs.subs(sub), dps)
+                num, qerr = quadrature(pcs, qs.subs(sub), dps)
                 cf = _mpf_of(closed.subs(sub), dps)
                 diff = abs(cf - num)
                 if diff > tol * max(1, abs(num)) or qerr > tol * max(1, abs(num)):
@@ -397,8 +354,8 @@ def expect(
             f"no verified closed form for an expression with free parameters {params}{note}; "
             "substitute numeric values for them"
         )
-    num, qerr = _quadrature(pieces, qs, dps)
-    with mpmath.workdps(dps + 10):
+    num, qerr = quadrature(pieces, qs, dps)
+    with workdps(dps + 10):
         value = sympy.Float(mpmath.nstr(num, dps + 5, strip_zeros=False), dps)
     method = "numeric (tanh-sinh quadrature at dps + 10, split at breakpoints)" + note
     return Expectation(value, False, num, qerr, method, expr, qs)

@@ -25,16 +25,25 @@ from __future__ import annotations
 import difflib
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from functools import lru_cache
 from typing import Any
 
 import sympy
 from sympy import Piecewise, Rational, exp, log, sqrt, tanh
 
-from .activation import Activation, _as_expr, x
-from .errors import UnknownActivation, UnsafeExpression
+from ..core.cache import cached
+from ..core.errors import UnknownActivation, UnsafeExpression
+from .activation import Activation, as_parameter_value, x
 
-__all__ = ["activation", "aliases", "define", "describe", "names", "register", "resolve"]
+__all__ = [
+    "activation",
+    "aliases",
+    "define",
+    "describe",
+    "function_table",
+    "names",
+    "register",
+    "resolve",
+]
 
 
 @dataclass(frozen=True)
@@ -121,7 +130,7 @@ def _lookup(name: str) -> _Entry:
     )
 
 
-@lru_cache(maxsize=512)
+@cached(maxsize=512)
 def _activation(name: str, values: tuple[tuple[str, sympy.Expr], ...]) -> Activation:
     entry = _lookup(name)
     symbols = {p: sympy.Symbol(p, real=True) for p in entry.params}
@@ -133,7 +142,7 @@ def _activation(name: str, values: tuple[tuple[str, sympy.Expr], ...]) -> Activa
         raise TypeError(
             f"{entry.name} has no parameter(s) {', '.join(unknown)}; accepted: {accepted}"
         )
-    chosen = {symbols[p]: _as_expr(given.get(p, d)) for p, d in entry.params.items()}
+    chosen = {symbols[p]: as_parameter_value(given.get(p, d)) for p, d in entry.params.items()}
     expr = template.subs(chosen) if chosen else template
     return Activation(entry.name, expr, chosen, template, entry.description)
 
@@ -164,10 +173,10 @@ def activation(name: str, **params: Any) -> Activation:
     >>> activation("sigmod")
     Traceback (most recent call last):
     ...
-    symact.errors.UnknownActivation: "no activation named 'sigmod'; did you mean 'sigmoid' ...
+    symact.core.errors.UnknownActivation: "no activation named 'sigmod'; did you mean 'sigmoid' ...
     """
     canonical = _lookup(name).name
-    return _activation(canonical, tuple(sorted((k, _as_expr(v)) for k, v in params.items())))
+    return _activation(canonical, tuple(sorted((k, as_parameter_value(v)) for k, v in params.items())))
 
 
 activation.cache_clear = _activation.cache_clear  # type: ignore[attr-defined]
@@ -205,7 +214,7 @@ def describe(name: str) -> str:
     return f"{entry.description} ({entry.source})" if entry.source else entry.description
 
 
-def _function_table() -> dict[str, Callable[..., sympy.Expr]]:
+def function_table() -> dict[str, Callable[..., sympy.Expr]]:
     table: dict[str, Callable[..., sympy.Expr]] = {}
     for key in [*_REGISTRY, *_ALIASES]:
         expr = activation(key).expr
@@ -239,13 +248,13 @@ def define(name: str, expr: str | sympy.Expr, **params: Any) -> Activation:
     >>> define("bad", "__import__('os')")
     Traceback (most recent call last):
     ...
-    symact.errors.UnsafeExpression: ...
+    symact.core.errors.UnsafeExpression: ...
     """
     symbols = {p: sympy.Symbol(p, real=True) for p in params}
     if isinstance(expr, str):
         from .parsing import parse_text
 
-        template = parse_text(expr, variables={"x": x, **symbols}, functions=_function_table())
+        template = parse_text(expr, variables={"x": x, **symbols}, functions=function_table())
     elif isinstance(expr, sympy.Basic):
         template = expr
         rename = {s: x for s in expr.free_symbols if s.name == "x" and s != x}
@@ -264,7 +273,7 @@ def define(name: str, expr: str | sympy.Expr, **params: Any) -> Activation:
         raise TypeError(
             f"expr must be a string or a SymPy expression, got {type(expr).__name__}"
         )
-    chosen = {symbols[p]: _as_expr(v) for p, v in params.items()}
+    chosen = {symbols[p]: as_parameter_value(v) for p, v in params.items()}
     value = template.subs(chosen) if chosen else template
     return Activation(name, value, chosen, template, "user-defined")
 

@@ -4,7 +4,7 @@ An activation is a name, the real variable :data:`x`, a SymPy expression and
 its parameters.  Everything symact computes starts from the expression.
 
 >>> import sympy
->>> from symact.activation import Activation, x
+>>> from symact.expressions.activation import Activation, x
 >>> relu = Activation("relu", sympy.Piecewise((x, x > 0), (0, True)))
 >>> relu.kinks
 (0,)
@@ -25,10 +25,10 @@ from typing import Any, Literal
 
 import sympy
 
-from .errors import UnsupportedExpression
+from ..core.errors import UnsupportedExpression
 from .pieces import Piece, one_sided_limit, split
 
-__all__ = ["Activation", "Breakpoint", "x"]
+__all__ = ["Activation", "Breakpoint", "as_parameter_value", "x"]
 
 #: The real variable of every activation expression.
 x = sympy.Symbol("x", real=True)
@@ -36,7 +36,7 @@ x = sympy.Symbol("x", real=True)
 Side = Literal["-", "+"]
 
 
-def _as_expr(value: Any) -> sympy.Expr:
+def as_parameter_value(value: Any) -> sympy.Expr:
     if isinstance(value, sympy.Basic):
         return value  # type: ignore[return-value]
     if isinstance(value, bool):
@@ -89,7 +89,7 @@ class Activation:
 
     Instances are immutable and hashable; two activations are equal when
     their names and expressions are.  Build them with
-    :func:`symact.activation` (the catalogue) or :func:`symact.define`.
+    :func:`symact.expressions.activation` (the catalogue) or :func:`symact.define`.
 
     Parameters
     ----------
@@ -129,7 +129,7 @@ class Activation:
         expr = sympy.sympify(self.expr) if not isinstance(self.expr, sympy.Basic) else self.expr
         if not isinstance(expr, sympy.Expr):
             raise TypeError(f"expr must be a SymPy expression in x, got {type(expr).__name__}")
-        params = types.MappingProxyType({k: _as_expr(v) for k, v in dict(self.params).items()})
+        params = types.MappingProxyType({k: as_parameter_value(v) for k, v in dict(self.params).items()})
         template = expr if self.template is None else self.template
         extra = expr.free_symbols - {x} - {v for val in params.values() for v in val.free_symbols}
         if extra:
@@ -150,6 +150,10 @@ class Activation:
 
     def __hash__(self) -> int:
         return hash((Activation, self.name, self.expr))
+
+    def __reduce__(self) -> Any:
+        # the read-only parameter mapping does not pickle; rebuild from plain values
+        return (Activation, (self.name, self.expr, dict(self.params), self.template, self.description))
 
     def __repr__(self) -> str:
         args = "".join(f", {k}={v}" for k, v in self.params.items())
@@ -194,7 +198,7 @@ class Activation:
             )
         new = dict(self.params)
         for key, val in values.items():
-            new[by_name[key]] = _as_expr(val)
+            new[by_name[key]] = as_parameter_value(val)
         expr = self.template.subs(new) if new else self.template  # type: ignore[union-attr]
         return Activation(self.name, expr, new, self.template, self.description)
 
@@ -211,7 +215,7 @@ class Activation:
         >>> (2 * s(2 * x) - 1).expr
         -1 + 2/(1 + exp(-2*x))
         """
-        inner = arg.expr if isinstance(arg, Activation) else _as_expr(arg)
+        inner = arg.expr if isinstance(arg, Activation) else as_parameter_value(arg)
         expr = self.expr.subs(x, inner)
         if x in inner.free_symbols:
             label = arg.name if isinstance(arg, Activation) else sympy.sstr(inner)
@@ -219,19 +223,19 @@ class Activation:
         return expr
 
     def __mul__(self, other: Any) -> Activation:
-        c = _as_expr(other)
+        c = as_parameter_value(other)
         return self._derived(f"{sympy.sstr(c)}*{self.name}", c * self.expr)
 
     __rmul__ = __mul__
 
     def __truediv__(self, other: Any) -> Activation:
-        c = _as_expr(other)
+        c = as_parameter_value(other)
         return self._derived(f"{self.name}/{sympy.sstr(c)}", self.expr / c)
 
     def __add__(self, other: Any) -> Activation:
         if isinstance(other, Activation):
             return self._derived(f"{self.name} + {other.name}", self.expr + other.expr)
-        c = _as_expr(other)
+        c = as_parameter_value(other)
         return self._derived(f"{self.name} + {sympy.sstr(c)}", self.expr + c)
 
     __radd__ = __add__
@@ -239,11 +243,11 @@ class Activation:
     def __sub__(self, other: Any) -> Activation:
         if isinstance(other, Activation):
             return self._derived(f"{self.name} - {other.name}", self.expr - other.expr)
-        c = _as_expr(other)
+        c = as_parameter_value(other)
         return self._derived(f"{self.name} - {sympy.sstr(c)}", self.expr - c)
 
     def __rsub__(self, other: Any) -> Activation:
-        c = _as_expr(other)
+        c = as_parameter_value(other)
         return self._derived(f"{sympy.sstr(c)} - {self.name}", c - self.expr)
 
     def __neg__(self) -> Activation:
@@ -252,7 +256,7 @@ class Activation:
     # -- structure -----------------------------------------------------------
     @cached_property
     def pieces(self) -> tuple[Piece, ...]:
-        """The analytic pieces between breakpoints (see :func:`symact.pieces.split`)."""
+        """The analytic pieces between breakpoints (see :func:`symact.expressions.pieces.split`)."""
         return split(self.expr, x)
 
     @cached_property
@@ -316,7 +320,7 @@ class Activation:
         """
         if side not in ("-", "+"):
             raise ValueError(f"side must be '-' or '+', got {side!r}")
-        p = _as_expr(point)
+        p = as_parameter_value(point)
         piece = self._piece_at(p, side)
         return one_sided_limit(sympy.diff(piece.expr, x, order), x, p, side)
 
@@ -353,7 +357,7 @@ class Activation:
         >>> relu.subdifferential(0), relu.subdifferential(2)
         (Interval(0, 1), {1})
         """
-        p = _as_expr(point)
+        p = as_parameter_value(point)
         for b in self.breakpoints:
             if sympy.simplify(b.point - p) == 0:
                 if b.smoothness < 0:
@@ -383,7 +387,7 @@ class Activation:
         >>> relu.numeric(1)([-1.0, 0.0, 2.0]).tolist()
         [0.0, 0.0, 1.0]
         """
-        from .numeric import mpmath_function, numpy_function
+        from ..numerics.numeric import mpmath_function, numpy_function
 
         if backend not in ("numpy", "mpmath"):
             raise ValueError(f"backend must be 'numpy' or 'mpmath', got {backend!r}")

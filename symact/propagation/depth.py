@@ -32,9 +32,10 @@ from typing import Any
 import mpmath
 import sympy
 
-from .activation import Activation, _as_expr
-from .catalogue import resolve as _resolve
-from .properties import derivative_bounds
+from ..analysis.properties import derivative_bounds
+from ..core.precision import workdps
+from ..expressions.activation import Activation, as_parameter_value
+from ..expressions.coerce import as_activation as _resolve
 
 __all__ = ["GradientBound", "gradient_bound", "spectral_norm"]
 
@@ -62,7 +63,7 @@ def spectral_norm(weight: Any) -> tuple[sympy.Expr, bool]:
 
         arr = np.asarray(weight, dtype=float)
         return sympy.Float(float(np.linalg.norm(arr, 2)), 17), False
-    w = _as_expr(weight)
+    w = as_parameter_value(weight)
     return (sympy.Abs(w) if not w.is_number else abs(w)), True
 
 
@@ -140,7 +141,7 @@ class GradientBound:
         return self._depth(big, below=False)
 
     def _depth(self, target: Any, *, below: bool) -> sympy.Expr | int:
-        t = _as_expr(target)
+        t = as_parameter_value(target)
         if self.rate is None:
             raise ValueError("depth is defined for a uniform chain (one activation and weight)")
         rate = self.rate if below else self._lower_rate
@@ -199,7 +200,7 @@ class GradientBound:
 
 
 def _num(v: sympy.Expr) -> mpmath.mpf:
-    with mpmath.workdps(60):
+    with workdps(60):
         return mpmath.mpf(sympy.N(v, 60))
 
 
@@ -266,7 +267,7 @@ def gradient_bound(
     a = _resolve(act)
     if layers is None:
         raise TypeError("gradient_bound(act, layers, weight=1) needs the number of layers")
-    n = _as_expr(layers)
+    n = as_parameter_value(layers)
     if n.is_number and (not n.is_integer or n < 0):
         raise ValueError(f"layers must be a non-negative integer or a symbol, got {layers!r}")
     top, bottom, exact, dead = _slopes(a)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sympy
 
-from ._budget import BudgetExceeded, time_budget
+from ..core.budget import BudgetExceeded, time_budget
 
 __all__ = ["tidy"]
 
@@ -40,3 +40,21 @@ def tidy(value: sympy.Expr, seconds: float = 2.0) -> sympy.Expr:
     except (BudgetExceeded, Exception):  # noqa: BLE001 - simplification is best effort
         return value
     return simpler if sympy.count_ops(simpler) < sympy.count_ops(value) else value
+
+
+def lighten(e: sympy.Expr, seconds: float) -> sympy.Expr:
+    """Cheap simplification: erf -> erfc, cancel as a rational function of the atoms."""
+    best = e
+    candidates = []
+    try:
+        with time_budget(seconds):
+            c = e.rewrite(sympy.erfc) if e.has(sympy.erf) else e
+            candidates.append(sympy.cancel(sympy.together(c)))
+            if not candidates[-1].is_Number:
+                candidates.append(sympy.simplify(best))
+    except (BudgetExceeded, sympy.PolynomialError, NotImplementedError):
+        pass
+    for c in candidates:
+        if sympy.count_ops(c) < sympy.count_ops(best):
+            best = c
+    return best

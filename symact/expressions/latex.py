@@ -7,7 +7,7 @@ SymPy's own LaTeX parser it reads ``e`` as Euler's number, treats
 juxtaposition as multiplication, knows ``\sigma`` and ``\Phi`` as the logistic
 function and the normal CDF, and needs no parser generator.  Nothing is ever
 executed; unknown commands and names raise
-:class:`~symact.errors.UnsafeExpression` listing what is accepted.
+:class:`~symact.core.errors.UnsafeExpression` listing what is accepted.
 
 Precedence, loosest first: relation; ``+ -``; ``* / \cdot \times`` and
 juxtaposition; unary minus; ``^``; primes and function application.
@@ -28,12 +28,12 @@ from typing import Any
 
 import sympy
 
-from .errors import UnsafeExpression
+from ..core.errors import UnsafeExpression
 from .parsing import (
     MAX_DEPTH,
     RELATIONS,
     FunctionTable,
-    _check_length,
+    check_length,
     number_from_text,
     safe_pow,
 )
@@ -88,7 +88,7 @@ _TOKEN = re.compile(
 
 
 def _strip(text: str) -> str:
-    text = _check_length(text)
+    text = check_length(text)
     for left, right in (("$$", "$$"), ("$", "$"), (r"\(", r"\)"), (r"\[", r"\]")):
         if text.startswith(left) and text.endswith(right) and len(text) >= len(left) + len(right):
             text = text[len(left) : len(text) - len(right)].strip()
@@ -621,7 +621,7 @@ def parse_latex(
     >>> parse_latex(r"\foo(x)", variables={"x": x})
     Traceback (most recent call last):
     ...
-    symact.errors.UnsafeExpression: unknown command \foo (at position 0). Accepted: ...
+    symact.core.errors.UnsafeExpression: unknown command \foo (at position 0). Accepted: ...
     """
     return _run(_parser(text, variables, functions), relation=False)
 

@@ -29,8 +29,8 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import sympy
 
-from .activation import Activation
-from .catalogue import resolve as _resolve
+from ..expressions.activation import Activation
+from ..expressions.coerce import as_activation as _resolve
 
 if TYPE_CHECKING:  # pragma: no cover
     from matplotlib.axes import Axes
@@ -205,7 +205,7 @@ def activation(
                              label="jump" if j == 0 else None)
         if 1 in orders:
             try:
-                from .properties import derivative_bounds
+                from ..analysis.properties import derivative_bounds
 
                 b = derivative_bounds(a)
             except Exception as exc:  # noqa: BLE001 - the curves are still worth drawing
@@ -251,10 +251,10 @@ def gradient_product(
     * the mean-field expected squared gradient :math:`\chi_1^n` at
       :math:`\sigma_w^2 = w^2`, :math:`\sigma_b^2 = 0`, drawn as its square root
       :math:`\chi_1^{n/2}` (the root-mean-square gradient, the same units as the
-      bound; dashed; skipped with a legend note if :mod:`symact.meanfield` cannot
+      bound; dashed; skipped with a legend note if :mod:`symact.propagation.meanfield` cannot
       compute it);
     * with ``simulate``, the median and the 10–90 % band of simulated gradient
-      products along random scalar chains (:func:`symact.simulate.simulate_chain`);
+      products along random scalar chains (:func:`symact.propagation.simulate.simulate_chain`);
 
     and a horizontal line at ``eps`` (default :math:`10^{-6}`).
 
@@ -287,7 +287,7 @@ def gradient_product(
     ('log', 'depth $n$ (layers)')
     >>> import matplotlib.pyplot as plt; plt.close(fig)
     """
-    from .depth import gradient_bound
+    from ..propagation.depth import gradient_bound
 
     items = _as_list(acts)
     if isinstance(layers, bool) or not isinstance(layers, int | np.integer) or layers < 1:
@@ -312,7 +312,7 @@ def gradient_product(
                     axis.plot(n, rate ** n.astype(float), color=color, lw=2,
                               label=f"{a.name}: bound $({r_tex})^n$", gid=f"bound-{a.name}")
             try:
-                from .meanfield import mean_field
+                from ..propagation.meanfield import mean_field
 
                 mf = mean_field(a, w_exact**2, 0)
                 chi = float(mf.chi1)
@@ -327,7 +327,7 @@ def gradient_product(
                               gid=f"meanfield-{a.name}")
             if simulate:
                 try:
-                    from .simulate import simulate_chain
+                    from ..propagation.simulate import simulate_chain
 
                     g = simulate_chain(a, layers, float(weight), trials=trials, seed=0)
                 except Exception as exc:  # noqa: BLE001 - noted in the legend instead
@@ -387,7 +387,7 @@ def catalogue(
     """
     import matplotlib.pyplot as plt
 
-    from .catalogue import names as _names
+    from ..expressions.catalogue import names as _names
 
     items = [_resolve(a) for a in (names if names is not None else _names())]
     if not items:
@@ -433,7 +433,7 @@ def phase(
     A heat map of :math:`\chi_1` (log colour scale centred on 1: blue is ordered,
     vanishing; red is chaotic, exploding) with the contour :math:`\chi_1 = 1`, the
     *edge of chaos*, drawn in black.  Values come from
-    :func:`symact.meanfield.phase_diagram` (float64 Gauss–Hermite quadrature, a
+    :func:`symact.propagation.meanfield.phase_diagram` (float64 Gauss–Hermite quadrature, a
     sampled picture, not a certified one).
 
     Parameters
@@ -445,7 +445,7 @@ def phase(
         :math:`\sigma_b^2` grid; default 40 values in [0, 0.5].
     ax : matplotlib.axes.Axes, optional, keyword-only
     executor : concurrent.futures.Executor, optional, keyword-only
-        Passed to :func:`~symact.meanfield.phase_diagram`.
+        Passed to :func:`~symact.propagation.meanfield.phase_diagram`.
 
     Returns
     -------
@@ -463,7 +463,7 @@ def phase(
     """
     from matplotlib.colors import LogNorm
 
-    from .meanfield import phase_diagram
+    from ..propagation.meanfield import phase_diagram
 
     a = _resolve(act)
     wv = np.asarray(np.linspace(0.5, 4, 60) if weight_vars is None else weight_vars, float)

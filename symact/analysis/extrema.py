@@ -1,6 +1,6 @@
 r"""Supremum and infimum of a real expression: exact first, certified second.
 
-The engine cuts the expression into analytic pieces (:mod:`symact.pieces`)
+The engine cuts the expression into analytic pieces (:mod:`symact.expressions.pieces`)
 and collects *candidates*:
 
 * critical points inside each piece, from ``solveset(f' = 0)`` under a time
@@ -15,10 +15,10 @@ and collects *candidates*:
 
 The largest (smallest) candidate is compared exactly.  Where SymPy cannot
 solve ``f' = 0`` in closed form, or runs out of time, the piece goes to the
-certified path (:mod:`symact.certify`, Arb ball arithmetic) and the result is
+certified path (:mod:`symact.analysis.certify`, Arb ball arithmetic) and the result is
 marked ``exact=False`` with a rigorous enclosure.  Every exact answer is also
 checked against a certified enclosure before it is returned: a disagreement
-raises :class:`~symact.errors.CertificationError`.
+raises :class:`~symact.core.errors.CertificationError`.
 
 >>> import symact as sa, sympy
 >>> s = sa.sup(sa.activation("sigmoid").derivative())
@@ -30,23 +30,25 @@ from __future__ import annotations
 
 import dataclasses
 from dataclasses import dataclass, field
-from functools import lru_cache
 from typing import Any, Literal
 
 import mpmath
 import sympy
 
-from ._budget import BudgetExceeded, time_budget
-from ._simplify import tidy as _tidy
-from .activation import Activation, x
-from .errors import CertificationError, UnsupportedExpression
-from .pieces import Piece, one_sided_limit, split
+from ..core.budget import BudgetExceeded, time_budget
+from ..core.cache import cached
+from ..core.errors import CertificationError, UnsupportedExpression
+from ..core.precision import DEFAULT_DPS, workdps
+from ..core.result import Level, Result, honest_float
+from ..expressions.activation import Activation, x
+from ..expressions.coerce import as_expression
+from ..expressions.pieces import Piece, one_sided_limit, split
+from ..expressions.simplify import tidy as _tidy
 
 __all__ = ["Candidate", "Extremum", "inf", "sup"]
 
 Kind = Literal["sup", "inf"]
 _SOLVE_BUDGET = 2.0
-_DEFAULT_DPS = 40
 
 
 @dataclass(frozen=True)
@@ -62,8 +64,8 @@ class Candidate:
     equation: sympy.Basic | None = None
 
 
-@dataclass(frozen=True)
-class Extremum:
+@dataclass(frozen=True, eq=False, repr=False)
+class Extremum(Result):
     r"""The supremum or infimum of an expression, and how it was obtained.
 
     Attributes
@@ -87,7 +89,7 @@ class Extremum:
     equation : sympy.Basic or None
         For a certified extremum, the equation whose root is the extremal point.
     steps : tuple of str
-        What the engine did, in order (used by :mod:`symact.derivation`).
+        What the engine did, in order (used by :mod:`symact.proofs.derivation`).
 
     Examples
     --------
@@ -116,17 +118,10 @@ class Extremum:
         if lo > hi:
             raise ValueError(f"empty enclosure [{lo}, {hi}]")
 
-    def evalf(self, digits: int = 15) -> sympy.Float:
-        """The value to ``digits`` significant digits.
-
-        >>> import symact as sa
-        >>> sa.sup(sa.activation("gelu").derivative()).evalf(10)
-        1.128904145
-        """
-        if self.exact:
-            return sympy.N(self.value, digits)
-        with mpmath.workdps(digits + 20):
-            return sympy.Float(mpmath.nstr((self.enclosure[0] + self.enclosure[1]) / 2, digits + 5), digits)
+    @property
+    def level(self) -> Level:
+        """``"exact"`` (a proved closed form) or ``"certified"`` (an Arb enclosure)."""
+        return "exact" if self.exact else "certified"
 
     @property
     def width(self) -> mpmath.mpf:
@@ -142,21 +137,22 @@ class Extremum:
         """
         where = _where_text(self)
         tag = "exact" if self.exact else f"certified, enclosure width {mpmath.nstr(self.width, 3)}"
-        value = sympy.sstr(self.value) if self.exact else str(self.evalf(20))
+        value = sympy.sstr(self.value) if self.exact else str(self.evalf(self._display_digits))
         return f"{self.kind} = {value}, {where} ({tag})"
 
     def __str__(self) -> str:
         return self.describe()
 
+    def __repr__(self) -> str:
+        return f"Extremum({self.describe()})"
+
     def latex(self) -> str:
         r"""A LaTeX statement such as ``\sup_x f = \frac{1}{4}``."""
         op = r"\sup" if self.kind == "sup" else r"\inf"
-        val = sympy.latex(self.value) if self.exact else mpmath.nstr(sum(self.enclosure) / 2, 20)
+        val = sympy.latex(self.value) if self.exact else sympy.latex(self.evalf(self._display_digits))
         rel = "=" if self.exact else r"\approx"
         return rf"{op}_{{x}} f(x) {rel} {val}"
 
-    def _repr_latex_(self) -> str:
-        return f"$\\displaystyle {self.latex()}$"
 
 
 def _where_text(e: Extremum) -> str:
@@ -170,25 +166,7 @@ def _where_text(e: Extremum) -> str:
 
 # ---------------------------------------------------------------------------
 def _as_expr(obj: Any) -> sympy.Expr:
-    if isinstance(obj, Activation):
-        return obj.expr
-    if isinstance(obj, sympy.Expr):
-        stray = obj.free_symbols - {x}
-        if stray:
-            renamed = {s: x for s in stray if s.name == "x"}
-            obj = obj.xreplace(renamed)
-            stray = obj.free_symbols - {x}
-        if stray:
-            raise UnsupportedExpression(
-                f"sup/inf need an expression in x alone; {obj} also depends on "
-                f"{', '.join(sorted(map(str, stray)))} (substitute numbers for parameters)"
-            )
-        return obj
-    if isinstance(obj, int | float):
-        return sympy.sympify(obj)
-    raise TypeError(
-        f"sup/inf take an Activation or a SymPy expression in symact.x, got {type(obj).__name__}"
-    )
+    return as_expression(obj, allow_parameters=False)
 
 
 def _domain(interval: sympy.Set | None) -> tuple[sympy.Expr, sympy.Expr, bool, bool]:
@@ -209,7 +187,7 @@ def _domain(interval: sympy.Set | None) -> tuple[sympy.Expr, sympy.Expr, bool, b
 
 
 def _num(value: sympy.Expr, dps: int) -> mpmath.mpf:
-    with mpmath.workdps(dps + 10):
+    with workdps(dps + 10):
         return mpmath.mpf(sympy.N(value, dps + 10))
 
 
@@ -273,7 +251,7 @@ def _critical_points(
     return None
 
 
-@lru_cache(maxsize=1024)
+@cached(maxsize=1024)
 def _exact_candidates(
     f: sympy.Expr, lo: sympy.Expr, hi: sympy.Expr
 ) -> tuple[tuple[Candidate, ...] | None, tuple[str, ...]]:
@@ -325,9 +303,8 @@ def _piece_candidates(
 
     cert = certified_extremum(f, x, kind, lo=lo, hi=hi, lo_closed=False, hi_closed=False, dps=dps)
     steps.extend(cert.notes)
-    mid = (cert.lower + cert.upper) / 2
-    val = sympy.Float(mpmath.nstr(mid, dps + 3), dps)
-    where = sympy.FiniteSet(*[sympy.Float(mpmath.nstr((a + b) / 2, dps), dps) for a, b in cert.points])
+    val = honest_float(cert.lower, cert.upper, dps)
+    where = sympy.FiniteSet(*[honest_float(a, b, dps) for a, b in cert.points])
     approached = tuple(str(a) for a in cert.approached_at)
     return [
         Candidate(
@@ -453,6 +430,8 @@ def _pick(
             v = _num(value, dps)
             enclosure = (v, v)
         method = "certified"
+        if enclosure[0] != enclosure[1]:
+            value = honest_float(enclosure[0], enclosure[1], dps)
         steps.append(f"{kind} certified in [{mpmath.nstr(enclosure[0], 25)}, {mpmath.nstr(enclosure[1], 25)}]")
     result = Extremum(
         kind=kind,
@@ -527,7 +506,7 @@ def sup(
     expr_or_act: Activation | sympy.Expr,
     interval: sympy.Set | None = None,
     *,
-    dps: int = _DEFAULT_DPS,
+    dps: int = DEFAULT_DPS,
     check: bool = True,
 ) -> Extremum:
     r"""The supremum of an expression in :data:`symact.x` over the reals or an interval.
@@ -564,7 +543,7 @@ def sup(
     >>> sa.sup(sa.x**2, sympy.Interval.Ropen(-1, 2)).describe()
     'sup = 4, not attained, approached as x -> 2- (exact)'
     """
-    with mpmath.workdps(dps + 10):  # every comparison inside at the working precision
+    with workdps(dps + 10):  # every comparison inside at the working precision
         return _extremum(expr_or_act, "sup", interval, dps, check)
 
 
@@ -572,7 +551,7 @@ def inf(
     expr_or_act: Activation | sympy.Expr,
     interval: sympy.Set | None = None,
     *,
-    dps: int = _DEFAULT_DPS,
+    dps: int = DEFAULT_DPS,
     check: bool = True,
 ) -> Extremum:
     r"""The infimum of an expression in :data:`symact.x`; see :func:`sup`.
@@ -584,6 +563,6 @@ def inf(
     >>> m.value, m.at
     (-LambertW(exp(-1)), {-1 - LambertW(exp(-1))})
     """
-    with mpmath.workdps(dps + 10):
+    with workdps(dps + 10):
         return _extremum(expr_or_act, "inf", interval, dps, check)
 

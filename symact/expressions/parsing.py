@@ -4,10 +4,10 @@ Nothing here executes user text.  Plain text is read with :func:`ast.parse` in
 ``"eval"`` mode and the resulting tree is walked against an explicit whitelist
 (numbers, declared variables, a few constants, arithmetic and calls of
 whitelisted functions); the SymPy expression is built node by node.  LaTeX is
-read by the hand-written parser in :mod:`symact.latex`; :func:`parse_relation`
-detects which of the two a string is and dispatches.
+read by the hand-written parser in :mod:`symact.expressions.latex`;
+:func:`symact.expressions.reading.parse_relation` detects which of the two a string is and dispatches.
 
-Anything outside the grammar raises :class:`~symact.errors.UnsafeExpression`
+Anything outside the grammar raises :class:`~symact.core.errors.UnsafeExpression`
 naming the offending part and listing what is accepted.  Limits keep every
 call fast: at most 2000 characters, nesting at most 100 deep, integer literals
 of at most 1000 digits, and numeric exponents of magnitude at most ``10**4``
@@ -17,7 +17,7 @@ of at most 1000 digits, and numeric exponents of magnitude at most ``10**4``
 >>> x = sympy.Symbol("x", real=True)
 >>> parse_text("x^2/2 + 0.01*x", variables={"x": x})
 x**2/2 + x/100
->>> parse_relation("sigmoid'(x) <= 1/4", variables={"x": x})
+>>> parse_text_relation("sigmoid'(x) <= 1/4", variables={"x": x})
 (exp(-x)/(1 + exp(-x))**2, '<=', 1/4)
 """
 
@@ -33,9 +33,9 @@ from typing import Any
 
 import sympy
 
-from .errors import UnsafeExpression
+from ..core.errors import UnsafeExpression
 
-__all__ = ["looks_like_latex", "parse_latex", "parse_relation", "parse_text"]
+__all__ = ["check_length", "looks_like_latex", "parse_text", "parse_text_relation"]
 
 MAX_LENGTH = 2000
 MAX_DEPTH = 100
@@ -218,7 +218,7 @@ def safe_pow(base: sympy.Expr, exponent: sympy.Expr) -> sympy.Expr:
     >>> safe_pow(sympy.Integer(9), sympy.Integer(9**9))
     Traceback (most recent call last):
     ...
-    symact.errors.UnsafeExpression: exponent 387420489 is too large (|exponent| must be at most 10000)
+    symact.core.errors.UnsafeExpression: exponent 387420489 is too large (|exponent| must be at most 10000)
     """
     if isinstance(exponent, sympy.Rational):
         if abs(exponent) > MAX_EXPONENT:
@@ -246,7 +246,7 @@ def _check_nesting(text: str) -> None:
             depth -= 1
 
 
-def _check_length(text: str) -> str:
+def check_length(text: str) -> str:
     if not isinstance(text, str):
         raise UnsafeExpression(f"expected a string, got {type(text).__name__}")
     if len(text) > MAX_LENGTH:
@@ -272,7 +272,7 @@ _INTERNAL_DDX = re.compile(r"_symact_dd(\d)_(\w+)\Z")
 
 
 def _prepare_text(text: str) -> str:
-    text = _check_length(text)
+    text = check_length(text)
     if "\\" in text:
         raise UnsafeExpression(
             "backslashes are not part of plain-text formulas; this looks like LaTeX: "
@@ -516,7 +516,7 @@ def parse_text(
     >>> parse_text("x.__class__", variables={"x": x})
     Traceback (most recent call last):
     ...
-    symact.errors.UnsafeExpression: attribute access ('.') not allowed: 'x.__class__'. ...
+    symact.core.errors.UnsafeExpression: attribute access ('.') not allowed: 'x.__class__'. ...
     """
     source = _prepare_text(text)
     tree = _parse_tree(source)
@@ -539,36 +539,19 @@ def looks_like_latex(text: str) -> bool:
     return any(ch in text for ch in "\\{}$")
 
 
-def parse_relation(
+def parse_text_relation(
     text: str,
     *,
     variables: Mapping[str, sympy.Symbol],
     functions: Mapping[str, Callable[..., sympy.Expr]] | None = None,
 ) -> tuple[sympy.Expr, str, sympy.Expr]:
-    r"""Parse ``lhs OP rhs`` written as plain text or LaTeX.
+    r"""Parse ``lhs OP rhs`` written as plain text (see :func:`symact.expressions.reading.parse_relation`).
 
-    ``OP`` is one of ``"=", "<=", "<", ">=", ">"`` (``==``, ``≤``, ``≥``,
-    ``\le``, ``\leq``, ``\ge``, ``\geq``, ``\lt``, ``\gt`` are accepted).  LaTeX is
-    detected with :func:`looks_like_latex`.
-
-    Returns
-    -------
-    tuple
-        ``(lhs, op, rhs)`` with SymPy expressions and the normalised operator.
-
-    Examples
-    --------
     >>> import sympy
     >>> x = sympy.Symbol("x", real=True)
-    >>> parse_relation("tanh(x) == 2*σ(2x) - 1".replace("2x", "2*x"), variables={"x": x})[1]
-    '='
-    >>> parse_relation(r"\sigma'(x) \le \frac14", variables={"x": x})[1:]
-    ('<=', 1/4)
+    >>> parse_text_relation("tanh(x) <= 1", variables={"x": x})[1]
+    '<='
     """
-    if looks_like_latex(text):
-        from .latex import parse_latex_relation
-
-        return parse_latex_relation(text, variables=variables, functions=functions)
     source = _prepare_text(text)
     source = re.sub(r"(?<![<>=!])=(?!=)", "==", source)
     tree = _parse_tree(source)
@@ -585,21 +568,3 @@ def parse_relation(
         )
     builder = _TextBuilder(source, variables, FunctionTable(functions))
     return _build(builder, body.left), op, _build(builder, body.comparators[0])
-
-
-def parse_latex(
-    text: str,
-    *,
-    variables: Mapping[str, sympy.Symbol],
-    functions: Mapping[str, Callable[..., sympy.Expr]] | None = None,
-) -> sympy.Expr:
-    r"""Parse hand-written LaTeX; see :func:`symact.latex.parse_latex` (re-exported here).
-
-    >>> import sympy
-    >>> x = sympy.Symbol("x", real=True)
-    >>> parse_latex(r"\ln(1+e^{x})", variables={"x": x})
-    log(exp(x) + 1)
-    """
-    from .latex import parse_latex as _parse_latex
-
-    return _parse_latex(text, variables=variables, functions=functions)

@@ -19,15 +19,16 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from functools import lru_cache
 from typing import Any, Literal
 
 import mpmath
 import sympy
 
-from ._budget import BudgetExceeded, run_isolated, time_budget
-from ._simplify import tidy
-from .activation import Activation, x
+from ..core.budget import BudgetExceeded, run_isolated, time_budget
+from ..core.cache import cached
+from ..core.precision import workdps
+from ..expressions.activation import Activation, x
+from ..expressions.simplify import tidy
 
 __all__ = [
     "Derivation",
@@ -333,7 +334,7 @@ def _rules(expr: sympy.Expr) -> list[str]:
 
 def _num(v: sympy.Expr, dps: int = 30) -> mpmath.mpf | None:
     try:
-        with mpmath.workdps(dps):
+        with workdps(dps):
             val = sympy.N(v, dps)
             if not val.is_real:
                 return None
@@ -361,7 +362,7 @@ def _identity_candidates() -> list[tuple[sympy.Expr, str]]:
 def _quadratic_fit(y: sympy.Expr, d: sympy.Expr) -> sympy.Expr | None:
     """Coefficients of d = a + b y + c y**2 solved from three points, then rationalised."""
     pts = [sympy.Rational(-3, 7), sympy.Rational(2, 5), sympy.Rational(9, 7), sympy.Rational(-11, 5)]
-    with mpmath.workdps(40):
+    with workdps(40):
         ys, ds = [_num(y.subs(x, p), 40) for p in pts], [_num(d.subs(x, p), 40) for p in pts]
         if any(v is None for v in ys + ds):
             return None
@@ -441,7 +442,7 @@ def _extremum_steps(kind: str, ext: Any, steps: list[Step], seen: set[str]) -> N
         elif c.how.startswith("certified"):
             lo, hi = c.enclosure
             where = ", ".join(_fmt(p) for p in c.where) if isinstance(c.where, sympy.FiniteSet) else "-"
-            with mpmath.workdps(40):
+            with workdps(40):
                 mid = sympy.Float(mpmath.nstr((mpmath.mpf(lo) + mpmath.mpf(hi)) / 2, 25), 20)
             steps.append(Step("certified", _d_name(1, "x^*"), mid, "approx",
                               f"certified {kind} candidate: value in [{mpmath.nstr(lo, 20)}, {mpmath.nstr(hi, 20)}], "
@@ -461,7 +462,7 @@ def mid_value(ext: Any, digits: int = 20) -> sympy.Float:
     """
     if ext.exact:
         return sympy.Float(sympy.N(ext.value, digits), digits)
-    with mpmath.workdps(digits + 20):
+    with workdps(digits + 20):
         mid = (mpmath.mpf(ext.enclosure[0]) + mpmath.mpf(ext.enclosure[1])) / 2
         return sympy.Float(mpmath.nstr(mid, digits + 5), digits)
 
@@ -480,9 +481,9 @@ def _conclusion(kind: str, ext: Any) -> Step:
 
 
 def _analysis(act: Activation, layers_eps: float, meanfield_budget: float) -> Derivation:
-    from .depth import gradient_bound
-    from .extrema import inf, sup
-    from .properties import derivative_bounds
+    from ..analysis.extrema import inf, sup
+    from ..analysis.properties import derivative_bounds
+    from ..propagation.depth import gradient_bound
 
     steps: list[Step] = []
     nums: list[tuple[str, str]] = []
@@ -601,26 +602,22 @@ def _analysis(act: Activation, layers_eps: float, meanfield_budget: float) -> De
 
 
 def _gain_and_mean_field(act: Activation) -> tuple[sympy.Expr, Any]:
-    from .gains import gain
-    from .meanfield import mean_field
+    from ..propagation.gains import gain
+    from ..propagation.meanfield import mean_field
 
     g = gain(act, dps=20)
     return g, mean_field(act, weight_var=g**2, bias_var=0, dps=20)
 
 
-@lru_cache(maxsize=256)
+@cached(maxsize=256)
 def _cached(act: Activation, layers_eps: float, meanfield_budget: float) -> Derivation:
     return _analysis(act, layers_eps, meanfield_budget)
 
 
-def _resolve(act: Activation | str | sympy.Expr) -> Activation:
-    if isinstance(act, sympy.Expr):
-        return Activation("f", act.xreplace({s: x for s in act.free_symbols if s.name == "x"}))
-    if not isinstance(act, Activation | str):
-        raise TypeError(f"derive takes an Activation, a catalogue name or a SymPy expression, got {type(act).__name__}")
-    from .catalogue import resolve
+def _resolve(act: Any) -> Activation:
+    from ..expressions.coerce import as_activation
 
-    return resolve(act)
+    return as_activation(act, name="f" if isinstance(act, sympy.Basic) else None)
 
 
 def derive(

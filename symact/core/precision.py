@@ -1,0 +1,87 @@
+r"""Working precision: one default, explicit everywhere, safe across threads.
+
+symact never sets ``mpmath.mp.dps`` (or python-flint's ``ctx.prec``) for the
+caller.  Engines run inside :func:`workdps`, which sets the precision of those
+process-wide contexts for the duration of a block and restores it afterwards.
+Because both contexts are global to the process, :func:`workdps` also holds a
+re-entrant lock for the whole block: two threads computing with symact take
+turns inside mpmath instead of changing each other's precision half-way.  The
+same thread may nest :func:`workdps` blocks freely.
+
+>>> import mpmath
+>>> before = mpmath.mp.dps
+>>> with workdps(50):
+...     mpmath.mp.dps
+50
+>>> mpmath.mp.dps == before
+True
+>>> check_dps(30)
+30
+>>> check_dps(3)
+Traceback (most recent call last):
+...
+ValueError: dps must be an integer from 10 to 10000 (decimal digits), got 3
+"""
+
+from __future__ import annotations
+
+import contextlib
+import numbers
+import threading
+from collections.abc import Iterator
+
+import mpmath
+
+__all__ = ["DEFAULT_DPS", "MAX_DPS", "MIN_DPS", "check_dps", "workdps"]
+
+#: The default number of decimal digits of every certified or numeric result.
+DEFAULT_DPS = 30
+#: The smallest precision accepted (below it enclosures are too wide to be useful).
+MIN_DPS = 10
+#: The largest precision accepted: beyond it a single Arb or mpmath call can run for minutes.
+MAX_DPS = 10000
+
+_LOCK = threading.RLock()
+
+
+def check_dps(dps: object) -> int:
+    """Validate a ``dps=`` argument and return it as an ``int``.
+
+    Accepts Python and NumPy integers from :data:`MIN_DPS` to :data:`MAX_DPS`.
+    """
+    if isinstance(dps, bool) or not isinstance(dps, numbers.Integral):
+        raise TypeError(f"dps must be an integer number of decimal digits, got {dps!r}")
+    value = int(dps)
+    if not MIN_DPS <= value <= MAX_DPS:
+        raise ValueError(
+            f"dps must be an integer from {MIN_DPS} to {MAX_DPS} (decimal digits), got {value}"
+        )
+    return value
+
+
+@contextlib.contextmanager
+def workdps(dps: int) -> Iterator[None]:
+    """Run a block at ``dps`` decimal digits in mpmath and python-flint, then restore both.
+
+    Holds a process-wide re-entrant lock for the block (see the module notes).
+    """
+    with _LOCK:
+        saved_mp = mpmath.mp.prec
+        flint_ctx = _flint_ctx()
+        saved_flint = flint_ctx.prec if flint_ctx is not None else None
+        try:
+            mpmath.mp.dps = int(dps)
+            if flint_ctx is not None:
+                flint_ctx.dps = int(dps)
+            yield
+        finally:
+            mpmath.mp.prec = saved_mp
+            if flint_ctx is not None:
+                flint_ctx.prec = saved_flint
+
+
+def _flint_ctx():  # type: ignore[no-untyped-def]
+    import sys
+
+    flint = sys.modules.get("flint")  # only if loaded: precision matters only where it is used
+    return getattr(flint, "ctx", None)

@@ -1,0 +1,71 @@
+r"""Reading user text: plain text or LaTeX, detected automatically.
+
+The two grammars live in :mod:`symact.expressions.parsing` (plain text) and
+:mod:`symact.expressions.latex` (hand-written LaTeX); this module sits above
+both and picks one.
+
+>>> import sympy
+>>> x = sympy.Symbol("x", real=True)
+>>> parse_relation(r"\sigma'(x) \le \frac14", variables={"x": x})[1:]
+('<=', 1/4)
+>>> parse_expression("1/(1 + exp(-x))", variables={"x": x})
+1/(1 + exp(-x))
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+
+import sympy
+
+from .latex import parse_latex, parse_latex_relation
+from .parsing import looks_like_latex, parse_text, parse_text_relation
+
+__all__ = ["parse_expression", "parse_latex", "parse_relation", "parse_text"]
+
+
+def parse_relation(
+    text: str,
+    *,
+    variables: Mapping[str, sympy.Symbol],
+    functions: Mapping[str, Callable[..., sympy.Expr]] | None = None,
+) -> tuple[sympy.Expr, str, sympy.Expr]:
+    r"""Parse ``lhs OP rhs`` written as plain text or LaTeX.
+
+    ``OP`` is one of ``"=", "<=", "<", ">=", ">"`` (``==``, ``≤``, ``≥``,
+    ``\le``, ``\leq``, ``\ge``, ``\geq``, ``\lt``, ``\gt`` are accepted).  LaTeX is
+    detected with :func:`~symact.expressions.parsing.looks_like_latex`.
+
+    Returns
+    -------
+    tuple
+        ``(lhs, op, rhs)`` with SymPy expressions and the normalised operator.
+
+    Examples
+    --------
+    >>> import sympy
+    >>> x = sympy.Symbol("x", real=True)
+    >>> parse_relation("tanh(x) == 2*σ(2*x) - 1", variables={"x": x})[1]
+    '='
+    """
+    if looks_like_latex(text):
+        return parse_latex_relation(text, variables=variables, functions=functions)
+    return parse_text_relation(text, variables=variables, functions=functions)
+
+
+def parse_expression(
+    text: str,
+    *,
+    variables: Mapping[str, sympy.Symbol],
+    functions: Mapping[str, Callable[..., sympy.Expr]] | None = None,
+) -> sympy.Expr:
+    r"""Parse one expression written as plain text or LaTeX.
+
+    >>> import sympy
+    >>> x = sympy.Symbol("x", real=True)
+    >>> parse_expression(r"\ln(1+e^{x})", variables={"x": x})
+    log(exp(x) + 1)
+    """
+    if looks_like_latex(text):
+        return parse_latex(text, variables=variables, functions=functions)
+    return parse_text(text, variables=variables, functions=functions)

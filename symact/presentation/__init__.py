@@ -1,0 +1,1 @@
+"""Layer 5, presentation: matplotlib figures and the command line."""
