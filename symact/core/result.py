@@ -39,6 +39,7 @@ Quantity(1.0998393201288669, level='certified', method='arb')
 from __future__ import annotations
 
 import dataclasses
+import decimal
 import fractions
 import numbers
 from collections.abc import Mapping
@@ -112,6 +113,29 @@ def enclose(value: sympy.Expr, dps: int = DEFAULT_DPS) -> Enclosure:
         return (v - eps, v + eps)
 
 
+def _round(v: mpmath.mpf, n: int) -> decimal.Decimal:
+    """``v`` correctly rounded (half to even) to ``n`` significant decimal digits.
+
+    mpmath's ``nstr`` rounds twice (through guard digits), which can move the
+    last digit; this converts the binary number exactly first.
+    """
+    sign, man, exp, _bc = v._mpf_
+    with decimal.localcontext() as ctx:
+        ctx.prec = len(str(man)) + abs(exp) + 10
+        exact = decimal.Decimal(int(man)).scaleb(0) * (decimal.Decimal(2) ** exp)
+        ctx.prec = n
+        ctx.rounding = decimal.ROUND_HALF_EVEN
+        out = +exact
+    return -out if sign else out
+
+
+def _text(d: decimal.Decimal) -> str:
+    exp = d.adjusted()
+    if -6 <= exp < 16:
+        return f"{d:f}"
+    return f"{d:e}".replace("e+", "e")
+
+
 def certified_digits(lo: Any, hi: Any, max_digits: int) -> str | None:
     """The longest decimal (at most ``max_digits`` significant digits) that both ends round to.
 
@@ -127,15 +151,19 @@ def certified_digits(lo: Any, hi: Any, max_digits: int) -> str | None:
     lo, hi = _mpf(lo), _mpf(hi)
     if mpmath.isinf(lo) or mpmath.isinf(hi) or mpmath.isnan(lo) or mpmath.isnan(hi):
         return None
-    if lo == hi:
-        return mpmath.nstr(lo, max_digits)
+    if lo == hi == 0:
+        return "0"
     if (lo < 0) != (hi < 0) or lo == 0 or hi == 0:
         return None
     for n in range(max_digits, 0, -1):
-        a = mpmath.nstr(lo, n, strip_zeros=False, min_fixed=-6, max_fixed=16)
-        if a == mpmath.nstr(hi, n, strip_zeros=False, min_fixed=-6, max_fixed=16):
-            return a
+        a = _round(lo, n)
+        if a == _round(hi, n):
+            return _text(a)
     return None
+
+
+def _significant(text: str) -> int:
+    return max(len(decimal.Decimal(text).as_tuple().digits), 1)
 
 
 def honest_float(lo: Any, hi: Any, max_digits: int = DEFAULT_DPS) -> sympy.Float:
@@ -151,8 +179,7 @@ def honest_float(lo: Any, hi: Any, max_digits: int = DEFAULT_DPS) -> sympy.Float
         if text is None:
             mid = (_mpf(lo) + _mpf(hi)) / 2
             return sympy.Float(mpmath.nstr(mid, 3), 1)
-        digits = sum(ch.isdigit() for ch in text.split("e")[0].lstrip("-0.")) or 1
-        return sympy.Float(text, max(digits, 1))
+        return sympy.Float(text, _significant(text))
 
 
 def _mpf(v: Any) -> mpmath.mpf:
@@ -171,7 +198,8 @@ def _as_interval(other: Any, dps: int) -> Enclosure | None:
         return None
     with workdps(dps + 10):
         if isinstance(other, numbers.Integral):
-            v = mpmath.mpf(int(other))
+            with workdps(len(str(int(other))) + 10):  # every digit of a large integer
+                v = mpmath.mpf(int(other))
             return (v, v)
         if isinstance(other, float | mpmath.mpf):  # binary floats are exact dyadic numbers
             v = mpmath.mpf(other)
@@ -183,7 +211,8 @@ def _as_interval(other: Any, dps: int) -> Enclosure | None:
             return (v, v)
         if isinstance(other, sympy.Expr) and other.is_number:
             if isinstance(other, sympy.Float):
-                v = mpmath.mpf(other._mpf_)  # exact: no rounding
+                with workdps(int(other._prec / 3.3) + 20):  # exact: enough digits for every bit
+                    v = mpmath.mpf(other._mpf_)
                 return (v, v)
             try:
                 return enclose(other, dps)
@@ -235,9 +264,7 @@ class Result:
         if self.enclosure is None:
             return 0
         text = certified_digits(*self.enclosure, 60)
-        if text is None:
-            return 0
-        return sum(ch.isdigit() for ch in text.split("e")[0].lstrip("-0.")) or 1
+        return 0 if text is None else _significant(text)
 
     def __float__(self) -> float:
         if self.level == "exact" and self.value.is_number:

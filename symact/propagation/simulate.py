@@ -43,11 +43,12 @@ def simulate_chain(
     *,
     trials: int = 1000,
     seed: int = 0,
-    input_std: float = 1.0,
+    input_var: float = 1.0,
+    input_std: float | None = None,
 ) -> np.ndarray:
     r"""Gradient products :math:`\left|\prod_{i<k} w\,\varphi'(z_i)\right|` along random scalar chains.
 
-    Each trial draws :math:`z_0 \sim \mathcal{N}(0, \text{input\_std}^2)` and runs the
+    Each trial draws :math:`z_0 \sim \mathcal{N}(0, \text{input\_var})` and runs the
     forward pass :math:`z_{i+1} = w\,\varphi(z_i)`; column :math:`k` holds the
     absolute gradient :math:`|\partial z_k / \partial z_0|`.  At a kink the
     derivative follows PyTorch's convention (ReLU'(0) = 0).
@@ -59,8 +60,11 @@ def simulate_chain(
         Chain length :math:`n \ge 0`.
     weight : float
         The scalar weight :math:`w` of every layer.
-    trials, seed, input_std : keyword-only
-        Number of chains, ``numpy.random.default_rng`` seed, std of :math:`z_0`.
+    trials, seed, input_var : keyword-only
+        Number of chains, ``numpy.random.default_rng`` seed, variance of :math:`z_0`
+        (the same keyword as :func:`simulate_mlp`).
+    input_std : float, keyword-only, deprecated
+        The old name: the standard deviation of :math:`z_0`; use ``input_var=input_std**2``.
 
     Returns
     -------
@@ -79,9 +83,17 @@ def simulate_chain(
     """
     if layers < 0 or trials < 1:
         raise ValueError("layers must be >= 0 and trials >= 1")
+    if input_std is not None:
+        import warnings
+
+        warnings.warn("simulate_chain(input_std=s) is deprecated; use input_var=s**2",
+                      DeprecationWarning, stacklevel=2)
+        input_var = float(input_std) ** 2
+    if input_var < 0:
+        raise ValueError(f"input_var must be a non-negative variance, got {input_var!r}")
     phi, dphi = _fns(act)
     rng = np.random.default_rng(seed)
-    z = rng.normal(0.0, input_std, size=trials)
+    z = rng.normal(0.0, float(input_var) ** 0.5, size=trials)
     out = np.ones((trials, layers + 1))
     for k in range(layers):
         out[:, k + 1] = out[:, k] * np.abs(weight * dphi(z))
