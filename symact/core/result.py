@@ -131,7 +131,7 @@ def _round(v: mpmath.mpf, n: int) -> decimal.Decimal:
 
 def _text(d: decimal.Decimal) -> str:
     exp = d.adjusted()
-    if -6 <= exp < 16:
+    if -6 <= exp < 16 and d.as_tuple().exponent <= 0:  # "80" would claim a digit too many
         return f"{d:f}"
     return f"{d:e}".replace("e+", "e")
 
