@@ -65,10 +65,12 @@ def _group(qualname: str, obj: Any) -> str:
 
 
 def _resolve(qualname: str) -> Any:
-    import importlib
+    import symact
 
-    mod, _, name = qualname.rpartition(".")
-    return getattr(importlib.import_module(mod), name)
+    obj: Any = symact
+    for part in qualname.split(".")[1:]:
+        obj = getattr(obj, part)
+    return obj
 
 
 def pages() -> dict[str, str]:
@@ -121,6 +123,12 @@ def write_pages(target: Path) -> int:
 
 
 def _on_builder_inited(app: Any) -> None:
+    import sys
+
+    from symact.presentation import plot
+
+    # ``symact.plot`` is a lazy attribute of the package; let autodoc import it by that name
+    sys.modules.setdefault("symact.plot", plot)
     write_pages(Path(app.srcdir) / "api" / "reference")
 
 
