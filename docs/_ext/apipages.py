@@ -77,6 +77,7 @@ def pages() -> dict[str, str]:
     """``{file name: reStructuredText}`` of every API page, plus ``index.rst``."""
     out: dict[str, str] = {}
     grouped: dict[str, list[str]] = {key: [] for _, key in GROUPS}
+    data: set[str] = set()
     for qualname in public_names():
         obj = _resolve(qualname)
         kind = _kind(obj)
@@ -87,7 +88,7 @@ def pages() -> dict[str, str]:
             body += [f".. data:: {name}", "", "   " + DATA_DOCS.get(name, f"``{obj!r}``"), ""]
         elif kind == "module":
             body += [f".. automodule:: {qualname}", "   :no-members:", "", ".. autosummary::", ""]
-            body += [f"   ~{qualname}.{n}" for n in obj.__all__]
+            body += [f"   {n}" for n in obj.__all__]
             body += [""]
         elif kind == "class":
             body += [f".. autoclass:: {name}", "   :members:", ""]
@@ -95,6 +96,8 @@ def pages() -> dict[str, str]:
             body += [f".. auto{kind}:: {name}", ""]
         out[f"{qualname}.rst"] = "\n".join(body)
         grouped[_group(qualname, obj)].append(qualname)
+        if kind == "data":
+            data.add(qualname)
     index = ["API reference", "=============", "",
              "Every public name of :mod:`symact` and :mod:`symact.plot`, with its docstring "
              "and examples.", ""]
@@ -102,8 +105,12 @@ def pages() -> dict[str, str]:
         names = grouped[key]
         if not names:
             continue
-        index += [title, "-" * len(title), "", ".. autosummary::", ""]
-        index += [f"   {q}" for q in names]
+        index += [title, "-" * len(title), ""]
+        plain = [q for q in names if q in data]  # their type's docstring is no summary
+        index += [f"* :data:`{q}` -- {DATA_DOCS.get(q.rpartition('.')[2], '')}" for q in plain]
+        index += [""] if plain else []
+        index += [".. autosummary::", ""]
+        index += [f"   {q}" for q in names if q not in data]
         index += ["", ".. toctree::", "   :hidden:", ""]
         index += [f"   {q}" for q in names]
         index += [""]

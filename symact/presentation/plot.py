@@ -392,11 +392,11 @@ def gradient_product(
                     notes.append(f"{a.name}: simulation unavailable ({type(exc).__name__})")
                 else:
                     lo, med, hi = np.percentile(g, [10, 50, 90], axis=0)
-                    band_hi = np.where(hi > 0, hi, np.nan)
-                    if np.isfinite(band_hi[1:]).any():
-                        axis.fill_between(n, np.where(lo > 0, lo, np.nan), band_hi, color=color,
-                                          alpha=0.15, lw=0, label=f"{a.name}: simulated 10–90 %",
-                                          gid=f"band-{a.name}")
+                    if (hi[1:] > 0).any():
+                        # a 10 % quantile of 0 is drawn down to the bottom of the log axis
+                        axis.fill_between(n, np.where(lo > 0, lo, 1e-300), np.where(hi > 0, hi, np.nan),
+                                          where=hi > 0, color=color, alpha=0.15, lw=0,
+                                          label=f"{a.name}: simulated 10–90 %", gid=f"band-{a.name}")
                     shown = np.where(med > 0, med, np.nan)
                     if np.isfinite(shown[1:]).any():
                         axis.plot(n, shown, color=color, ls=":", lw=1.4, marker="^", ms=4,
@@ -411,8 +411,9 @@ def gradient_product(
             axis.text(0.01, 0.01, "\n".join(notes), transform=axis.transAxes, fontsize="x-small",
                       va="bottom", ha="left", color="0.3", gid="notes")
         axis.set_yscale("log", nonpositive="mask")
-        bottom, top = axis.get_ylim()
-        axis.set_ylim(max(bottom, 1e-20), top)
+        ys = np.concatenate([np.asarray(ln.get_ydata(), float) for ln in axis.lines] or [np.ones(1)])
+        ys = ys[np.isfinite(ys) & (ys > 0)]
+        axis.set_ylim(max(float(ys.min()) / 3, 1e-20), float(ys.max()) * 3)
         axis.set_xlim(0, layers)
         axis.set_xlabel("depth $n$ (layers)")
         axis.set_ylabel(r"$|\partial a_n / \partial a_0|$")
@@ -580,10 +581,10 @@ def phase(
             cs.set_label(r"edge of chaos $\chi_1 = 1$")
             axis.legend(handles=[Line2D([], [], color="k", lw=1.5)],
                         labels=[r"edge of chaos $\chi_1 = 1$"], fontsize="small",
-                        loc="lower center", bbox_to_anchor=(0.5, 1.08), frameon=False)
+                        loc="upper center", bbox_to_anchor=(0.5, -0.13), frameon=False)
         axis.set_xlabel(r"$\sigma_w^2$")
         axis.set_ylabel(r"$\sigma_b^2$")
-        axis.set_title(f"{a.name}: mean-field phase diagram", pad=24)
+        axis.set_title(f"{a.name}: mean-field phase diagram")
     return axis
 
 
