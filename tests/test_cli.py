@@ -129,7 +129,7 @@ def test_undecided_exits_3(capsys, monkeypatch):
 
 
 def test_text_output_has_no_constructor_text(capsys):
-    code, out, _ = run(capsys, "explain", "relu", "--format", "json")
+    _code, out, _ = run(capsys, "explain", "relu", "--format", "json")
     data = json.loads(out)
     assert data["activation"]["expr"] == "{x if x > 0; 0 otherwise}"
     assert data["sup_derivative"]["at"]["text"] == "(0, oo)"
@@ -231,10 +231,10 @@ def test_json_follows_the_schema(capsys, argv):
 
 
 def test_json_numbers_are_numbers_with_exact_text(capsys):
-    code, out, _ = run(capsys, "bound", "sigmoid", "--layers", "10", "--format", "json")
+    _code, out, _ = run(capsys, "bound", "sigmoid", "--layers", "10", "--format", "json")
     b = json.loads(out)["bound"]
     assert b["float"] == 1 / 1048576 and b["text"] == "1/1048576" and b["level"] == "exact"
-    code, out, _ = run(capsys, "explain", "silu", "--format", "json")
+    _code, out, _ = run(capsys, "explain", "silu", "--format", "json")
     s = json.loads(out)["sup_derivative"]["value"]
     assert s["level"] == "certified"
     lo, hi = s["enclosure"]

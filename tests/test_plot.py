@@ -104,7 +104,7 @@ def test_catalogue_renders_and_takes_ax(tmp_path):
     assert len(axes) == 5 and len(axes[0].figure.axes) == 5
     assert [a.get_title() for a in axes] == ["relu", "sigmoid", "tanh", "elu", "softsign"]
     assert any(ln.get_gid() == "kink" for ln in axes[0].lines)
-    fig, mine = plt.subplots(1, 2)
+    _fig, mine = plt.subplots(1, 2)
     out = plot.catalogue(["relu", "tanh"], ax=mine)
     assert list(out) == list(mine) and mine[1].get_title() == "tanh"
     with pytest.raises(ValueError, match="2 axes for 3"):
@@ -188,7 +188,7 @@ def test_figure_closed_on_error(monkeypatch):
     def boom(*args, **kwargs):
         raise RuntimeError("boom")
 
-    monkeypatch.setattr(plot, "_mark_extremum", boom)
+    monkeypatch.setattr(plot, "mark_extremum", boom)
     n = len(plt.get_fignums())
     with pytest.raises(RuntimeError, match="boom"):
         plot.activation("relu")
@@ -267,7 +267,7 @@ def test_phase_colour_bar_ticks_are_plain_numbers():
     labels = [t.get_text() for t in bar.get_yticklabels() if t.get_text()]
     assert labels and all(lab.replace(".", "", 1).isdigit() for lab in labels), labels
     assert "1" in labels
-    fig2, ax2 = plt.subplots()
+    _fig2, ax2 = plt.subplots()
     assert plot.phase("tanh", weight_vars=[0.5, 2], bias_vars=[0, 0.1], ax=ax2) is ax2
 
 

@@ -29,9 +29,8 @@ Examples
 
 from __future__ import annotations
 
-import contextlib
 import warnings
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -39,133 +38,21 @@ import sympy
 
 from ..expressions.activation import Activation
 from ..expressions.coerce import as_activation as _resolve
+from .figure_parts import (
+    figure_for,
+    finite_float,
+    legend_outside,
+    mark_extremum,
+    plain_ticks,
+    tex_number,
+)
 
 if TYPE_CHECKING:  # pragma: no cover
     from matplotlib.axes import Axes
-    from matplotlib.figure import Figure
 
 __all__ = ["activation", "catalogue", "gradient_product", "phase"]
 
 _ORDER_LABELS = {0: r"$\varphi$", 1: r"$\varphi'$", 2: r"$\varphi''$", 3: r"$\varphi'''$"}
-
-
-@contextlib.contextmanager
-def _figure(ax: Axes | None, **subplots: Any) -> Iterator[tuple[Figure, Any]]:
-    """Yield ``(figure, axes)``; close the figure on error if we opened it."""
-    import matplotlib.pyplot as plt
-
-    if ax is not None:
-        yield ax.figure, ax
-        return
-    fig, axes = plt.subplots(layout="constrained", **subplots)
-    try:
-        yield fig, axes
-    except BaseException:
-        plt.close(fig)
-        raise
-
-
-def _legend(axis: Axes, **kw: Any) -> None:
-    """A legend of the labelled artists, outside the data (right of the axes)."""
-    handles, labels = axis.get_legend_handles_labels()
-    if handles:
-        axis.legend(handles, labels, loc="upper left", bbox_to_anchor=(1.02, 1.0),
-                    borderaxespad=0.0, frameon=False, **{"fontsize": "small", **kw})
-
-
-def _finite_float(v: Any) -> float | None:
-    try:
-        f = float(sympy.N(v, 17))
-    except (TypeError, ValueError):
-        return None
-    return f if np.isfinite(f) else None
-
-
-def _value_label(e: Any) -> str:
-    """``= $\\frac{1}{4}$`` for an exact value, ``≈ 1.09984`` for a certified one."""
-    if e.exact:
-        return f"= ${sympy.latex(e.value)}$"
-    return f"≈ {sympy.sstr(e.evalf(6))}"
-
-
-def _where_label(e: Any) -> str:
-    if e.attained:
-        at = e.at
-        if isinstance(at, sympy.FiniteSet) and len(at) == 1:
-            p = next(iter(at))
-            if e.exact or p.is_Rational or len(sympy.latex(p)) < 12:
-                return f" at $x = {sympy.latex(p)}$"
-            return f" at $x ≈ {sympy.sstr(sympy.N(p, 4))}$"
-        if isinstance(at, sympy.Interval):
-            return f" on ${sympy.latex(at)}$"
-        return ""
-    sides = []
-    for where in e.approached:
-        target = where.split("->", 1)[-1].strip()
-        tex = {"oo": r"+\infty", "+oo": r"+\infty", "-oo": r"-\infty"}.get(target)
-        if tex is None:
-            side = "^-" if target.endswith("-") else "^+" if target.endswith("+") else ""
-            tex = target.rstrip("+-") + side
-        sides.append(f"$x \\to {tex}$")
-    return ", approached as " + " and ".join(sides) if sides else ", approached"
-
-
-def _approach_x(where: str, xlim: tuple[float, float]) -> tuple[float | None, float]:
-    """Where ``"x -> oo"``/``"x -> 3-"`` is drawn, and the side it is approached from (+1/-1)."""
-    target = where.split("->", 1)[-1].strip()
-    if target in ("oo", "+oo"):
-        return xlim[1], -1.0
-    if target == "-oo":
-        return xlim[0], 1.0
-    side = 1.0 if target.endswith("+") else -1.0
-    try:
-        return _finite_float(sympy.sympify(target.rstrip("+-"))), side
-    except (sympy.SympifyError, TypeError, ValueError):
-        return None, side
-
-
-def _mark_extremum(ax: Axes, e: Any, xlim: tuple[float, float], color: str, act: Activation) -> None:
-    y = _finite_float(e.value) if e.exact else float(e)
-    if y is None:
-        return
-    op = r"$\sup\,\varphi'$" if e.kind == "sup" else r"$\inf\,\varphi'$"
-    label = f"{op} {_value_label(e)}{_where_label(e)} ({e.level})"
-    ax.axhline(y, color=color, lw=0.8, ls=(0, (4, 3)), alpha=0.6, gid=f"{e.kind}-line")
-    kinks = {v for v in (_finite_float(k) for k in act.kinks) if v is not None}
-    if e.attained:
-        at = e.at
-        if isinstance(at, sympy.Interval):
-            lo_v, hi_v = _finite_float(at.start), _finite_float(at.end)
-            lo = xlim[0] if lo_v is None else max(lo_v, xlim[0])
-            hi = xlim[1] if hi_v is None else min(hi_v, xlim[1])
-            if lo < hi:
-                ax.plot([lo, hi], [y, y], color=color, lw=5, alpha=0.35, solid_capstyle="butt",
-                        label=label, gid=f"{e.kind}-marker", zorder=4)
-                for end, is_open in ((lo_v, at.left_open), (hi_v, at.right_open)):
-                    if end is not None and xlim[0] <= end <= xlim[1]:
-                        ax.plot([end], [y], "o", color=color, ms=6, zorder=5, clip_on=False,
-                                mfc="white" if is_open else color, mec=color, gid=f"{e.kind}-end")
-            return
-        xs = []
-        if isinstance(at, sympy.FiniteSet):
-            xs = [v for v in (_finite_float(p) for p in at)
-                  if v is not None and xlim[0] <= v <= xlim[1] and v not in kinks]
-        if xs:
-            ax.plot(xs, [y] * len(xs), "o", color=color, ms=7, label=label,
-                    gid=f"{e.kind}-marker", zorder=5)
-        return
-    # only approached: open circle where it is approached, an arrow from the side it comes from
-    xs = []
-    for where in e.approached or ("x -> oo",):
-        xa, side = _approach_x(where, xlim)
-        if xa is None or not xlim[0] <= xa <= xlim[1]:
-            continue
-        xs.append(xa)
-        ax.annotate("", xy=(xa, y), xytext=(xa + side * 0.1 * (xlim[1] - xlim[0]), y),
-                    arrowprops={"arrowstyle": "->", "color": color, "lw": 1.2})
-    if xs:
-        ax.plot(xs, [y] * len(xs), "o", mfc="white", mec=color, mew=1.5, ms=7, clip_on=False,
-                ls="none", label=label, gid=f"{e.kind}-marker", zorder=5)
 
 
 def activation(
@@ -228,7 +115,7 @@ def activation(
     lo, hi = float(xlim[0]), float(xlim[1])
     if not lo < hi:
         raise ValueError(f"xlim must be (lo, hi) with lo < hi, got {xlim!r}")
-    with _figure(ax, figsize=(8.4, 4.2)) as (_fig, axis):
+    with figure_for(ax, figsize=(8.4, 4.2)) as (_fig, axis):
         xs = np.linspace(lo, hi, points)
         colors = ["C0", "C1", "C2", "C3", "C4"]
         styles = ["-", "-", (0, (5, 2)), (0, (1, 1.5)), "-."]
@@ -236,18 +123,18 @@ def activation(
             ys = np.array(np.broadcast_to(np.asarray(a.numeric(k)(xs), dtype=float), xs.shape))
             if k >= 1:  # undefined at kinks: leave a gap rather than draw autograd's value
                 for kx in (*a.kinks, *a.jumps):
-                    v = _finite_float(kx)
+                    v = finite_float(kx)
                     if v is not None:
                         ys[np.abs(xs - v) < 0.5 * (hi - lo) / (points - 1)] = np.nan
             axis.plot(xs, ys, color=colors[i % len(colors)], lw=1.8 if k == 0 else 1.3,
                       ls=styles[i % len(styles)], label=_ORDER_LABELS.get(k, rf"$\varphi^{{({k})}}$"))
         for j, kx in enumerate(a.kinks):
-            v = _finite_float(kx)
+            v = finite_float(kx)
             if v is not None and lo <= v <= hi:
                 axis.axvline(v, color="0.4", ls=":", lw=1, gid="kink",
                              label="kink" if j == 0 else None)
         for j, jx in enumerate(a.jumps):
-            v = _finite_float(jx)
+            v = finite_float(jx)
             if v is not None and lo <= v <= hi:
                 axis.axvline(v, color="0.4", ls="-.", lw=1, gid="jump",
                              label="jump" if j == 0 else None)
@@ -260,14 +147,14 @@ def activation(
                 warnings.warn(f"no extrema marked for {a.name}: {exc}", RuntimeWarning, stacklevel=2)
             else:
                 c1 = colors[orders.index(1) % len(colors)]
-                _mark_extremum(axis, b.sup, (lo, hi), c1, a)
-                _mark_extremum(axis, b.inf, (lo, hi), c1, a)
+                mark_extremum(axis, b.sup, (lo, hi), c1, a)
+                mark_extremum(axis, b.inf, (lo, hi), c1, a)
         axis.set_xlim(lo, hi)
         axis.axhline(0, color="0.8", lw=0.6, zorder=0)
         axis.set_xlabel("$x$")
         axis.set_ylabel("value")
         axis.set_title(a.name)
-        _legend(axis)
+        legend_outside(axis)
     return axis
 
 
@@ -347,13 +234,13 @@ def gradient_product(
     n = np.arange(layers + 1)
     w_exact = sympy.nsimplify(weight) if isinstance(weight, float) else sympy.sympify(weight)
     notes: list[str] = []
-    with _figure(ax, figsize=(9.0, 4.2)) as (_fig, axis):
+    with figure_for(ax, figsize=(9.0, 4.2)) as (_fig, axis):
         every = max(1, layers // 10)
         for i, a in enumerate(items):
             color = f"C{i % 10}"
             try:
                 gb = gradient_bound(a, 1, weight=w_exact)
-                rate = _finite_float(gb.rate if gb.rate is not None else gb.expr)
+                rate = finite_float(gb.rate if gb.rate is not None else gb.expr)
                 if rate is None:
                     raise ValueError(f"the per-layer bound of {a.name} is not a finite number")
             except (ArithmeticError, ValueError, TypeError) as exc:
@@ -406,7 +293,7 @@ def gradient_product(
                         gone = int(np.argmax(med <= 0))
                         notes.append(f"{a.name}: simulated median is 0 from depth {gone} on "
                                      "(most paths pass an inactive unit)")
-        axis.axhline(eps, color="k", lw=0.8, ls="-.", label=f"$\\varepsilon = {_tex_number(eps)}$", gid="eps")
+        axis.axhline(eps, color="k", lw=0.8, ls="-.", label=f"$\\varepsilon = {tex_number(eps)}$", gid="eps")
         if notes:
             axis.text(0.01, 0.01, "\n".join(notes), transform=axis.transAxes, fontsize="x-small",
                       va="bottom", ha="left", color="0.3", gid="notes")
@@ -418,7 +305,7 @@ def gradient_product(
         axis.set_xlabel("depth $n$ (layers)")
         axis.set_ylabel(r"$|\partial a_n / \partial a_0|$")
         axis.set_title(f"gradient through $n$ layers, $w = {weight:g}$")
-        _legend(axis, fontsize="x-small")
+        legend_outside(axis, fontsize="x-small")
     return axis
 
 
@@ -485,12 +372,12 @@ def catalogue(
                 ys = np.array(np.broadcast_to(np.asarray(a.numeric(k)(xs), dtype=float), xs.shape))
                 if k == 1:
                     for kx in (*a.kinks, *a.jumps):
-                        v = _finite_float(kx)
+                        v = finite_float(kx)
                         if v is not None:
                             ys[np.abs(xs - v) < 0.5 * (xlim[1] - xlim[0]) / (points - 1)] = np.nan
                 axis.plot(xs, ys, color=color, lw=1.2, ls=ls, label=_ORDER_LABELS[k])
             for kx in a.kinks:
-                v = _finite_float(kx)
+                v = finite_float(kx)
                 if v is not None and xlim[0] <= v <= xlim[1]:
                     axis.axvline(v, color="0.5", ls=":", lw=0.8, gid="kink")
             axis.axhline(0, color="0.85", lw=0.5, zorder=0)
@@ -565,7 +452,7 @@ def phase(
         raise ValueError("weight_vars and bias_vars need at least two values each")
     if (wv <= 0).any() or (bv < 0).any():
         raise ValueError("variances must be positive (weights) and non-negative (biases)")
-    with _figure(ax, figsize=(6.0, 4.6)) as (fig, axis):
+    with figure_for(ax, figsize=(6.0, 4.6)) as (fig, axis):
         chi = np.asarray(phase_diagram(a, wv, bv, executor=executor), float)
         finite = chi[np.isfinite(chi) & (chi > 0)]
         span = max(float(np.max(np.abs(np.log10(finite)))) if finite.size else 1.0, 0.05)
@@ -573,7 +460,7 @@ def phase(
         mesh = axis.pcolormesh(wv, bv, np.clip(chi.T, 10 ** -span, 10 ** span), norm=norm,
                                cmap="coolwarm", shading="nearest")
         bar = fig.colorbar(mesh, ax=axis, label=r"$\chi_1$")
-        ticks = _plain_ticks(10 ** -span, 10 ** span)
+        ticks = plain_ticks(10 ** -span, 10 ** span)
         bar.ax.yaxis.set_minor_locator(NullLocator())
         bar.set_ticks(ticks, labels=[f"{t:g}" for t in ticks])
         if finite.size and finite.min() < 1 < finite.max():
@@ -586,26 +473,3 @@ def phase(
         axis.set_ylabel(r"$\sigma_b^2$")
         axis.set_title(f"{a.name}: mean-field phase diagram")
     return axis
-
-
-def _tex_number(v: float) -> str:
-    """``10^{-6}`` for a power of ten, else ``%g``."""
-    e = np.log10(v) if v > 0 else np.nan
-    if np.isfinite(e) and abs(e - round(e)) < 1e-12 and abs(e) >= 3:
-        return f"10^{{{round(e)}}}"
-    return f"{v:g}"
-
-
-def _plain_ticks(lo: float, hi: float) -> list[float]:
-    """Readable colour-bar ticks on a log scale: 1, 2, 5 times powers of ten inside [lo, hi]."""
-    out = []
-    for e in range(int(np.floor(np.log10(lo))) - 1, int(np.ceil(np.log10(hi))) + 1):
-        for m in (1, 2, 5):
-            t = float(f"{m}e{e}")
-            if lo * (1 - 1e-9) <= t <= hi * (1 + 1e-9):
-                out.append(t)
-    if len(out) > 7:
-        out = [t for t in out if str(f"{t:g}").lstrip("0.").startswith(("1", "5")) or t == 1]
-    if len(out) < 3:
-        out = sorted({float(f"{lo:.2g}"), 1.0, float(f"{hi:.2g}")})
-    return out
