@@ -241,6 +241,34 @@ def test_json_numbers_are_numbers_with_exact_text(capsys):
     assert lo <= 1.0998393201288669 <= hi  # mpmath: max of silu' (root of silu'' refined)
 
 
+def test_record_json_renders_typed_steps():
+    import sympy
+
+    from symact.core.steps import Record
+    from symact.presentation.cli_output import record_json
+
+    x = sympy.Symbol("x", real=True)
+    r = record_json(Record("critical_points", {"expr": sympy.tanh(x), "points": (sympy.Integer(0),),
+                                               "domain": sympy.Interval.open(0, sympy.oo)}))
+    assert r["kind"] == "critical_points" and r["level"] == "exact"
+    assert r["data"]["domain"] == "(0, oo)" and r["data"]["points"][0]["float"] == 0.0
+    json.dumps(r)  # serialisable
+
+
+def test_plain_printer_sets_and_piecewise():
+    import sympy
+
+    from symact.presentation.serialize import plain
+
+    x = sympy.Symbol("x", real=True)
+    assert plain(sympy.Interval.open(0, sympy.oo)) == "(0, oo)"
+    assert plain(sympy.Interval(0, 1)) == "[0, 1]"
+    assert plain(sympy.Interval.Lopen(0, 1)) == "(0, 1]"
+    assert plain(sympy.S.EmptySet) == "∅"
+    assert plain(sympy.Piecewise((x, x > 0), (0, True))) == "{x if x > 0; 0 otherwise}"
+    assert plain(sympy.Union(sympy.Interval.open(-1, 0), sympy.Interval.open(0, 1))) == "(-1, 0) ∪ (0, 1)"
+
+
 def test_schema_command(capsys):
     code, out, _ = run(capsys, "schema", "bound")
     assert code == 0 and json.loads(out)["title"] == "symact bound --format json"

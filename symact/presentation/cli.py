@@ -224,7 +224,13 @@ def _pdflatex(tex: Path) -> Path:
     except ImportError:
         compile_pdf = None
     if compile_pdf is not None:
-        return Path(compile_pdf(tex))
+        import re
+
+        name = tex.stem if re.fullmatch(r"[A-Za-z0-9_-]+", tex.stem) else "document"
+        pdf = Path(compile_pdf(tex.read_text(encoding="utf-8"), tex.parent, name=name, budget=120))
+        if pdf != tex.with_suffix(".pdf"):
+            pdf = pdf.replace(tex.with_suffix(".pdf"))
+        return pdf
     import os
     import shutil
     import subprocess
@@ -491,7 +497,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         os.dup2(devnull, sys.stdout.fileno())
         return EXIT_ANSWER
     except (ValueError, TypeError, KeyError, ArithmeticError, ImportError, OSError,
-            BudgetExceeded) as exc:
+            RuntimeError, BudgetExceeded) as exc:  # RuntimeError: pdflatex failed
         code = _exit_code(exc)
         hint = ""
         if isinstance(exc, KeyError) and "did you mean" not in _message(exc):

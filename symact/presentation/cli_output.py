@@ -34,6 +34,7 @@ __all__ = [
     "gain_text",
     "meanfield_json",
     "meanfield_text",
+    "record_json",
     "steps_json",
     "table_json",
     "table_text",
@@ -90,8 +91,9 @@ def catalogue_text(data: dict[str, Any], *, markdown: bool = False) -> str:
 def steps_json(derivation: Any) -> list[dict[str, Any]]:
     """The derivation's steps as a list of structured objects.
 
-    Uses the derivation's typed records when it has them (``records``),
-    else its :class:`~symact.proofs.derivation.Step` values.
+    Each step is rendered from the derivation's :class:`~symact.proofs.derivation.Step`
+    values; when a step carries a typed :class:`~symact.core.steps.Record`
+    (``record``), its kind, level and data come along as ``record``.
     """
     if derivation is None:
         return []
@@ -113,8 +115,34 @@ def steps_json(derivation: Any) -> list[dict[str, Any]]:
         level = getattr(s, "level", None)
         if level is not None:
             item["level"] = level
+        record = getattr(s, "record", None)
+        if record is not None:
+            item["record"] = record_json(record)
         steps.append(item)
     return steps
+
+
+def _value_json(v: Any) -> Any:
+    if isinstance(v, bool | str) or v is None:
+        return v
+    if isinstance(v, int):
+        return v
+    if isinstance(v, sympy.Expr) and v.is_number:
+        return number(v)
+    if isinstance(v, tuple | list):
+        return [_value_json(u) for u in v]
+    if isinstance(v, sympy.Basic):
+        return plain(v)
+    try:
+        return number(v)
+    except (TypeError, ValueError):
+        return str(v)
+
+
+def record_json(record: Any) -> dict[str, Any]:
+    """A typed step record (:class:`~symact.core.steps.Record`) as JSON."""
+    return {"kind": record.kind, "level": record.level, "note": record.note,
+            "data": {str(k): _value_json(v) for k, v in dict(record.data).items()}}
 
 
 def explain_json(act: Any, bounds: Any, derivation: Any) -> dict[str, Any]:

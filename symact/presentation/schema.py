@@ -53,7 +53,10 @@ _DEFS: dict[str, Any] = {
              "properties": {"index": {"type": "integer"}, "kind": _STR,
                             "lhs": {"type": ["string", "null"]}, "relation": _STR,
                             "rhs": {"type": ["string", "null"]}, "justification": _STR,
-                            "latex": {"type": ["string", "null"]}}},
+                            "latex": {"type": ["string", "null"]},
+                            "record": {"type": "object", "required": ["kind", "level", "note", "data"],
+                                       "properties": {"kind": _STR, "level": {"$ref": "#/$defs/level"},
+                                                      "note": _STR, "data": {"type": "object"}}}}},
     "steps": {"type": "array", "items": {"$ref": "#/$defs/step"}},
     "level": {"enum": ["exact", "certified", "identified", "sampled"]},
 }
