@@ -55,6 +55,22 @@ def test_guides_exist_and_are_in_the_toctree():
             assert (ROOT / "docs" / f"{page}.md").exists()
 
 
+DOC_PAGES = sorted(p for p in (ROOT / "docs").rglob("*.md")
+                   if not {"_build", "auto_examples"} & set(p.relative_to(ROOT / "docs").parts))
+
+
+@pytest.mark.parametrize("page", DOC_PAGES, ids=[str(p.relative_to(ROOT / "docs")) for p in DOC_PAGES])
+def test_docs_examples_run(page):
+    import doctest
+
+    import matplotlib
+
+    matplotlib.use("Agg")
+    result = doctest.testfile(str(page), module_relative=False, optionflags=doctest.ELLIPSIS
+                              | doctest.NORMALIZE_WHITESPACE, verbose=False, report=True)
+    assert result.failed == 0, f"{result.failed} failing examples in {page.name}"
+
+
 @pytest.mark.slow
 def test_docs_build(tmp_path):
     pytest.importorskip("sphinx")
