@@ -310,8 +310,10 @@ def bound_text(gb: Any, data: dict[str, Any], fmt: str) -> str:
 # -- mean field ----------------------------------------------------------------------
 def meanfield_json(act: Any, mf: Any, wv: Any, bv: Any, edge: Any, want_edge: bool) -> dict[str, Any]:
     """``symact meanfield --format json``."""
+    exact = bool(getattr(mf, "exact", False))
+
     def num(v: Any) -> Any:
-        return number(v, level=None if mf.exact else "sampled")
+        return number(v, level=None if exact else "sampled")  # a Result brings its own level
 
     data = {
         "activation": activation_json(act),
@@ -323,7 +325,7 @@ def meanfield_json(act: Any, mf: Any, wv: Any, bv: Any, edge: Any, want_edge: bo
         "regime": mf.regime,
         "depth_scale_q": num(mf.depth_scale_q),
         "depth_scale_c": num(mf.depth_scale_c),
-        "level": "exact" if mf.exact else "sampled",
+        "level": getattr(mf.chi1, "level", "exact" if exact else "sampled"),
         "edge_of_chaos_weight_var": None,
     }
     if want_edge:
@@ -367,13 +369,16 @@ def gain_json(table: Any) -> dict[str, Any]:
         def num(v: Any) -> Any:
             return None if v is None else number(v)
 
+        def field(*names: str, row: Any = r) -> Any:  # tolerate renamed fields (branch 'gauss')
+            return next((getattr(row, n) for n in names if hasattr(row, n)), None)
+
         rows.append({
             "name": r.name,
-            "param": num(getattr(r, "param", None)),
-            "gain": num(r.ours),
-            "torch_gain": num(r.pytorch),
-            "chi1_at_gain": num(r.chi1_ours),
-            "chi1_at_torch_gain": num(r.chi1_pytorch),
+            "param": num(field("param")),
+            "gain": num(field("ours", "gain", "derived")),
+            "torch_gain": num(field("pytorch", "torch", "torch_gain")),
+            "chi1_at_gain": num(field("chi1_ours", "chi1_gain", "chi1_derived")),
+            "chi1_at_torch_gain": num(field("chi1_pytorch", "chi1_torch")),
         })
     return {"rows": rows, "note": (
         "gain: the variance-preserving gain 1/sqrt(E[phi(z)^2]); torch_gain: "
