@@ -269,6 +269,20 @@ def test_plain_printer_sets_and_piecewise():
     assert plain(sympy.Union(sympy.Interval.open(-1, 0), sympy.Interval.open(0, 1))) == "(-1, 0) ∪ (0, 1)"
 
 
+def test_every_command_has_json_output(capsys):
+    for cmd in ("list", "explain", "table", "bound", "meanfield", "gain", "check", "latex", "plot"):
+        code, out, _ = run(capsys, cmd, "--help")
+        assert code == 0 and "--format" in out and "json" in out, cmd
+
+
+def test_gain_param(capsys):
+    code, out, _ = run(capsys, "gain", "leaky_relu", "--param", "negative_slope=1/5", "--format", "json")
+    row = json.loads(out)["rows"][0]
+    # He et al. 2015: sqrt(2/(1 + a^2)) = sqrt(2/(26/25)) = 5 sqrt(13)/13
+    assert code == 0 and abs(row["gain"]["float"] - (2 / 1.04) ** 0.5) < 1e-12
+    assert abs(row["torch_gain"]["float"] - (2 / 1.04) ** 0.5) < 1e-12
+
+
 def test_schema_command(capsys):
     code, out, _ = run(capsys, "schema", "bound")
     assert code == 0 and json.loads(out)["title"] == "symact bound --format json"

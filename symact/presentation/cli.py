@@ -193,12 +193,13 @@ def _cmd_gain(args: argparse.Namespace) -> int:
     import symact as sa
 
     names = list(args.names) or None
-    if args.torch and names is None:
+    params = _params(args.param)
+    if args.torch and names is None and not params:
         table = sa.gain_table()
     else:
         if not names:
             raise _Usage("give activation names (e.g. 'symact gain relu tanh') or --torch")
-        table = sa.gain_table(names)
+        table = sa.gain_table([sa.activation(n, **params) for n in names])
     data = out.gain_json(table)
     _emit(args, data, lambda: out.gain_text(data, args.format))
     return EXIT_ANSWER
@@ -375,6 +376,9 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("names", nargs="*", help="activations (default with --torch: PyTorch's list)")
     p.add_argument("--torch", action="store_true",
                    help="the nonlinearities of torch.nn.init.calculate_gain")
+    p.add_argument("--param", action="append", metavar="NAME=VALUE",
+                   help="a parameter of the named activations, e.g. negative_slope=0.2 "
+                   "(calculate_gain's param)")
     _add_format(p, "text", "markdown", "latex")
 
     p = sub.add_parser("check", help="verify a hand-derived claim",

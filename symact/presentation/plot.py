@@ -247,12 +247,12 @@ def gradient_product(
                 warnings.warn(f"no worst-case bound for {a.name}: {exc}", RuntimeWarning, stacklevel=2)
                 notes.append(f"{a.name}: bound unavailable ({type(exc).__name__})")
             else:
-                r_tex = sympy.latex(gb.rate) if gb.exact and len(sympy.latex(gb.rate)) < 30 else f"{rate:.4g}"
+                r_tex = sympy.latex(gb.rate) if gb.exact and len(sympy.latex(gb.rate)) < 90 else f"{rate:.4g}"
                 with np.errstate(over="ignore", under="ignore"):
                     # later bounds thinner, so that equal bounds show as a line inside a band
                     axis.plot(n, rate ** n.astype(float), color=color, lw=max(6.0 - 2.0 * i, 1.5), alpha=0.5,
                               solid_capstyle="butt", zorder=2,
-                              label=f"{a.name}: worst-case bound $({r_tex})^n$", gid=f"bound-{a.name}")
+                              label=f"{a.name}: worst-case bound $\\left({r_tex}\\right)^n$", gid=f"bound-{a.name}")
             try:
                 from ..propagation.meanfield import mean_field
 
