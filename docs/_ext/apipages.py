@@ -78,6 +78,7 @@ def pages() -> dict[str, str]:
     out: dict[str, str] = {}
     grouped: dict[str, list[str]] = {key: [] for _, key in GROUPS}
     data: set[str] = set()
+    group_of = {q: _group(q, _resolve(q)) for q in public_names()}
     for qualname in public_names():
         obj = _resolve(qualname)
         kind = _kind(obj)
@@ -94,6 +95,11 @@ def pages() -> dict[str, str]:
             body += [f".. autoclass:: {name}", "   :members:", ""]
         else:
             body += [f".. auto{kind}:: {name}", ""]
+        related = [q for q in public_names() if group_of[q] == group_of[qualname] and q != qualname]
+        if related:  # cross-links to the names of the same layer
+            title = dict((k, t) for t, k in GROUPS)[group_of[qualname]]
+            body += [".. rubric:: Related", "", f"{title}: " + ", ".join(
+                f":{'py:data' if _kind(_resolve(q)) == 'data' else 'py:obj'}:`~{q}`" for q in related), ""]
         out[f"{qualname}.rst"] = "\n".join(body)
         grouped[_group(qualname, obj)].append(qualname)
         if kind == "data":
