@@ -177,6 +177,8 @@ or the symmetry of its range (silu is zero-centred in this sense although its ra
 def _cell(n: dict[str, Any] | None) -> str:
     if n is None:
         return "-"
+    if n["float"] is None:  # an infinity
+        return n["text"] or "?"
     if n["level"] == "exact":
         t = n["text"]
         if len(t) <= 18:
@@ -191,9 +193,30 @@ def _where(e: dict[str, Any]) -> str:
     if e["attained"]:
         pts = e["at"]["points"]
         if pts is not None and len(pts) <= 2:
-            return ", ".join(_cell(p) if p["level"] != "sampled" else p["digits"] or p["text"] for p in pts)
+            return ", ".join(_cell(p) for p in pts)
         return "on " + e["at"]["text"]
     return "approached " + ", ".join(a.replace("x -> ", "") for a in e["approached"])
+
+
+def _lipschitz(p: Any) -> dict[str, Any] | None:
+    """sup|phi'|: exact, or the certified enclosure of the larger of sup phi' and -inf phi'."""
+    from ..core.result import Quantity
+
+    d = p.derivative
+    if d.exact or not p.lipschitz.is_finite:
+        return number(p.lipschitz)
+    if float(d.sup) >= -float(d.inf):
+        return number(d.sup)
+    lo, hi = d.inf.enclosure
+    return number(Quantity.certified(-hi, -lo, method=d.inf.method))
+
+
+def _range(p: Any) -> dict[str, Any] | None:
+    out = interval(p.range)
+    v = p.value_bounds
+    if out is not None and v is not None and "lower" in out:  # the ends with their own levels
+        out["lower"], out["upper"] = number(v.inf), number(v.sup)
+    return out
 
 
 def table_json(profiles: Any) -> dict[str, Any]:
@@ -208,8 +231,8 @@ def table_json(profiles: Any) -> dict[str, Any]:
             "name": p.activation.name,
             "sup_derivative": extremum(p.derivative.sup),
             "inf_derivative": extremum(p.derivative.inf),
-            "range": interval(p.range),
-            "lipschitz": number(p.lipschitz),
+            "range": _range(p),
+            "lipschitz": _lipschitz(p),
             "monotone": p.monotone,
             "zero_centred": bool(p.zero_centred),
             "limits": [number(v) if v.is_number else plain(v) for v in p.limits],

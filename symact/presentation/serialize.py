@@ -18,6 +18,9 @@ Examples
 ('(0, oo)', '∅', '{0}')
 >>> plain(sympy.Piecewise((x, x > 0), (0, True)))
 '{x if x > 0; 0 otherwise}'
+>>> n = sympy.Dummy("n")
+>>> plain(sympy.ImageSet(sympy.Lambda(n, 2*n*sympy.pi), sympy.S.Integers))
+'{2*n*pi : n ∈ ℤ}'
 >>> n = number(sympy.Rational(1, 4))
 >>> n["float"], n["text"], n["level"], n["enclosure"]
 (0.25, '1/4', 'exact', [0.25, 0.25])
@@ -59,6 +62,30 @@ class _PlainPrinter(StrPrinter):
 
     def _print_Complement(self, c: sympy.Complement) -> str:
         return f"{self._print(c.args[0])} \\ {self._print(c.args[1])}"
+
+    def _print_Integers(self, _: Any) -> str:
+        return "ℤ"
+
+    def _print_Naturals(self, _: Any) -> str:
+        return "ℕ"
+
+    def _print_Naturals0(self, _: Any) -> str:
+        return "ℕ₀"
+
+    def _print_Rationals(self, _: Any) -> str:
+        return "ℚ"
+
+    def _print_Dummy(self, d: sympy.Dummy) -> str:
+        return str(d.name)
+
+    def _print_ImageSet(self, s: Any) -> str:
+        lam = s.lamda
+        var = ", ".join(self._print(v) for v in lam.variables)
+        base = ", ".join(self._print(b) for b in s.base_sets)
+        return f"{{{self._print(lam.expr)} : {var} ∈ {base}}}"
+
+    def _print_ConditionSet(self, s: Any) -> str:
+        return f"{{{self._print(s.sym)} ∈ {self._print(s.base_set)} : {self._print(s.condition)}}}"
 
     def _print_Piecewise(self, p: sympy.Piecewise) -> str:
         parts = []
