@@ -84,11 +84,14 @@ def test_table_markdown(capsys):
 
 
 def test_table_explains_markers_and_zero_centred(capsys):
-    code, out, _ = run(capsys, "table", "silu", "relu")
+    code, out, _ = run(capsys, "table", "silu", "relu", "sin")
     assert code == 0
+    sin = next(ln for ln in out.splitlines() if ln.startswith("sin"))
+    assert "{2*n*pi : n ∈ ℤ}" in sin and "ImageSet" not in out and "Lambda" not in out
     assert "Markers:" in out and "zero-centred: phi(0) = 0 and phi takes both signs" in out
     silu = next(ln for ln in out.splitlines() if ln.startswith("silu"))
     assert "1.099839~" in silu and "certified: sup f', inf f'" in silu  # 1.09983932... (Arb)
+    assert silu.count("1.099839~") == 2  # sup f' and the Lipschitz constant, both certified
     relu = next(ln for ln in out.splitlines() if ln.startswith("relu"))
     assert relu.rstrip().endswith("exact") and "(0, oo)" in relu
     assert "Interval" not in out and "EmptySet" not in out
