@@ -109,6 +109,17 @@ def test_check_exit_codes(capsys):
     assert code == 1 and data["holds"] is False and data["exit_code"] == 1
 
 
+def test_table_latex_typesets_exact_values(capsys):
+    code, out, _ = run(capsys, "table", "sigmoid", "silu", "--format", "latex")
+    assert code == 0 and out.startswith("\\begin{tabular}")
+    sigmoid = next(ln for ln in out.splitlines() if ln.startswith("sigmoid"))
+    assert r"$\frac{1}{4}$" in sigmoid and r"$C^\infty$" in sigmoid
+    silu = next(ln for ln in out.splitlines() if ln.startswith("silu"))
+    assert r"W\left(e^{-1}\right)" in silu and "1.099839" in silu  # exact range, certified sup
+    for line in out.splitlines()[2:-1]:
+        assert line.count("$") % 2 == 0 and "oo" not in line.replace("nondecreasing", "")
+
+
 def test_exploding_bound_with_eps_is_an_answer(capsys):
     code, out, _ = run(capsys, "bound", "sigmoid", "--layers", "3", "--weight", "5", "--eps", "1e-6")
     assert code == 0 and "never drops below 1e-6" in out and "5/4" in out

@@ -269,6 +269,36 @@ def _table_rows(data: dict[str, Any]) -> list[tuple[str, ...]]:
     return rows
 
 
+def _tex_number(n: dict[str, Any] | None, cell: str) -> str:
+    if n is None or n["level"] != "exact" or n["float"] is None:
+        from ..proofs.derivation import escape_text
+
+        return escape_text(cell).replace("oo", r"$\infty$")
+    return f"${n['latex']}$"
+
+
+def _tex_row(r: dict[str, Any], cells: tuple[str, ...]) -> list[str]:
+    """One table row in LaTeX: exact values typeset, the rest escaped text."""
+    from ..proofs.derivation import escape_text
+
+    def where(e: dict[str, Any], cell: str) -> str:
+        if e["attained"] and e["value"]["level"] == "exact":
+            return f"${e['at']['latex']}$"
+        return escape_text(cell).replace("oo", r"$\infty$")
+
+    rng = r["range"]
+    s = r["smoothness"]
+    return [
+        escape_text(r["name"]),
+        _tex_number(r["sup_derivative"]["value"], cells[1]), where(r["sup_derivative"], cells[2]),
+        _tex_number(r["inf_derivative"]["value"], cells[3]), where(r["inf_derivative"], cells[4]),
+        f"${rng['latex']}$" if rng is not None and "range" not in r["certified_entries"]
+        else escape_text(cells[5]).replace("oo", r"$\infty$"),
+        _tex_number(r["lipschitz"], cells[6]), escape_text(cells[7]), escape_text(cells[8]),
+        r"$C^\infty$" if s == "inf" else ("jump" if s < 0 else f"$C^{{{s}}}$"), escape_text(cells[10]),
+    ]
+
+
 def table_text(data: dict[str, Any], fmt: str = "text") -> str:
     """``symact table`` as aligned text, Markdown or a LaTeX tabular, with the legend."""
     rows = _table_rows(data)
@@ -277,10 +307,10 @@ def table_text(data: dict[str, Any], fmt: str = "text") -> str:
         lines += ["| " + " | ".join(c.replace("|", r"\|") for c in r) + " |" for r in rows]
         return "\n".join(lines) + "\n\n" + TABLE_LEGEND.replace("\n", " ")
     if fmt == "latex":
-        from ..expressions.latex import escape_text
+        from ..proofs.derivation import escape_text
 
         head = " & ".join(escape_text(h) for h in _HEADER)
-        body = " \\\\\n".join(" & ".join(escape_text(c) for c in r) for r in rows)
+        body = " \\\\\n".join(" & ".join(_tex_row(r, c)) for r, c in zip(data["rows"], rows, strict=True))
         return ("\\begin{tabular}{" + "l" * len(_HEADER) + "}\n" + head + " \\\\\n\\hline\n"
                 + body + "\n\\end{tabular}")
     widths = [max(len(r[i]) for r in (_HEADER, *rows)) for i in range(len(_HEADER))]
@@ -428,9 +458,12 @@ def gain_text(data: dict[str, Any], fmt: str = "text") -> str:
         lines += ["| " + " | ".join(r) + " |" for r in rows]
         return "\n".join(lines) + "\n\n" + data["note"]
     if fmt == "latex":
-        body = " \\\\\n".join(" & ".join(r) for r in rows)
-        return ("\\begin{tabular}{lcccc}\n" + " & ".join(_GAIN_HEADER).replace("_", "\\_")
-                + " \\\\\n\\hline\n" + body.replace("leaky_relu", "leaky\\_relu") + "\n\\end{tabular}")
+        from ..proofs.derivation import escape_text
+
+        body = " \\\\\n".join(" & ".join((escape_text(r[0]), *r[1:])) for r in rows)
+        head = ("activation", "gain", "PyTorch gain", r"$\chi_1$ at gain", r"$\chi_1$ at PyTorch gain")
+        return ("\\begin{tabular}{lcccc}\n" + " & ".join(head) + " \\\\\n\\hline\n" + body
+                + "\n\\end{tabular}")
     widths = [max(len(r[i]) for r in (_GAIN_HEADER, *rows)) for i in range(5)]
     f = "  ".join(f"{{:<{w}}}" for w in widths)
     lines = [f.format(*_GAIN_HEADER), f.format(*("-" * w for w in widths))]
