@@ -55,6 +55,7 @@ import sympy
 from ..core.budget import BudgetExceeded
 from ..core.errors import CertificationError, Undecided
 from . import cli_output as out
+from .cli_parser import build_parser
 
 __all__ = ["EXIT_ANSWER", "EXIT_BAD_INPUT", "EXIT_REFUTED", "EXIT_UNDECIDED", "main"]
 
@@ -80,16 +81,6 @@ def _number(text: str) -> sympy.Rational:
     except (ValueError, ZeroDivisionError):
         raise _Usage(f"{text!r} is not a number (accepted: 2, 0.01, 1/100, 1e-6)") from None
     return sympy.Rational(f.numerator, f.denominator)
-
-
-def _positive_int(text: str) -> int:
-    try:
-        n = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a positive integer, got {text!r}") from None
-    if n < 1:
-        raise argparse.ArgumentTypeError(f"expected a positive integer, got {n}")
-    return n
 
 
 def _params(items: Sequence[str] | None) -> dict[str, sympy.Rational]:
@@ -310,111 +301,15 @@ def _cmd_schema(args: argparse.Namespace) -> int:
     return EXIT_ANSWER
 
 
-# -- parser ------------------------------------------------------------------------
-def _add_activation(p: argparse.ArgumentParser) -> None:
-    p.add_argument("name", nargs="?", help="a built-in name or alias (see 'symact list'); "
-                   "with --expr, the display name of the new activation")
-    p.add_argument("--expr", metavar="FORMULA",
-                   help='define the activation from a formula in x, e.g. "x/(1 + abs(x))"')
-    p.add_argument("--param", action="append", metavar="NAME=VALUE",
-                   help="a parameter value, e.g. negative_slope=0.2 (repeatable)")
-
-
-def _add_format(p: argparse.ArgumentParser, *choices: str) -> None:
-    p.add_argument("--format", choices=(*choices, "json"), default=choices[0],
-                   help="output format; json follows 'symact schema' (default: %(default)s)")
-
-
-_EPILOG = ("Exit status: 0 an answer, 1 a refuted claim, 2 bad input, 3 undecided or over "
-           "budget. Run 'symact COMMAND --help' for the options of a command.")
-
-
-def _parser() -> argparse.ArgumentParser:
-    from .. import __version__
-
-    top = argparse.ArgumentParser(
-        prog=_PROG, description="Exact mathematics of neural-network activation functions.",
-        epilog=_EPILOG)
-    top.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
-    sub = top.add_subparsers(dest="command", metavar="COMMAND")
-
-    p = sub.add_parser("list", help="built-in activations, aliases and descriptions",
-                       description="List the built-in activations with aliases and descriptions.")
-    _add_format(p, "text", "markdown")
-
-    p = sub.add_parser("explain", help="derivation of the derivative bounds",
-                       description="Show how symact derives the bounds on phi'.")
-    _add_activation(p)
-    _add_format(p, "text", "latex", "markdown")
-
-    p = sub.add_parser("table", help="derivative bounds of the whole catalogue",
-                       description="Tabulate sup/inf of phi', range, Lipschitz constant, ... "
-                       "(progress on stderr when it is a terminal). The text output ends "
-                       "with a legend of its markers.")
-    p.add_argument("names", nargs="*", help="only these activations (default: all)")
-    _add_format(p, "text", "markdown", "latex")
-
-    p = sub.add_parser("bound", help="worst-case gradient bound through N layers",
-                       description="Bound |d a_n / d a_0| <= (|w| sup|phi'|)^n.")
-    _add_activation(p)
-    p.add_argument("--layers", type=_positive_int, required=True, metavar="N")
-    p.add_argument("--weight", default="1", metavar="W", help="scalar weight (default 1)")
-    p.add_argument("--eps", metavar="E", help="also print the depth at which the bound drops below E")
-    _add_format(p, "text", "latex")
-
-    p = sub.add_parser("meanfield", help="mean-field fixed point, chi_1 and regime",
-                       description="Average-case gradient propagation at initialisation.")
-    _add_activation(p)
-    p.add_argument("--weight-var", default="1", metavar="V", help="sigma_w^2 (default 1)")
-    p.add_argument("--bias-var", default="0", metavar="B", help="sigma_b^2 (default 0)")
-    p.add_argument("--edge", action="store_true", help="also print the edge-of-chaos sigma_w^2")
-    _add_format(p, "text")
-
-    p = sub.add_parser("gain", help="initialisation gains, beside torch.nn.init.calculate_gain",
-                       description="Variance-preserving gains 1/sqrt(E[phi(z)^2]) and the chi_1 "
-                       "they give, beside PyTorch's calculate_gain values and theirs.")
-    p.add_argument("names", nargs="*", help="activations (default with --torch: PyTorch's list)")
-    p.add_argument("--torch", action="store_true",
-                   help="the nonlinearities of torch.nn.init.calculate_gain")
-    p.add_argument("--param", action="append", metavar="NAME=VALUE",
-                   help="a parameter of the named activations, e.g. negative_slope=0.2 "
-                   "(calculate_gain's param)")
-    _add_format(p, "text", "markdown", "latex")
-
-    p = sub.add_parser("check", help="verify a hand-derived claim",
-                       description="Check a claim such as \"sigmoid'(x) <= 1/4\". "
-                       "Exit status 0: holds, 1: refuted, 2: bad input, 3: undecided.")
-    p.add_argument("claim")
-    _add_format(p, "text", "markdown")
-
-    p = sub.add_parser("latex", help="write the derivation as a LaTeX document",
-                       description="Write a standalone LaTeX document (optionally compile it).")
-    _add_activation(p)
-    p.add_argument("-o", "--output", required=True, metavar="FILE.tex")
-    p.add_argument("--pdf", action="store_true", help="also run pdflatex (no shell escape)")
-    _add_format(p, "text")
-
-    p = sub.add_parser("plot", help="draw a figure to a file (needs symact[plot])",
-                       description="Plot an activation, its gradient product across depth, "
-                       "or its mean-field phase diagram.")
-    _add_activation(p)
-    p.add_argument("-o", "--output", required=True, metavar="FILE")
-    p.add_argument("--kind", choices=("activation", "gradient", "phase"), default="activation")
-    p.add_argument("--layers", type=_positive_int, default=30, metavar="N")
-    p.add_argument("--weight", default="1", metavar="W")
-    _add_format(p, "text")
-
-    p = sub.add_parser("schema", help="the JSON Schema of --format json output",
-                       description="Print the JSON Schema (draft 2020-12) of the JSON output.")
-    p.add_argument("which", nargs="?", default=None, metavar="COMMAND",
-                   help="one command's schema (default: all of them)")
-
-    _add_plugins(sub)
-    return top
-
-
 def _add_plugins(sub: Any) -> None:
-    """Hook for subcommands defined elsewhere (``symact kernel``/``spectrum``)."""
+    """Hook for subcommands defined elsewhere: ``symact kernel`` and ``symact spectrum``.
+
+    :mod:`symact.presentation.cli_kernels`, when present, provides
+    ``add_parsers(subparsers)``; each parser it adds sets
+    ``set_defaults(handler=function)``, a function of the parsed arguments
+    returning the exit status (and takes ``--format`` with ``json``, like every
+    command).  Its errors are reported like those of the built-in commands.
+    """
     try:
         from . import cli_kernels  # type: ignore[attr-defined]
     except ImportError:
@@ -483,7 +378,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     the bound never drops below 1e-6: its per-layer factor 2 is >= 1
     0
     """
-    parser = _parser()
+    parser = build_parser(_add_plugins)
     try:
         args = parser.parse_args(list(argv) if argv is not None else None)
     except SystemExit as exit_:  # --help, --version, usage errors (already printed)
