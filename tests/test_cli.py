@@ -340,3 +340,23 @@ def test_console_script_check_and_version():
     assert r.returncode == 0 and symact.__version__ in r.stdout
     r = _proc([*_exe(), "check", "tanh'(x) <= 1"])
     assert r.returncode == 0
+
+
+def test_plugin_subcommands_hook(capsys, monkeypatch):
+    import types
+
+    fake = types.ModuleType("symact.presentation.cli_kernels")
+
+    def add_parsers(sub):
+        p = sub.add_parser("kernel", help="a plugged-in command")
+        p.add_argument("name")
+        p.add_argument("--format", choices=("text", "json"), default="text")
+        p.set_defaults(handler=lambda args: print(f"kernel of {args.name}") or 0)
+
+    fake.add_parsers = add_parsers
+    import symact.presentation
+
+    monkeypatch.setitem(sys.modules, "symact.presentation.cli_kernels", fake)
+    monkeypatch.setattr(symact.presentation, "cli_kernels", fake, raising=False)  # undone after
+    code, out, _ = run(capsys, "kernel", "relu")
+    assert code == 0 and out == "kernel of relu\n"
