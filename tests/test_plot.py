@@ -154,6 +154,19 @@ def test_relu_no_marker_where_the_derivative_is_undefined():
     assert np.isnan(ys[np.argmin(abs(xs))])
 
 
+def test_gaps_only_where_a_derivative_is_undefined():
+    # softsign x/(1+|x|) is C^1 at 0: phi' is defined there (= 1, attained), phi'' jumps (2 to -2)
+    ax = plot.activation("softsign", points=801)
+    lines = {ln.get_label(): ln for ln in ax.lines}
+    xs = np.asarray(lines[r"$\varphi'$"].get_xdata())
+    at0 = np.argmin(abs(xs))
+    assert xs[at0] == 0.0
+    assert lines[r"$\varphi'$"].get_ydata()[at0] == 1.0
+    assert np.isnan(lines[r"$\varphi''$"].get_ydata()[at0])
+    marker = next(ln for ln in ax.lines if ln.get_gid() == "sup-marker")
+    assert list(marker.get_xdata()) == [0.0]  # attained where phi' is defined: a filled marker
+
+
 def test_hardswish_open_marker_for_a_one_sided_limit():
     ax = plot.activation("hardswish", orders=(1,))
     sup = next(t for t in _labels(ax) if "sup" in t)

@@ -25,6 +25,8 @@ if TYPE_CHECKING:  # pragma: no cover
 
 __all__ = [
     "approach_x",
+    "gap_at_undefined",
+    "undefined_points",
     "figure_for",
     "finite_float",
     "legend_outside",
@@ -66,6 +68,31 @@ def finite_float(v: Any) -> float | None:
     except (TypeError, ValueError):
         return None
     return f if np.isfinite(f) else None
+
+
+def undefined_points(act: Activation, order: int) -> list[float]:
+    """Where the ``order``-th derivative is undefined: breakpoints smooth to less than ``order``."""
+    if order < 1:
+        return []
+    out = []
+    for b in act.breakpoints:
+        if b.smoothness < order:
+            v = finite_float(b.point)
+            if v is not None:
+                out.append(v)
+    return out
+
+
+def gap_at_undefined(xs: np.ndarray, ys: np.ndarray, act: Activation, order: int) -> np.ndarray:
+    """``ys`` with NaN at the sample nearest to each point where the derivative is undefined.
+
+    A curve then shows a gap there instead of the value autograd's convention gives.
+    """
+    ys = np.array(ys, dtype=float)
+    step = (xs[-1] - xs[0]) / max(len(xs) - 1, 1)
+    for v in undefined_points(act, order):
+        ys[np.abs(xs - v) < 0.5 * step + 1e-12] = np.nan
+    return ys
 
 
 def value_label(e: Any) -> str:
@@ -118,7 +145,7 @@ def mark_extremum(ax: Axes, e: Any, xlim: tuple[float, float], color: str, act: 
     op = r"$\sup\,\varphi'$" if e.kind == "sup" else r"$\inf\,\varphi'$"
     label = f"{op} {value_label(e)}{where_label(e)} ({e.level})"
     ax.axhline(y, color=color, lw=0.8, ls=(0, (4, 3)), alpha=0.6, gid=f"{e.kind}-line")
-    kinks = {v for v in (finite_float(k) for k in act.kinks) if v is not None}
+    kinks = set(undefined_points(act, 1))  # phi' is undefined there: no filled marker
     if e.attained:
         at = e.at
         if isinstance(at, sympy.Interval):

@@ -41,6 +41,7 @@ from ..expressions.coerce import as_activation as _resolve
 from .figure_parts import (
     figure_for,
     finite_float,
+    gap_at_undefined,
     legend_outside,
     mark_extremum,
     plain_ticks,
@@ -120,12 +121,8 @@ def activation(
         colors = ["C0", "C1", "C2", "C3", "C4"]
         styles = ["-", "-", (0, (5, 2)), (0, (1, 1.5)), "-."]
         for i, k in enumerate(orders):
-            ys = np.array(np.broadcast_to(np.asarray(a.numeric(k)(xs), dtype=float), xs.shape))
-            if k >= 1:  # undefined at kinks: leave a gap rather than draw autograd's value
-                for kx in (*a.kinks, *a.jumps):
-                    v = finite_float(kx)
-                    if v is not None:
-                        ys[np.abs(xs - v) < 0.5 * (hi - lo) / (points - 1)] = np.nan
+            ys = np.broadcast_to(np.asarray(a.numeric(k)(xs), dtype=float), xs.shape)
+            ys = gap_at_undefined(xs, ys, a, k)  # a gap where phi^(k) is undefined
             axis.plot(xs, ys, color=colors[i % len(colors)], lw=1.8 if k == 0 else 1.3,
                       ls=styles[i % len(styles)], label=_ORDER_LABELS.get(k, rf"$\varphi^{{({k})}}$"))
         for j, kx in enumerate(a.kinks):
@@ -369,12 +366,8 @@ def catalogue(
         xs = np.linspace(xlim[0], xlim[1], points)
         for axis, a in zip(targets, items, strict=False):
             for k, color, ls in ((0, "C0", "-"), (1, "C1", (0, (4, 2)))):
-                ys = np.array(np.broadcast_to(np.asarray(a.numeric(k)(xs), dtype=float), xs.shape))
-                if k == 1:
-                    for kx in (*a.kinks, *a.jumps):
-                        v = finite_float(kx)
-                        if v is not None:
-                            ys[np.abs(xs - v) < 0.5 * (xlim[1] - xlim[0]) / (points - 1)] = np.nan
+                ys = np.broadcast_to(np.asarray(a.numeric(k)(xs), dtype=float), xs.shape)
+                ys = gap_at_undefined(xs, ys, a, k)
                 axis.plot(xs, ys, color=color, lw=1.2, ls=ls, label=_ORDER_LABELS[k])
             for kx in a.kinks:
                 v = finite_float(kx)
