@@ -25,5 +25,5 @@ for claim in (
     verdict = check_claim(claim)
     print(f"{claim:45s} -> holds={verdict.holds}  [{verdict.method}]")
 
-fig = plot.activation(sa.activation("sigmoid"), orders=(1,))
+ax = plot.activation(sa.activation("sigmoid"), orders=(1,))
 plt.show()

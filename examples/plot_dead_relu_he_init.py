@@ -25,10 +25,9 @@ for wv in (1, 2):
     print(f"sigma_w^2 = {wv}: chi_1 = {mf.chi1} ({mf.regime})")
 print("variance-preserving gain:", gain(relu))
 
-fig, (left, right) = plt.subplots(1, 2, figsize=(11, 4.2))
+fig, (left, right) = plt.subplots(1, 2, figsize=(14, 4.4), layout="constrained")
 plot.gradient_product(relu, 30, weight=1.0, ax=left, trials=300)
 left.set_title("ReLU, $\\sigma_w^2 = 1$")
 plot.gradient_product(relu, 30, weight=2**0.5, ax=right, trials=300)
 right.set_title("ReLU, He initialisation $\\sigma_w^2 = 2$")
-fig.tight_layout()
 plt.show()

@@ -22,5 +22,5 @@ print(bounds.sup.describe())
 print(bounds.inf.describe())
 print(sa.gradient_bound(mine, 10).describe())
 
-fig = plot.activation(mine)
+ax = plot.activation(mine)
 plt.show()

@@ -24,5 +24,5 @@ for name in ("sigmoid", "relu"):
     print(f"{name:8s} bound over 30 layers: {gb.expr}  ({gb.regime})")
 print("sigmoid drops below 1e-6 after", sa.gradient_bound("sigmoid", 1).depth_below(1e-6), "layers")
 
-fig = plot.gradient_product(["sigmoid", "relu", "gelu"], 30, trials=300)
+ax = plot.gradient_product(["sigmoid", "relu", "gelu"], 30, trials=300)
 plt.show()

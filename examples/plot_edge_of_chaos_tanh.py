@@ -19,5 +19,5 @@ from symact.propagation.meanfield import edge_of_chaos
 tanh = sa.activation("tanh")
 print("edge of chaos at sigma_b^2 = 0:  sigma_w^2 =", edge_of_chaos(tanh, 0))
 
-fig = plot.phase(tanh)
+ax = plot.phase(tanh)
 plt.show()

@@ -25,7 +25,7 @@ def test_there_are_examples():
     names = {p.name for p in SCRIPTS}
     assert {"plot_depth_comparison.py", "plot_four_sigmoid.py", "plot_dead_relu_he_init.py",
             "plot_edge_of_chaos_tanh.py", "plot_check_derivation.py",
-            "plot_define_activation.py"} <= names
+            "plot_define_activation.py", "plot_catalogue.py"} <= names
 
 
 @pytest.mark.parametrize("script", SCRIPTS, ids=[p.name for p in SCRIPTS])
@@ -64,3 +64,6 @@ def test_tour_notebook():
     assert not [o for o in outputs if o.output_type == "error"]
     text = "".join(o.get("text", "") + str(o.get("data", {}).get("text/plain", "")) for o in outputs)
     assert "1/4" in text and "w/4" in text
+    picture = next(i for i, c in enumerate(nb.cells) if c.cell_type == "markdown" and "The picture" in c.source)
+    shown = [o for c in nb.cells[picture:] if c.cell_type == "code" for o in c.outputs]
+    assert any("image/png" in o.get("data", {}) for o in shown), "'The picture' shows no figure"

@@ -147,6 +147,38 @@ def _activation(name: str, values: tuple[tuple[str, sympy.Expr], ...]) -> Activa
     return Activation(entry.name, expr, chosen, template, entry.description)
 
 
+_GELU_FORMS = {"none": "gelu", "tanh": "gelu_tanh", False: "gelu", True: "gelu_tanh"}
+
+
+def _framework_keywords(canonical: str, params: dict[str, Any]) -> str:
+    """Apply and remove PyTorch/JAX keywords that are not parameters of the mathematics.
+
+    Returns the canonical name to build (``approximate`` may switch GELU's form).
+    """
+    if "inplace" in params:
+        flag = params.pop("inplace")
+        if not isinstance(flag, bool):
+            raise TypeError(f"inplace must be True or False (it is accepted and ignored), got {flag!r}")
+    if "approximate" in params:
+        if canonical not in ("gelu", "gelu_tanh"):
+            raise TypeError(f"{canonical} has no 'approximate' keyword (only gelu has one)")
+        form = params.pop("approximate")
+        key = form.strip().lower() if isinstance(form, str) else form
+        if not isinstance(key, bool | str) or key not in _GELU_FORMS:
+            raise ValueError(
+                f"approximate must be 'none' or 'tanh' (PyTorch) or False or True (JAX), got {form!r}"
+            )
+        target = _GELU_FORMS[key]
+        if canonical == "gelu_tanh" and target == "gelu":
+            raise ValueError("gelu_tanh is the tanh approximation; use activation('gelu') for the erf form")
+        canonical = target
+    if canonical == "softplus" and "threshold" in params:
+        t = params.pop("threshold")
+        if isinstance(t, bool) or not isinstance(t, int | float | sympy.Number) or not t > 0:
+            raise ValueError(f"threshold must be a positive number (PyTorch's default is 20), got {t!r}")
+    return canonical
+
+
 def activation(name: str, **params: Any) -> Activation:
     r"""A built-in activation by name (aliases accepted), with optional parameters.
 
@@ -157,6 +189,23 @@ def activation(name: str, **params: Any) -> Activation:
     **params
         Parameter values: numbers (floats are read through their decimal
         text, so ``0.01`` is exactly 1/100) or SymPy expressions and symbols.
+        PyTorch's and JAX's keywords are accepted too, so that a call can be
+        pasted from framework code:
+
+        * ``inplace`` (every activation): accepted and ignored, since symact has
+          no tensors to overwrite;
+        * ``approximate`` (``gelu``): ``"none"`` (PyTorch's default) or
+          ``False`` gives the exact erf form, ``"tanh"`` or ``True`` (JAX's
+          default for ``jax.nn.gelu``) gives ``gelu_tanh``;
+        * ``threshold`` (``softplus``): PyTorch returns :math:`x` where
+          :math:`\beta x > \mathrm{threshold}`, a numerical cut-off against
+          overflow that does not change the mathematics, and symact analyses
+          the exact :math:`\log(1 + e^{\beta x})/\beta`.  The cut-off changes
+          the value by at most :math:`\log(1 + e^{-t})/\beta` (about
+          :math:`2.1\cdot10^{-9}/\beta` at the default :math:`t = 20`) and the
+          derivative by at most :math:`1/(1 + e^{t})` (about
+          :math:`2.1\cdot10^{-9}`), at the jump :math:`x = t/\beta` that
+          PyTorch's version has there.
 
     Raises
     ------
@@ -170,12 +219,19 @@ def activation(name: str, **params: Any) -> Activation:
     Piecewise((x, x > 0), (x/5, True))
     >>> activation("relu").expr
     Piecewise((x, x > 0), (0, True))
+    >>> activation("relu", inplace=True) == activation("relu")
+    True
+    >>> activation("gelu", approximate="tanh").name
+    'gelu_tanh'
+    >>> activation("softplus", beta=2, threshold=20).expr
+    log(exp(2*x) + 1)/2
     >>> activation("sigmod")
     Traceback (most recent call last):
     ...
     symact.core.errors.UnknownActivation: "no activation named 'sigmod'; did you mean 'sigmoid' ...
     """
-    canonical = _lookup(name).name
+    params = dict(params)
+    canonical = _framework_keywords(_lookup(name).name, params)
     return _activation(canonical, tuple(sorted((k, as_parameter_value(v)) for k, v in params.items())))
 
 
@@ -395,7 +451,7 @@ def _mish() -> sympy.Expr:
 @register(
     "softplus",
     {"beta": 1},
-    description="log(1 + e^(beta x))/beta; PyTorch's linear threshold is a numerical device and is ignored",
+    description="log(1 + e^(beta x))/beta; PyTorch's threshold keyword is a numerical cut-off, accepted and ignored",
     source=f"{_T}.softplus",
 )
 def _softplus(beta: sympy.Expr) -> sympy.Expr:

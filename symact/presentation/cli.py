@@ -1,22 +1,33 @@
 r"""The ``symact`` command line.
 
-Subcommands::
+Subcommands (``--format`` on every one; ``json`` everywhere)::
 
-    symact list                               names, aliases, one-line descriptions
-    symact explain NAME [--format F]          derivation of the derivative bounds
-    symact table [--format text|markdown]     the catalogue's derivative bounds
-    symact bound NAME --layers N [--weight W] [--eps E]
-    symact meanfield NAME --weight-var V [--bias-var B]
-    symact check "CLAIM"                      exit 0 holds, 1 refuted, 2 undecided
-    symact latex NAME -o FILE.tex [--pdf]
-    symact plot NAME -o FILE.png|svg|pdf [--kind activation|gradient|phase]
+    symact list      [--format text|markdown|json]
+    symact explain   NAME [--format text|latex|markdown|json]
+    symact table     [NAME ...] [--format text|markdown|latex|json]
+    symact bound     NAME --layers N [--weight W] [--eps E] [--format text|latex|json]
+    symact meanfield NAME [--weight-var V] [--bias-var B] [--edge] [--format text|json]
+    symact gain      [NAME ...] [--torch] [--format text|markdown|latex|json]
+    symact check     "CLAIM" [--format text|markdown|json]
+    symact latex     NAME -o FILE.tex [--pdf] [--format text|json]
+    symact plot      NAME -o FILE.png|svg|pdf [--kind activation|gradient|phase] [--format text|json]
+    symact schema    [COMMAND]        the JSON Schema of --format json output
 
 Wherever ``NAME`` is accepted, ``--expr "x/(1 + abs(x))"`` defines an activation
 from a formula instead (safely parsed, never executed), and ``--param name=value``
 sets a parameter (``--param negative_slope=0.2``).
 
-Errors are one line on stderr, ``symact: error: ...``, and exit status 2; nothing
-prints a traceback.
+Exit status, the same for every command:
+
+====  ==========================================================
+0     an answer (for ``check``: the claim holds)
+1     a refuted claim (``check`` found a counterexample)
+2     bad input: unknown name, malformed number or formula, ...
+3     undecided, or over the time budget
+====  ==========================================================
+
+Errors are one line on stderr, ``symact: error: ...`` (with ``--format json``
+also a JSON object ``{"error": {...}}`` on stdout); nothing prints a traceback.
 
 Examples
 --------
@@ -33,19 +44,30 @@ from __future__ import annotations
 
 import argparse
 import json
-import shutil
-import subprocess
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from fractions import Fraction
 from pathlib import Path
 from typing import Any
 
 import sympy
 
-__all__ = ["main"]
+from ..core.budget import BudgetExceeded
+from ..core.errors import CertificationError, Undecided
+from . import cli_output as out
+from .cli_parser import build_parser
+
+__all__ = ["EXIT_ANSWER", "EXIT_BAD_INPUT", "EXIT_REFUTED", "EXIT_UNDECIDED", "main"]
 
 _PROG = "symact"
+#: An answer (``check``: the claim holds).
+EXIT_ANSWER = 0
+#: ``check`` refuted the claim.
+EXIT_REFUTED = 1
+#: Bad input (unknown name, malformed number or formula, unusable file name).
+EXIT_BAD_INPUT = 2
+#: Undecided, or the time budget ran out.
+EXIT_UNDECIDED = 3
 
 
 class _Usage(ValueError):
@@ -61,25 +83,15 @@ def _number(text: str) -> sympy.Rational:
     return sympy.Rational(f.numerator, f.denominator)
 
 
-def _positive_int(text: str) -> int:
-    try:
-        n = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a positive integer, got {text!r}") from None
-    if n < 1:
-        raise argparse.ArgumentTypeError(f"expected a positive integer, got {n}")
-    return n
-
-
 def _params(items: Sequence[str] | None) -> dict[str, sympy.Rational]:
-    out: dict[str, sympy.Rational] = {}
+    params: dict[str, sympy.Rational] = {}
     for item in items or ():
         key, sep, value = item.partition("=")
         key = key.strip()
         if not sep or not key.isidentifier():
             raise _Usage(f"--param takes name=value (e.g. --param negative_slope=0.2), got {item!r}")
-        out[key] = _number(value)
-    return out
+        params[key] = _number(value)
+    return params
 
 
 def _resolve(args: argparse.Namespace) -> Any:
@@ -93,272 +105,229 @@ def _resolve(args: argparse.Namespace) -> Any:
     return sa.activation(args.name, **params)
 
 
+def _emit(args: argparse.Namespace, data: dict[str, Any], text: Callable[[], str] | str,
+          code: int = 0) -> None:
+    """Print ``data`` as JSON or the rendering for ``args.format``."""
+    if args.format == "json":
+        print(json.dumps(out.envelope(args.command, data, code), indent=2, ensure_ascii=False))
+    else:
+        print(text() if callable(text) else text)
+
+
 # -- subcommands -------------------------------------------------------------------
 def _cmd_list(args: argparse.Namespace) -> int:
-    import symact as sa
-
-    by_name: dict[str, list[str]] = {}
-    for alias, name in sa.aliases().items():
-        by_name.setdefault(name, []).append(alias)
-    width = max(len(n) for n in sa.names())
-    for name in sa.names():
-        extra = f" (alias: {', '.join(by_name[name])})" if name in by_name else ""
-        print(f"{name:<{width}}  {sa.describe(name)}{extra}")
-    return 0
-
-
-def _explain_json(act: Any) -> str:
-    import symact as sa
-
-    b = sa.derivative_bounds(act)
-
-    def ext(e: Any) -> dict[str, Any]:
-        return {
-            "value": sympy.sstr(e.value),
-            "latex": sympy.latex(e.value),
-            "decimal": str(e.evalf(15)),
-            "exact": bool(e.exact),
-            "attained": bool(e.attained),
-            "at": sympy.sstr(e.at),
-            "approached": list(e.approached),
-            "enclosure": [str(e.enclosure[0]), str(e.enclosure[1])],
-        }
-
-    data: dict[str, Any] = {
-        "name": act.name,
-        "expr": sympy.sstr(act.expr),
-        "latex": act.latex(),
-        "derivative": sympy.sstr(act.derivative()),
-        "kinks": [sympy.sstr(k) for k in act.kinks],
-        "jumps": [sympy.sstr(k) for k in act.jumps],
-        "smoothness": str(act.smoothness),
-        "sup_derivative": ext(b.sup),
-        "inf_derivative": ext(b.inf),
-        "lipschitz": sympy.sstr(b.lipschitz),
-    }
-    try:
-        from ..proofs.derivation import derive
-
-        data["derivation"] = derive(act).text()
-    except ImportError:
-        pass
-    return json.dumps(data, indent=2, ensure_ascii=False)
+    data = out.catalogue_json()
+    _emit(args, data, lambda: out.catalogue_text(data, markdown=args.format == "markdown"))
+    return EXIT_ANSWER
 
 
 def _cmd_explain(args: argparse.Namespace) -> int:
+    import symact as sa
+
     act = _resolve(args)
-    if args.format == "json":
-        print(_explain_json(act))
-        return 0
+    b = sa.derivative_bounds(act)
     try:
         from ..proofs.derivation import derive
-    except ImportError:
-        if args.format != "text":
-            raise _Usage(f"--format {args.format} needs symact.proofs.derivation, which is not installed") from None
-        import symact as sa
 
+        d = derive(act)
+    except ImportError:  # pragma: no cover - the proofs layer is part of the package
+        d = None
+    if args.format == "json":
+        _emit(args, out.explain_json(act, b, d), "")
+    elif d is None:
         print(sa.analyze(act).describe())
-        return 0
-    d = derive(act)
-    print({"text": d.text, "latex": d.latex, "markdown": d.markdown}[args.format]())
-    return 0
+    else:
+        print({"text": d.text, "latex": d.latex, "markdown": d.markdown}[args.format]())
+    return EXIT_ANSWER
 
 
 def _cmd_table(args: argparse.Namespace) -> int:
     import symact as sa
 
     t = sa.table(args.names or None, progress=None)  # progress only when stderr is a TTY
-    print(t.markdown() if args.format == "markdown" else t.text())
-    return 0
+    data = out.table_json(t.profiles)
+    _emit(args, data, lambda: out.table_text(data, args.format))
+    return EXIT_ANSWER
 
 
 def _cmd_bound(args: argparse.Namespace) -> int:
     import symact as sa
 
     act = _resolve(args)
-    gb = sa.gradient_bound(act, args.layers, weight=_number(args.weight))
-    print(gb.describe())
+    w = _number(args.weight)
+    gb = sa.gradient_bound(act, args.layers, weight=w)
+    eps = None
     if args.eps is not None:
         eps = _number(args.eps)
         if eps <= 0:
             raise _Usage(f"--eps must be positive, got {args.eps}")
-        print(f"depth at which the bound drops below {args.eps}: {gb.depth_below(eps)} layers")
-    return 0
-
-
-def _fmt(v: Any) -> str:
-    import mpmath
-
-    if v is None:
-        return "diverges"
-    if isinstance(v, mpmath.mpf):
-        return mpmath.nstr(v, 12)
-    if isinstance(v, sympy.Expr) and not v.is_Rational and v.is_number:
-        return f"{sympy.sstr(v)} ≈ {sympy.N(v, 12)}"
-    return sympy.sstr(v) if isinstance(v, sympy.Basic) else str(v)
+    data = out.bound_json(act, gb, args.layers, w, eps, args.eps)
+    _emit(args, data, lambda: out.bound_text(gb, data, args.format))
+    return EXIT_ANSWER
 
 
 def _cmd_meanfield(args: argparse.Namespace) -> int:
-    from ..propagation.meanfield import mean_field
+    from ..propagation.meanfield import edge_of_chaos, mean_field
 
     act = _resolve(args)
     wv, bv = _number(args.weight_var), _number(args.bias_var)
     if wv <= 0 or bv < 0:
         raise _Usage("--weight-var must be positive and --bias-var non-negative")
     mf = mean_field(act, wv, bv)
-    print(f"mean field of {act.name} at sigma_w^2 = {wv}, sigma_b^2 = {bv}")
-    print(f"  q*      = {_fmt(mf.q_star)}  ({mf.status})")
-    print(f"  chi_1   = {_fmt(mf.chi1)}  ({mf.regime})")
-    print(f"  xi_q    = {_fmt(mf.depth_scale_q)}   xi_c = {_fmt(mf.depth_scale_c)}")
-    print(f"  exact   = {'yes' if mf.exact else 'no (numerical quadrature)'}")
-    if args.edge:
-        from ..propagation.meanfield import edge_of_chaos
+    edge = edge_of_chaos(act, bv) if args.edge else None
+    data = out.meanfield_json(act, mf, wv, bv, edge, args.edge)
+    _emit(args, data, lambda: out.meanfield_text(data))
+    return EXIT_ANSWER
 
-        print(f"  edge of chaos at sigma_b^2 = {bv}: sigma_w^2 = {_fmt(edge_of_chaos(act, bv))}")
-    return 0
+
+def _cmd_gain(args: argparse.Namespace) -> int:
+    import symact as sa
+
+    names = list(args.names) or None
+    params = _params(args.param)
+    if args.torch and names is None and not params:
+        table = sa.gain_table()
+    else:
+        if not names:
+            raise _Usage("give activation names (e.g. 'symact gain relu tanh') or --torch")
+        table = sa.gain_table([sa.activation(n, **params) for n in names])
+    data = out.gain_json(table)
+    _emit(args, data, lambda: out.gain_text(data, args.format))
+    return EXIT_ANSWER
 
 
 def _cmd_check(args: argparse.Namespace) -> int:
     from ..proofs.verify import check_claim
 
     verdict = check_claim(args.claim)
-    print(str(verdict))
-    return {True: 0, False: 1}.get(verdict.holds, 2)
+    code = {True: EXIT_ANSWER, False: EXIT_REFUTED}.get(verdict.holds, EXIT_UNDECIDED)
+    data = out.check_json(args.claim, verdict)
+    if args.format == "markdown":
+        print(verdict._repr_markdown_())
+    else:
+        _emit(args, data, lambda: str(verdict), code)
+    return code
+
+
+def _pdflatex(tex: Path) -> Path:
+    """Compile ``tex`` safely (no shell escape, restricted file access, a time limit)."""
+    try:
+        from .pdf import compile_pdf  # branch 'safety': the one safe pdflatex runner
+    except ImportError:
+        compile_pdf = None
+    if compile_pdf is not None:
+        import re
+
+        name = tex.stem if re.fullmatch(r"[A-Za-z0-9_-]+", tex.stem) else "document"
+        pdf = Path(compile_pdf(tex.read_text(encoding="utf-8"), tex.parent, name=name, budget=120))
+        if pdf != tex.with_suffix(".pdf"):
+            pdf = pdf.replace(tex.with_suffix(".pdf"))
+        return pdf
+    import os
+    import shutil
+    import subprocess
+    import tempfile
+
+    exe = shutil.which("pdflatex")
+    if exe is None:
+        raise _Usage("--pdf needs pdflatex on PATH (e.g. apt-get install texlive-latex-base)")
+    with tempfile.TemporaryDirectory(prefix="symact-latex-") as tmp:
+        work = Path(tmp) / "document.tex"
+        work.write_text(tex.read_text(encoding="utf-8"), encoding="utf-8")
+        env = {**os.environ, "openin_any": "p", "openout_any": "p", "shell_escape": "f"}
+        cmd = [exe, "-no-shell-escape", "-interaction=nonstopmode", "-halt-on-error", work.name]
+        try:
+            run = subprocess.run(cmd, cwd=tmp, capture_output=True, text=True, timeout=120,
+                                 check=False, env=env, stdin=subprocess.DEVNULL)
+        except subprocess.TimeoutExpired:
+            raise BudgetExceeded("pdflatex did not finish within 120 s") from None
+        if run.returncode != 0:
+            tail = [ln for ln in run.stdout.splitlines() if ln.startswith("!")][:1]
+            raise _Usage(f"pdflatex failed on {tex}: {tail[0] if tail else 'see its log'}")
+        pdf = tex.with_suffix(".pdf")
+        shutil.copyfile(work.with_suffix(".pdf"), pdf)
+    return pdf
 
 
 def _cmd_latex(args: argparse.Namespace) -> int:
     from ..proofs.derivation import derive
 
     act = _resolve(args)
-    out = Path(args.output)
-    if out.suffix != ".tex":
+    tex = Path(args.output)
+    if tex.suffix != ".tex":
         raise _Usage(f"-o must name a .tex file, got {args.output!r}")
-    out.write_text(derive(act).document(), encoding="utf-8")
-    print(f"wrote {out}")
-    if args.pdf:
-        exe = shutil.which("pdflatex")
-        if exe is None:
-            raise _Usage("--pdf needs pdflatex on PATH (e.g. apt-get install texlive-latex-base)")
-        cmd = [exe, "-interaction=nonstopmode", "-halt-on-error", out.name]
-        try:
-            run = subprocess.run(cmd, cwd=out.parent.resolve(), capture_output=True, text=True,
-                                 timeout=120, check=False)
-        except subprocess.TimeoutExpired:
-            raise _Usage("pdflatex did not finish within 120 s") from None
-        if run.returncode != 0:
-            tail = [ln for ln in run.stdout.splitlines() if ln.startswith("!")][:1]
-            raise _Usage(f"pdflatex failed on {out}: {tail[0] if tail else 'see the .log file'}")
-        print(f"wrote {out.with_suffix('.pdf')}")
-    return 0
+    tex.write_text(derive(act).document(), encoding="utf-8")
+    pdf = _pdflatex(tex) if args.pdf else None
+    data = {"activation": out.activation_json(act), "tex": str(tex), "pdf": str(pdf) if pdf else None}
+    _emit(args, data, lambda: "\n".join(f"wrote {p}" for p in (tex, pdf) if p))
+    return EXIT_ANSWER
 
 
 def _cmd_plot(args: argparse.Namespace) -> int:
-    out = Path(args.output)
-    fmt = out.suffix.lower().lstrip(".")
+    target = Path(args.output)
+    fmt = target.suffix.lower().lstrip(".")
     if fmt not in ("png", "svg", "pdf"):
         raise _Usage(f"-o must end in .png, .svg or .pdf, got {args.output!r}")
     act = _resolve(args)
-    import matplotlib
-
+    try:
+        import matplotlib
+    except ImportError:
+        raise _Usage("'symact plot' needs matplotlib: pip install 'symact[plot]'") from None
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
     from . import plot
 
     if args.kind == "gradient":
-        fig = plot.gradient_product(act, args.layers, weight=float(_number(args.weight)))
+        ax = plot.gradient_product(act, args.layers, weight=float(_number(args.weight)))
     elif args.kind == "phase":
-        fig = plot.phase(act)
+        ax = plot.phase(act)
     else:
-        fig = plot.activation(act)
+        ax = plot.activation(act)
+    fig = ax.figure
     try:
-        fig.savefig(out, format=fmt, bbox_inches="tight")
+        fig.savefig(target, format=fmt, bbox_inches="tight")
     finally:
         plt.close(fig)
-    print(f"wrote {out}")
-    return 0
+    data = {"activation": out.activation_json(act), "file": str(target), "kind": args.kind}
+    _emit(args, data, f"wrote {target}")
+    return EXIT_ANSWER
 
 
-# -- parser ------------------------------------------------------------------------
-def _add_activation(p: argparse.ArgumentParser) -> None:
-    p.add_argument("name", nargs="?", help="a built-in name or alias (see 'symact list'); "
-                   "with --expr, the display name of the new activation")
-    p.add_argument("--expr", metavar="FORMULA",
-                   help='define the activation from a formula in x, e.g. "x/(1 + abs(x))"')
-    p.add_argument("--param", action="append", metavar="NAME=VALUE",
-                   help="a parameter value, e.g. negative_slope=0.2 (repeatable)")
+def _cmd_schema(args: argparse.Namespace) -> int:
+    from .schema import schema
+
+    print(json.dumps(schema(args.which), indent=2, ensure_ascii=False))
+    return EXIT_ANSWER
 
 
-def _parser() -> argparse.ArgumentParser:
-    from .. import __version__
+def _add_plugins(sub: Any) -> None:
+    """Hook for subcommands defined elsewhere: ``symact kernel`` and ``symact spectrum``.
 
-    top = argparse.ArgumentParser(
-        prog=_PROG,
-        description="Exact mathematics of neural-network activation functions.",
-        epilog="Run 'symact COMMAND --help' for the options of a command.",
-    )
-    top.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
-    sub = top.add_subparsers(dest="command", metavar="COMMAND")
-
-    sub.add_parser("list", help="built-in activations, aliases and descriptions",
-                   description="List the built-in activations with aliases and descriptions.")
-
-    p = sub.add_parser("explain", help="derivation of the derivative bounds",
-                       description="Show how symact derives the bounds on phi'.")
-    _add_activation(p)
-    p.add_argument("--format", choices=("text", "latex", "markdown", "json"), default="text")
-
-    p = sub.add_parser("table", help="derivative bounds of the whole catalogue",
-                       description="Tabulate sup/inf of phi', range, Lipschitz constant, ... "
-                       "(progress on stderr when it is a terminal).")
-    p.add_argument("names", nargs="*", help="only these activations (default: all)")
-    p.add_argument("--format", choices=("text", "markdown"), default="text")
-
-    p = sub.add_parser("bound", help="worst-case gradient bound through N layers",
-                       description="Bound |d a_n / d a_0| <= (|w| sup|phi'|)^n.")
-    _add_activation(p)
-    p.add_argument("--layers", type=_positive_int, required=True, metavar="N")
-    p.add_argument("--weight", default="1", metavar="W", help="scalar weight (default 1)")
-    p.add_argument("--eps", metavar="E", help="also print the depth at which the bound drops below E")
-
-    p = sub.add_parser("meanfield", help="mean-field fixed point, chi_1 and regime",
-                       description="Average-case gradient propagation at initialisation.")
-    _add_activation(p)
-    p.add_argument("--weight-var", default="1", metavar="V", help="sigma_w^2 (default 1)")
-    p.add_argument("--bias-var", default="0", metavar="B", help="sigma_b^2 (default 0)")
-    p.add_argument("--edge", action="store_true", help="also print the edge-of-chaos sigma_w^2")
-
-    p = sub.add_parser("check", help="verify a hand-derived claim",
-                       description="Check a claim such as \"sigmoid'(x) <= 1/4\". "
-                       "Exit status 0: holds, 1: refuted, 2: undecided or bad input.")
-    p.add_argument("claim")
-
-    p = sub.add_parser("latex", help="write the derivation as a LaTeX document",
-                       description="Write a standalone LaTeX document (optionally compile it).")
-    _add_activation(p)
-    p.add_argument("-o", "--output", required=True, metavar="FILE.tex")
-    p.add_argument("--pdf", action="store_true", help="also run pdflatex")
-
-    p = sub.add_parser("plot", help="draw a figure to a file",
-                       description="Plot an activation, its gradient product across depth, "
-                       "or its mean-field phase diagram.")
-    _add_activation(p)
-    p.add_argument("-o", "--output", required=True, metavar="FILE")
-    p.add_argument("--kind", choices=("activation", "gradient", "phase"), default="activation")
-    p.add_argument("--layers", type=_positive_int, default=30, metavar="N")
-    p.add_argument("--weight", default="1", metavar="W")
-    return top
+    :mod:`symact.presentation.cli_kernels`, when present, provides
+    ``add_parsers(subparsers)``; each parser it adds sets
+    ``set_defaults(handler=function)``, a function of the parsed arguments
+    returning the exit status (and takes ``--format`` with ``json``, like every
+    command).  Its errors are reported like those of the built-in commands.
+    """
+    try:
+        from . import cli_kernels  # type: ignore[attr-defined]
+    except ImportError:
+        return
+    cli_kernels.add_parsers(sub)
 
 
-_COMMANDS = {
+_COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
     "list": _cmd_list,
     "explain": _cmd_explain,
     "table": _cmd_table,
     "bound": _cmd_bound,
     "meanfield": _cmd_meanfield,
+    "gain": _cmd_gain,
     "check": _cmd_check,
     "latex": _cmd_latex,
     "plot": _cmd_plot,
+    "schema": _cmd_schema,
 }
 
 
@@ -368,6 +337,12 @@ def _message(exc: BaseException) -> str:
     if isinstance(exc, ImportError):
         return f"this command needs a module that is not available ({exc.name or exc})"
     return str(exc) or type(exc).__name__
+
+
+def _exit_code(exc: BaseException) -> int:
+    if isinstance(exc, Undecided | CertificationError | BudgetExceeded | TimeoutError):
+        return EXIT_UNDECIDED
+    return EXIT_BAD_INPUT
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -381,8 +356,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     Returns
     -------
     int
-        0 on success; for ``check``, 0 holds, 1 refuted, 2 undecided; 2 for any
-        error, reported as one line ``symact: error: ...`` on stderr.
+        0 an answer (``check``: the claim holds), 1 a refuted claim, 2 bad
+        input, 3 undecided or over budget.  Errors are reported as one line
+        ``symact: error: ...`` on stderr.
 
     Examples
     --------
@@ -391,34 +367,46 @@ def main(argv: Sequence[str] | None = None) -> int:
     regime: neutral
     the derivative is 0 on a whole stretch: a path through an inactive unit contributes exactly 0
     0
-    >>> main(["bound", "sigmoid", "--layers", "5", "--eps", "1e-6"])  # doctest: +ELLIPSIS
+    >>> main(["bound", "sigmoid", "--layers", "5", "--eps", "1e-6"])
     |d a_n / d a_0| <= 1/1024  (sigmoid, 5 layers)
     regime: vanishing
     depth at which the bound drops below 1e-6: 10 layers
     0
+    >>> main(["bound", "sigmoid", "--layers", "2", "--weight", "8", "--eps", "1e-6"])
+    |d a_n / d a_0| <= 4  (sigmoid, 2 layers)
+    regime: exploding
+    the bound never drops below 1e-6: its per-layer factor 2 is >= 1
+    0
     """
-    parser = _parser()
+    parser = build_parser(_add_plugins)
     try:
         args = parser.parse_args(list(argv) if argv is not None else None)
     except SystemExit as exit_:  # --help, --version, usage errors (already printed)
-        return int(exit_.code or 0) if not isinstance(exit_.code, str) else 2
+        return int(exit_.code or 0) if not isinstance(exit_.code, str) else EXIT_BAD_INPUT
     if args.command is None:
         parser.print_help(sys.stderr)
-        return 2
+        return EXIT_BAD_INPUT
+    command = _COMMANDS.get(args.command) or getattr(args, "handler", None)
     try:
-        return _COMMANDS[args.command](args)
+        return command(args)
     except BrokenPipeError:  # e.g. `symact list | head`: stop quietly
         import os
 
         devnull = os.open(os.devnull, os.O_WRONLY)
         os.dup2(devnull, sys.stdout.fileno())
-        return 0
-    except (ValueError, TypeError, KeyError, ArithmeticError, ImportError, OSError) as exc:
+        return EXIT_ANSWER
+    except (ValueError, TypeError, KeyError, ArithmeticError, ImportError, OSError,
+            RuntimeError, BudgetExceeded) as exc:  # RuntimeError: pdflatex failed
+        code = _exit_code(exc)
         hint = ""
         if isinstance(exc, KeyError) and "did you mean" not in _message(exc):
             hint = " (see 'symact list')"
-        print(f"{_PROG}: error: {_message(exc)}{hint}", file=sys.stderr)
-        return 2
+        message = " ".join(f"{_message(exc)}{hint}".split())  # one line
+        if getattr(args, "format", None) == "json":
+            print(json.dumps(out.envelope(args.command, {"error": {
+                "type": type(exc).__name__, "message": message}}, code), indent=2))
+        print(f"{_PROG}: error: {message}", file=sys.stderr)
+        return code
     except KeyboardInterrupt:
         print(f"{_PROG}: interrupted", file=sys.stderr)
         return 130

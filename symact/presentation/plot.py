@@ -1,11 +1,19 @@
 r"""Matplotlib figures: activations, gradient products across depth, phase diagrams.
 
 Every function imports matplotlib only when it is called, draws into ``ax`` when
-one is given (else into a new figure), returns the :class:`~matplotlib.figure.Figure`,
-and closes a figure it opened itself if drawing fails.
+one is given (else into a new figure), returns the :class:`~matplotlib.axes.Axes`
+it drew on (as matplotlib's own functions do; :func:`catalogue` returns an array
+of them), and closes a figure it opened itself if drawing fails.
 
-Exact values in labels are typeset with :func:`sympy.latex` (``$\frac{1}{4}$``);
-certified values are shown as decimals with ``≈``.
+Reading the figures: legends list only what is drawn and sit outside the data
+(to the right of the axes); exact values in labels are typeset with
+:func:`sympy.latex` (``$\frac{1}{4}$``, :math:`\Phi(\sqrt2)+e^{-1}/\sqrt\pi`),
+certified ones as decimals with ``≈``, and the level is named once, at the end
+of the label.  A filled marker is a value attained where :math:`\varphi'` is
+defined; an open marker is a limit, with an arrow towards the side it is
+approached from; a thick translucent segment is a stretch on which the value is
+attained.  Curves that may coincide (a bound of 1 and a mean-field factor of 1)
+differ in dash pattern and markers.
 
 Examples
 --------
@@ -13,17 +21,16 @@ Examples
 >>> matplotlib.use("Agg")
 >>> import symact as sa
 >>> from symact import plot
->>> fig = plot.activation(sa.activation("relu"))
->>> len(fig.axes)
+>>> ax = plot.activation(sa.activation("relu"))
+>>> len(ax.figure.axes)
 1
->>> import matplotlib.pyplot as plt; plt.close(fig)
+>>> import matplotlib.pyplot as plt; plt.close(ax.figure)
 """
 
 from __future__ import annotations
 
-import contextlib
 import warnings
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -31,100 +38,22 @@ import sympy
 
 from ..expressions.activation import Activation
 from ..expressions.coerce import as_activation as _resolve
+from .figure_parts import (
+    figure_for,
+    finite_float,
+    gap_at_undefined,
+    legend_outside,
+    mark_extremum,
+    plain_ticks,
+    tex_number,
+)
 
 if TYPE_CHECKING:  # pragma: no cover
     from matplotlib.axes import Axes
-    from matplotlib.figure import Figure
 
 __all__ = ["activation", "catalogue", "gradient_product", "phase"]
 
 _ORDER_LABELS = {0: r"$\varphi$", 1: r"$\varphi'$", 2: r"$\varphi''$", 3: r"$\varphi'''$"}
-
-
-@contextlib.contextmanager
-def _figure(ax: Axes | None, **subplots: Any) -> Iterator[tuple[Figure, Any]]:
-    """Yield ``(figure, axes)``; close the figure on error if we opened it."""
-    import matplotlib.pyplot as plt
-
-    if ax is not None:
-        yield ax.figure, ax
-        return
-    fig, axes = plt.subplots(**subplots)
-    try:
-        yield fig, axes
-    except BaseException:
-        plt.close(fig)
-        raise
-
-
-def _finite_float(v: Any) -> float | None:
-    try:
-        f = float(sympy.N(v, 17))
-    except (TypeError, ValueError):
-        return None
-    return f if np.isfinite(f) else None
-
-
-def _value_label(e: Any) -> str:
-    """``= $\\frac{1}{4}$`` for an exact value, ``≈ 1.0998`` for a certified one."""
-    if e.exact:
-        tex = sympy.latex(e.value)
-        dec = _finite_float(e.value)
-        if e.value.is_Rational or dec is None:
-            return f"= ${tex}$"
-        if len(tex) > 40:
-            return f"= {dec:.6g} (exact closed form)"
-        return f"= ${tex}$ ≈ {dec:.6g}"
-    mid = float(sum(e.enclosure) / 2)
-    return f"≈ {mid:.6g} (certified)"
-
-
-def _approach_x(where: str, xlim: tuple[float, float]) -> float | None:
-    """The x-position at which ``"x -> oo"``/``"x -> 3-"`` is drawn."""
-    target = where.split("->", 1)[-1].strip()
-    if target in ("oo", "+oo"):
-        return xlim[1]
-    if target == "-oo":
-        return xlim[0]
-    try:
-        return _finite_float(sympy.sympify(target.rstrip("+-")))
-    except (sympy.SympifyError, TypeError, ValueError):
-        return None
-
-
-def _mark_extremum(ax: Axes, e: Any, xlim: tuple[float, float], color: str) -> None:
-    y = _finite_float(e.value) if e.exact else float(sum(e.enclosure) / 2)
-    if y is None:
-        return
-    op = r"$\sup\,\varphi'$" if e.kind == "sup" else r"$\inf\,\varphi'$"
-    label = f"{op} {_value_label(e)}"
-    ax.axhline(y, color=color, lw=0.8, ls="--", alpha=0.6, gid=f"{e.kind}-line")
-    xs: list[float] = []
-    if e.attained:
-        at = e.at
-        if isinstance(at, sympy.FiniteSet):
-            xs = [v for v in (_finite_float(p) for p in at) if v is not None and xlim[0] <= v <= xlim[1]]
-        elif isinstance(at, sympy.Interval):
-            lo = max(_finite_float(at.start) or xlim[0], xlim[0])
-            hi = min(_finite_float(at.end) or xlim[1], xlim[1])
-            if lo <= hi:
-                ax.plot([lo, hi], [y, y], color=color, lw=3, alpha=0.5, solid_capstyle="butt")
-                xs = [(lo + hi) / 2]
-        ax.plot(xs or [np.nan], [y] * max(len(xs), 1), "o", color=color, ms=7,
-                label=label + " (attained)", gid=f"{e.kind}-marker", zorder=5)
-        return
-    # only approached: open circle at the place it is approached, arrow pointing there
-    for where in e.approached or ("x -> oo",):
-        xa = _approach_x(where, xlim)
-        if xa is None:
-            continue
-        xs.append(xa)
-        direction = (1.0 if xa >= xlim[1] else -1.0) if where.rstrip().endswith("oo") else 0.0
-        if direction:
-            ax.annotate("", xy=(xa, y), xytext=(xa - direction * 0.12 * (xlim[1] - xlim[0]), y),
-                        arrowprops={"arrowstyle": "->", "color": color})
-    ax.plot(xs or [np.nan], [y] * max(len(xs), 1), "o", mfc="white", mec=color, mew=1.5, ms=7, clip_on=False,
-            label=label + " (approached)", gid=f"{e.kind}-marker", zorder=5)
 
 
 def activation(
@@ -134,15 +63,17 @@ def activation(
     ax: Axes | None = None,
     xlim: tuple[float, float] = (-6, 6),
     points: int = 801,
-) -> Figure:
+) -> Axes:
     r"""Plot an activation and its derivatives, with the extrema of :math:`\varphi'` marked.
 
     The supremum and infimum of :math:`\varphi'` (from
     :func:`symact.derivative_bounds`) are drawn as a filled marker where they are
-    attained, or as an open circle with an arrow where they are only approached,
-    and labelled with their values: exact values typeset by SymPy
-    (e.g. :math:`\frac{1}{4}`), certified ones as decimals with ``≈``.  Kinks are
-    vertical dotted lines, jumps dash-dotted.
+    attained at a point where :math:`\varphi'` is defined, as a thick segment
+    where they are attained on a stretch (open circles at open ends), or as an
+    open circle with an arrow where they are only approached; the label gives
+    the value (exact values typeset by SymPy, e.g. :math:`\frac{1}{4}`,
+    certified ones as decimals with ``≈``), where it is attained and the level,
+    once.  Kinks are vertical dotted lines, jumps dash-dotted.
 
     Parameters
     ----------
@@ -159,7 +90,8 @@ def activation(
 
     Returns
     -------
-    matplotlib.figure.Figure
+    matplotlib.axes.Axes
+        The axes drawn on.
 
     Notes
     -----
@@ -172,12 +104,10 @@ def activation(
     >>> matplotlib.use("Agg")
     >>> import symact as sa
     >>> from symact import plot
-    >>> fig = plot.activation(sa.activation("sigmoid"))
-    >>> len(fig.axes)
-    1
-    >>> [t for t in fig.axes[0].get_legend_handles_labels()[1] if "sup" in t]
-    ["$\\sup\\,\\varphi'$ = $\\frac{1}{4}$ (attained)"]
-    >>> import matplotlib.pyplot as plt; plt.close(fig)
+    >>> ax = plot.activation(sa.activation("sigmoid"))
+    >>> [t for t in ax.get_legend_handles_labels()[1] if "sup" in t]
+    ["$\\sup\\,\\varphi'$ = $\\frac{1}{4}$ at $x = 0$ (exact)"]
+    >>> import matplotlib.pyplot as plt; plt.close(ax.figure)
     """
     a = _resolve(act)
     orders = tuple(orders)
@@ -186,20 +116,22 @@ def activation(
     lo, hi = float(xlim[0]), float(xlim[1])
     if not lo < hi:
         raise ValueError(f"xlim must be (lo, hi) with lo < hi, got {xlim!r}")
-    with _figure(ax, figsize=(6.4, 4.2)) as (fig, axis):
+    with figure_for(ax, figsize=(8.4, 4.2)) as (_fig, axis):
         xs = np.linspace(lo, hi, points)
         colors = ["C0", "C1", "C2", "C3", "C4"]
+        styles = ["-", "-", (0, (5, 2)), (0, (1, 1.5)), "-."]
         for i, k in enumerate(orders):
             ys = np.broadcast_to(np.asarray(a.numeric(k)(xs), dtype=float), xs.shape)
+            ys = gap_at_undefined(xs, ys, a, k)  # a gap where phi^(k) is undefined
             axis.plot(xs, ys, color=colors[i % len(colors)], lw=1.8 if k == 0 else 1.3,
-                      label=_ORDER_LABELS.get(k, rf"$\varphi^{{({k})}}$"))
+                      ls=styles[i % len(styles)], label=_ORDER_LABELS.get(k, rf"$\varphi^{{({k})}}$"))
         for j, kx in enumerate(a.kinks):
-            v = _finite_float(kx)
+            v = finite_float(kx)
             if v is not None and lo <= v <= hi:
                 axis.axvline(v, color="0.4", ls=":", lw=1, gid="kink",
                              label="kink" if j == 0 else None)
         for j, jx in enumerate(a.jumps):
-            v = _finite_float(jx)
+            v = finite_float(jx)
             if v is not None and lo <= v <= hi:
                 axis.axvline(v, color="0.4", ls="-.", lw=1, gid="jump",
                              label="jump" if j == 0 else None)
@@ -212,15 +144,15 @@ def activation(
                 warnings.warn(f"no extrema marked for {a.name}: {exc}", RuntimeWarning, stacklevel=2)
             else:
                 c1 = colors[orders.index(1) % len(colors)]
-                _mark_extremum(axis, b.sup, (lo, hi), c1)
-                _mark_extremum(axis, b.inf, (lo, hi), c1)
+                mark_extremum(axis, b.sup, (lo, hi), c1, a)
+                mark_extremum(axis, b.inf, (lo, hi), c1, a)
         axis.set_xlim(lo, hi)
         axis.axhline(0, color="0.8", lw=0.6, zorder=0)
         axis.set_xlabel("$x$")
         axis.set_ylabel("value")
         axis.set_title(a.name)
-        axis.legend(fontsize="small", loc="best")
-    return fig
+        legend_outside(axis)
+    return axis
 
 
 def _as_list(acts: Any) -> list[Activation]:
@@ -241,17 +173,18 @@ def gradient_product(
     simulate: bool = True,
     trials: int = 300,
     eps: float = 1e-6,
-) -> Figure:
+) -> Axes:
     r"""The vanishing-gradient picture: gradient size against depth on a log axis.
 
     For each activation it draws
 
     * the worst-case bound :math:`(|w|\sup|\varphi'|)^n` from
-      :func:`symact.gradient_bound` (solid);
+      :func:`symact.gradient_bound` (thick translucent line);
     * the mean-field expected squared gradient :math:`\chi_1^n` at
       :math:`\sigma_w^2 = w^2`, :math:`\sigma_b^2 = 0`, drawn as its square root
       :math:`\chi_1^{n/2}` (the root-mean-square gradient, the same units as the
-      bound; dashed; skipped with a legend note if :mod:`symact.propagation.meanfield` cannot
+      bound; dashed, with square markers, so that it stays visible where it
+      coincides with the bound; skipped with a note if :mod:`symact.propagation.meanfield` cannot
       compute it);
     * with ``simulate``, the median and the 10–90 % band of simulated gradient
       products along random scalar chains (:func:`symact.propagation.simulate.simulate_chain`);
@@ -275,17 +208,20 @@ def gradient_product(
 
     Returns
     -------
-    matplotlib.figure.Figure
+    matplotlib.axes.Axes
+        The axes drawn on.  Where the simulated median is 0 (ReLU at small
+        weights: most paths pass an inactive unit), no median is drawn and a
+        note in the lower left corner says so.
 
     Examples
     --------
     >>> import matplotlib
     >>> matplotlib.use("Agg")
     >>> from symact import plot
-    >>> fig = plot.gradient_product(["sigmoid", "relu"], 20, simulate=False)
-    >>> fig.axes[0].get_yscale(), fig.axes[0].get_xlabel()
+    >>> ax = plot.gradient_product(["sigmoid", "relu"], 20, simulate=False)
+    >>> ax.get_yscale(), ax.get_xlabel()
     ('log', 'depth $n$ (layers)')
-    >>> import matplotlib.pyplot as plt; plt.close(fig)
+    >>> import matplotlib.pyplot as plt; plt.close(ax.figure)
     """
     from ..propagation.depth import gradient_bound
 
@@ -295,22 +231,25 @@ def gradient_product(
     n = np.arange(layers + 1)
     w_exact = sympy.nsimplify(weight) if isinstance(weight, float) else sympy.sympify(weight)
     notes: list[str] = []
-    with _figure(ax, figsize=(6.4, 4.2)) as (fig, axis):
+    with figure_for(ax, figsize=(9.0, 4.2)) as (_fig, axis):
+        every = max(1, layers // 10)
         for i, a in enumerate(items):
             color = f"C{i % 10}"
             try:
                 gb = gradient_bound(a, 1, weight=w_exact)
-                rate = _finite_float(gb.rate if gb.rate is not None else gb.expr)
+                rate = finite_float(gb.rate if gb.rate is not None else gb.expr)
                 if rate is None:
                     raise ValueError(f"the per-layer bound of {a.name} is not a finite number")
             except (ArithmeticError, ValueError, TypeError) as exc:
                 warnings.warn(f"no worst-case bound for {a.name}: {exc}", RuntimeWarning, stacklevel=2)
                 notes.append(f"{a.name}: bound unavailable ({type(exc).__name__})")
             else:
-                r_tex = sympy.latex(gb.rate) if gb.exact and len(sympy.latex(gb.rate)) < 30 else f"{rate:.4g}"
+                r_tex = sympy.latex(gb.rate) if gb.exact and len(sympy.latex(gb.rate)) < 90 else f"{rate:.4g}"
                 with np.errstate(over="ignore", under="ignore"):
-                    axis.plot(n, rate ** n.astype(float), color=color, lw=2,
-                              label=f"{a.name}: bound $({r_tex})^n$", gid=f"bound-{a.name}")
+                    # later bounds thinner, so that equal bounds show as a line inside a band
+                    axis.plot(n, rate ** n.astype(float), color=color, lw=max(6.0 - 2.0 * i, 1.5), alpha=0.5,
+                              solid_capstyle="butt", zorder=2,
+                              label=f"{a.name}: worst-case bound $\\left({r_tex}\\right)^n$", gid=f"bound-{a.name}")
             try:
                 from ..propagation.meanfield import mean_field
 
@@ -322,8 +261,11 @@ def gradient_product(
                 notes.append(f"{a.name}: mean field unavailable ({type(exc).__name__})")
             else:
                 with np.errstate(over="ignore", under="ignore"):
-                    axis.plot(n, np.sqrt(chi) ** n.astype(float), color=color, ls="--", lw=1.3,
-                              label=rf"{a.name}: mean field $\sqrt{{\chi_1^n}}$, $\chi_1 \approx {chi:.4g}$",
+                    chi_tex = (f"= {sympy.latex(mf.chi1)}" if getattr(mf, "exact", False)
+                               and len(sympy.latex(mf.chi1)) < 24 else f"\\approx {chi:.4g}")
+                    axis.plot(n, np.sqrt(chi) ** n.astype(float), color=color, ls=(0, (5, 2)), lw=1.4,
+                              marker="s", ms=4, markevery=(every // 2, every), zorder=3,
+                              label=rf"{a.name}: mean field $\sqrt{{\chi_1^n}}$, $\chi_1 {chi_tex}$",
                               gid=f"meanfield-{a.name}")
             if simulate:
                 try:
@@ -334,56 +276,71 @@ def gradient_product(
                     notes.append(f"{a.name}: simulation unavailable ({type(exc).__name__})")
                 else:
                     lo, med, hi = np.percentile(g, [10, 50, 90], axis=0)
-                    axis.fill_between(n, np.where(lo > 0, lo, np.nan), np.where(hi > 0, hi, np.nan),
-                                      color=color, alpha=0.15, lw=0)
-                    axis.plot(n, np.where(med > 0, med, np.nan), color=color, ls=":", lw=1.3,
-                              label=f"{a.name}: simulated median (10–90 %)", gid=f"simulated-{a.name}")
-        axis.axhline(eps, color="k", lw=0.8, ls="-.", label=f"{eps:g}", gid="eps")
-        for note in notes:
-            axis.plot([], [], " ", label=note)
+                    if (hi[1:] > 0).any():
+                        # a 10 % quantile of 0 is drawn down to the bottom of the log axis
+                        axis.fill_between(n, np.where(lo > 0, lo, 1e-300), np.where(hi > 0, hi, np.nan),
+                                          where=hi > 0, color=color, alpha=0.15, lw=0,
+                                          label=f"{a.name}: simulated 10–90 %", gid=f"band-{a.name}")
+                    shown = np.where(med > 0, med, np.nan)
+                    if np.isfinite(shown[1:]).any():
+                        axis.plot(n, shown, color=color, ls=":", lw=1.4, marker="^", ms=4,
+                                  markevery=(0, every), zorder=4,
+                                  label=f"{a.name}: simulated median", gid=f"simulated-{a.name}")
+                    else:
+                        gone = int(np.argmax(med <= 0))
+                        notes.append(f"{a.name}: simulated median is 0 from depth {gone} on "
+                                     "(most paths pass an inactive unit)")
+        axis.axhline(eps, color="k", lw=0.8, ls="-.", label=f"$\\varepsilon = {tex_number(eps)}$", gid="eps")
+        if notes:
+            axis.text(0.01, 0.01, "\n".join(notes), transform=axis.transAxes, fontsize="x-small",
+                      va="bottom", ha="left", color="0.3", gid="notes")
         axis.set_yscale("log", nonpositive="mask")
-        bottom, top = axis.get_ylim()
-        axis.set_ylim(max(bottom, 1e-20), top)
+        ys = np.concatenate([np.asarray(ln.get_ydata(), float) for ln in axis.lines] or [np.ones(1)])
+        ys = ys[np.isfinite(ys) & (ys > 0)]
+        axis.set_ylim(max(float(ys.min()) / 3, 1e-20), float(ys.max()) * 3)
         axis.set_xlim(0, layers)
         axis.set_xlabel("depth $n$ (layers)")
         axis.set_ylabel(r"$|\partial a_n / \partial a_0|$")
         axis.set_title(f"gradient through $n$ layers, $w = {weight:g}$")
-        axis.legend(fontsize="x-small", loc="best")
-    return fig
+        legend_outside(axis, fontsize="x-small")
+    return axis
 
 
 def catalogue(
     names: Sequence[str] | None = None,
     *,
+    ax: Any = None,
     ncols: int = 4,
     xlim: tuple[float, float] = (-4, 4),
     points: int = 401,
-) -> Figure:
+) -> np.ndarray:
     r"""A grid of small plots of :math:`\varphi` and :math:`\varphi'` for many activations.
 
     Parameters
     ----------
     names : sequence of str or Activation, optional
         Default: every built-in (:func:`symact.names`).
+    ax : matplotlib.axes.Axes or sequence of them, optional, keyword-only
+        Draw here (one axes per activation) instead of in a new grid.
     ncols : int, keyword-only
-        Panels per row.
+        Panels per row of a new grid.
     xlim : (float, float), keyword-only
     points : int, keyword-only
 
     Returns
     -------
-    matplotlib.figure.Figure
-        One axes per activation (unused grid cells are removed).
+    numpy.ndarray of matplotlib.axes.Axes
+        One axes per activation, in order (unused cells of a new grid are removed).
 
     Examples
     --------
     >>> import matplotlib
     >>> matplotlib.use("Agg")
     >>> from symact import plot
-    >>> fig = plot.catalogue(["relu", "sigmoid", "tanh"], ncols=2)
-    >>> len(fig.axes), fig.axes[0].get_title()
+    >>> axes = plot.catalogue(["relu", "sigmoid", "tanh"], ncols=2)
+    >>> len(axes), axes[0].get_title()
     (3, 'relu')
-    >>> import matplotlib.pyplot as plt; plt.close(fig)
+    >>> import matplotlib.pyplot as plt; plt.close(axes[0].figure)
     """
     import matplotlib.pyplot as plt
 
@@ -394,30 +351,42 @@ def catalogue(
         raise ValueError("catalogue needs at least one activation")
     if ncols < 1:
         raise ValueError(f"ncols must be >= 1, got {ncols}")
-    ncols = min(ncols, len(items))
-    nrows = -(-len(items) // ncols)
-    fig, axes = plt.subplots(nrows, ncols, figsize=(2.6 * ncols, 2.1 * nrows), squeeze=False)
+    opened = None
+    if ax is None:
+        ncols = min(ncols, len(items))
+        nrows = -(-len(items) // ncols)
+        opened, grid = plt.subplots(nrows, ncols, figsize=(2.6 * ncols, 2.1 * nrows + 0.4),
+                                    squeeze=False, layout="constrained")
+        targets = list(grid.flat)
+    else:
+        targets = list(np.atleast_1d(np.asarray(ax, dtype=object)).flat)
+        if len(targets) < len(items):
+            raise ValueError(f"ax has {len(targets)} axes for {len(items)} activations")
     try:
         xs = np.linspace(xlim[0], xlim[1], points)
-        for axis, a in zip(axes.flat, items, strict=False):
-            for k, color in ((0, "C0"), (1, "C1")):
+        for axis, a in zip(targets, items, strict=False):
+            for k, color, ls in ((0, "C0", "-"), (1, "C1", (0, (4, 2)))):
                 ys = np.broadcast_to(np.asarray(a.numeric(k)(xs), dtype=float), xs.shape)
-                axis.plot(xs, ys, color=color, lw=1.2, label=_ORDER_LABELS[k])
+                ys = gap_at_undefined(xs, ys, a, k)
+                axis.plot(xs, ys, color=color, lw=1.2, ls=ls, label=_ORDER_LABELS[k])
             for kx in a.kinks:
-                v = _finite_float(kx)
+                v = finite_float(kx)
                 if v is not None and xlim[0] <= v <= xlim[1]:
                     axis.axvline(v, color="0.5", ls=":", lw=0.8, gid="kink")
             axis.axhline(0, color="0.85", lw=0.5, zorder=0)
             axis.set_title(a.name, fontsize="small")
             axis.tick_params(labelsize="x-small")
-        for axis in list(axes.flat)[len(items):]:
-            fig.delaxes(axis)
-        axes.flat[0].legend(fontsize="x-small", loc="upper left")
-        fig.tight_layout()
+        if opened is not None:
+            for axis in targets[len(items):]:
+                opened.delaxes(axis)
+            handles, labels = targets[0].get_legend_handles_labels()
+            opened.legend(handles, labels, loc="outside upper center", ncols=2, fontsize="small",
+                          frameon=False)
     except BaseException:
-        plt.close(fig)
+        if opened is not None:
+            plt.close(opened)
         raise
-    return fig
+    return np.array(targets[: len(items)], dtype=object)
 
 
 def phase(
@@ -427,7 +396,7 @@ def phase(
     bias_vars: Sequence[float] | None = None,
     ax: Axes | None = None,
     executor: Any = None,
-) -> Figure:
+) -> Axes:
     r"""Mean-field phase diagram: :math:`\chi_1` over :math:`(\sigma_w^2, \sigma_b^2)`.
 
     A heat map of :math:`\chi_1` (log colour scale centred on 1: blue is ordered,
@@ -449,19 +418,23 @@ def phase(
 
     Returns
     -------
-    matplotlib.figure.Figure
+    matplotlib.axes.Axes
+        The axes drawn on (the colour bar is a second axes of the same figure).
+        Colour-bar ticks are plain numbers (0.5, 1, 2, ...), not powers of ten.
 
     Examples
     --------
     >>> import matplotlib
     >>> matplotlib.use("Agg")
     >>> from symact import plot
-    >>> fig = plot.phase("tanh", weight_vars=[0.5, 1, 2, 3], bias_vars=[0, 0.1, 0.2])
-    >>> fig.axes[0].get_xlabel()
+    >>> ax = plot.phase("tanh", weight_vars=[0.5, 1, 2, 3], bias_vars=[0, 0.1, 0.2])
+    >>> ax.get_xlabel()
     '$\\sigma_w^2$'
-    >>> import matplotlib.pyplot as plt; plt.close(fig)
+    >>> import matplotlib.pyplot as plt; plt.close(ax.figure)
     """
     from matplotlib.colors import LogNorm
+    from matplotlib.lines import Line2D
+    from matplotlib.ticker import NullLocator
 
     from ..propagation.meanfield import phase_diagram
 
@@ -472,19 +445,24 @@ def phase(
         raise ValueError("weight_vars and bias_vars need at least two values each")
     if (wv <= 0).any() or (bv < 0).any():
         raise ValueError("variances must be positive (weights) and non-negative (biases)")
-    with _figure(ax, figsize=(6.0, 4.4)) as (fig, axis):
+    with figure_for(ax, figsize=(6.0, 4.6)) as (fig, axis):
         chi = np.asarray(phase_diagram(a, wv, bv, executor=executor), float)
         finite = chi[np.isfinite(chi) & (chi > 0)]
         span = max(float(np.max(np.abs(np.log10(finite)))) if finite.size else 1.0, 0.05)
         norm = LogNorm(vmin=10 ** -span, vmax=10 ** span)
         mesh = axis.pcolormesh(wv, bv, np.clip(chi.T, 10 ** -span, 10 ** span), norm=norm,
                                cmap="coolwarm", shading="nearest")
-        fig.colorbar(mesh, ax=axis, label=r"$\chi_1$")
+        bar = fig.colorbar(mesh, ax=axis, label=r"$\chi_1$")
+        ticks = plain_ticks(10 ** -span, 10 ** span)
+        bar.ax.yaxis.set_minor_locator(NullLocator())
+        bar.set_ticks(ticks, labels=[f"{t:g}" for t in ticks])
         if finite.size and finite.min() < 1 < finite.max():
-            axis.contour(wv, bv, chi.T, levels=[1.0], colors="k", linewidths=1.5)
-            axis.plot([], [], "k-", label=r"edge of chaos $\chi_1 = 1$")
-            axis.legend(fontsize="small", loc="upper left")
+            cs = axis.contour(wv, bv, chi.T, levels=[1.0], colors="k", linewidths=1.5)
+            cs.set_label(r"edge of chaos $\chi_1 = 1$")
+            axis.legend(handles=[Line2D([], [], color="k", lw=1.5)],
+                        labels=[r"edge of chaos $\chi_1 = 1$"], fontsize="small",
+                        loc="upper center", bbox_to_anchor=(0.5, -0.13), frameon=False)
         axis.set_xlabel(r"$\sigma_w^2$")
         axis.set_ylabel(r"$\sigma_b^2$")
         axis.set_title(f"{a.name}: mean-field phase diagram")
-    return fig
+    return axis
