@@ -66,3 +66,87 @@ REFERENCE = {
     "elish": lambda t: t * _sig(t) if t >= 0 else mp.expm1(t) * _sig(t),
     "hard_elish": lambda t: (t if t >= 0 else mp.expm1(t)) * max(0, min(1, (t + 1) / 2)),
 }
+
+
+# -- derivatives, written by hand from the formulas above (not from symact) ---------------
+
+def _dsig(t):
+    s = _sig(t)
+    return s * (1 - s)
+
+
+def _gelu_tanh_d(t):
+    c = mp.sqrt(2 / mp.pi)
+    k = mp.mpf("0.044715")
+    u = c * (t + k * t**3)
+    return (1 + mp.tanh(u)) / 2 + t / 2 * mp.sech(u) ** 2 * c * (1 + 3 * k * t**2)
+
+
+def _hard_elish_d(t):
+    if t >= 1:
+        return mp.mpf(1)
+    if t >= 0:
+        return t + mp.mpf(1) / 2
+    if t >= -1:
+        return mp.exp(t) * (t + 1) / 2 + (mp.exp(t) - 1) / 2
+    return mp.mpf(0)
+
+
+def _one_if(cond, value=1):
+    return mp.mpf(value) if cond else mp.mpf(0)
+
+
+REFERENCE_DERIVATIVE = {
+    "identity": lambda t: mp.mpf(1),
+    "sigmoid": _dsig,
+    "tanh": lambda t: 1 - mp.tanh(t) ** 2,
+    "relu": lambda t: _one_if(t > 0),
+    "leaky_relu": lambda t: mp.mpf(1) if t > 0 else mp.mpf(1) / 100,
+    "prelu": lambda t: mp.mpf(1) if t > 0 else mp.mpf(1) / 4,
+    "elu": lambda t: mp.mpf(1) if t > 0 else mp.exp(t),
+    "selu": lambda t: SELU_SCALE() * (1 if t > 0 else SELU_ALPHA() * mp.exp(t)),
+    "celu": lambda t: mp.mpf(1) if t > 0 else mp.exp(t),
+    "gelu": lambda t: mp.ncdf(t) + t * mp.npdf(t),
+    "gelu_tanh": _gelu_tanh_d,
+    "silu": lambda t: _sig(t) + t * _dsig(t),
+    "mish": lambda t: mp.tanh(_softplus(t)) + t * mp.sech(_softplus(t)) ** 2 * _sig(t),
+    "softplus": _sig,
+    "softsign": lambda t: 1 / (1 + abs(t)) ** 2,
+    "hard_sigmoid": lambda t: mp.mpf(1) / 6 if -3 < t < 3 else mp.mpf(0),
+    "hard_tanh": lambda t: _one_if(-1 < t < 1),
+    "relu6": lambda t: _one_if(0 < t < 6),
+    "hardswish": lambda t: mp.mpf(0) if t < -3 else (mp.mpf(1) if t > 3 else (2 * t + 3) / 6),
+    "log_sigmoid": lambda t: _sig(-t),
+    "tanhshrink": lambda t: mp.tanh(t) ** 2,
+    "softshrink": lambda t: _one_if(abs(t) > mp.mpf(1) / 2),
+    "hardshrink": lambda t: _one_if(abs(t) > mp.mpf(1) / 2),
+    "threshold": lambda t: _one_if(t > 0),
+    "squareplus": lambda t: (1 + t / mp.sqrt(t * t + 4)) / 2,
+    "sparse_plus": lambda t: mp.mpf(0) if t <= -1 else (mp.mpf(1) if t >= 1 else (t + 1) / 2),
+    "sparse_sigmoid": lambda t: mp.mpf(1) / 2 if -1 < t < 1 else mp.mpf(0),
+    "arctan": lambda t: 1 / (1 + t * t),
+    "gaussian": lambda t: -2 * t * mp.exp(-t * t),
+    "sin": mp.cos,
+    "bent_identity": lambda t: t / (2 * mp.sqrt(t * t + 1)) + 1,
+    "elish": lambda t: _sig(t) + t * _dsig(t) if t >= 0 else mp.exp(t) * _sig(t) + mp.expm1(t) * _dsig(t),
+    "hard_elish": _hard_elish_d,
+}
+
+_KINKS = {
+    "hard_sigmoid": (-3, 0, 3), "hard_tanh": (-1, 0, 1), "relu6": (0, 6), "hardswish": (-3, 0, 3),
+    "softshrink": (-0.5, 0, 0.5), "hardshrink": (-0.5, 0, 0.5), "sparse_plus": (-1, 0, 1),
+    "sparse_sigmoid": (-1, 0, 1), "hard_elish": (-1, 0, 1),
+}
+
+
+def kinks(name):
+    """Points where the reference (or its derivative) switches formula: quadrature splits there."""
+    return _KINKS.get(name, (0,))
+
+
+def gauss_expect(f, q=1, name=None, dps=40):
+    """E[f(sqrt(q) z)] by mpmath quadrature of f(t) N(t; 0, q), split at the kinks."""
+    with mp.workdps(dps):
+        q = mp.mpf(q)
+        pts = [mp.ninf, *(mp.mpf(p) for p in kinks(name)), mp.inf]
+        return mp.quad(lambda t: f(t) * mp.exp(-t * t / (2 * q)) / mp.sqrt(2 * mp.pi * q), pts)
