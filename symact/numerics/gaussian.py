@@ -41,6 +41,9 @@ Stable API
 ``growth_bound(expr, x, R) -> Growth`` and ``tail_mass(growth, T, q, dq=0) -> arb``
     The proved tail bound's two halves (from :mod:`symact.numerics.growth`,
     re-exported), for callers that build their own pieces.
+``scaled_expectation(f, q, *, x, dps, moment=0, goal=None) -> flint.arb``
+    :math:`\mathbb E[f(\sqrt q s) s^j]` in the standard-normal variable: tighter
+    for a wide ball of ``q`` (interval Newton on the variance map).
 ``as_ball(q, dps) -> flint.arb``
     A rigorous ball for a number (int, Fraction, SymPy number, mpf, arb, or a
     ``(lo, hi)`` pair).
@@ -90,6 +93,7 @@ __all__ = [
     "gaussian_expectation",
     "growth_bound",
     "integrate_gaussian",
+    "scaled_expectation",
     "tail_mass",
 ]
 
@@ -145,7 +149,7 @@ Integrand = Callable[[acb, bool], acb]
 
 def integrate_gaussian(
     pieces: Sequence[tuple[Integrand, Any, Any]], q: Any, *, tail: Any = 0, dps: int = DEFAULT_DPS,
-    dq: int = 0, eval_limit: int | None = None,
+    dq: int = 0, eval_limit: int | None = None, goal: int | None = None,
 ) -> arb:
     r"""Rigorously integrate callables on complex balls against the Gaussian density.
 
@@ -166,6 +170,9 @@ def integrate_gaussian(
         Target digits; the integration runs at about ``dps + 6`` digits.
     eval_limit : int, keyword-only
         Cap on integrand evaluations per piece (Arb's ``eval_limit``).
+    goal : int, keyword-only
+        Digits of accuracy aimed at (default ``dps + 4``); a smaller goal is
+        faster and the ball is still rigorous, only wider.
 
     Examples
     --------
@@ -182,7 +189,7 @@ def integrate_gaussian(
             raise ValueError(f"q must be positive, got {qb}")
         inv2q = 1 / (2 * qb)
         norm = 1 / (2 * arb.pi() * qb).sqrt()
-        goal = arb(2) ** (-_bits(dps + 4))
+        goal_b = arb(2) ** (-_bits(dps + 4 if goal is None else goal))
         total = acb(0)
         for F, a, b in pieces:
             if dq == 0:
@@ -191,7 +198,7 @@ def integrate_gaussian(
             else:
                 def G(z: acb, an: bool, F: Integrand = F) -> acb:
                     return F(z, an) * (-(z * z) * inv2q).exp() * (z * z - qb) * inv2q / qb
-            opts: dict[str, Any] = {"rel_tol": goal, "abs_tol": goal}
+            opts: dict[str, Any] = {"rel_tol": goal_b, "abs_tol": goal_b}
             if eval_limit is not None:
                 opts["eval_limit"] = eval_limit
             total += acb.integral(G, as_ball(a, dps), as_ball(b, dps), **opts)
@@ -246,7 +253,7 @@ def _tail_length(growth: Growth, q: arb, dps: int) -> float:
 
 def gaussian_expectation(
     f: Any, q: Any = 1, *, x: sympy.Symbol | None = None, dps: int = DEFAULT_DPS, dq: int = 0,
-    eval_limit: int | None = None,
+    eval_limit: int | None = None, goal: int | None = None,
 ) -> arb:
     r"""A certified ball containing :math:`\mathbb E[f(\sqrt q\,z)]` (or its ``q``-derivative).
 
@@ -265,6 +272,8 @@ def gaussian_expectation(
         Digits wanted: the ball's radius is about :math:`10^{-\mathrm{dps}}` or less.
     dq : {0, 1}, keyword-only
         1 for :math:`\frac{d}{dq}\mathbb E[f(\sqrt q z)]`.
+    goal : int, keyword-only
+        Digits of accuracy aimed at (default ``dps + 4``): lower is faster.
 
     Returns
     -------
@@ -299,8 +308,9 @@ def gaussian_expectation(
         R = max([1, *(math.ceil(abs(float(b))) + 1 for b in inner)])
         right = growth_bound(pcs[-1][0], var, R)
         left = growth_bound(pcs[0][0].subs(var, -var), var, R)
-        T = max(_tail_length(right, qb, dps), _tail_length(left, qb, dps))
-        tol = arb(10) ** (-(dps + 5))
+        aim = dps + 4 if goal is None else goal
+        T = max(_tail_length(right, qb, aim - 2), _tail_length(left, qb, aim - 2))
+        tol = arb(10) ** (-(aim + 1))
         for _ in range(8):
             Tb = arb(math.ceil(T))
             tail = tail_mass(right, Tb, qb, dq) + tail_mass(left, Tb, qb, dq)
@@ -316,7 +326,72 @@ def gaussian_expectation(
             b = Tn if hi == sympy.oo else hi
             if (sympy.sympify(b) - sympy.sympify(a)).is_positive:
                 parts.append((acb_evaluator(e, var), a, b))
-        return integrate_gaussian(parts, qb, tail=tail, dps=dps, dq=dq, eval_limit=eval_limit)
+        return integrate_gaussian(parts, qb, tail=tail, dps=dps, dq=dq, eval_limit=eval_limit, goal=goal)
+
+
+def scaled_expectation(
+    f: Any, q: Any = 1, *, x: sympy.Symbol | None = None, dps: int = DEFAULT_DPS, moment: int = 0,
+    goal: int | None = None, eval_limit: int | None = None,
+) -> arb:
+    r"""A ball containing :math:`\mathbb E[f(\sqrt q\,s)\,s^{j}]`, :math:`s \sim \mathcal N(0, 1)`, for every ``q`` in a ball.
+
+    The same integral as :func:`gaussian_expectation` (for ``moment=0``) in the
+    standard-normal variable: the variance enters through the argument of
+    :math:`f` instead of the density, which keeps the enclosure for a *wide* ball
+    of ``q`` close to the true range of values (the density formulation widens
+    every Gaussian factor).  Breakpoints become balls :math:`b/\sqrt q`.
+    With ``moment=1`` and :math:`f = g'` it gives
+    :math:`\frac{d}{dq}\mathbb E[g(\sqrt q s)] = \mathbb E[g'(\sqrt q s)\,s]/(2\sqrt q)`
+    (for continuous, piecewise smooth :math:`g`).
+
+    >>> import sympy, flint
+    >>> x = sympy.Symbol("x", real=True)
+    >>> b = scaled_expectation(sympy.tanh(x) ** 2, flint.arb(1, 0.01), x=x, goal=8)
+    >>> b.contains(flint.arb("0.39429449")), b.rad() < 0.01
+    (True, True)
+    """
+    dps = check_dps(dps)
+    pcs = _as_pieces(f)
+    var = _variable(pcs, x)
+    with workdps(dps + 8):
+        qb = as_ball(q, dps)
+        if not qb > 0:
+            raise ValueError(f"q must be positive, got {qb}")
+        rq = qb.sqrt()
+        qlo, qhi = arb(qb.lower()), arb(qb.upper())
+        inner = [b for _, lo, hi in pcs for b in (lo, hi) if b.is_finite]
+        R = max([1, *(math.ceil(abs(float(b))) + 1 for b in inner)])
+        aim = dps + 4 if goal is None else goal
+        tails = []
+        for expr in (pcs[-1][0], pcs[0][0].subs(var, -var)):
+            g = growth_bound(expr, var, R)
+            c = g.c * Fraction(math.ceil(float(qhi.sqrt().upper()) * 1024), 1024) if g.c else Fraction(0)
+            Rs = max(1, math.ceil(R / float(qlo.sqrt().lower())))
+            gs = Growth(arb((g.M * qhi ** (arb(g.k) / 2)).upper()), g.k + moment, c, Rs)
+            tails.append(gs)
+        T = max(_tail_length(t, arb(1), aim - 2) for t in tails)
+        tol = arb(10) ** (-(aim + 1))
+        for _ in range(8):
+            Tb = arb(math.ceil(T))
+            tail = sum((tail_mass(t, Tb, 1) for t in tails), arb(0))
+            if tail < tol:
+                break
+            T *= 1.25
+        else:
+            raise CertificationError(f"could not make the Gaussian tail of {pcs[-1][0]} small enough")
+        Tn = math.ceil(T)
+        parts = []
+        for e, lo, hi in pcs:
+            a = arb(-Tn) if lo == -sympy.oo else as_ball(lo, dps) / rq
+            b = arb(Tn) if hi == sympy.oo else as_ball(hi, dps) / rq
+            F = acb_evaluator(e, var)
+
+            def G(z: acb, an: bool, F: Integrand = F) -> acb:
+                v = F(z * rq, an)
+                return v * z**moment if moment else v
+
+            parts.append((G, a, b))
+        return integrate_gaussian(parts, 1, tail=tail, dps=dps, goal=goal, eval_limit=eval_limit)
 
 
 def gaussian_enclosure(f: Any, q: Any = 1, **options: Any) -> tuple[mpmath.mpf, mpmath.mpf]:
