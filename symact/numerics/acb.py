@@ -33,6 +33,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+import flint
 import sympy
 from flint import acb, arb
 
@@ -135,6 +136,22 @@ def _exact_arb(value: sympy.Float) -> arb:
 
 
 def _compile(e: sympy.Expr, x: sympy.Symbol) -> Evaluator:
+    if e.args and not e.has(x):  # a constant subexpression: evaluate once per precision
+        inner = _compile_node(e, x)
+        memo: dict[int, acb] = {}
+
+        def const(z: acb, a: bool) -> acb:
+            p = flint.ctx.prec
+            v = memo.get(p)
+            if v is None:
+                v = memo[p] = inner(z, False)
+            return v
+
+        return const
+    return _compile_node(e, x)
+
+
+def _compile_node(e: sympy.Expr, x: sympy.Symbol) -> Evaluator:
     if e == x:
         return lambda z, a: z
     if e.is_Integer:

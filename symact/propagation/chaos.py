@@ -179,7 +179,7 @@ def gh_fixed_point(expr: sympy.Expr, sw: Any, sb: Any, q0: float = 1.0) -> tuple
     >>> round(q, 6), round(chi, 6)
     (1.17848, 1.209831)
     """
-    q, chi, its = _gh_iterate(expr, np.array(float(sw)), np.array(float(sb)), float(q0), nodes=200, maxiter=5000)
+    q, chi, its = _gh_iterate(expr, np.array(float(sw)), np.array(float(sb)), float(q0), nodes=200, maxiter=1500)
     return float(q[0]), float(chi[0]), int(its[0])
 
 

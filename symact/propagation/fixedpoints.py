@@ -86,11 +86,15 @@ class CertifiedMap:
         self.expr = expr
         self.weight_var, self.bias_var = weight_var, bias_var
         self.square = _pieces(expr**2)
+        self._balls: dict[int, tuple[arb, arb]] = {}
         self.dsquare = _derivative_pieces(self.square)
         self.scaled = False  # the standard-normal form (tighter for smooth phi, slow when it fails)
 
     def _coeffs(self, dps: int) -> tuple[arb, arb]:
-        return as_ball(self.weight_var, dps), as_ball(self.bias_var, dps)
+        if dps not in self._balls:  # enclosing a long closed form (a gain squared) is costly: once per precision
+            with workdps(dps + 8):
+                self._balls[dps] = (as_ball(self.weight_var, dps), as_ball(self.bias_var, dps))
+        return self._balls[dps]
 
     def V(self, q: Any, dps: int, goal: int | None = None) -> arb:
         """A ball containing :math:`V(q)` for every ``q`` in the ball ``q``."""

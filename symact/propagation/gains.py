@@ -128,7 +128,15 @@ def gain(nonlinearity: Any, param: Any = None, *, dps: int = DEFAULT_DPS) -> Gai
     a = _resolve(nonlinearity, param)
     e = expect(a.expr**2, 1, dps=dps)
     if e.level == "exact":
-        g = 1 / sympy.sqrt(e.value)
+        v = e.value
+        if sympy.count_ops(v) > 40:  # SELU's E[selu^2] is a long expression equal to 1
+            try:
+                with time_budget(1.0):
+                    c = sympy.cancel(sympy.together(v))
+                v = c if sympy.count_ops(c) < sympy.count_ops(v) else v
+            except Exception:  # noqa: BLE001 - simplification is best effort
+                pass
+        g = 1 / sympy.sqrt(v)
         if sympy.count_ops(g) < 40:
             g = tidy(g, 1.0)
         return Gain(g, "exact", method=f"1/sqrt(E[phi^2]), {e.method}", name="gain")

@@ -457,10 +457,12 @@ def _reached(points: list[FixedPoint], cells: list, q0: float, sign: int, q_gh: 
     """
     order = sorted(range(len(points)), key=lambda i: float(points[i].q))
     zero = next((i for i in order if points[i].q.value == 0 and points[i].q.level == "exact"), None)
-    for i in order:  # started on a fixed point
+    for i in order:  # started on a fixed point (to the digits of its enclosure, or nearly)
         lo, hi = points[i].q.enclosure
-        if lo == hi == q0:
+        if lo <= q0 <= hi:
             return i, "exact" if points[i].q.level == "exact" else "certified"
+        if not sign and abs(float(points[i].q) - q0) < 1e-12 * max(1.0, q0):
+            return i, "sampled"
     if sign and SEARCH[0] <= q0 <= SEARCH[1]:
         side = [i for i in order if i != zero and (float(points[i].q) < q0 if sign < 0 else float(points[i].q) > q0)]
         if side:
