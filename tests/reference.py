@@ -150,3 +150,39 @@ def gauss_expect(f, q=1, name=None, dps=40):
         q = mp.mpf(q)
         pts = [mp.ninf, *(mp.mpf(p) for p in kinks(name)), mp.inf]
         return mp.quad(lambda t: f(t) * mp.exp(-t * t / (2 * q)) / mp.sqrt(2 * mp.pi * q), pts)
+
+
+# -- mean-field references, by plain mpmath root finding on quadratures ------------------
+
+def mf_reference(name, weight_var, bias_var, q_start=1, dps=25):
+    """(q*, chi_1, V'(q*)) for the catalogue entry ``name``: mpmath.findroot on V(q) - q.
+
+    Variances are numbers or (numerator, denominator) pairs, evaluated at ``dps``.
+
+    V'(q) is a central difference of the quadrature with step 1e-8 (error about 1e-16).
+    """
+    phi, dphi = REFERENCE[name], REFERENCE_DERIVATIVE[name]
+    with mp.workdps(dps):
+        sw, sb = (mp.mpf(v[0]) / v[1] if isinstance(v, tuple) else mp.mpf(v) for v in (weight_var, bias_var))
+
+        def V(q):
+            return sw * gauss_expect(lambda t: phi(t) ** 2, q, name, dps) + sb
+
+        q = mp.findroot(lambda q: V(q) - q, mp.mpf(q_start))
+        chi = sw * gauss_expect(lambda t: dphi(t) ** 2, q, name, dps)
+        h = mp.mpf(10) ** -8
+        slope = (V(q + h) - V(q - h)) / (2 * h)
+        return q, chi, slope
+
+
+def edge_reference(name, bias_var, guess, dps=20):
+    """sigma_w^2 on the edge of chaos: q* solving q - E[phi^2]/E[phi'^2] = sigma_b^2, then 1/E[phi'^2]."""
+    phi, dphi = REFERENCE[name], REFERENCE_DERIVATIVE[name]
+    with mp.workdps(dps):
+        sb = mp.mpf(bias_var)
+
+        def G(q):
+            return q - gauss_expect(lambda t: phi(t) ** 2, q, name, dps) / gauss_expect(lambda t: dphi(t) ** 2, q, name, dps) - sb
+
+        q = mp.findroot(G, mp.mpf(guess))
+        return 1 / gauss_expect(lambda t: dphi(t) ** 2, q, name, dps)
