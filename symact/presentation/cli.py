@@ -206,15 +206,32 @@ def _cmd_meanfield(args: argparse.Namespace) -> int:
     if wv <= 0 or bv < 0:
         raise _Usage("--weight-var must be positive and --bias-var non-negative")
     mf = mean_field(act, wv, bv)
+
+    def show(q: Any) -> str:  # only certified digits, with the level
+        if q is None:
+            return "-"
+        text = sympy.sstr(q.value) if q.level == "exact" else str(q.evalf(20))
+        if q.level == "exact" and not q.value.is_Rational and q.value.is_number and q.value != sympy.oo:
+            text = str(q.evalf(20)) + " (exact)" if len(text) > 40 else f"{text} = {q.evalf(20)}"
+        return f"{text}  [{q.level}]"
+
     print(f"mean field of {act.name} at sigma_w^2 = {wv}, sigma_b^2 = {bv}")
-    print(f"  q*      = {_fmt(mf.q_star)}  ({mf.status})")
-    print(f"  chi_1   = {_fmt(mf.chi1)}  ({mf.regime})")
-    print(f"  xi_q    = {_fmt(mf.depth_scale_q)}   xi_c = {_fmt(mf.depth_scale_c)}")
-    print(f"  exact   = {'yes' if mf.exact else 'no (numerical quadrature)'}")
+    print(f"  q*      = {show(mf.q_star) if mf.q_star is not None else 'none: q grows without bound'}  ({mf.status})")
+    print(f"  chi_1   = {show(mf.chi1)}  ({mf.regime})")
+    print(f"  xi_q    = {show(mf.depth_scale_q)}   xi_c = {show(mf.depth_scale_c)}")
+    for p in mf.fixed_points:
+        kind = {True: "attracting", False: "repelling", None: "stability undecided"}[p.stable]
+        if p.stable is None and p.slope.level == "exact" and p.slope.value == 1:
+            kind = "neutral (V' = 1)"
+        print(f"  fixed point q = {show(p.q)}: V'(q) = {show(p.slope)}, {kind}")
+    print(f"  level   = {mf.level}; reached from q0 = 1: {mf.reached_level}"
+          + ("" if mf.complete else "; parts of the searched range unresolved"))
+    if mf.note:
+        print(f"  note    : {mf.note}")
     if args.edge:
         from ..propagation.meanfield import edge_of_chaos
 
-        print(f"  edge of chaos at sigma_b^2 = {bv}: sigma_w^2 = {_fmt(edge_of_chaos(act, bv))}")
+        print(f"  edge of chaos at sigma_b^2 = {bv}: sigma_w^2 = {show(edge_of_chaos(act, bv))}")
     return 0
 
 
