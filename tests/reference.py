@@ -186,3 +186,22 @@ def edge_reference(name, bias_var, guess, dps=20):
 
         q = mp.findroot(G, mp.mpf(guess))
         return 1 / gauss_expect(lambda t: dphi(t) ** 2, q, name, dps)
+
+
+# Values produced by the two functions above (mf_reference at dps=34, edge_reference at dps=30,
+# and a central difference of gauss_expect for V'(1) at sigma_w^2 = 1/E[phi^2]), pasted here so
+# that the tests need not rerun minutes of quadrature; tests/test_meanfield.py recomputes one of
+# them at low precision to tie them to the script.
+MF_REFERENCE = {
+    # (name, sigma_w^2, sigma_b^2): (q*, chi_1, V'(q*))
+    ("gelu", "3/2", "1/20"): ("0.0876839046766197385496076067226", "0.446197386005855910306849528301",
+                              "0.47751449607014001285"),
+    ("silu", "3/2", "1/20"): ("0.0828946011093147822874318854014", "0.403732985678917553911123798174",
+                              "0.41726950372897016273"),
+    ("elu", "3/2", "1/20"): ("1.12183563765116720099610355908", "0.991448380502615967396777249839",
+                             "0.85240202546031985281"),
+}
+#: V'(1) at the variance-preserving weight variance 1/E[phi(z)^2] (sigma_b^2 = 0): above 1, repelling.
+SLOPE_AT_GAIN = {"gelu": "1.1440631968725837859", "silu": "1.1725940540987492908"}
+#: Edge of chaos at sigma_b^2 = 0.05 (sigma_w^2).
+EDGE_REFERENCE = {("gelu", "0.05"): "2.302519511692814109374411145"}

@@ -21,7 +21,14 @@ from symact.propagation.meanfield import (
     phase_diagram,
     variance_map,
 )
-from tests.reference import REFERENCE, edge_reference, gauss_expect, mf_reference
+from tests.reference import (
+    EDGE_REFERENCE,
+    MF_REFERENCE,
+    REFERENCE_DERIVATIVE,
+    SLOPE_AT_GAIN,
+    gauss_expect,
+    mf_reference,
+)
 
 
 @pytest.fixture(autouse=True)
@@ -90,7 +97,7 @@ def test_selu_self_normalising_fixed_point_is_exact():
     mf = mean_field(activation("selu"), 1, 0)
     assert mf.q_star.value == 1 and mf.q_star.level == "exact"
     with mpmath.workdps(40):
-        ref = gauss_expect(lambda t: mpmath.diff(REFERENCE["selu"], t) ** 2 if t != 0 else 0, 1, "selu", 35)
+        ref = gauss_expect(lambda t: REFERENCE_DERIVATIVE["selu"](t) ** 2, 1, "selu", 35)
     assert inside(mf.chi1, ref, "1e-25")
     assert mpmath.nstr(ref, 8) == "1.071575"
     assert mf.regime == "chaotic"
@@ -107,10 +114,10 @@ def test_softplus_grows_without_bound():
 def test_variance_preserving_gain_is_repelling(name, slope):
     g = gain(name)
     mf = mean_field(name, g**2, 0)
-    one = [p for p in mf.fixed_points if p.q.value != 0][0]
-    zero = [p for p in mf.fixed_points if p.q.value == 0][0]
+    one = next(p for p in mf.fixed_points if p.q.value != 0)
+    zero = next(p for p in mf.fixed_points if p.q.value == 0)
     assert inside(one.q, 1, "1e-25") and one.stable is False and zero.stable is True
-    _, _, ref = mf_reference(name, str(g.evalf(25) ** 2), 0, 1, dps=25)
+    ref = SLOPE_AT_GAIN[name]
     assert inside(one.slope, ref, "1e-12") and round(float(one.slope), 2) == slope
     assert "repelling" in mf.note and "attracting: q = 0" in mf.note
 
@@ -118,10 +125,10 @@ def test_variance_preserving_gain_is_repelling(name, slope):
 @pytest.mark.parametrize("name", ["gelu", "silu", "elu"])
 def test_fixed_points_against_mpmath(name):
     mf = mean_field(name, sympy.Rational(3, 2), sympy.Rational(1, 20))
-    q_ref, chi_ref, slope_ref = mf_reference(name, (3, 2), (1, 20), float(mf.q_star), dps=30)
+    q_ref, chi_ref, slope_ref = MF_REFERENCE[(name, "3/2", "1/20")]
     assert inside(mf.q_star, q_ref) and inside(mf.chi1, chi_ref)
     assert narrow(mf.q_star) and narrow(mf.chi1)
-    p = [p for p in mf.fixed_points if p.q == mf.q_star][0]
+    p = next(p for p in mf.fixed_points if p.q == mf.q_star)
     assert inside(p.slope, slope_ref, "1e-12")
     assert mf.depth_scale_q is not None and mf.depth_scale_q.level == "certified"
 
@@ -135,8 +142,13 @@ def test_tanh_edge_of_chaos():
 
 def test_gelu_edge_of_chaos_against_mpmath():
     e = edge_of_chaos("gelu", sympy.Rational(1, 20))
-    ref = edge_reference("gelu", "0.05", float(e.details["q_star"]), dps=25)
-    assert inside(e, ref, "1e-20") and narrow(e)
+    assert inside(e, EDGE_REFERENCE[("gelu", "0.05")], "1e-26") and narrow(e)
+
+
+def test_pasted_references_match_the_script():
+    q, chi, _ = mf_reference("elu", (3, 2), (1, 20), 1.1, dps=12)
+    ref = MF_REFERENCE[("elu", "3/2", "1/20")]
+    assert abs(q - mpmath.mpf(ref[0])) < 1e-9 and abs(chi - mpmath.mpf(ref[1])) < 1e-9
 
 
 def test_chi1_and_variance_map():
