@@ -44,7 +44,7 @@ from ..expressions.activation import x as X
 from ..expressions.coerce import as_activation, as_expression
 from ..numerics.gaussian import as_ball, gaussian_expectation
 from .expectation import gaussian_pieces
-from .fixedpoints import to_interval
+from .fixedpoints import square_pieces, to_interval
 
 __all__ = [
     "edge_of_chaos",
@@ -304,7 +304,7 @@ def edge_of_chaos(act: Any, bias_var: Any = 0, *, dps: int = DEFAULT_DPS) -> Qua
                             method="q* -> 0: 1/phi'(0)^2", name="edge of chaos")
         raise CertificationError(f"no critical point found for σ_b² = {bias_var} with 1e-4 ≤ q* ≤ 100")
     i = change[0]
-    sq, dsq = tuple(gaussian_pieces(expr**2)), tuple(gaussian_pieces(dexpr**2))
+    sq, dsq = square_pieces(expr), square_pieces(dexpr)
     with workdps(dps + 18):
         sbb = as_ball(sb, dps)
         Xb = arb(float(qs[i])).union(arb(float(qs[i + 1])))

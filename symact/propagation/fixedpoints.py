@@ -44,7 +44,7 @@ from ..numerics.arb import to_mpf
 from ..numerics.gaussian import as_ball, gaussian_expectation, scaled_expectation
 from .expectation import gaussian_pieces
 
-__all__ = ["Cell", "CertifiedMap", "isolate", "refine", "to_interval"]
+__all__ = ["Cell", "CertifiedMap", "isolate", "refine", "square_pieces", "to_interval"]
 
 _LOW_DPS = 10
 _GOAL = 6
@@ -59,8 +59,9 @@ def to_interval(b: arb, dps: int) -> tuple[mpmath.mpf, mpmath.mpf]:
 
 
 @cached(maxsize=512)
-def _pieces(expr: sympy.Expr) -> tuple:
-    return tuple(gaussian_pieces(expr))
+def square_pieces(expr: sympy.Expr) -> tuple:
+    """The analytic pieces of ``expr**2``: the squares of the pieces of ``expr`` (one split, not two)."""
+    return tuple((e**2, lo, hi) for e, lo, hi in gaussian_pieces(expr))
 
 
 @cached(maxsize=512)
@@ -85,7 +86,7 @@ class CertifiedMap:
     def __init__(self, expr: sympy.Expr, weight_var: sympy.Expr, bias_var: sympy.Expr) -> None:
         self.expr = expr
         self.weight_var, self.bias_var = weight_var, bias_var
-        self.square = _pieces(expr**2)
+        self.square = square_pieces(expr)
         self._balls: dict[int, tuple[arb, arb]] = {}
         self.dsquare = _derivative_pieces(self.square)
         self.scaled = False  # the standard-normal form (tighter for smooth phi, slow when it fails)

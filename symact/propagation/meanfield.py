@@ -61,7 +61,7 @@ from .chaos import (
     side_limits_sq,
 )
 from .expectation import X, expect
-from .fixedpoints import CertifiedMap, isolate, refine, to_interval
+from .fixedpoints import CertifiedMap, isolate, refine, square_pieces, to_interval
 from .rates import certified_quantity, depth_scale, regime_of
 
 __all__ = [
@@ -409,7 +409,7 @@ def mean_field(act: Any, weight_var: Any, bias_var: Any = 0, *, dps: int = DEFAU
         return _homogeneous(name, sw, sb, slopes, q0, dps)
     dexpr = a.derivative(1)
     cmap = CertifiedMap(expr, sw, sb)
-    dpieces = tuple((p, lo, hi) for p, lo, hi in _dpieces(dexpr))
+    dpieces = square_pieces(dexpr)
     cells = isolate(cmap, *SEARCH)
     points = [_fixed_point(cmap, dpieces, expr, dexpr, refine(cmap, c, dps), dps) for c in cells if c.kind == "root"]
     zero_fixed = bool(sb.is_zero) and bool(sympy.simplify(expr.subs(X, 0)) == 0)
@@ -438,12 +438,6 @@ def mean_field(act: Any, weight_var: Any, bias_var: Any = 0, *, dps: int = DEFAU
     xi_q = depth_scale(p.slope)
     return MeanField(name, sw, sb, p.q, status, p.chi1, regime_of(p.chi1), xi_q, depth_scale(p.chi1),
                      its, False, dps, tuple(points), complete, reach_level, SEARCH, note, tuple(steps))
-
-
-def _dpieces(dexpr: sympy.Expr) -> list:
-    from .expectation import gaussian_pieces
-
-    return gaussian_pieces(dexpr**2)
 
 
 def _reached(points: list[FixedPoint], cells: list, q0: float, sign: int, q_gh: float) -> tuple[int | None, str]:
