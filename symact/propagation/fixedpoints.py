@@ -44,7 +44,7 @@ from ..numerics.arb import to_mpf
 from ..numerics.gaussian import as_ball, gaussian_expectation, scaled_expectation
 from .expectation import gaussian_pieces
 
-__all__ = ["Cell", "CertifiedMap", "isolate", "refine", "square_pieces", "to_interval"]
+__all__ = ["Cell", "CertifiedMap", "isolate", "reached", "refine", "square_pieces", "to_interval"]
 
 _LOW_DPS = 10
 _GOAL = 6
@@ -237,3 +237,46 @@ def refine(cmap: CertifiedMap, cell: Cell, dps: int) -> arb:
         if digits >= dps + 3:
             break
     return X_
+
+
+def reached(points: list, cells: list, q0: float, sign: int, q_gh: float, search: tuple[float, float]) -> tuple[int | None, str]:
+    """Index in ``points`` (objects with ``.q`` Quantities) of the fixed point a network started at
+    ``q0`` reaches (None: q grows past the range), and the level of that claim.
+
+    ``sign`` is the certified sign of V(q0) - q0 (0 if undecided).  All fixed
+    points of the range are known, so between q0 and the nearest one in that
+    direction V(q) - q keeps its sign; where V is moreover increasing there (on
+    certified cells) the iterates move monotonically to it: proved.  Otherwise
+    the float64 iteration decides ("sampled").
+    """
+    order = sorted(range(len(points)), key=lambda i: float(points[i].q))
+    zero = next((i for i in order if points[i].q.value == 0 and points[i].q.level == "exact"), None)
+    for i in order:  # started on a fixed point (to the digits of its enclosure, or nearly)
+        lo, hi = points[i].q.enclosure
+        if lo <= q0 <= hi:
+            return i, "exact" if points[i].q.level == "exact" else "certified"
+        if not sign and abs(float(points[i].q) - q0) < 1e-12 * max(1.0, q0):
+            return i, "sampled"
+    if sign and search[0] <= q0 <= search[1]:
+        side = [i for i in order if i != zero and (float(points[i].q) < q0 if sign < 0 else float(points[i].q) > q0)]
+        if side:
+            idx: int | None = side[-1] if sign < 0 else side[0]
+            target = float(points[idx].q)
+        else:
+            idx, target = (zero, search[0]) if sign < 0 else (None, search[1])
+        lo, hi = sorted((q0, target))
+        between = [c for c in cells if c.hi >= lo and c.lo <= hi]
+        proved = all(c.kind != "unresolved" and c.increasing for c in between)
+        if proved and (sign > 0 or idx not in (None, zero)):
+            return idx, "certified"
+        if sign < 0 and idx is None:
+            pass  # a fixed point below the searched range: the iteration decides
+        elif not math.isfinite(q_gh) or q_gh > search[1] or abs(q_gh - target) > 1e-3 * max(1.0, target):
+            return idx, "sampled"  # float64 quadrature is inaccurate at large q: keep the certified direction
+    if not math.isfinite(q_gh) or q_gh > search[1]:
+        return None, "sampled"
+    if q_gh < search[0] and zero is not None:
+        return zero, "sampled"
+    if not points:
+        raise ArithmeticError(f"the iteration settled at q = {q_gh:g}, where no fixed point was certified")
+    return min(order, key=lambda i: abs(float(points[i].q) - q_gh)), "sampled"

@@ -40,7 +40,6 @@ References
 
 from __future__ import annotations
 
-import math
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Literal
@@ -61,7 +60,7 @@ from .chaos import (
     side_limits_sq,
 )
 from .expectation import X, expect
-from .fixedpoints import CertifiedMap, isolate, refine, square_pieces, to_interval
+from .fixedpoints import CertifiedMap, isolate, reached, refine, square_pieces, to_interval
 from .rates import certified_quantity, depth_scale, regime_of
 
 __all__ = [
@@ -423,7 +422,7 @@ def mean_field(act: Any, weight_var: Any, bias_var: Any = 0, *, dps: int = DEFAU
     steps = [Record("fixed_point", {"q_star": p.q.value, "slope": p.slope.value, "stable": p.stable,
                                     "enclosure": p.q.enclosure}, p.q.level) for p in points]
     start = float(exact_number(q0))
-    reach, reach_level = _reached(points, cells, start, _sign_at(cmap, start), q_gh)
+    reach, reach_level = reached(points, cells, start, _sign_at(cmap, start), q_gh, SEARCH)
     note = _warnings(points, reach)
     if reach is None:  # q leaves the searched range upwards
         chi = Quantity(sw * side_limits_sq(dexpr, sympy.S.Infinity), "exact", method="limit q -> oo", name="chi_1")
@@ -438,48 +437,6 @@ def mean_field(act: Any, weight_var: Any, bias_var: Any = 0, *, dps: int = DEFAU
     xi_q = depth_scale(p.slope)
     return MeanField(name, sw, sb, p.q, status, p.chi1, regime_of(p.chi1), xi_q, depth_scale(p.chi1),
                      its, False, dps, tuple(points), complete, reach_level, SEARCH, note, tuple(steps))
-
-
-def _reached(points: list[FixedPoint], cells: list, q0: float, sign: int, q_gh: float) -> tuple[int | None, str]:
-    """Index of the fixed point a network started at q0 reaches (None: q grows past the range), and the level.
-
-    ``sign`` is the certified sign of V(q0) - q0 (0 if undecided).  All fixed
-    points of the range are known, so between q0 and the nearest one in that
-    direction V(q) - q keeps its sign; where V is moreover increasing there (on
-    certified cells) the iterates move monotonically to it: proved.  Otherwise
-    the float64 iteration decides ("sampled").
-    """
-    order = sorted(range(len(points)), key=lambda i: float(points[i].q))
-    zero = next((i for i in order if points[i].q.value == 0 and points[i].q.level == "exact"), None)
-    for i in order:  # started on a fixed point (to the digits of its enclosure, or nearly)
-        lo, hi = points[i].q.enclosure
-        if lo <= q0 <= hi:
-            return i, "exact" if points[i].q.level == "exact" else "certified"
-        if not sign and abs(float(points[i].q) - q0) < 1e-12 * max(1.0, q0):
-            return i, "sampled"
-    if sign and SEARCH[0] <= q0 <= SEARCH[1]:
-        side = [i for i in order if i != zero and (float(points[i].q) < q0 if sign < 0 else float(points[i].q) > q0)]
-        if side:
-            idx: int | None = side[-1] if sign < 0 else side[0]
-            target = float(points[idx].q)
-        else:
-            idx, target = (zero, SEARCH[0]) if sign < 0 else (None, SEARCH[1])
-        lo, hi = sorted((q0, target))
-        between = [c for c in cells if c.hi >= lo and c.lo <= hi]
-        proved = all(c.kind != "unresolved" and c.increasing for c in between)
-        if proved and (sign > 0 or idx not in (None, zero)):
-            return idx, "certified"
-        if sign < 0 and idx is None:
-            pass  # a fixed point below the searched range: the iteration decides
-        elif not math.isfinite(q_gh) or q_gh > SEARCH[1] or abs(q_gh - target) > 1e-3 * max(1.0, target):
-            return idx, "sampled"  # float64 quadrature is inaccurate at large q: keep the certified direction
-    if not math.isfinite(q_gh) or q_gh > SEARCH[1]:
-        return None, "sampled"
-    if q_gh < SEARCH[0] and zero is not None:
-        return zero, "sampled"
-    if not points:
-        raise ArithmeticError(f"the iteration settled at q = {q_gh:g}, where no fixed point was certified")
-    return min(order, key=lambda i: abs(float(points[i].q) - q_gh)), "sampled"
 
 
 def _sign_at(cmap: CertifiedMap, q0: float) -> int:
