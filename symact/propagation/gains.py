@@ -30,7 +30,7 @@ import sympy
 from ..core.budget import time_budget
 from ..core.errors import CertificationError
 from ..core.precision import DEFAULT_DPS, check_dps, workdps
-from ..core.result import Quantity
+from ..core.result import Quantity, honest_float
 from ..expressions.coerce import as_activation, display_name
 from ..expressions.simplify import tidy
 from ..numerics.gaussian import as_ball
@@ -59,7 +59,11 @@ class Gain(Quantity):
     """
 
     def __pow__(self, n: int) -> sympy.Expr:
-        return sympy.sympify(self.value) ** n
+        if self.level == "exact" or not isinstance(n, int) or n < 1:
+            return sympy.sympify(self.value) ** n
+        lo, hi = self.enclosure  # a positive enclosure: its n-th power holds the certified digits
+        with workdps(60):
+            return honest_float(lo**n, hi**n, DEFAULT_DPS + 5)
 
     @property
     def weight_var(self) -> Quantity:
