@@ -422,8 +422,13 @@ def mean_field(act: Any, weight_var: Any, bias_var: Any = 0, *, dps: int = DEFAU
     steps = [Record("fixed_point", {"q_star": p.q.value, "slope": p.slope.value, "stable": p.stable,
                                     "enclosure": p.q.enclosure}, p.q.level) for p in points]
     start = float(exact_number(q0))
+    gaps = [c for c in cells if c.kind == "unresolved"]
     reach, reach_level = reached(points, cells, start, _sign_at(cmap, start), q_gh, SEARCH)
     note = _warnings(points, reach)
+    if gaps:
+        where = f"[{min(c.lo for c in gaps):.3g}, {max(c.hi for c in gaps):.3g}]"
+        note = (f"{note}; " if note else "") + (
+            f"fixed points not excluded within {where} (V(q) - q too close to 0 there): the list may be incomplete")
     if reach is None:  # q leaves the searched range upwards
         chi = Quantity(sw * side_limits_sq(dexpr, sympy.S.Infinity), "exact", method="limit q -> oo", name="chi_1")
         grows = "no fixed point: q grows without bound"
