@@ -174,8 +174,8 @@ def _attempt(cmap: CertifiedMap, a: float, b: float) -> Cell | None:
     return None
 
 
-def isolate(cmap: CertifiedMap, lo: float, hi: float, *, cells: int = 24, depth: int = 8,
-            tests: int = 160) -> list[Cell]:
+def isolate(cmap: CertifiedMap, lo: float, hi: float, *, cells: int = 24, depth: int = 6,
+            tests: int = 120) -> list[Cell]:
     """Cover ``[lo, hi]`` by cells: each excluded, holding one proved fixed point, or unresolved.
 
     The initial cells are log-spaced (with an irrational offset so that simple
