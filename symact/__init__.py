@@ -50,7 +50,7 @@ _LAZY = {
     **{
         name: ("symact.propagation.meanfield", name)
         for name in (
-            "MeanField", "chi1", "edge_of_chaos", "mean_field", "phase_diagram", "variance_map",
+            "FixedPoint", "MeanField", "chi1", "edge_of_chaos", "mean_field", "phase_diagram", "variance_map",
         )
     },
     **{
@@ -64,7 +64,10 @@ _LAZY = {
             "check_identity", "check_maximum", "explain_four_sigmoid",
         )
     },
-    **{name: ("symact.propagation.gains", name) for name in ("GainTable", "gain", "gain_table", "selu_constants")},
+    **{
+        name: ("symact.propagation.gains", name)
+        for name in ("Gain", "GainTable", "gain", "gain_table", "selu_constants", "torch_gain", "torch_gains")
+    },
     "simulate_chain": ("symact.propagation.simulate", "simulate_chain"),
     "simulate_mlp": ("symact.propagation.simulate", "simulate_mlp"),
 }
@@ -120,6 +123,8 @@ __all__ = [
     "table",
     # layer 3: depth and mean field
     "Expectation",
+    "FixedPoint",
+    "Gain",
     "GainTable",
     "GradientBound",
     "MeanField",
@@ -135,6 +140,8 @@ __all__ = [
     "simulate_chain",
     "simulate_mlp",
     "spectral_norm",
+    "torch_gain",
+    "torch_gains",
     "variance_map",
     # layer 4: derivations and verification
     "Derivation",

@@ -186,7 +186,7 @@ def _cmd_gain(args: argparse.Namespace) -> int:
     names = list(args.names) or None
     params = _params(args.param)
     if args.torch and names is None and not params:
-        table = sa.gain_table()
+        table = sa.gain_table("all", torch=True)
     else:
         if not names:
             raise _Usage("give activation names (e.g. 'symact gain relu tanh') or --torch")

@@ -378,7 +378,14 @@ def meanfield_json(act: Any, mf: Any, wv: Any, bv: Any, edge: Any, want_edge: bo
         "regime": mf.regime,
         "depth_scale_q": num(mf.depth_scale_q),
         "depth_scale_c": num(mf.depth_scale_c),
-        "level": getattr(mf.chi1, "level", "exact" if exact else "sampled"),
+        "level": getattr(mf, "level", getattr(mf.chi1, "level", "exact" if exact else "sampled")),
+        "fixed_points": [
+            {"q": num(p.q), "slope": num(p.slope), "stable": p.stable}
+            for p in getattr(mf, "fixed_points", ())
+        ],
+        "reached_level": getattr(mf, "reached_level", None),
+        "complete": getattr(mf, "complete", True),
+        "note": getattr(mf, "note", ""),
         "edge_of_chaos_weight_var": None,
     }
     if want_edge:
@@ -406,8 +413,15 @@ def meanfield_text(data: dict[str, Any]) -> str:
         f"  q*      = {_show(data['q_star'])}  ({data['status']})",
         f"  chi_1   = {_show(data['chi1'])}  ({data['regime']})",
         f"  xi_q    = {_show(data['depth_scale_q'])}   xi_c = {_show(data['depth_scale_c'])}",
-        f"  level   = {data['level']}",
     ]
+    for p in data["fixed_points"]:
+        kind = {True: "attracting", False: "repelling", None: "stability undecided"}[p["stable"]]
+        lines.append(f"  fixed point q = {_show(p['q'])}: V'(q) = {_show(p['slope'])}, {kind}")
+    reach = f"; reached from q0 = 1: {data['reached_level']}" if data["reached_level"] else ""
+    more = "" if data["complete"] else "; parts of the searched range unresolved"
+    lines.append(f"  level   = {data['level']}{reach}{more}")
+    if data["note"]:
+        lines.append(f"  note    : {data['note']}")
     if data["edge_of_chaos_weight_var"] is not None:
         lines.append(f"  edge of chaos at sigma_b^2 = {data['bias_var']['text']}: "
                      f"sigma_w^2 = {_show(data['edge_of_chaos_weight_var'])}")

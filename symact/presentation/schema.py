@@ -109,9 +109,14 @@ COMMANDS: dict[str, dict[str, Any]] = {
         "activation": {"$ref": "#/$defs/activation"},
         "weight_var": _NUM, "bias_var": _NUM, "q_star": _NUM_OR_NULL,
         "status": {"enum": ["fixed point", "q -> 0", "diverges"]},
-        "chi1": _NUM, "regime": {"enum": ["ordered", "critical", "chaotic"]},
+        "chi1": _NUM, "regime": {"enum": ["ordered", "critical", "chaotic", "undecided"]},
         "depth_scale_q": _NUM_OR_NULL, "depth_scale_c": _NUM_OR_NULL,
         "level": {"$ref": "#/$defs/level"}, "edge_of_chaos_weight_var": _NUM_OR_NULL,
+        "fixed_points": {"type": "array", "items": {"type": "object", "required": ["q", "slope", "stable"],
+                         "properties": {"q": _NUM, "slope": _NUM,
+                                        "stable": {"type": ["boolean", "null"]}}}},
+        "reached_level": {"anyOf": [{"$ref": "#/$defs/level"}, {"type": "null"}]},
+        "complete": _BOOL, "note": _STR,
     }),
     "gain": _obj({
         "rows": {"type": "array", "items": {"type": "object", "required": [

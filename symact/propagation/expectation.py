@@ -1,19 +1,26 @@
-r"""Gaussian expectations :math:`\mathbb{E}[f(\sqrt{q}\,z)]`, :math:`z \sim \mathcal{N}(0, 1)`.
+r"""Gaussian expectations :math:`\mathbb{E}[f(\sqrt{q}\,z)]`, :math:`z \sim \mathcal{N}(0, 1)`, certified.
 
 The average-case (mean-field) analysis of a deep network is built from such
 expectations: the variance map needs :math:`\mathbb{E}[\varphi(\sqrt{q} z)^2]`,
 the slope :math:`\chi_1` needs :math:`\mathbb{E}[\varphi'(\sqrt{q} z)^2]`.
 
-:func:`expect` first tries an exact closed form: the expression is split at the
-breakpoints of its ``Piecewise`` pieces (``Max``, ``Min``, ``Abs``, ``Heaviside``
-and ``sign`` are rewritten to ``Piecewise`` first) and every piece is integrated
-against the Gaussian density with SymPy, under a time budget.  A closed form is
-*never* trusted on its own: it is compared with an mpmath quadrature (split at
-the same breakpoints, at ``dps + 10`` digits) and kept only when the two agree to
-``dps - 5`` digits.  Otherwise -- no closed form, budget exceeded, or SymPy
-returned a wrong one (it does for :math:`\mathbb{E}[\mathrm{GELU}'(z)^2]`) -- the
-result is the quadrature value, flagged ``exact=False``, with the reason in
-``method``.
+:func:`expect` always computes a **certified enclosure**: the expression is cut
+at its breakpoints (:func:`symact.expressions.pieces.split`) and every analytic
+piece is integrated in Arb ball arithmetic with a proved Gaussian tail bound
+(:func:`symact.numerics.gaussian.gaussian_expectation`).  On top of it:
+
+* pieces that are polynomials times :math:`e^{ax}` (ReLU, leaky ReLU, ELU, SELU,
+  hard tanh, ...) get an **exact** closed form from the incomplete-moment
+  recursion (:mod:`symact.propagation.moments`), in milliseconds;
+* an expression with :math:`f(x) + f(-x)` constant (sigmoid, tanh, erf, ...) gets
+  the exact value by symmetry when SymPy proves that constant within a short budget;
+* with ``closed_form=True`` SymPy's ``integrate`` is tried on the remaining
+  pieces under ``budget`` seconds.
+
+A closed form is accepted only when it lies inside the certified enclosure (SymPy
+1.14 returns a wrong closed form for :math:`\mathbb{E}[\mathrm{GELU}'(z)^2]`; the
+enclosure rejects it).  Otherwise the result is ``"certified"``, its value holding
+only the digits the enclosure proves.
 """
 
 from __future__ import annotations
@@ -28,72 +35,93 @@ import sympy
 from ..core.budget import BudgetExceeded, time_budget
 from ..core.cache import cached
 from ..core.errors import UnsupportedExpression
-from ..core.precision import workdps
+from ..core.precision import DEFAULT_DPS, check_dps, workdps
+from ..core.result import Level, Result, enclose, honest_float
+from ..core.steps import Record
 from ..expressions.activation import x as X
 from ..expressions.coerce import as_expression
 from ..expressions.pieces import split
-from ..expressions.simplify import lighten
+from ..numerics.gaussian import gaussian_enclosure
+from .moments import piece_integral
 
 __all__ = ["Expectation", "expect", "gaussian_pieces"]
 
 _SAMPLES = (sympy.Rational(3, 7), sympy.Rational(5, 3))
 
 
-@dataclass(frozen=True)
-class Expectation:
-    r"""The value of a Gaussian expectation and how it was obtained.
+@dataclass(frozen=True, eq=False, repr=False)
+class Expectation(Result):
+    r"""The value of a Gaussian expectation, its level and its rigorous enclosure.
 
     Attributes
     ----------
     value : sympy.Expr
-        Exact closed form when ``exact``, else a ``Float`` at the requested precision.
-    exact : bool
-        Whether ``value`` is a closed form verified against quadrature.
-    numeric : mpmath.mpf
-        High-precision quadrature value (always computed; ``nan`` when the
-        expression has free parameters other than ``x``).
-    error : mpmath.mpf
-        Estimated absolute error of ``numeric``; for exact results,
-        :math:`|\text{closed form} - \text{quadrature}|` (for symbolic parameters,
-        the largest such difference over the sample values that were checked).
+        The closed form (``"exact"``/``"identified"``) or a ``Float`` holding only
+        the certified digits (``"certified"``).
+    level : {"exact", "certified", "identified"}
+    enclosure : (mpmath.mpf, mpmath.mpf)
+        Rigorous bounds (``None`` only for a closed form with free parameters).
     method : str
-        How the value was obtained, and why a closed form was rejected if it was.
+        ``"moment recursion"``, ``"symmetry"``, ``"SymPy integral"`` (each checked
+        inside the enclosure) or ``"arb integral"``.
     expr, q : sympy.Expr
         The integrand :math:`f(x)` and the variance :math:`q`.
+    steps : tuple of Record
+        What was done (``expectation`` records).
+
+    ``exact`` (``level == "exact"``), ``numeric`` (the enclosure's midpoint) and
+    ``error`` (its half-width) are derived properties.
 
     Examples
     --------
     >>> import sympy
     >>> from symact.propagation.expectation import expect, X
     >>> e = expect(X**2, sympy.Rational(3, 2))
-    >>> e.value, e.exact
-    (3/2, True)
+    >>> e.value, e.exact, e.level
+    (3/2, True, 'exact')
     >>> e.evalf(5)
     1.5000
     """
 
     value: sympy.Expr
-    exact: bool
-    numeric: Any
-    error: Any
+    level: Level
+    enclosure: Any
     method: str
     expr: sympy.Expr = field(default=sympy.S.NaN, compare=False)
     q: sympy.Expr = field(default=sympy.S.One, compare=False)
+    steps: tuple[Record, ...] = field(default=(), compare=False)
+    note: str = field(default="", compare=False)
 
     def __post_init__(self) -> None:
         if not isinstance(self.value, sympy.Expr):
             raise TypeError("Expectation.value must be a SymPy expression")
-        if self.exact is False and not (self.value.is_Number or self.value is sympy.S.NaN):
-            raise ValueError("a non-exact Expectation must hold a numeric value")
+        if self.level not in ("exact", "certified", "identified"):
+            raise ValueError(f"unknown level {self.level!r}")
+        if self.level == "certified" and self.enclosure is None:
+            raise ValueError("a certified Expectation needs its enclosure")
 
-    def evalf(self, digits: int = 15) -> sympy.Expr:
-        r"""Return the value as a SymPy ``Float`` with ``digits`` significant digits.
+    @property
+    def exact(self) -> bool:
+        """Whether ``value`` is a proved closed form."""
+        return self.level == "exact"
 
-        >>> from symact.propagation.expectation import expect, X
-        >>> expect(X**4).evalf(3)
-        3.00
-        """
-        return sympy.N(self.value, digits)
+    @property
+    def numeric(self) -> Any:
+        """The midpoint of the enclosure (``nan`` without one)."""
+        if self.enclosure is None:
+            return mpmath.nan
+        lo, hi = self.enclosure
+        with workdps(60):
+            return (lo + hi) / 2
+
+    @property
+    def error(self) -> Any:
+        """Half the width of the enclosure: a rigorous bound on ``|value - numeric|``."""
+        if self.enclosure is None:
+            return mpmath.nan
+        lo, hi = self.enclosure
+        with workdps(60):
+            return (hi - lo) / 2
 
     def latex(self) -> str:
         r"""LaTeX for :math:`\mathbb{E}[f(\sqrt{q} z)] = \text{value}`.
@@ -104,38 +132,40 @@ class Expectation:
         """
         arg = sympy.sqrt(self.q) * sympy.Symbol("z")
         lhs = sympy.latex(self.expr.subs(X, arg)) if self.expr is not sympy.S.NaN else "f"
-        rel = "=" if self.exact else r"\approx"
-        return rf"\mathbb{{E}}_{{z \sim \mathcal{{N}}(0,1)}}\left[{lhs}\right] {rel} {sympy.latex(self.value)}"
-
-    def _repr_latex_(self) -> str:
-        return rf"$\displaystyle {self.latex()}$"
+        rel = "=" if self.level in ("exact", "identified") else r"\in"
+        rhs = sympy.latex(self.value) if rel == "=" else (
+            rf"\left[{self.evalf(self._display_digits)} \pm 10^{{{_exponent(self)}}}\right]")
+        return rf"\mathbb{{E}}_{{z \sim \mathcal{{N}}(0,1)}}\left[{lhs}\right] {rel} {rhs}"
 
     def __repr__(self) -> str:
-        approx = mpmath.nstr(self.numeric, 15) if self.numeric == self.numeric else "-"
-        return (
-            f"Expectation(value={self.value}, exact={self.exact}, numeric≈{approx}, "
-            f"error≤{mpmath.nstr(self.error, 3)}, method={self.method!r})"
-        )
+        return f"Expectation({self}, level={self.level!r}, method={self.method!r})"
 
 
-def _as_q(q: Any) -> tuple[sympy.Expr, bool]:
-    """Return (q as SymPy, whether the exact route makes sense)."""
+def _exponent(e: Expectation) -> int:
+    err = e.error
+    with workdps(30):
+        return int(mpmath.floor(mpmath.log10(err))) + 1 if err > 0 else -999
+
+
+def _as_q(q: Any) -> tuple[sympy.Expr, Any]:
+    """Return (q as SymPy, q for the ball integrator)."""
     if isinstance(q, bool):
         raise UnsupportedExpression("q must be a positive number, not a bool")
     if isinstance(q, int | Fraction):
-        qs: sympy.Expr = sympy.Rational(q.numerator, q.denominator) if isinstance(q, Fraction) else sympy.Integer(q)
-        exact_ok = True
+        qs: sympy.Expr = sympy.Rational(q.numerator, q.denominator)
     elif isinstance(q, float):
-        qs, exact_ok = sympy.Rational(repr(q)), True
+        qs = sympy.Rational(repr(q))  # the decimal it prints as
     elif isinstance(q, mpmath.mpf):
-        qs, exact_ok = sympy.Float(q, max(mpmath.mp.dps, 15)), False
+        if not q > 0:
+            raise UnsupportedExpression(f"q must be positive, got {q!r}")
+        return sympy.Float(q, 30), q  # the ball integrator uses the mpf exactly
     elif isinstance(q, sympy.Expr):
-        qs, exact_ok = q, not isinstance(q, sympy.Float)
+        qs = q
     else:
         raise UnsupportedExpression(f"q must be a positive number or SymPy expression, got {q!r}")
     if qs.is_positive is False or (qs.is_number and not qs.is_positive):
         raise UnsupportedExpression(f"q must be positive, got {q!r}")
-    return qs, exact_ok
+    return qs, qs
 
 
 def _endpoint(b: sympy.Expr) -> sympy.Expr:
@@ -147,11 +177,11 @@ def _endpoint(b: sympy.Expr) -> sympy.Expr:
 
 
 def gaussian_pieces(expr: sympy.Expr, x: sympy.Symbol = X) -> list[tuple[sympy.Expr, sympy.Expr, sympy.Expr]]:
-    r"""Split ``expr`` into smooth pieces ``(f_i, lo_i, hi_i)`` ordered along the real line.
+    r"""Split ``expr`` into analytic pieces ``(f_i, lo_i, hi_i)`` ordered along the real line.
 
-    The pieces are those of :func:`symact.expressions.pieces.split` (``Piecewise``, ``Max``,
-    ``Min``, ``Abs``, ``Heaviside`` and ``sign`` resolved between breakpoints),
-    with numeric breakpoints required for quadrature.
+    The pieces are those of :func:`symact.expressions.pieces.split` (``Piecewise``,
+    ``Max``, ``Min``, ``Abs``, ``Heaviside`` and ``sign`` resolved between
+    breakpoints), with numeric breakpoints required for integration.
 
     Raises
     ------
@@ -165,102 +195,122 @@ def gaussian_pieces(expr: sympy.Expr, x: sympy.Symbol = X) -> list[tuple[sympy.E
     >>> gaussian_pieces(sympy.Max(0, X))
     [(0, -oo, 0), (x, 0, oo)]
     """
+    if expr.is_Pow and expr.exp.is_Integer and expr.exp > 0 and expr.base.has(x):
+        # a power of a piecewise function: split the base only (splitting is SymPy work)
+        return [(p.expr**expr.exp, _endpoint(p.lo), _endpoint(p.hi)) for p in split(expr.base, x)]
     return [(p.expr, _endpoint(p.lo), _endpoint(p.hi)) for p in split(expr, x)]
 
 
-@cached(maxsize=512)
-def _mp_callable(e: sympy.Expr) -> Any:
-    return sympy.lambdify(X, e, modules="mpmath")
+def _check_supported(expr: sympy.Expr) -> None:
+    if expr.has(sympy.DiracDelta):
+        raise UnsupportedExpression(
+            f"{expr} contains DiracDelta (a derivative taken across a kink): use the almost-everywhere "
+            "derivative, e.g. Activation.derivative(order), which is piecewise"
+        )
 
 
-def quadrature(pieces: list, q: Any, dps: int, weight: Any = None) -> tuple[Any, Any]:
-    """mpmath quadrature of sum_i ∫_{lo_i}^{hi_i} f_i(t) w(t) N(t; 0, q) dt at ``dps + 10`` digits.
-
-    ``q`` is a SymPy number or an mpmath number; ``weight(t, q)`` (default 1) multiplies
-    the integrand, e.g. the score ``(t²/q - 1)/(2q)`` that gives ``d/dq E[f(√q z)]``.
-    """
-    with workdps(dps + 10):
-        qm = mpmath.mpf(q) if isinstance(q, mpmath.mpf) else mpmath.mpf(sympy.Float(sympy.N(q, dps + 15), dps + 15))
-        norm = 1 / mpmath.sqrt(2 * mpmath.pi * qm)
-        total, err = mpmath.mpf(0), mpmath.mpf(0)
-        for piece, lo, hi in pieces:
-            f = _mp_callable(piece)
-            a = mpmath.mpf(sympy.Float(lo, dps + 15)) if lo.is_finite else mpmath.ninf
-            b = mpmath.mpf(sympy.Float(hi, dps + 15)) if hi.is_finite else mpmath.inf
-            pts = [a, b]
-            if a < 0 < b:
-                pts = [a, mpmath.mpf(0), b]
-
-            def integrand(t: Any, f: Any = f) -> Any:
-                w = 1 if weight is None else weight(t, qm)
-                return f(t) * w * mpmath.exp(-t * t / (2 * qm))
-
-            val, e = mpmath.quad(integrand, pts, error=True, maxdegree=10)
-            total += val * norm
-            err += abs(e) * norm
-        return +total, +err
+# -- closed forms -------------------------------------------------------------------------
 
 
-def _closed_form(pieces: list, q: sympy.Expr) -> sympy.Expr:
+@cached(maxsize=1024)
+def _fast_closed_form(pieces: tuple, q: sympy.Expr) -> tuple[sympy.Expr, str] | None:
+    """An exact value by the moment recursion (every piece) or by symmetry, or None."""
+    total = sympy.S.Zero
+    for e, lo, hi in pieces:
+        part = piece_integral(e, lo, hi, q, X)
+        if part is None:
+            break
+        total += part
+    else:
+        return _tidy(total), "moment recursion"
+    if len(pieces) == 1:
+        sym = _symmetric_constant(pieces[0][0])
+        if sym is not None:
+            return sym, "symmetry"
+    return None
+
+
+def _tidy(e: sympy.Expr) -> sympy.Expr:
+    if e.is_Rational or sympy.count_ops(e) > 60:
+        return e
+    try:
+        with time_budget(0.3):
+            simpler = sympy.simplify(e)
+    except (BudgetExceeded, Exception):  # noqa: BLE001 - tidying is best effort
+        return e
+    return simpler if sympy.count_ops(simpler) <= sympy.count_ops(e) else e
+
+
+def _symmetric_constant(f: sympy.Expr) -> sympy.Expr | None:
+    """(f(x) + f(-x))/2 when SymPy proves it constant quickly (then E[f] is that constant)."""
+    if sympy.count_ops(f) > 40 or f.free_symbols - {X}:
+        return None
+    g = f + f.subs(X, -X)
+    with workdps(20):
+        try:
+            a, b = (complex(sympy.N(g.subs(X, v), 20)) for v in (sympy.Rational(7, 10), sympy.Rational(19, 10)))
+        except (TypeError, ValueError):
+            return None
+    if abs(a - b) > 1e-12 * (1 + abs(a)):
+        return None
+    try:
+        with time_budget(0.5):
+            c = sympy.simplify(g.rewrite(sympy.exp))
+    except (BudgetExceeded, Exception):  # noqa: BLE001 - an optional shortcut
+        return None
+    return c / 2 if not c.has(X) else None
+
+
+def _sympy_integral(pieces: tuple, q: sympy.Expr) -> sympy.Expr:
     """Integrate every piece against N(0, q) with SymPy; raise ValueError if it cannot."""
     density = sympy.exp(-(X**2) / (2 * q)) / sympy.sqrt(2 * sympy.pi * q)
     total = sympy.S.Zero
     for piece, lo, hi in pieces:
-        const, g = piece.as_independent(X, as_Add=False)
-        if not g.has(X):
-            const, g = piece, sympy.S.One
-        if lo is sympy.S.NegativeInfinity and hi is sympy.S.Infinity and g.has(X):
-            even = g + g.subs(X, -X)
-            with time_budget(1.0):
-                even = sympy.simplify(even / 2)
-            if not even.has(X):  # the odd part integrates to zero
-                total += const * even
-                continue
-        if not g.has(X):
-            r = g * (sympy.erf(hi / sympy.sqrt(2 * q)) - sympy.erf(lo / sympy.sqrt(2 * q))) / 2
-        else:
-            r = sympy.integrate(sympy.expand(g) * density, (X, lo, hi), conds="none")
-        if r.has(sympy.Integral) or r.has(sympy.S.NaN) or r.has(sympy.zoo):
+        part = piece_integral(piece, lo, hi, q, X)
+        if part is None:
+            part = sympy.integrate(sympy.expand(piece) * density, (X, lo, hi), conds="none")
+        if part.has(sympy.Integral) or part.has(sympy.S.NaN) or part.has(sympy.zoo):
             raise ValueError("SymPy left an unevaluated integral")
-        total += const * r
-    return lighten(total, 2.0)
+        total += part
+    return total
 
 
-def _mpf_of(e: sympy.Expr, dps: int) -> Any:
-    v = sympy.N(e, dps + 10)
-    re, im = v.as_real_imag()
-    if im != 0 and abs(im) > sympy.Float(10) ** (-(dps + 5)):
-        raise ValueError(f"closed form has imaginary part {im}")
-    if not re.is_Number:
-        raise ValueError(f"closed form {e} does not evaluate to a number")
-    with workdps(dps + 10):
-        return mpmath.mpf(sympy.Float(re, dps + 10))
+def _inside(closed: sympy.Expr, enc: tuple, dps: int) -> bool:
+    try:
+        lo, hi = enclose(closed, dps + 15)
+    except (ValueError, TypeError):
+        return False
+    return bool(enc[0] <= lo and hi <= enc[1])
 
 
 def _sample_substitutions(syms: list[sympy.Symbol]) -> list[dict]:
     subs = []
-    for k, base in enumerate(_SAMPLES):
+    for base in _SAMPLES:
         d = {}
         for j, s in enumerate(syms):
             v = base + sympy.Rational(j, 11)
-            if s.is_positive is False or s.is_negative:
-                v = -v
-            d[s] = v
+            d[s] = -v if (s.is_positive is False or s.is_negative) else v
         subs.append(d)
-        if not syms and k == 0:
-            break
     return subs
+
+
+def _certified(pieces: tuple, q_ball: Any, dps: int) -> tuple:
+    return gaussian_enclosure(pieces, q_ball, x=X, dps=dps)
+
+
+# -- the entry point ----------------------------------------------------------------------
 
 
 def expect(
     expr_or_act: Any,
     q: Any = 1,
     *,
-    dps: int = 30,
-    exact: bool = True,
+    dps: int = DEFAULT_DPS,
+    closed_form: bool | None = None,
     budget: float = 5.0,
+    exact: bool | None = None,
 ) -> Expectation:
-    r"""Gaussian expectation :math:`\mathbb{E}[f(\sqrt{q}\,z)]` with :math:`z \sim \mathcal{N}(0,1)`.
+    r"""Gaussian expectation :math:`\mathbb{E}[f(\sqrt{q}\,z)]` with :math:`z \sim \mathcal{N}(0,1)`, certified.
 
     .. math::
 
@@ -269,36 +319,43 @@ def expect(
 
     Parameters
     ----------
-    expr_or_act : sympy.Expr or Activation
-        The integrand :math:`f(x)` in the real symbol ``x``; an ``Activation`` is
-        used through its ``.expr``.  Other free symbols are treated as parameters.
+    expr_or_act : Activation, catalogue name, SymPy expression, Lambda or formula string
+        The integrand :math:`f(x)`.  Other free symbols are parameters (a closed
+        form is then required; it is checked at sample parameter values).
     q : positive number or sympy.Expr, default 1
-        Variance of the argument.  Integers, fractions, floats (read as the decimal
-        they print as) and exact SymPy numbers allow a closed form; ``mpmath.mpf``
-        and SymPy ``Float`` go straight to quadrature.
+        Variance of the argument.  Floats are read as the decimal they print as;
+        ``mpmath.mpf`` values are used exactly.
     dps : int, keyword-only
-        Decimal digits of the result; the quadrature runs at ``dps + 10``.
-    exact : bool, keyword-only
-        Try the SymPy closed form first (default).  ``False`` gives quadrature only.
+        Decimal digits certified (the enclosure is narrower than about
+        :math:`10^{-\mathrm{dps}-5}`).
+    closed_form : bool or None, keyword-only
+        ``None`` (default): exact closed forms only where they are fast (the
+        moment recursion, symmetry).  ``True``: also try SymPy's ``integrate``
+        under ``budget`` seconds.  ``False``: the certified enclosure only.
     budget : float, keyword-only
-        Seconds allowed for the symbolic integration before falling back.
+        Seconds for SymPy's ``integrate`` with ``closed_form=True``.
+    exact : bool, keyword-only
+        Old name: ``exact=False`` is ``closed_form=False``.
 
     Returns
     -------
     Expectation
-        ``value`` exact only when the closed form agrees with quadrature to
-        ``dps - 5`` digits (with free parameters: at two sets of sample values).
+        Level ``"exact"`` (a closed form inside the certified enclosure),
+        ``"certified"`` or, with free parameters, ``"identified"`` for a SymPy
+        integral checked at sample values.
 
-    Notes
-    -----
-    SymPy 1.14 returns a wrong closed form for :math:`\mathbb{E}[\mathrm{GELU}'(z)^2]`
-    (true value :math:`1/3 + 2/(3\sqrt{3}\pi)`); the quadrature check rejects it.
+    Raises
+    ------
+    UnsupportedExpression
+        No growth bound (e.g. :math:`e^{e^x}`: the expectation may not exist),
+        a breakpoint depending on a parameter, a ``DiracDelta``, bad ``q``.
 
     References
     ----------
     .. [1] B. Poole et al., "Exponential expressivity in deep neural networks through
        transient chaos", NeurIPS 2016.
-    .. [2] S. S. Schoenholz et al., "Deep information propagation", ICLR 2017.
+    .. [2] F. Johansson, "Numerical integration in arbitrary-precision ball arithmetic",
+       ICMS 2018.
 
     Examples
     --------
@@ -309,53 +366,85 @@ def expect(
     sqrt(2)/(2*sqrt(pi))
     >>> expect(relu**2, 3).value
     3/2
-    >>> r = expect(sympy.tanh(X)**2, dps=20)
-    >>> r.exact, r.evalf(10)
-    (False, 0.3942944904)
+    >>> r = expect(sympy.tanh(X)**2)
+    >>> r.level, r.evalf(25)
+    ('certified', 0.3942944903978411744164598)
+    >>> expect("sigmoid").value
+    1/2
     """
+    dps = check_dps(dps)
+    if exact is not None and closed_form is None:
+        closed_form = None if exact else False
     expr = as_expression(expr_or_act)
-    qs, exact_ok = _as_q(q)
-    if dps < 10:
-        raise ValueError(f"dps must be at least 10, got {dps}")
-    pieces = gaussian_pieces(expr)
+    _check_supported(expr)
+    qs, q_ball = _as_q(q)
+    pieces = tuple(gaussian_pieces(expr))
     params = sorted((expr.free_symbols | qs.free_symbols) - {X}, key=lambda s: s.name)
-    note = ""
-    if exact and exact_ok:
-        try:
-            with time_budget(budget):
-                closed = _closed_form(pieces, qs)
-            tol = mpmath.mpf(10) ** (-(dps - 5))
-            worst = mpmath.mpf(0)
-            numeric = mpmath.nan
-            for sub in _sample_substitutions(params):
-                pcs = [(p.subs(sub), lo, hi) for p, lo, hi in pieces]
-                num, qerr = quadrature(pcs, qs.subs(sub), dps)
-                cf = _mpf_of(closed.subs(sub), dps)
-                diff = abs(cf - num)
-                if diff > tol * max(1, abs(num)) or qerr > tol * max(1, abs(num)):
-                    raise ArithmeticError(
-                        f"SymPy's closed form {closed} disagrees with quadrature "
-                        f"(difference {mpmath.nstr(diff, 3)})"
-                    )
-                worst = max(worst, diff)
-                if not params:
-                    numeric = num
-            method = f"exact (SymPy integral, checked against quadrature to {dps - 5} digits"
-            method += ")" if not params else f" at {len(_SAMPLES)} sample parameter values)"
-            return Expectation(closed, True, numeric, worst, method, expr, qs)
-        except BudgetExceeded:
-            note = f"; no closed form within the {budget:g} s budget"
-        except ArithmeticError as exc:
-            note = f"; rejected: {exc}"
-        except (ValueError, TypeError, NotImplementedError) as exc:
-            note = f"; no closed form ({type(exc).__name__})"
     if params:
+        return _parametric(expr, pieces, qs, params, dps, closed_form, budget)
+    enc = _certified(pieces, q_ball, dps)
+    steps = [Record("expectation", {"integrand": expr, "q": qs, "value": None, "enclosure": enc,
+                                    "method": "arb integral"}, "certified",
+                    note="acb.integral on each analytic piece plus a proved Gaussian tail bound")]
+    note = ""
+    if closed_form is not False and not isinstance(qs, sympy.Float):
+        found = _fast_closed_form(pieces, qs)
+        if found is None and closed_form:
+            try:
+                with time_budget(budget):
+                    found = (_sympy_integral(pieces, qs), "SymPy integral")
+            except BudgetExceeded:
+                note = f"no closed form within the {budget:g} s budget"
+            except (ValueError, TypeError, NotImplementedError) as exc:
+                note = f"no closed form ({type(exc).__name__})"
+        if found is not None:
+            closed, how = found
+            if _inside(closed, enc, dps):
+                tight = enclose(closed, dps + 10)
+                steps.append(Record("expectation", {"integrand": expr, "q": qs, "value": closed,
+                                                    "enclosure": tight, "method": how}, "exact",
+                                    note="closed form, inside the certified enclosure"))
+                return Expectation(closed, "exact", tight, how, expr, qs, tuple(steps))
+            note = f"{how} gave {closed}, outside the certified enclosure: rejected"
+    value = honest_float(enc[0], enc[1], dps)
+    return Expectation(value, "certified", enc, "arb integral", expr, qs, tuple(steps), note)
+
+
+def _parametric(expr: sympy.Expr, pieces: tuple, qs: sympy.Expr, params: list, dps: int,
+                closed_form: bool | None, budget: float) -> Expectation:
+    """A closed form with free parameters: exact from the moment recursion, else a checked SymPy integral."""
+    total = sympy.S.Zero
+    for e, lo, hi in pieces:
+        part = piece_integral(e, lo, hi, qs, X)
+        if part is None:
+            break
+        total += part
+    else:
+        closed = _tidy(total)
+        return Expectation(closed, "exact", None, "moment recursion", expr, qs,
+                           (Record("expectation", {"integrand": expr, "q": qs, "value": closed,
+                                                   "enclosure": None, "method": "moment recursion"}),))
+    if closed_form is False:
         raise UnsupportedExpression(
-            f"no verified closed form for an expression with free parameters {params}{note}; "
-            "substitute numeric values for them"
+            f"no closed form for an expression with free parameters {params}; substitute numeric values"
         )
-    num, qerr = quadrature(pieces, qs, dps)
-    with workdps(dps + 10):
-        value = sympy.Float(mpmath.nstr(num, dps + 5, strip_zeros=False), dps)
-    method = "numeric (tanh-sinh quadrature at dps + 10, split at breakpoints)" + note
-    return Expectation(value, False, num, qerr, method, expr, qs)
+    try:
+        with time_budget(budget):
+            closed = _sympy_integral(pieces, qs)
+    except (BudgetExceeded, ValueError, TypeError, NotImplementedError) as exc:
+        raise UnsupportedExpression(
+            f"no closed form for an expression with free parameters {params} ({type(exc).__name__}); "
+            "substitute numeric values for them"
+        ) from None
+    for sub in _sample_substitutions(params):
+        pcs = tuple((p.subs(sub), lo, hi) for p, lo, hi in pieces)
+        q_sub = qs.subs(sub)
+        if not _inside(closed.subs(sub), _certified(pcs, q_sub, dps), dps):
+            raise UnsupportedExpression(
+                f"SymPy's closed form {closed} lies outside the certified enclosure at {sub}; "
+                "substitute numeric values for the parameters"
+            )
+    return Expectation(closed, "identified", None, "SymPy integral", expr, qs,
+                       (Record("expectation", {"integrand": expr, "q": qs, "value": closed, "enclosure": None,
+                                               "method": "SymPy integral"}, "identified",
+                               note=f"checked inside certified enclosures at {len(_SAMPLES)} parameter values"),))

@@ -1,4 +1,4 @@
-r"""Mean-field (average-case) signal propagation at initialisation.
+r"""Mean-field (average-case) signal propagation at initialisation, certified.
 
 For a deep fully-connected network with weights :math:`W_{ij} \sim \mathcal{N}(0,
 \sigma_w^2/N)` and biases :math:`b_i \sim \mathcal{N}(0, \sigma_b^2)`, the variance
@@ -17,9 +17,16 @@ gradient) is multiplied per layer, on average, by
 
 at the fixed point :math:`q^* = V(q^*)`: ordered (vanishing) when
 :math:`\chi_1 < 1`, chaotic (exploding) when :math:`\chi_1 > 1`, critical at
-the *edge of chaos* :math:`\chi_1 = 1`.  Positively homogeneous activations (ReLU,
-leaky ReLU, identity) are handled exactly; everything else numerically with
-mpmath quadrature at ``dps`` digits, starting from a NumPy Gauss–Hermite iteration.
+the *edge of chaos* :math:`\chi_1 = 1`.
+
+Positively homogeneous activations (ReLU, leaky ReLU, identity) are handled
+exactly.  For every other activation :func:`mean_field` isolates **every** fixed
+point of the certified variance map in the searched range by interval Newton
+(:mod:`symact.propagation.fixedpoints`), certifies each one's stability
+:math:`V'(q^*)` and :math:`\chi_1`, proves (where it can) which one a network
+started at :math:`q_0` reaches, and recognises exact fixed points (SELU's
+:math:`q^* = 1` at :math:`(1, 0)`).  :func:`edge_of_chaos` and
+:func:`phase_diagram` live in :mod:`symact.propagation.chaos` and are re-exported.
 
 References
 ----------
@@ -29,30 +36,35 @@ References
    propagation", ICLR 2017.
 .. [3] G. Klambauer, T. Unterthiner, A. Mayr, S. Hochreiter, "Self-normalizing neural
    networks", NeurIPS 2017.
-.. [4] K. He, X. Zhang, S. Ren, J. Sun, "Delving deep into rectifiers", ICCV 2015.
 """
 
 from __future__ import annotations
 
-import concurrent.futures
-import math
 from collections.abc import Callable
-from dataclasses import dataclass
-from fractions import Fraction
+from dataclasses import dataclass, field
 from typing import Any, Literal
 
 import mpmath
-import numpy as np
 import sympy
 
-from ..core.budget import BudgetExceeded, time_budget
-from ..core.cache import cached
-from ..core.precision import workdps
-from ..expressions.coerce import as_expression, display_name
-from ..expressions.simplify import lighten
-from .expectation import X, expect, gaussian_pieces, quadrature
+from ..core.precision import DEFAULT_DPS, check_dps, workdps
+from ..core.result import Level, Quantity, Result, weakest
+from ..core.steps import Record
+from ..expressions.coerce import as_activation, display_name
+from .chaos import (
+    edge_of_chaos,
+    exact_number,
+    gh_fixed_point,
+    homogeneous_slopes,
+    phase_diagram,
+    side_limits_sq,
+)
+from .expectation import X, expect
+from .fixedpoints import CertifiedMap, isolate, reached, refine, square_pieces, to_interval
+from .rates import certified_quantity, depth_scale, regime_of
 
 __all__ = [
+    "FixedPoint",
     "MeanField",
     "chi1",
     "edge_of_chaos",
@@ -62,266 +74,164 @@ __all__ = [
 ]
 
 Status = Literal["fixed point", "q -> 0", "diverges"]
-Regime = Literal["ordered", "critical", "chaotic"]
+Regime = Literal["ordered", "critical", "chaotic", "undecided"]
 
-
-def _exact_number(v: Any) -> sympy.Expr:
-    if isinstance(v, bool):
-        raise TypeError("expected a number, not a bool")
-    if isinstance(v, float):
-        return sympy.Rational(repr(v))
-    if isinstance(v, Fraction):
-        return sympy.Rational(v.numerator, v.denominator)
-    if isinstance(v, mpmath.mpf):
-        return sympy.Float(v, max(mpmath.mp.dps, 15))
-    s = sympy.sympify(v) if isinstance(v, int) else v
-    if not isinstance(s, sympy.Expr) or not s.is_number or s.is_negative:
-        raise ValueError(f"variances must be non-negative numbers, got {v!r}")
-    return s
-
-
-def mp_number(v: Any, dps: int) -> Any:
-    with workdps(dps + 10):
-        if isinstance(v, sympy.Expr):
-            return mpmath.mpf(sympy.Float(sympy.N(v, dps + 10), dps + 10))
-        return mpmath.mpf(v)
-
-
-def _derivative(expr: sympy.Expr) -> sympy.Expr:
-    return sympy.diff(expr, X)
-
-
-def _homogeneous_slopes(expr: sympy.Expr) -> tuple[sympy.Expr, sympy.Expr] | None:
-    """Slopes (a₊, a₋) if ``expr`` is a₊x on x>0 and a₋x on x<0, else None."""
-    try:
-        pieces = gaussian_pieces(expr)
-    except Exception:  # noqa: BLE001 - not splittable means not homogeneous
-        return None
-    plus = minus = None
-    for p, lo, hi in pieces:
-        if p.diff(X, 2) != 0 or p.subs(X, 0) != 0:
-            return None
-        if (lo.is_finite and lo != 0) or (hi.is_finite and hi != 0):
-            return None
-        slope = p.diff(X)
-        if hi.is_extended_positive:
-            plus = slope
-        if lo.is_extended_negative:
-            minus = slope
-    if plus is None or minus is None:
-        return None
-    return plus, minus
-
-
-def _side_limits_sq(dexpr: sympy.Expr, point: sympy.Expr) -> sympy.Expr:
-    """(g(p⁺)² + g(p⁻)²)/2 for the piecewise-smooth g = dexpr at p (0 or ±oo)."""
-    pieces = gaussian_pieces(dexpr)
-    vals = []
-    for p, lo, hi in pieces:
-        if point.is_finite:
-            if lo == point or hi == point or (lo < point < hi):
-                vals.append((p, lo, hi))
-        elif (point is sympy.S.Infinity and hi is sympy.S.Infinity) or (
-            point is sympy.S.NegativeInfinity and lo is sympy.S.NegativeInfinity
-        ):
-            vals.append((p, lo, hi))
-    out = []
-    for p, lo, hi in vals:
-        if point.is_finite:
-            v = p.subs(X, point)
-            sides = 2 if lo < point < hi else 1
-            out.extend([v**2] * sides)
-        else:
-            with time_budget(3.0):
-                v = sympy.limit(p**2, X, point)
-            out.extend([v] * (2 if len(pieces) == 1 else 1))
-    if point.is_finite and len(out) != 2:
-        raise ValueError("could not resolve the one-sided limits")
-    if not point.is_finite and len(pieces) == 1:
-        with time_budget(3.0):
-            other = sympy.limit(pieces[0][0] ** 2, X, -point)
-        out = [out[0], other]
-    return sympy.nsimplify(sum(out) / 2) if all(o.is_Rational for o in out) else sum(out) / 2
-
-
-@cached(maxsize=64)
-def _numpy_fns(expr: sympy.Expr) -> tuple[Callable, Callable]:
-    from ..numerics.numeric import numpy_function
-
-    return numpy_function(expr, X), numpy_function(_derivative(expr), X)
-
-
-@cached(maxsize=8)
-def _hermite(n: int) -> tuple[np.ndarray, np.ndarray]:
-    z, w = np.polynomial.hermite_e.hermegauss(n)
-    return z, w / math.sqrt(2 * math.pi)
-
-
-def _gh_fixed_point(
-    expr: sympy.Expr, sw: np.ndarray, sb: np.ndarray, q0: float = 1.0, *, nodes: int = 100, maxiter: int = 2000
-) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Vectorised Gauss–Hermite iteration of the variance map. Returns (q, chi1, iterations)."""
-    phi, dphi = _numpy_fns(expr)
-    z, w = _hermite(nodes)
-    sw, sb = (a.copy() for a in np.broadcast_arrays(np.atleast_1d(np.asarray(sw, float)), np.atleast_1d(np.asarray(sb, float))))
-    q = np.full(sw.shape, float(q0))
-    its = np.zeros(sw.shape, int)
-    active = np.ones(sw.shape, bool)
-    for _ in range(maxiter):
-        if not active.any():
-            break
-        qa = q[active]
-        new = sw[active] * (phi(np.sqrt(qa)[:, None] * z) ** 2 @ w) + sb[active]
-        done = (np.abs(new - qa) <= 1e-13 * np.maximum(np.abs(qa), 1e-300)) | (new < 1e-30) | (new > 1e15)
-        q[active] = new
-        its[active] += 1
-        idx = np.flatnonzero(active)
-        active[idx[done]] = False
-    q[q > 1e15] = np.inf
-    qs = np.where(np.isfinite(q), q, 1e15)
-    chi = sw * (dphi(np.sqrt(qs)[..., None] * z) ** 2 @ w)
-    q = np.where(q < 1e-30, 0.0, q)
-    return q, chi, its
-
-
-def _phase_block(expr: sympy.Expr, weight_vars: np.ndarray, bias_vars: np.ndarray, nodes: int) -> tuple[np.ndarray, np.ndarray]:
-    """Worker for :func:`phase_diagram`: a block of σ_w² rows, vectorised (top level, so it pickles)."""
-    sw, sb = np.meshgrid(np.asarray(weight_vars, float), np.asarray(bias_vars, float), indexing="ij")
-    q, chi, _ = _gh_fixed_point(expr, sw.ravel(), sb.ravel(), nodes=nodes)
-    return chi.reshape(sw.shape), q.reshape(sw.shape)
+#: The range of q searched for fixed points.
+SEARCH = (1e-2, 1e2)
 
 
 @dataclass(frozen=True)
-class MeanField:
+class FixedPoint:
+    r"""One fixed point :math:`q^* = V(q^*)` with its stability.
+
+    Attributes
+    ----------
+    q : Quantity
+        The fixed point (exact or a certified enclosure).
+    slope : Quantity
+        :math:`V'(q^*)`; the fixed point attracts when :math:`|V'(q^*)| < 1`.
+    stable : bool or None
+        Attracting (True), repelling (False), or undecided at this precision.
+    chi1 : Quantity
+        :math:`\chi_1` at this fixed point.
+    """
+
+    q: Quantity
+    slope: Quantity
+    stable: bool | None
+    chi1: Quantity
+
+
+@dataclass(frozen=True, eq=False, repr=False)
+class MeanField(Result):
     r"""Mean-field statistics of one activation at one initialisation.
+
+    A ``MeanField`` converts and compares as its :math:`\chi_1` (the number that
+    decides the regime); its ``level`` is the weakest level of its numbers.
 
     Attributes
     ----------
     activation_name : str
     weight_var, bias_var : sympy.Expr
         :math:`\sigma_w^2` and :math:`\sigma_b^2`.
-    q_star : sympy.Expr or mpmath.mpf or None
-        The fixed point of the variance map (exact when known; 0 for ordered
-        collapse; ``None`` when the variance diverges).
+    q_star : Quantity or None
+        The fixed point a network started at ``q0`` reaches (0 for ordered collapse;
+        ``None`` when the variance grows without bound).
     status : {"fixed point", "q -> 0", "diverges"}
-    chi1 : sympy.Expr or mpmath.mpf
+    chi1 : Quantity
         :math:`\sigma_w^2 \mathbb{E}[\varphi'(\sqrt{q^*}z)^2]` (for "diverges", its
         limit as :math:`q \to \infty`).
-    regime : {"ordered", "critical", "chaotic"}
-    depth_scale_q, depth_scale_c : mpmath.mpf
-        :math:`\xi_q = -1/\log V'(q^*)` and :math:`\xi_c = 1/|\log \chi_1|`
-        (``inf`` at criticality).  In the chaotic phase :math:`\xi_c` is the
-        depth over which nearby inputs decorrelate.
-    exact : bool
-        Whether ``q_star`` and ``chi1`` are exact closed forms.
-    iterations : int
-        Variance-map iterations used before root refinement.
-    degenerate : bool
-        Every :math:`q > 0` is a fixed point (e.g. ReLU at :math:`\sigma_w^2 = 2`,
-        :math:`\sigma_b^2 = 0`); ``q_star`` then reports the starting ``q0``.
-
-    Examples
-    --------
-    >>> import sympy
-    >>> from symact.propagation.meanfield import mean_field
-    >>> from symact.propagation.expectation import X
-    >>> mf = mean_field(sympy.Piecewise((X, X > 0), (0, True)), 2)
-    >>> mf.chi1, mf.regime, mf.degenerate
-    (1, 'critical', True)
-    >>> mf.expected_gradient(sympy.Symbol("n"))
-    1
+    regime : {"ordered", "critical", "chaotic", "undecided"}
+        Decided from the enclosure of :math:`\chi_1` ("undecided" when it contains 1).
+    depth_scale_q, depth_scale_c : Quantity or None
+        :math:`\xi_q = 1/|\log V'(q^*)|` and :math:`\xi_c = 1/|\log \chi_1|` (``inf`` at 1).
+    fixed_points : tuple of FixedPoint
+        Every fixed point found in the searched range (and :math:`q = 0` when it is one).
+    complete : bool
+        Whether the rest of the searched range was proved free of fixed points.
+    reached_level : str
+        How strongly it is shown that ``q0`` flows to ``q_star``: ``"certified"``
+        (monotone convergence proved on certified cells) or ``"sampled"``.
+    note : str
+        Warnings such as a repelling variance-preserving fixed point.
     """
 
     activation_name: str
     weight_var: sympy.Expr
     bias_var: sympy.Expr
-    q_star: Any
+    q_star: Quantity | None
     status: Status
-    chi1: Any
+    chi1: Quantity
     regime: Regime
-    depth_scale_q: Any
-    depth_scale_c: Any
-    exact: bool
-    iterations: int
+    depth_scale_q: Quantity | None
+    depth_scale_c: Quantity | None
+    iterations: int = 0
     degenerate: bool = False
-    dps: int = 30
+    dps: int = DEFAULT_DPS
+    fixed_points: tuple[FixedPoint, ...] = ()
+    complete: bool = True
+    reached_level: str = "exact"
+    search: tuple[float, float] = SEARCH
+    note: str = ""
+    steps: tuple[Record, ...] = field(default=(), compare=False)
 
     def __post_init__(self) -> None:
         if self.status not in ("fixed point", "q -> 0", "diverges"):
             raise ValueError(f"unknown status {self.status!r}")
-        if self.regime not in ("ordered", "critical", "chaotic"):
+        if self.regime not in ("ordered", "critical", "chaotic", "undecided"):
             raise ValueError(f"unknown regime {self.regime!r}")
 
-    def _chi_sym(self) -> sympy.Expr:
-        if isinstance(self.chi1, sympy.Expr):
-            return self.chi1
-        with workdps(self.dps):
-            return sympy.Float(mpmath.nstr(self.chi1, self.dps), self.dps)
+    # -- protocol: the numbers -------------------------------------------------------
+    @property
+    def value(self) -> sympy.Expr:  # type: ignore[override]
+        return self.chi1.value
+
+    @property
+    def enclosure(self) -> Any:  # type: ignore[override]
+        return self.chi1.enclosure
+
+    @property
+    def level(self) -> Level:  # type: ignore[override]
+        levels = [self.chi1.level] + ([self.q_star.level] if self.q_star is not None else [])
+        return weakest(*levels)
+
+    @property
+    def method(self) -> str:  # type: ignore[override]
+        return self.chi1.method
+
+    @property
+    def exact(self) -> bool:
+        """Whether ``q_star`` and ``chi1`` are proved closed forms."""
+        return self.level == "exact"
 
     def expected_gradient(self, layers: int | sympy.Expr) -> sympy.Expr:
-        r"""Mean squared gradient gain over ``layers`` layers, :math:`\chi_1^{n}`.
-
-        Parameters
-        ----------
-        layers : int or sympy.Expr
-            Depth :math:`n`; may be symbolic.
+        r"""Mean squared gradient gain over ``layers`` layers, :math:`\chi_1^{n}` (SymPy).
 
         Examples
         --------
         >>> import sympy
         >>> from symact.propagation.meanfield import mean_field
-        >>> from symact.propagation.expectation import X
-        >>> mean_field(sympy.Piecewise((X, X > 0), (0, True)), 1).expected_gradient(3)
+        >>> mean_field("relu", 1).expected_gradient(3)
         1/8
         """
-        return self._chi_sym() ** sympy.sympify(layers)
+        return self.chi1.value ** sympy.sympify(layers)
 
     def latex(self) -> str:
         r"""LaTeX summary: :math:`q^*`, :math:`\chi_1` and the regime.
 
         >>> import sympy
         >>> from symact.propagation.meanfield import mean_field
-        >>> from symact.propagation.expectation import X
-        >>> print(mean_field(X, sympy.Rational(1, 2), 1).latex())
+        >>> print(mean_field("identity", sympy.Rational(1, 2), 1).latex())
         q^* = 2,\quad \chi_1 = \frac{1}{2}\ \text{(ordered)}
         """
-        if self.q_star is None:
-            qs = r"q \to \infty"
-        else:
-            qv = self.q_star if isinstance(self.q_star, sympy.Expr) else sympy.Float(self.q_star, 12)
-            qs = "q^* = " + sympy.latex(qv)
-        chi = self.chi1 if isinstance(self.chi1, sympy.Expr) else sympy.Float(self.chi1, 12)
-        return rf"{qs},\quad \chi_1 = {sympy.latex(chi)}\ \text{{({self.regime})}}"
-
-    def _repr_latex_(self) -> str:
-        return rf"$\displaystyle {self.latex()}$"
+        qs = r"q \to \infty" if self.q_star is None else "q^* = " + self.q_star.latex()
+        return rf"{qs},\quad \chi_1 = {self.chi1.latex()}\ \text{{({self.regime})}}"
 
     def __repr__(self) -> str:
-        def fmt(v: Any) -> str:
-            return mpmath.nstr(v, 12) if isinstance(v, mpmath.mpf) else str(v)
-
         return (
             f"MeanField({self.activation_name}, σ_w²={self.weight_var}, σ_b²={self.bias_var}: "
-            f"q*={fmt(self.q_star)} ({self.status}), χ₁={fmt(self.chi1)} ({self.regime}), "
-            f"ξ_q={fmt(self.depth_scale_q)}, ξ_c={fmt(self.depth_scale_c)}, exact={self.exact})"
+            f"q*={self.q_star if self.q_star is not None else '∞'} ({self.status}), "
+            f"χ₁={self.chi1} ({self.regime}), ξ_q={self.depth_scale_q}, ξ_c={self.depth_scale_c}, "
+            f"level={self.level!r})"
         )
 
 
-def variance_map(act: Any, weight_var: Any, bias_var: Any = 0, *, dps: int = 30) -> Callable[[Any], Any]:
-    r"""The variance map :math:`V(q) = \sigma_w^2\,\mathbb{E}[\varphi(\sqrt{q}z)^2] + \sigma_b^2`.
+def variance_map(act: Any, weight_var: Any, bias_var: Any = 0, *, dps: int = DEFAULT_DPS) -> Callable[[Any], Quantity]:
+    r"""The certified variance map :math:`V(q) = \sigma_w^2\,\mathbb{E}[\varphi(\sqrt{q}z)^2] + \sigma_b^2`.
 
     Parameters
     ----------
-    act : Activation or sympy.Expr
+    act : activation (any accepted form)
     weight_var, bias_var : number
         :math:`\sigma_w^2`, :math:`\sigma_b^2`.
     dps : int, keyword-only
-        Digits of the quadrature behind each evaluation.
+        Digits certified by each evaluation.
 
     Returns
     -------
     callable
-        ``V(q) -> mpmath.mpf`` for ``q > 0`` (``V(0) = σ_w² φ(0)² + σ_b²``).
+        ``V(q) -> Quantity`` (level ``"exact"`` when the expectation has a proved
+        closed form, else ``"certified"``); ``V(0) = σ_w² φ(0)² + σ_b²``.
 
     References
     ----------
@@ -331,43 +241,53 @@ def variance_map(act: Any, weight_var: Any, bias_var: Any = 0, *, dps: int = 30)
     --------
     >>> import sympy
     >>> from symact.propagation.meanfield import variance_map
-    >>> from symact.propagation.expectation import X
-    >>> V = variance_map(sympy.tanh(X), 2, 0.1)
-    >>> print(V(1))
-    0.888588980795682...
+    >>> V = variance_map("tanh", 2, sympy.Rational(1, 10))
+    >>> V(1)
+    Quantity(0.88858898079568234883, level='certified', method='arb integral', name='V(q)')
+    >>> variance_map("relu", 2)(3).value
+    3
     """
-    expr = as_expression(act)
-    pieces = [(p**2, lo, hi) for p, lo, hi in gaussian_pieces(expr)]
-    sw, sb = mp_number(_exact_number(weight_var), dps), mp_number(_exact_number(bias_var), dps)
-    at0 = expr.subs(X, 0)
+    dps = check_dps(dps)
+    expr = as_activation(act).expr
+    sw, sb = exact_number(weight_var), exact_number(bias_var)
 
-    def V(q: Any) -> Any:
-        with workdps(dps + 10):
-            qm = mpmath.mpf(q)
-            if qm == 0:
-                return sw * mp_number(at0, dps) ** 2 + sb
-            return sw * quadrature(pieces, qm, dps)[0] + sb
+    def V(q: Any) -> Quantity:
+        qs = exact_number(q)
+        if qs == 0:
+            v = sw * expr.subs(X, 0) ** 2 + sb
+            return Quantity(v, "exact", method="value at 0", name="V(q)")
+        e = expect(expr**2, q, dps=dps)
+        if e.level == "exact":
+            return Quantity(sympy.expand(sw * e.value + sb), "exact", method=e.method, name="V(q)")
+        return certified_quantity(lambda d: _affine(e, sw, sb, d), dps, "arb integral", "V(q)")
 
     return V
 
 
-def chi1(act: Any, weight_var: Any, q: Any, *, dps: int = 30, budget: float = 2.0) -> sympy.Expr:
-    r""":math:`\chi_1 = \sigma_w^2\,\mathbb{E}[\varphi'(\sqrt{q}z)^2]` at variance ``q``.
+def _affine(e: Any, sw: sympy.Expr, sb: sympy.Expr, dps: int) -> tuple:
+    from ..numerics.gaussian import as_ball
+
+    with workdps(dps + 10):
+        lo, hi = e.enclosure
+        b = as_ball(sw, dps) * as_ball((lo, hi), dps) + as_ball(sb, dps)
+        return to_interval(b, dps)
+
+
+def chi1(act: Any, weight_var: Any, bias_var: Any = 0, *, q: Any = None, dps: int = DEFAULT_DPS) -> Quantity:
+    r""":math:`\chi_1 = \sigma_w^2\,\mathbb{E}[\varphi'(\sqrt{q}z)^2]` at ``q`` (default: at the fixed point).
 
     Parameters
     ----------
-    act : Activation or sympy.Expr
-    weight_var : number
-    q : positive number
-        Usually the fixed point :math:`q^*` (see :func:`mean_field`).
-    dps, budget : keyword-only
-        Passed to :func:`symact.propagation.expectation.expect`.
+    act : activation (any accepted form)
+    weight_var, bias_var : number
+    q : positive number, keyword-only
+        The variance; by default the fixed point reached from ``q0 = 1``
+        (see :func:`mean_field`).
+    dps : int, keyword-only
 
     Returns
     -------
-    sympy.Expr
-        Exact when :func:`~symact.propagation.expectation.expect` finds a verified closed form,
-        else a ``Float`` with ``dps`` digits.
+    Quantity
 
     References
     ----------
@@ -375,48 +295,76 @@ def chi1(act: Any, weight_var: Any, q: Any, *, dps: int = 30, budget: float = 2.
 
     Examples
     --------
-    >>> import sympy
     >>> from symact.propagation.meanfield import chi1
-    >>> from symact.propagation.expectation import X
-    >>> chi1(sympy.Piecewise((X, X > 0), (0, True)), 2, 1)
+    >>> chi1("relu", 2).value
     1
+    >>> chi1("tanh", 1, q=1)
+    Quantity(0.46440290244826824197, level='certified', method='arb integral', name='chi_1')
     """
-    e = expect(_derivative(as_expression(act)) ** 2, q, dps=dps, budget=budget)
-    return lighten(_exact_number(weight_var) * e.value, 1.0)
+    dps = check_dps(dps)
+    if q is None:
+        return mean_field(act, weight_var, bias_var, dps=dps).chi1
+    a = as_activation(act)
+    sw = exact_number(weight_var)
+    e = expect(a.derivative(1) ** 2, q, dps=dps)
+    if e.level == "exact":
+        return Quantity(sympy.expand(sw * e.value), "exact", method=e.method, name="chi_1")
+    return certified_quantity(lambda d: _affine(e, sw, sympy.S.Zero, d), dps, "arb integral", "chi_1")
 
 
-def _regime(chi: Any, dps: int) -> Regime:
-    if isinstance(chi, sympy.Expr) and chi.is_number and not isinstance(chi, sympy.Float):
-        d = sympy.sign(sympy.N(chi - 1, dps)) if (chi - 1).is_zero is None else sympy.sign(chi - 1)
-        return "critical" if d == 0 else ("ordered" if d < 0 else "chaotic")
-    c = mp_number(chi, dps)
-    if abs(c - 1) < mpmath.mpf(10) ** (-(dps - 5)):
-        return "critical"
-    return "ordered" if c < 1 else "chaotic"
+def _exact_fixed_point(expr: sympy.Expr, sw: sympy.Expr, sb: sympy.Expr, lo: mpmath.mpf, hi: mpmath.mpf, dps: int) -> sympy.Expr | None:
+    """A small rational inside [lo, hi] proved to be a fixed point (SymPy's cancel gives 0), or None."""
+    from fractions import Fraction
+
+    with workdps(dps + 10):
+        mid = (lo + hi) / 2
+    cand = Fraction(float(mid)).limit_denominator(100)
+    r = sympy.Rational(cand.numerator, cand.denominator)
+    if not (lo <= mpmath.mpf(cand.numerator) / cand.denominator <= hi):
+        return None
+    e2 = expect(expr**2, r, dps=dps)
+    if e2.level != "exact":
+        return None
+    return r if sympy.cancel(sympy.together(sw * e2.value + sb - r)) == 0 else None
 
 
-def _depth(rate: Any, dps: int) -> Any:
-    r = mp_number(rate, dps)
-    if r <= 0:
-        return mpmath.mpf(0)
-    if abs(r - 1) < mpmath.mpf(10) ** (-(dps - 5)):
-        return mpmath.inf
-    with workdps(dps):
-        return 1 / abs(mpmath.log(r))
+def _fixed_point(cmap: CertifiedMap, dpieces: tuple, expr: sympy.Expr, dexpr: sympy.Expr, ball: Any, dps: int) -> FixedPoint:
+    sw, sb = cmap.weight_var, cmap.bias_var
+    qlo, qhi = to_interval(ball, dps)
+    exact_q = _exact_fixed_point(expr, sw, sb, qlo, qhi, dps) if sw.is_Rational and sb.is_Rational else None
+    if exact_q is not None:
+        q = Quantity(exact_q, "exact", method="closed form, V(q) = q proved", name="q*")
+        chi = chi1(expr, sw, q=exact_q, dps=dps)
+        qb: Any = exact_q
+    else:
+        q = Quantity.certified(qlo, qhi, method="interval newton", name="q*", digits=dps)
+        chi = certified_quantity(lambda d: to_interval(cmap.chi(ball, d, dpieces), d), dps, "interval newton", "chi_1")
+        qb = ball
+    slope = certified_quantity(lambda d: to_interval(cmap.dV(qb, d), d), dps, "arb integral", "V'(q*)")
+    return FixedPoint(q, slope, _stable(slope), chi)
 
 
-def mean_field(act: Any, weight_var: Any, bias_var: Any = 0, *, dps: int = 30, q0: Any = 1) -> MeanField:
-    r"""Fixed point of the variance map, :math:`\chi_1` and the depth scales.
+def _stable(slope: Quantity) -> bool | None:
+    lo, hi = slope.enclosure
+    if -1 < lo and hi < 1:
+        return True
+    if lo > 1 or hi < -1:
+        return False
+    return None
+
+
+def mean_field(act: Any, weight_var: Any, bias_var: Any = 0, *, dps: int = DEFAULT_DPS, q0: Any = 1) -> MeanField:
+    r"""Every fixed point of the variance map, the one reached from ``q0``, :math:`\chi_1` and the depth scales.
 
     Parameters
     ----------
-    act : Activation or sympy.Expr
+    act : activation (any accepted form)
     weight_var, bias_var : number
         :math:`\sigma_w^2 > 0` and :math:`\sigma_b^2 \ge 0` (exact numbers keep exact results).
     dps : int, keyword-only
-        Digits for the quadrature and root refinement.
+        Digits certified.
     q0 : number, keyword-only
-        Input variance the iteration starts from.
+        Input variance the network starts from.
 
     Returns
     -------
@@ -424,14 +372,14 @@ def mean_field(act: Any, weight_var: Any, bias_var: Any = 0, *, dps: int = 30, q
 
     Notes
     -----
-    Positively homogeneous activations (:math:`\varphi(x) = a_+ x` for :math:`x>0`,
-    :math:`a_- x` for :math:`x<0`) give :math:`V(q) = \sigma_w^2 (a_+^2+a_-^2) q/2 + \sigma_b^2`
-    and a :math:`q`-independent :math:`\chi_1 = \sigma_w^2 (a_+^2+a_-^2)/2`: all exact.
-    Otherwise the map is iterated with 200-node Gauss–Hermite quadrature in NumPy and
-    the fixed point refined with :func:`mpmath.findroot` on mpmath quadrature.  A
-    fixed point within :math:`10^{5-\mathrm{dps}}` of a rational with denominator
-    at most 100 is checked exactly with SymPy (SELU at :math:`\sigma_w^2=1` gives
-    :math:`q^* = 1`).
+    Positively homogeneous activations give :math:`V(q) = \sigma_w^2 (a_+^2+a_-^2) q/2 +
+    \sigma_b^2`: all exact.  Otherwise the searched range :data:`SEARCH` is covered
+    by cells on which interval Newton either excludes a fixed point or proves
+    exactly one (:func:`symact.propagation.fixedpoints.isolate`); :math:`q = 0` is
+    added when :math:`\varphi(0) = 0 = \sigma_b^2`.  Which fixed point ``q0``
+    reaches is found by iterating the map and *proved* when, between the two,
+    :math:`V` is increasing and :math:`V(q) - q` keeps one sign on certified
+    cells (``reached_level``).
 
     References
     ----------
@@ -441,223 +389,93 @@ def mean_field(act: Any, weight_var: Any, bias_var: Any = 0, *, dps: int = 30, q
     --------
     >>> import sympy
     >>> from symact.propagation.meanfield import mean_field
-    >>> from symact.propagation.expectation import X
-    >>> mf = mean_field(sympy.tanh(X), sympy.Rational(25, 9), dps=20)
-    >>> print(mpmath.nstr(mf.q_star, 8), mpmath.nstr(mf.chi1, 8), mf.regime)
-    1.1784805 1.2098313 chaotic
-    >>> mean_field(sympy.tanh(X), sympy.Rational(1, 2)).status
+    >>> mf = mean_field("tanh", sympy.Rational(25, 9))
+    >>> mf.q_star.evalf(12), mf.chi1.evalf(12), mf.regime
+    (1.17848049039, 1.20983132038, 'chaotic')
+    >>> mean_field("tanh", sympy.Rational(1, 2)).status
     'q -> 0'
+    >>> mean_field("selu", 1).q_star.value
+    1
     """
-    expr = as_expression(act)
-    name = display_name(act)
-    sw, sb = _exact_number(weight_var), _exact_number(bias_var)
+    dps = check_dps(dps)
+    a = as_activation(act)
+    expr, name = a.expr, display_name(act)
+    sw, sb = exact_number(weight_var), exact_number(bias_var)
     if not (sw.is_positive or (sw.is_positive is None and sympy.N(sw, 30) > 0)):
         raise ValueError(f"weight_var must be positive, got {weight_var!r}")
-    dexpr = _derivative(expr)
-    slopes = _homogeneous_slopes(expr)
+    slopes = homogeneous_slopes(expr)
     if slopes is not None:
-        m = sympy.nsimplify(sw * (slopes[0] ** 2 + slopes[1] ** 2) / 2) if sw.is_Rational else sw * (
-            slopes[0] ** 2 + slopes[1] ** 2
-        ) / 2
-        degenerate = False
-        if (m - 1).is_negative:
-            qs, status = (sb / (1 - m), "fixed point") if not sb.is_zero else (sympy.S.Zero, "q -> 0")
-        elif (m - 1).is_zero and sb.is_zero:
-            qs, status, degenerate = _exact_number(q0), "fixed point", True
-        else:
-            qs, status = None, "diverges"
-        xi_q = None if status == "diverges" else _depth(m, dps)
-        return MeanField(name, sw, sb, qs, status, m, _regime(m, dps), xi_q, _depth(m, dps), True, 0, degenerate, dps)
-
-    q_gh, _, its = _gh_fixed_point(expr, np.array(float(sw)), np.array(float(sb)), float(q0), nodes=200, maxiter=5000)
-    q_gh, its = float(q_gh[0]), int(its[0])
-    odd_zero = bool(sb.is_zero) and bool(expr.subs(X, 0).is_zero)
-    exact = False
-    q_star: Any
-    if not math.isfinite(q_gh):
-        status = "diverges"
-        try:
-            chi = sw * _side_limits_sq(dexpr, sympy.S.Infinity)
-            exact = True
-        except (BudgetExceeded, ValueError, NotImplementedError):
-            chi = sw * mp_number(expect(dexpr**2, sympy.Float(1e12), dps=dps).numeric, dps)
-        return MeanField(name, sw, sb, None, status, chi, _regime(chi, dps), None, _depth(chi, dps), exact, its, False, dps)
-
-    V = variance_map(expr, sw, sb, dps=dps)
-    q_star = None
-    if q_gh > 1e-6 or not odd_zero:
-        with workdps(dps + 5):
-            try:
-                root = mpmath.findroot(lambda q: V(q) - q, mpmath.mpf(q_gh), verify=False)
-                if root > mpmath.mpf(10) ** (-(dps // 2)) and abs(V(root) - root) < mpmath.mpf(10) ** (-(dps - 3)):
-                    q_star = root
-            except (ZeroDivisionError, ValueError):
-                pass
-        if q_star is None and not odd_zero:
-            raise ArithmeticError(f"could not refine the fixed point near q = {q_gh:g}")
-    if q_star is None:
-        chi = sw * _side_limits_sq(dexpr, sympy.S.Zero)
-        chi = lighten(chi, 1.0)
-        return MeanField(name, sw, sb, sympy.S.Zero, "q -> 0", chi, _regime(chi, dps), _depth(chi, dps), _depth(chi, dps), True, its, False, dps)
-
-    chi: Any = None
-    cand = Fraction(float(q_star)).limit_denominator(100)
-    r = sympy.Rational(cand.numerator, cand.denominator)
-    if abs(q_star - mp_number(r, dps)) < mpmath.mpf(10) ** (-(dps - 5)) and (sw.is_Rational or not isinstance(sw, sympy.Float)):
-        e2 = expect(expr**2, r, dps=dps)
-        if e2.exact and lighten(sw * e2.value + sb - r, 2.0) == 0:
-            q_star, exact = r, True
-            d2 = expect(dexpr**2, r, dps=dps)
-            if d2.exact:
-                chi = lighten(sw * d2.value, 2.0)
-            else:
-                exact = False
-    if chi is None:
-        with workdps(dps + 10):
-            chi = mp_number(sw, dps) * quadrature([(p**2, lo, hi) for p, lo, hi in gaussian_pieces(dexpr)], mp_number(q_star, dps), dps)[0]
-    qm = mp_number(q_star, dps)
-    with workdps(dps + 10):
-        score = lambda t, q: (t * t / q - 1) / (2 * q)  # noqa: E731 - d/dq of the Gaussian density
-        dV = mp_number(sw, dps) * quadrature([(p**2, lo, hi) for p, lo, hi in gaussian_pieces(expr)], qm, dps, score)[0]
-    with workdps(dps):
-        chi = chi if isinstance(chi, sympy.Expr) else +chi
-        return MeanField(
-            name, sw, sb, q_star if exact else +q_star, "fixed point", chi, _regime(chi, dps),
-            _depth(dV, dps), _depth(chi, dps), exact, its, False, dps,
-        )
+        return _homogeneous(name, sw, sb, slopes, q0, dps)
+    dexpr = a.derivative(1)
+    cmap = CertifiedMap(expr, sw, sb)
+    dpieces = square_pieces(dexpr)
+    cells = isolate(cmap, *SEARCH)
+    points = [_fixed_point(cmap, dpieces, expr, dexpr, refine(cmap, c, dps), dps) for c in cells if c.kind == "root"]
+    zero_fixed = bool(sb.is_zero) and bool(sympy.simplify(expr.subs(X, 0)) == 0)
+    if zero_fixed:
+        v0 = sw * side_limits_sq(dexpr, sympy.S.Zero)
+        zq = Quantity(sympy.Integer(0), "exact", method="phi(0) = 0 and bias_var = 0", name="q*")
+        zs = Quantity(v0, "exact", method="one-sided limits at 0", name="V'(0)")
+        points.insert(0, FixedPoint(zq, zs, _stable(zs) if zs.enclosure else None, Quantity(v0, "exact", method="one-sided limits at 0", name="chi_1")))
+    complete = all(c.kind != "unresolved" for c in cells)
+    q_gh, _, its = gh_fixed_point(expr, sw, sb, float(exact_number(q0)))
+    steps = [Record("fixed_point", {"q_star": p.q.value, "slope": p.slope.value, "stable": p.stable,
+                                    "enclosure": p.q.enclosure}, p.q.level) for p in points]
+    start = float(exact_number(q0))
+    gaps = [c for c in cells if c.kind == "unresolved"]
+    reach, reach_level = reached(points, cells, start, _sign_at(cmap, start), q_gh, SEARCH)
+    note = _warnings(points, reach)
+    if gaps:
+        where = f"[{min(c.lo for c in gaps):.3g}, {max(c.hi for c in gaps):.3g}]"
+        note = (f"{note}; " if note else "") + (
+            f"fixed points not excluded within {where} (V(q) - q too close to 0 there): the list may be incomplete")
+    if reach is None:  # q leaves the searched range upwards
+        chi = Quantity(sw * side_limits_sq(dexpr, sympy.S.Infinity), "exact", method="limit q -> oo", name="chi_1")
+        grows = "no fixed point: q grows without bound"
+        if reach_level == "certified":
+            grows += f" (V(q) > q and V increasing, certified on [{start:g}, {SEARCH[1]:g}])"
+        note = grows + (f"; {note}" if note else "")
+        return MeanField(name, sw, sb, None, "diverges", chi, regime_of(chi), None, depth_scale(chi),
+                         its, False, dps, tuple(points), complete, reach_level, SEARCH, note, tuple(steps))
+    p = points[reach]
+    status: Status = "q -> 0" if p.q.value == 0 and p.q.level == "exact" else "fixed point"
+    xi_q = depth_scale(p.slope)
+    return MeanField(name, sw, sb, p.q, status, p.chi1, regime_of(p.chi1), xi_q, depth_scale(p.chi1),
+                     its, False, dps, tuple(points), complete, reach_level, SEARCH, note, tuple(steps))
 
 
-def edge_of_chaos(act: Any, bias_var: Any = 0, *, dps: int = 20) -> sympy.Expr:
-    r"""The weight variance :math:`\sigma_w^2` at which :math:`\chi_1 = 1` at the fixed point.
+def _sign_at(cmap: CertifiedMap, q0: float) -> int:
+    from flint import arb
 
-    On the critical line both :math:`q^* = \sigma_w^2 \mathbb{E}[\varphi(\sqrt{q^*}z)^2] +
-    \sigma_b^2` and :math:`\sigma_w^2 \mathbb{E}[\varphi'(\sqrt{q^*}z)^2] = 1` hold, so
-    :math:`q^*` solves :math:`q - \mathbb{E}[\varphi^2]/\mathbb{E}[\varphi'^2] = \sigma_b^2`
-    and :math:`\sigma_w^2 = 1/\mathbb{E}[\varphi'(\sqrt{q^*}z)^2]`.
-
-    Parameters
-    ----------
-    act : Activation or sympy.Expr
-    bias_var : number
-        :math:`\sigma_b^2 \ge 0`.
-    dps : int, keyword-only
-
-    Returns
-    -------
-    sympy.Expr
-        Exact for positively homogeneous activations (:math:`2/(a_+^2+a_-^2)`, for any
-        :math:`\sigma_b^2`, although :math:`q^*` then diverges when :math:`\sigma_b^2>0`)
-        and, when :math:`\sigma_b^2 = 0`, :math:`\varphi(0) = 0` and no positive root
-        exists, at :math:`q^* \to 0`: :math:`1/\varphi'(0)^2`.  Otherwise a ``Float``.
-
-    References
-    ----------
-    .. [1] Poole et al. 2016, Fig. 2; Schoenholz et al. 2017, Fig. 1.
-
-    Examples
-    --------
-    >>> import sympy
-    >>> from symact.propagation.meanfield import edge_of_chaos
-    >>> from symact.propagation.expectation import X
-    >>> edge_of_chaos(sympy.tanh(X))
-    1
-    >>> edge_of_chaos(sympy.tanh(X), 0.05)
-    1.76095463960...
-    """
-    expr = as_expression(act)
-    sb = _exact_number(bias_var)
-    slopes = _homogeneous_slopes(expr)
-    if slopes is not None:
-        return sympy.nsimplify(2 / (slopes[0] ** 2 + slopes[1] ** 2))
-    dexpr = _derivative(expr)
-    phi, dphi = _numpy_fns(expr)
-    z, w = _hermite(200)
-    qs = np.geomspace(1e-4, 1e2, 300)  # GH loses accuracy for saturating φ beyond q ~ 1e2
-    e2 = phi(np.sqrt(qs)[:, None] * z) ** 2 @ w
-    d2 = dphi(np.sqrt(qs)[:, None] * z) ** 2 @ w
-    g = qs - e2 / d2 - float(sb)
-    sign_change = np.flatnonzero(np.sign(g[:-1]) * np.sign(g[1:]) < 0)
-    if len(sign_change) == 0:
-        if sb.is_zero and expr.subs(X, 0).is_zero:
-            return lighten(1 / _side_limits_sq(dexpr, sympy.S.Zero), 1.0)
-        raise ArithmeticError(f"no critical point found for σ_b² = {bias_var} with 1e-4 ≤ q* ≤ 100")
-    i = sign_change[0]
-    p2 = [(p**2, lo, hi) for p, lo, hi in gaussian_pieces(expr)]
-    d2p = [(p**2, lo, hi) for p, lo, hi in gaussian_pieces(dexpr)]
-    sbm = mp_number(sb, dps)
-    with workdps(dps + 5):
-
-        def G(q: Any) -> Any:
-            return q - quadrature(p2, q, dps)[0] / quadrature(d2p, q, dps)[0] - sbm
-
-        q = mpmath.findroot(G, (mpmath.mpf(qs[i]), mpmath.mpf(qs[i + 1])), solver="illinois")
-        sw = 1 / quadrature(d2p, q, dps)[0]
-        return sympy.Float(mpmath.nstr(sw, dps + 3), dps)
+    with workdps(20):
+        g = cmap.V(arb(q0), 12) - q0
+    return 1 if g > 0 else (-1 if g < 0 else 0)
 
 
-def phase_diagram(
-    act: Any,
-    weight_vars: Any,
-    bias_vars: Any,
-    *,
-    executor: concurrent.futures.Executor | None = None,
-    nodes: int = 100,
-    return_q: bool = False,
-) -> Any:
-    r""":math:`\chi_1` at the fixed point over a grid of :math:`(\sigma_w^2, \sigma_b^2)`.
+def _warnings(points: list[FixedPoint], reach: int | None) -> str:
+    repelling = [p for p in points if p.stable is False]
+    if not repelling:
+        return ""
+    notes = [f"q* = {p.q} is repelling (V'(q*) = {p.slope.evalf(4)})" for p in repelling]
+    attracting = [p for p in points if p.stable]
+    if attracting:
+        notes.append("attracting: " + ", ".join(f"q = {p.q}" for p in attracting))
+    return "; ".join(notes)
 
-    Each point iterates the variance map with ``nodes``-point Gauss–Hermite quadrature
-    in float64 NumPy until the relative change is below 1e-13 (at most 2000 steps),
-    vectorised over the whole grid (or, with an executor, over blocks of rows).
 
-    Parameters
-    ----------
-    act : Activation or sympy.Expr
-    weight_vars, bias_vars : array_like
-        Grid axes.
-    executor : concurrent.futures.Executor, optional, keyword-only
-        Run the rows on it (e.g. ``ProcessPoolExecutor``; tasks send only the SymPy
-        expression and numbers); serial when ``None``.
-    nodes : int, keyword-only
-        Gauss–Hermite nodes.  With 100 nodes, :math:`\chi_1` for tanh agrees with
-        30-digit :func:`mean_field` to 1e-8 or better for :math:`q^* \lesssim 2`,
-        degrading to about 3e-5 at :math:`\sigma_w^2 = 4, \sigma_b^2 = 0.5`
-        (measured in ``benchmarks/bench_meanfield.py``); near the critical line at
-        :math:`\sigma_b^2 = 0` the slow algebraic collapse of :math:`q` also limits it.
-    return_q : bool, keyword-only
-        Also return the fixed points.
-
-    Returns
-    -------
-    numpy.ndarray or tuple of numpy.ndarray
-        ``chi1`` of shape ``(len(weight_vars), len(bias_vars))``; with ``return_q``,
-        ``(chi1, q_star)`` (``q_star`` is ``inf`` where the variance diverges).
-
-    References
-    ----------
-    .. [1] Poole et al. 2016, Fig. 2; Schoenholz et al. 2017, Fig. 1.
-
-    Examples
-    --------
-    >>> import sympy
-    >>> from symact.propagation.meanfield import phase_diagram
-    >>> from symact.propagation.expectation import X
-    >>> chi = phase_diagram(sympy.tanh(X), [0.5, 25 / 9], [0.0])
-    >>> chi.round(6).tolist()
-    [[0.5], [1.209831]]
-    """
-    expr = as_expression(act)
-    wv = np.asarray(weight_vars, float).ravel()
-    bv = np.asarray(bias_vars, float).ravel()
-    if executor is None:
-        parts = [_phase_block(expr, c, bv, nodes) for c in np.array_split(wv, max(1, len(wv) // 10))]
-        chi = np.concatenate([p[0] for p in parts])
-        q = np.concatenate([p[1] for p in parts])
+def _homogeneous(name: str, sw: sympy.Expr, sb: sympy.Expr, slopes: tuple, q0: Any, dps: int) -> MeanField:
+    m = sympy.nsimplify(sw * (slopes[0] ** 2 + slopes[1] ** 2) / 2) if sw.is_Rational else sw * (slopes[0] ** 2 + slopes[1] ** 2) / 2
+    chi = Quantity(m, "exact", method="positively homogeneous", name="chi_1")
+    degenerate = False
+    if (m - 1).is_negative:
+        qv, status = (sb / (1 - m), "fixed point") if not sb.is_zero else (sympy.S.Zero, "q -> 0")
+        q: Quantity | None = Quantity(qv, "exact", method="positively homogeneous", name="q*")
+    elif (m - 1).is_zero and sb.is_zero:
+        q, status, degenerate = Quantity(exact_number(q0), "exact", method="every q is fixed", name="q*"), "fixed point", True
     else:
-        workers = max(1, int(getattr(executor, "_max_workers", 2) or 2))
-        chunks = [c for c in np.array_split(wv, 2 * workers) if len(c)]
-        futures = [executor.submit(_phase_block, expr, c, bv, nodes) for c in chunks]
-        parts = [f.result() for f in futures]
-        chi = np.concatenate([p[0] for p in parts])
-        q = np.concatenate([p[1] for p in parts])
-    return (chi, q) if return_q else chi
+        q, status = None, "diverges"
+    slope = Quantity(m, "exact", method="positively homogeneous", name="V'(q*)")
+    pts = (FixedPoint(q, slope, _stable(slope), chi),) if q is not None else ()
+    note = "every q > 0 is a fixed point" if degenerate else ("no fixed point: q grows without bound" if q is None else "")
+    return MeanField(name, sw, sb, q, status, chi, regime_of(chi), None if q is None else depth_scale(slope),
+                     depth_scale(chi), 0, degenerate, dps, pts, True, "exact", SEARCH, note)

@@ -1,0 +1,102 @@
+r"""Certified per-layer rates: the regime decided by :math:`\chi_1` and the depth scales.
+
+The regime of a fixed point is ordered when :math:`\chi_1 < 1`, chaotic when
+:math:`\chi_1 > 1` and critical when :math:`\chi_1 = 1`, decided rigorously from
+the enclosure (``"undecided"`` when it contains 1).  A per-layer rate :math:`r`
+gives the depth scale :math:`\xi = 1/|\log r|` (Schoenholz et al. 2017):
+:math:`\xi_q` from :math:`V'(q^*)`, :math:`\xi_c` from :math:`\chi_1`.
+
+>>> import sympy
+>>> r = Quantity(sympy.Rational(1, 2), "exact", method="closed form")
+>>> regime_of(r), depth_scale(r).value
+('ordered', 1/log(2))
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import mpmath
+import sympy
+from flint import arb
+
+from ..core.precision import workdps
+from ..core.result import Quantity
+from ..numerics.arb import to_mpf
+from ..numerics.gaussian import as_ball
+
+__all__ = ["certified_quantity", "depth_scale", "regime_of"]
+
+
+def certified_quantity(bounds: Callable[[int], tuple], dps: int, method: str, name: str) -> Quantity:
+    """A certified :class:`Quantity` from ``bounds(dps) -> (lo, hi)``, retried with 10 more digits if too wide.
+
+    >>> import mpmath
+    >>> q = certified_quantity(lambda d: (mpmath.mpf(1), mpmath.mpf(1)), 30, "test", "one")
+    >>> q.level, q.name
+    ('certified', 'one')
+    """
+    lo, hi = bounds(dps)
+    with workdps(dps + 10):
+        scale = max(abs(lo), abs(hi), mpmath.mpf(10) ** -dps)
+        if (hi - lo) / scale > mpmath.mpf(10) ** (5 - dps):
+            lo, hi = bounds(dps + 10)
+    return Quantity.certified(lo, hi, method=method, name=name, digits=dps)
+
+
+def regime_of(chi: Quantity) -> str:
+    """``"ordered"``, ``"critical"``, ``"chaotic"`` or ``"undecided"`` from a certified or exact χ₁.
+
+    >>> regime_of(Quantity(sympy.Integer(1), "exact", method="x"))
+    'critical'
+    """
+    if chi.level == "exact":
+        d = sympy.sympify(chi.value - 1)
+        if d.is_zero:
+            return "critical"
+        if d.is_negative:
+            return "ordered"
+        if d.is_positive:
+            return "chaotic"
+    lo, hi = chi.enclosure
+    if hi < 1:
+        return "ordered"
+    if lo > 1:
+        return "chaotic"
+    if lo == hi == 1:
+        return "critical"
+    return "undecided"
+
+
+def depth_scale(rate: Quantity) -> Quantity:
+    r""":math:`\xi = 1/|\log r|` as a Quantity (``oo`` when :math:`r = 1`, 0 when :math:`r = 0`).
+
+    >>> depth_scale(Quantity(sympy.Integer(1), "exact", method="x")).value
+    oo
+    """
+    if rate.level == "exact":
+        r = sympy.sympify(rate.value)
+        if r == 1:
+            return Quantity(sympy.oo, "exact", (mpmath.inf, mpmath.inf), method="1/|log 1|", name="xi")
+        if r == 0:
+            return Quantity(sympy.Integer(0), "exact", method="rate 0", name="xi")
+        L = sympy.log(r)
+        v = -1 / L if L.is_negative else (1 / L if L.is_positive else 1 / sympy.Abs(L))
+        return Quantity(v, "exact", method="1/|log rate|", name="xi")
+    lo, hi = rate.enclosure
+    dps = 30
+    with workdps(dps + 10):
+        b = as_ball((lo, hi), dps)
+        if not b > 0:
+            return Quantity(sympy.oo, "certified", (mpmath.mpf(0), mpmath.inf), method="1/|log rate|", name="xi")
+        L = abs(b.log())
+        if L.contains(0) or not L > 0:
+            low = arb(1) / arb(L.upper())
+            with workdps(dps + 10):
+                lo_x = mpmath.mpf(low.lower().str(dps + 5, radius=False)) * (1 - mpmath.mpf(10) ** -(dps + 3))
+            return Quantity(sympy.oo, "certified", (lo_x, mpmath.inf), method="1/|log rate|", name="xi")
+        xi = 1 / L
+    bits = int((dps + 10) * 3.33)
+    with workdps(dps + 10):
+        return Quantity.certified(to_mpf(xi, "lower", bits), to_mpf(xi, "upper", bits), method="1/|log rate|",
+                                  name="xi", digits=dps)
