@@ -116,7 +116,7 @@ class CertifiedExtremum(Result):
     --------
     >>> e = CertifiedExtremum("sup", mpmath.mpf(1), mpmath.mpf(1), (), (sympy.oo,), False, ())
     >>> e.mid(), e.width(), e.value, e.level
-    (mpf('1.0'), mpf('0.0'), 1.00000000000000, 'certified')
+    (mpf('1.0'), mpf('0.0'), 1.0, 'certified')
     """
 
     kind: Literal["sup", "inf"]

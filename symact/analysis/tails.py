@@ -374,8 +374,8 @@ def tail_bound(
 
     >>> x = sympy.Symbol("x", real=True)
     >>> t = tail_bound(x * (1 + sympy.erf(x / sympy.sqrt(2))) / 2, x, 8, -1, None)
-    >>> t.record["sign"], t.record["argument"], t.candidates
-    (1, 'monotone', ())
+    >>> t.record["sign"], t.record["argument"], t.record["limit"], t.candidates[0].where
+    (-1, 'monotone', 0, -oo)
     """
     h = f if side > 0 else f.subs(x, -x)
     end = sympy.oo if side > 0 else -sympy.oo
