@@ -48,7 +48,6 @@ References
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Literal
 
@@ -64,6 +63,7 @@ from ..core.steps import Record
 from ..numerics.arb import arb_evaluator, ball, to_mpf
 from .roots import isolate_roots
 from .tails import tail_bound
+from .window import WindowCandidate, bundle, window_sup
 
 __all__ = [
     "CertifiedExtremum",
@@ -73,8 +73,6 @@ __all__ = [
     "isolate_roots",
 ]
 
-_THETA = (arb(1) / 2 + (arb(5).sqrt() - 2) / 64).mid()  # split ratio, not dyadic
-_MAX_BOXES = 20000
 _TAIL_STARTS = (8, 16, 32, 64, 128, 256, 512, 1024)
 
 
@@ -187,128 +185,8 @@ class CertifiedExtremum(Result):
         return self.__repr__()
 
 
-# ---------------------------------------------------------------------------------------
-# Compiled function bundle.
-
-
-@dataclass(frozen=True)
-class _Fn:
-    f: Callable[[arb], arb]
-    g: Callable[[arb], arb]
-    dg: Callable[[arb], arb]
-
-
-def _bundle(f: sympy.Expr, x: sympy.Symbol) -> tuple[_Fn, sympy.Expr]:
-    g = sympy.diff(f, x)
-    return _Fn(arb_evaluator(f, x), arb_evaluator(g, x), arb_evaluator(sympy.diff(g, x), x)), g
-
-
 def _finite(b: arb) -> bool:
     return b.is_finite() and not b.is_nan()
-
-
-def _has0(b: arb) -> bool:
-    return not _finite(b) or b.contains(0)
-
-
-def _split(p: arb, q: arb) -> arb:
-    return (p + (q - p) * _THETA).mid()
-
-
-def _width(b: arb) -> arb:
-    return 2 * b.rad()
-
-
-def _mv(fn: _Fn, X: arb, m: arb) -> arb:
-    """Mean-value enclosure of f(X), intersected with the natural one when possible."""
-    a = fn.f(m) + fn.g(X) * (X - m)
-    b = fn.f(X)
-    if _finite(a) and _finite(b) and a.overlaps(b):
-        return a.intersection(b)
-    return a if _finite(a) else b
-
-
-# ---------------------------------------------------------------------------------------
-# Window: branch and bound with interval Newton.
-
-
-@dataclass
-class _Cand:
-    value: arb | None  # None when infinite (sign in `infinite`)
-    point: arb | None  # enclosure of the argument, None if approached
-    where: object = None  # approached end
-    infinite: int = 0
-
-
-def _refine(fn: _Fn, p: arb, q: arb, target: arb) -> tuple[arb, arb]:
-    """Contract a Newton-certified box [p, q] until f's enclosure on it is below target."""
-    for _ in range(400):
-        X = ball(p, q)
-        m = X.mid()
-        fX = _mv(fn, X, m)
-        if _finite(fX) and _width(fX) < target:
-            return fX, X
-        N = m - fn.g(m) / fn.dg(X)
-        lo, hi = max(p, N.lower()), min(q, N.upper())
-        if not (hi - lo) < (q - p) * arb("0.75"):
-            return fX, X
-        p, q = lo, hi
-    return fX, X
-
-
-def _window_sup(
-    fn: _Fn, A: arb, B: arb, target: arb, best: arb | None
-) -> tuple[list[_Cand], dict]:
-    cands: list[_Cand] = []
-    stats = {"boxes": 0, "newton": 0, "cluster": 0}
-    stack = [(A, B)]
-    tiny_rel = arb(2) ** (-flint.ctx.prec + 12)
-    while stack:
-        p, q = stack.pop()
-        stats["boxes"] += 1
-        if stats["boxes"] > _MAX_BOXES:
-            raise CertificationError(
-                f"more than {_MAX_BOXES} subintervals needed on [{A}, {B}]; "
-                "f' may have too many zeros or be too ill-conditioned here"
-            )
-        X = ball(p, q)
-        m = X.mid()
-        if not _has0(fn.g(X)):
-            continue  # monotone: its sup is at an end, covered by a neighbour or the window end
-        dgX = fn.dg(X)
-        gm = fn.g(m)
-        if _finite(dgX) and not _has0(gm + dgX * (X - m)):
-            continue
-        fX = _mv(fn, X, m)
-        if best is not None and _finite(fX) and fX.upper() < best:
-            continue  # cannot contain the supremum
-        fm = fn.f(m)
-        if _finite(fm) and (best is None or fm.lower() > best):
-            best = fm.lower()
-        if _finite(dgX) and not dgX.contains(0):
-            N = m - gm / dgX
-            if N.lower() >= p and N.upper() <= q:
-                stats["newton"] += 1
-                v, P = _refine(fn, p, q, target)
-                cands.append(_Cand(v, P))
-                if _finite(v) and (best is None or v.lower() > best):
-                    best = v.lower()
-                continue
-            if not N.overlaps(X):
-                continue
-            lo, hi = max(p, N.lower()), min(q, N.upper())
-            if hi - lo < (q - p) * arb("0.9"):
-                if hi >= lo:
-                    stack.append((lo, hi))
-                continue
-        if (_finite(fX) and _width(fX) < target) or (q - p) < tiny_rel * (1 + abs(m)):
-            stats["cluster"] += 1
-            cands.append(_Cand(fX, X))
-            continue
-        s = _split(p, q)
-        stack.append((s, q))
-        stack.append((p, s))
-    return cands, stats
 
 
 # ---------------------------------------------------------------------------------------
@@ -323,7 +201,7 @@ def _const_ball(c: sympy.Expr, x: sympy.Symbol) -> arb:
 
 
 def _sup(f: sympy.Expr, x: sympy.Symbol, lo, hi, lo_closed: bool, hi_closed: bool, dps: int):
-    fn, _ = _bundle(f, x)
+    fn, _ = bundle(f, x)
     target = arb(10) ** (-(dps - 5))
     notes: list[Record] = []
     lo_b = None if lo is -sympy.oo else _const_ball(lo, x)
@@ -337,7 +215,7 @@ def _sup(f: sympy.Expr, x: sympy.Symbol, lo, hi, lo_closed: bool, hi_closed: boo
         samples = [A + (B - A) * k / 16 for k in range(17)]
         vals = [fn.f(s.mid()) for s in samples]
         best = max((v.lower() for v in vals if _finite(v)), default=None)
-        tails: list[_Cand] = []
+        tails: list[WindowCandidate] = []
         tail_notes: list[Record] = []
         ok = True
         for side, present, RR in ((1, hi_b is None, Rr), (-1, lo_b is None, Rl)):
@@ -348,7 +226,7 @@ def _sup(f: sympy.Expr, x: sympy.Symbol, lo, hi, lo_closed: bool, hi_closed: boo
                 ok = False
                 failure = f"could not prove the behaviour of f on the tail beyond {side * RR}"
                 break
-            tails += [_Cand(c.value, None, c.where, c.infinite) for c in res.candidates]
+            tails += [WindowCandidate(c.value, None, c.where, c.infinite) for c in res.candidates]
             tail_notes.append(res.record)
         if ok:
             break
@@ -357,14 +235,14 @@ def _sup(f: sympy.Expr, x: sympy.Symbol, lo, hi, lo_closed: bool, hi_closed: boo
             f"{failure} (tried tails starting at up to {_TAIL_STARTS[-1]}): f' need not have "
             "constant sign there (e.g. infinitely many critical points), so no certified value"
         )
-    cands, stats = _window_sup(fn, A, B, target, best)
+    cands, stats = window_sup(fn, A, B, target, best)
     for end_b, closed, sym, junction in ((lo_b, lo_closed, lo, A), (hi_b, hi_closed, hi, B)):
         if end_b is None:  # junction with a tail: an interior point, value attained
-            cands.append(_Cand(fn.f(junction), junction))
+            cands.append(WindowCandidate(fn.f(junction), junction))
         elif closed:
-            cands.append(_Cand(fn.f(end_b), end_b))
+            cands.append(WindowCandidate(fn.f(end_b), end_b))
         else:  # open end: f extends continuously, the value is approached only
-            cands.append(_Cand(fn.f(end_b), None, sym))
+            cands.append(WindowCandidate(fn.f(end_b), None, sym))
     cands += tails
     window = (to_mpf(A, "lower", 53), to_mpf(B, "upper", 53))
     notes.append(Record(
