@@ -11,12 +11,13 @@ values) and precision; nothing depends on ``mpmath.mp.dps``.
 
 >>> import symact as sa
 >>> b = sa.derivative_bounds(sa.activation("sigmoid"))
->>> b.sup.value, b.inf.value, b.lipschitz
-(1/4, 0, 1/4)
+>>> b.sup.value, b.inf.value, b.lipschitz.value, b.lipschitz.level
+(1/4, 0, 1/4, 'exact')
 """
 
 from __future__ import annotations
 
+import dataclasses
 import sys
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -26,25 +27,75 @@ import mpmath
 import sympy
 
 from ..core.cache import cached
-from ..core.precision import workdps
+from ..core.precision import DEFAULT_DPS, workdps
+from ..core.result import Quantity, weakest
 from ..expressions.activation import Activation, x
 from ..expressions.catalogue import names
 from ..expressions.coerce import as_activation as _resolve
+from ..expressions.simplify import tidy as _tidy
 from .extrema import Extremum, inf, sup
 
-__all__ = ["DerivativeBounds", "Profile", "Table", "analyze", "derivative_bounds", "table"]
+__all__ = [
+    "PARAMETER_ASSUMPTIONS",
+    "DerivativeBounds",
+    "Profile",
+    "Table",
+    "analyze",
+    "derivative_bounds",
+    "sup_abs",
+    "table",
+]
 
 
-def _abs_max(a: sympy.Expr, b: sympy.Expr) -> sympy.Expr:
-    if sympy.oo in (a, b, -a, -b):
-        return sympy.oo
-    na, nb = abs(sympy.N(a, 30)), abs(sympy.N(b, 30))
-    return sympy.Abs(a) if na >= nb else sympy.Abs(b)
+def _mp_abs_range(enc: tuple[mpmath.mpf, mpmath.mpf]) -> tuple[mpmath.mpf, mpmath.mpf]:
+    lo, hi = enc
+    if lo <= 0 <= hi:
+        return mpmath.mpf(0), max(-lo, hi)
+    return (lo, hi) if lo > 0 else (-hi, -lo)
+
+
+def sup_abs(e_sup: Extremum, e_inf: Extremum, *, name: str = "sup |f|") -> Quantity:
+    r""":math:`\sup|f| = \max(|\sup f|, |\inf f|)` as a result with its level and enclosure.
+
+    Exact when the larger of the two is exact and provably the larger; certified
+    (enclosure of the maximum) otherwise; symbolic parameters give ``Max(Abs(..), Abs(..))``.
+
+    >>> import symact as sa
+    >>> d = sa.activation("gelu").derivative()
+    >>> sup_abs(sa.sup(d), sa.inf(d)).level
+    'exact'
+    """
+    if sympy.oo in (e_sup.value, -e_inf.value):
+        return Quantity(sympy.oo, "exact", method="closed form", name=name)
+    if not (e_sup.value.is_number and e_inf.value.is_number):
+        v = sympy.simplify(sympy.Max(sympy.Abs(e_sup.value), sympy.Abs(e_inf.value)))
+        return Quantity(_tidy(v), "exact", method="closed form (symbolic)", name=name,
+                        details={"assumptions": e_sup.assumptions + e_inf.assumptions})
+    with workdps(DEFAULT_DPS + 20):
+        ra, rb = _mp_abs_range(e_sup.enclosure), _mp_abs_range(e_inf.enclosure)
+        if ra[0] > rb[1] or (e_sup.exact and e_inf.exact and ra[0] >= rb[1]):
+            winner = e_sup
+        elif rb[0] > ra[1] or (e_sup.exact and e_inf.exact and rb[0] >= ra[1]):
+            winner = e_inf
+        else:
+            winner = None
+        if winner is not None and winner.exact:
+            return Quantity(_tidy(sympy.Abs(winner.value)), "exact", method="closed form", name=name)
+        if winner is not None:
+            lo, hi = _mp_abs_range(winner.enclosure)
+        else:
+            lo, hi = max(ra[0], rb[0]), max(ra[1], rb[1])
+        return Quantity.certified(lo, hi, method="certified enclosure", name=name)
 
 
 @dataclass(frozen=True)
 class DerivativeBounds:
     r"""Infimum and supremum of the ``order``-th derivative of an activation.
+
+    ``inf`` and ``sup`` are :class:`~symact.analysis.extrema.Extremum` results;
+    :attr:`lipschitz` is a :class:`~symact.core.result.Quantity` (exact, or certified
+    with its enclosure and only certified digits).  With symbolic parameters the
+    values are closed forms in the parameters under :attr:`assumptions`.
 
     >>> import symact as sa
     >>> b = sa.derivative_bounds(sa.activation("gelu"))
@@ -56,6 +107,10 @@ class DerivativeBounds:
     order: int
     inf: Extremum
     sup: Extremum
+    assumptions: tuple[sympy.Basic, ...] = ()
+
+    def __reduce__(self) -> Any:
+        return (DerivativeBounds, (self.activation, self.order, self.inf, self.sup, self.assumptions))
 
     @property
     def exact(self) -> bool:
@@ -63,15 +118,25 @@ class DerivativeBounds:
         return self.inf.exact and self.sup.exact
 
     @property
-    def lipschitz(self) -> sympy.Expr:
+    def level(self) -> str:
+        """The weaker level of the two bounds."""
+        return weakest(self.inf.level, self.sup.level)
+
+    @property
+    def lipschitz(self) -> Quantity:
         r""":math:`\sup |f^{(k)}|` -- for ``order=1`` the Lipschitz constant of the activation
-        (infinite if the activation jumps)."""
-        if self.order == 1 and self.activation.jumps:
-            return sympy.oo
-        if self.exact:
-            return sympy.simplify(_abs_max(self.sup.value, self.inf.value))
-        hi = max(abs(self.sup.enclosure[1]), abs(self.inf.enclosure[0]))
-        return sympy.Float(mpmath.nstr(hi, 30), 30)
+        (infinite if the activation jumps), a :class:`~symact.core.result.Quantity`."""
+        if self.order == 1:
+            jump = _jump_condition(self.activation)
+            if jump is sympy.true:
+                return Quantity(sympy.oo, "exact", method="closed form", name="Lipschitz constant")
+            q = sup_abs(self.sup, self.inf, name="Lipschitz constant")
+            if jump is not sympy.false:
+                v = sympy.Piecewise((sympy.oo, jump), (q.value, True))
+                return Quantity(v, "exact", method="closed form (symbolic)", name="Lipschitz constant",
+                                details=dict(q.details))
+            return q
+        return sup_abs(self.sup, self.inf, name=f"sup |f^({self.order})|")
 
     def describe(self) -> str:
         """Two lines in words."""
@@ -84,7 +149,7 @@ class DerivativeBounds:
     def latex(self) -> str:
         r"""The bounds as a LaTeX inequality chain."""
         def val(e: Extremum) -> str:
-            return sympy.latex(e.value) if e.exact else mpmath.nstr(sum(e.enclosure) / 2, 20)
+            return sympy.latex(e.value) if e.exact else sympy.latex(e.evalf(20))
 
         lo_rel = r"\le" if self.inf.attained else "<"
         hi_rel = r"\le" if self.sup.attained else "<"
@@ -95,19 +160,92 @@ class DerivativeBounds:
         return f"$\\displaystyle {self.latex()}$"
 
 
+def _jump_condition(act: Activation) -> sympy.Basic:
+    """``true`` if the activation certainly jumps, ``false`` if not, else the condition."""
+    conds = []
+    for b in act.breakpoints:
+        for gap in (b.right[0] - b.left[0], b.value - b.left[0]):
+            g = sympy.simplify(gap)
+            if g.is_zero:
+                continue
+            if g.is_zero is False or g.is_number:
+                return sympy.true
+            conds.append(sympy.Ne(g, 0))
+    return sympy.Or(*conds) if conds else sympy.false
+
+
+# -- symbolic parameters ------------------------------------------------------------------
+#: Assumptions made about each family's parameters when they are symbolic.
+PARAMETER_ASSUMPTIONS: dict[tuple[str, str], dict[str, bool]] = {
+    ("elu", "alpha"): {"positive": True},
+    ("celu", "alpha"): {"positive": True},
+    ("softplus", "beta"): {"positive": True},
+    ("squareplus", "b"): {"positive": True},
+    ("softshrink", "lambd"): {"positive": True},
+    ("hardshrink", "lambd"): {"positive": True},
+}
+
+
+def _parametric(act: Activation) -> tuple[Activation, dict[Any, Any], tuple[sympy.Basic, ...]]:
+    """The activation with assumption-carrying dummies for its symbolic parameters.
+
+    Returns the activation to analyse, the substitution back to the user's values, and
+    the assumptions (in the user's terms) the answer relies on.
+    """
+    values = {s.name: v for s, v in act.params.items()}
+    symbolic = {n: v for n, v in values.items() if not v.is_number}
+    new: dict[str, Any] = {}
+    back: dict[Any, Any] = {}
+    assumptions: list[sympy.Basic] = []
+    if act.name == "hard_tanh" and symbolic:
+        lo_v, hi_v = values["min_val"], values["max_val"]
+        lo_d = sympy.Dummy("min_val", real=True) if not lo_v.is_number else lo_v
+        delta = sympy.Dummy("delta", positive=True)
+        new = {"min_val": lo_d, "max_val": lo_d + delta}
+        if not lo_v.is_number:
+            back[lo_d] = lo_v
+        back[delta] = hi_v - lo_v
+        assumptions.append(sympy.StrictGreaterThan(hi_v, lo_v))
+    else:
+        for name, v in symbolic.items():
+            kw = PARAMETER_ASSUMPTIONS.get((act.name, name), {"real": True})
+            d = sympy.Dummy(name, **kw)
+            new[name] = d
+            back[d] = v
+            if kw.get("positive"):
+                assumptions.append(sympy.StrictGreaterThan(v, 0))
+            elif not v.is_real:
+                assumptions.append(sympy.Contains(v, sympy.S.Reals))
+    return act.with_params(**new), back, tuple(assumptions)
+
+
+def _back(e: Extremum, back: dict[Any, Any], assumptions: tuple[sympy.Basic, ...]) -> Extremum:
+    return dataclasses.replace(
+        e, value=_tidy(e.value.xreplace(back)), at=e.at.xreplace(back), assumptions=assumptions,
+    )
+
+
 @cached(maxsize=1024)
 def _bounds(act: Activation, order: int, dps: int) -> DerivativeBounds:
+    if act.expr.free_symbols - {x}:
+        work, back, assumptions = _parametric(act)
+        d = work.derivative(order)
+        lo, hi = inf(d, dps=dps), sup(d, dps=dps)
+        return DerivativeBounds(act, order, _back(lo, back, assumptions), _back(hi, back, assumptions),
+                                assumptions)
     d = act.derivative(order)
     return DerivativeBounds(act, order, inf(d, dps=dps), sup(d, dps=dps))
 
 
-def derivative_bounds(act: Activation | str, order: int = 1, *, dps: int = 40) -> DerivativeBounds:
+def derivative_bounds(act: Activation | str, order: int = 1, *, dps: int = DEFAULT_DPS) -> DerivativeBounds:
     r"""Infimum and supremum of an activation's derivative over the reals.
 
     Parameters
     ----------
     act : Activation or str
-        An activation or a catalogue name.
+        An activation or a catalogue name (any form :func:`symact.as_activation` accepts).
+        Parameters may be symbols: the bounds are then closed forms in them, under the
+        assumptions of :data:`PARAMETER_ASSUMPTIONS` (recorded in ``assumptions``).
     order : int
         Which derivative (1 by default; 0 gives the range of the activation).
     dps : int, keyword-only
@@ -119,12 +257,19 @@ def derivative_bounds(act: Activation | str, order: int = 1, *, dps: int = 40) -
 
     Examples
     --------
-    >>> import symact as sa
+    >>> import symact as sa, sympy
     >>> b = sa.derivative_bounds("hardswish")
     >>> b.sup.value, b.sup.attained, b.inf.value
     (3/2, False, -1/2)
     >>> sa.derivative_bounds("mish").sup.evalf(16)
     1.088498161251728
+    >>> a = sympy.Symbol("a", real=True)
+    >>> sa.derivative_bounds(sa.activation("leaky_relu", negative_slope=a)).sup.value
+    Max(1, a)
+    >>> alpha = sympy.Symbol("alpha")
+    >>> b = sa.derivative_bounds(sa.activation("elu", alpha=alpha))
+    >>> b.sup.value, b.assumptions
+    (Max(1, alpha), (alpha > 0,))
     """
     if not isinstance(order, int) or order < 0:
         raise ValueError(f"order must be a non-negative integer, got {order!r}")
@@ -139,36 +284,55 @@ class Profile:
     ----------
     activation : Activation
     derivative : DerivativeBounds
-        Bounds of the first derivative.
-    range : sympy.Interval or None
-        The set of values (ends open where not attained); ``None`` when it
-        has no closed form and its tails could not be certified.
-    lipschitz : sympy.Expr
-        :math:`\sup|\varphi'|`, infinite for a discontinuous activation.
+        Bounds of the first derivative (``derivative.sup``/``.inf`` are results).
+    range : sympy.Interval
+        The set of values.  An end is closed only where the value is exactly known and
+        attained; a certified end is shown open, at a decimal rounded outward, so the
+        interval always contains the range (the rigorous ends are ``value_bounds.inf``
+        and ``value_bounds.sup``).
+    lipschitz : Quantity
+        :math:`\sup|\varphi'|` (exact or certified), infinite for a discontinuous activation.
     monotone : str
-        ``"increasing"``, ``"nondecreasing"``, ``"decreasing"``,
-        ``"nonincreasing"`` or ``"no"``.
+        ``"increasing"``, ``"nondecreasing"``, ``"decreasing"``, ``"nonincreasing"``,
+        ``"no"``, or ``"depends"`` (symbolic parameters).
+    derivative_monotone : str
+        The same for :math:`\varphi'` (from the bounds of :math:`\varphi''` and the jumps
+        of :math:`\varphi'`).
     limits : (sympy.Expr, sympy.Expr)
         Limits at :math:`-\infty` and :math:`+\infty`.
     zero_centred : bool
-        :math:`\varphi(0) = 0` and :math:`\varphi` takes both signs (shown by
-        exact witnesses at sample points).
+        :math:`\varphi(0) = 0` and :math:`\varphi` takes both signs (shown by exact
+        witnesses at sample points).
     smoothness : int or float
         ``k`` for :math:`C^k`, ``inf`` for :math:`C^\infty`, ``-1`` if discontinuous.
     exact : bool
         Whether every bound is a closed form.
+    value_bounds : DerivativeBounds
+        Infimum and supremum of the activation itself.
+    second : DerivativeBounds or None
+        Bounds of :math:`\varphi''` (``None`` when they could not be found).
+    assumptions : tuple
+        Assumptions on symbolic parameters.
     """
 
     activation: Activation
     derivative: DerivativeBounds
-    range: sympy.Set | None
-    lipschitz: sympy.Expr
+    range: sympy.Set
+    lipschitz: Quantity
     monotone: str
     limits: tuple[sympy.Expr, sympy.Expr]
     zero_centred: bool
     smoothness: int | float
     exact: bool
-    value_bounds: DerivativeBounds | None = field(repr=False)
+    value_bounds: DerivativeBounds = field(repr=False)
+    derivative_monotone: str = "no"
+    second: DerivativeBounds | None = field(default=None, repr=False)
+    assumptions: tuple[sympy.Basic, ...] = ()
+
+    @property
+    def level(self) -> str:
+        """The weakest level among range, Lipschitz constant and derivative bounds."""
+        return weakest(self.derivative.level, self.value_bounds.level, self.lipschitz.level)
 
     def describe(self) -> str:
         """A short report in words."""
@@ -176,32 +340,76 @@ class Profile:
         lines = [
             f"{self.activation.name}(x) = {sympy.sstr(self.activation.expr)}",
             self.derivative.describe(),
-            f"range {sympy.sstr(self.range) if self.range is not None else 'not certified'}; Lipschitz constant {sympy.sstr(self.lipschitz)}",
-            f"monotone: {self.monotone}; zero-centred: {'yes' if self.zero_centred else 'no'}; {smooth}",
+            f"range {sympy.sstr(self.range)}; Lipschitz constant {self.lipschitz} ({self.lipschitz.level})",
+            f"monotone: {self.monotone}; phi' monotone: {self.derivative_monotone}; "
+            f"zero-centred: {'yes' if self.zero_centred else 'no'}; {smooth}",
             f"limits: {sympy.sstr(self.limits[0])} at -oo, {sympy.sstr(self.limits[1])} at +oo",
             "all exact" if self.exact else "some values certified (not closed form)",
         ]
+        if self.assumptions:
+            lines.append("assuming " + ", ".join(sympy.sstr(a) for a in self.assumptions))
         return "\n".join(lines)
 
     def __str__(self) -> str:
         return self.describe()
 
 
-def _monotone(act: Activation, d: DerivativeBounds) -> str:
-    jumps = []
-    for b in act.breakpoints:
-        if b.smoothness < 0:
-            jumps.append(sympy.N(b.right[0] - b.left[0], 30))
-    lo, hi = d.inf, d.sup
-    lo_v = lo.enclosure[0] if not lo.exact else mpmath.mpf(-1) if lo.value == -sympy.oo else _n(lo.value)
-    hi_v = hi.enclosure[1] if not hi.exact else mpmath.mpf(1) if hi.value == sympy.oo else _n(hi.value)
-    if lo_v >= 0 and all(j >= 0 for j in jumps):
+def _sign_of(e: Extremum, which: int) -> mpmath.mpf | sympy.Expr:
+    """A number with the sign of ``e`` (lower end for which=-1, upper for +1) or None."""
+    v = e.value
+    if e.exact and v in (sympy.oo, -sympy.oo):
+        return mpmath.mpf(1) if v == sympy.oo else mpmath.mpf(-1)
+    if e.exact:
+        if v.is_zero:
+            return mpmath.mpf(0)
+        if v.is_positive:
+            return mpmath.mpf(1)
+        if v.is_negative:
+            return mpmath.mpf(-1)
+        if not v.is_number:
+            if v.is_nonnegative and which < 0:
+                return mpmath.mpf(0)
+            if v.is_nonpositive and which > 0:
+                return mpmath.mpf(0)
+            return None
+        return _n(v)
+    return e.enclosure[0] if which < 0 else e.enclosure[1]
+
+
+def _monotone_from(lo: Extremum, hi: Extremum, jumps: list[sympy.Expr]) -> str:
+    lo_v, hi_v = _sign_of(lo, -1), _sign_of(hi, 1)
+    up = [j.is_nonnegative for j in jumps]
+    down = [j.is_nonpositive for j in jumps]
+    if lo_v is not None and lo_v >= 0 and all(up):
         flat = lo.exact and lo.value == 0 and lo.attained and not isinstance(lo.at, sympy.FiniteSet)
         return "nondecreasing" if flat else "increasing"
-    if hi_v <= 0 and all(j <= 0 for j in jumps):
+    if hi_v is not None and hi_v <= 0 and all(down):
         flat = hi.exact and hi.value == 0 and hi.attained and not isinstance(hi.at, sympy.FiniteSet)
         return "nonincreasing" if flat else "decreasing"
+    if lo_v is None or hi_v is None or None in up or None in down:
+        return "depends"
     return "no"
+
+
+def _monotone(act: Activation, d: DerivativeBounds, order: int = 0) -> str:
+    jumps = [sympy.simplify(b.right[order] - b.left[order]) for b in act.breakpoints]
+    jumps = [j for j in jumps if not j.is_zero]
+    return _monotone_from(d.inf, d.sup, jumps)
+
+
+def _outward(e: Extremum, down: bool) -> sympy.Expr:
+    """A decimal at or beyond the certified value (down: at most the lower end)."""
+    lo, hi = e.enclosure
+    with workdps(40):
+        end = lo if down else hi
+        text = mpmath.nstr(end, 20, strip_zeros=False)
+        v = mpmath.mpf(text)
+        step = mpmath.mpf(10) ** (mpmath.floor(mpmath.log10(abs(v))) - 19) if v != 0 else mpmath.mpf(10) ** -20
+        if down and v > lo:
+            v -= step
+        if not down and v < hi:
+            v += step
+        return sympy.Float(mpmath.nstr(v, 20), 20)
 
 
 def _n(v: sympy.Expr) -> mpmath.mpf:
@@ -210,10 +418,9 @@ def _n(v: sympy.Expr) -> mpmath.mpf:
 
 
 def _range(e_inf: Extremum, e_sup: Extremum) -> sympy.Set:
-    def val(e: Extremum) -> sympy.Expr:
-        return e.value if e.exact else sympy.Float(mpmath.nstr(sum(e.enclosure) / 2, 20), 20)
-
-    return sympy.Interval(val(e_inf), val(e_sup), not e_inf.attained, not e_sup.attained)
+    lo = e_inf.value if e_inf.exact else _outward(e_inf, True)
+    hi = e_sup.value if e_sup.exact else _outward(e_sup, False)
+    return sympy.Interval(lo, hi, not (e_inf.exact and e_inf.attained), not (e_sup.exact and e_sup.attained))
 
 
 def _takes_sign(act: Activation, sign: int) -> bool:
@@ -227,32 +434,37 @@ def _takes_sign(act: Activation, sign: int) -> bool:
 
 @cached(maxsize=512)
 def _analyze(act: Activation, dps: int) -> Profile:
-    from ..core.errors import CertificationError
+    from ..core.errors import CertificationError, UnsupportedExpression
 
     d = derivative_bounds(act, 1, dps=dps)
+    v = derivative_bounds(act, 0, dps=dps)
     try:
-        v: DerivativeBounds | None = derivative_bounds(act, 0, dps=dps)
-    except CertificationError:
-        v = None  # the range has no closed form and its tails could not be certified
+        d2: DerivativeBounds | None = derivative_bounds(act, 2, dps=dps)
+    except (CertificationError, UnsupportedExpression):
+        d2 = None
     first, last = act.pieces[0].expr, act.pieces[-1].expr
     limits = (sympy.limit(first, x, -sympy.oo), sympy.limit(last, x, sympy.oo))
     at0 = act.expr.subs(x, 0)
     return Profile(
         activation=act,
         derivative=d,
-        range=_range(v.inf, v.sup) if v is not None else None,
+        range=_range(v.inf, v.sup),
         lipschitz=d.lipschitz,
-        monotone=_monotone(act, d),
+        monotone=_monotone(act, d, 0),
         limits=limits,
         zero_centred=bool(at0 == 0 and _takes_sign(act, -1) and _takes_sign(act, 1)),
         smoothness=act.smoothness,
-        exact=d.exact and v is not None and v.exact,
+        exact=d.exact and v.exact,
         value_bounds=v,
+        derivative_monotone=_monotone(act, d2, 1) if d2 is not None else "unknown",
+        second=d2,
+        assumptions=d.assumptions,
     )
 
 
-def analyze(act: Activation | str, *, dps: int = 40) -> Profile:
-    r"""Range, Lipschitz constant, monotonicity, limits, zero-centring and smoothness.
+def analyze(act: Activation | str, *, dps: int = DEFAULT_DPS) -> Profile:
+    r"""Range, Lipschitz constant, monotonicity (of :math:`\varphi` and :math:`\varphi'`),
+    limits, zero-centring and smoothness.
 
     Monotonicity is decided from the exact (or certified) infimum of the
     derivative and the direction of any jumps, so it is right where SymPy's
@@ -263,12 +475,14 @@ def analyze(act: Activation | str, *, dps: int = 40) -> Profile:
     --------
     >>> import symact as sa
     >>> p = sa.analyze("relu")
-    >>> p.monotone, p.range, p.lipschitz, p.smoothness
-    ('nondecreasing', Interval(0, oo), 1, 0)
+    >>> p.monotone, p.range, p.lipschitz.value, p.smoothness, p.derivative_monotone
+    ('nondecreasing', Interval(0, oo), 1, 0, 'nondecreasing')
     >>> sa.analyze(sa.define("cube", "x**3")).monotone
     'increasing'
     >>> sa.analyze("tanh").zero_centred, sa.analyze("sigmoid").zero_centred
     (True, False)
+    >>> str(sa.analyze("silu").lipschitz)
+    '1.0998393201288669170'
     """
     return _analyze(_resolve(act), dps)
 
@@ -308,7 +522,7 @@ def _fmt(e: Extremum) -> str:
         if len(s) > 18:
             s = f"{sympy.N(e.value, 12)}*"
         return s
-    return mpmath.nstr(sum(e.enclosure) / 2, 12) + "~"
+    return str(e.evalf(12)) + "~"
 
 
 def _where(e: Extremum) -> str:
@@ -322,7 +536,7 @@ def _where(e: Extremum) -> str:
 def table(
     which: Iterable[str | Activation] | None = None,
     *,
-    dps: int = 40,
+    dps: int = DEFAULT_DPS,
     progress: bool | None = None,
 ) -> Table:
     r"""A table of the derivative bounds and properties of many activations.
@@ -360,9 +574,9 @@ def table(
         profiles.append(p)
         rng = _range_text(p)
         smooth = "C^inf" if p.smoothness == float("inf") else ("jump" if p.smoothness < 0 else f"C^{p.smoothness}")
-        lip = sympy.sstr(p.lipschitz)
+        lip = sympy.sstr(p.lipschitz.value)
         if len(lip) > 12:
-            lip = str(sympy.N(p.lipschitz, 10)) + ("*" if p.derivative.exact else "~")
+            lip = str(p.lipschitz.evalf(10)) + ("*" if p.lipschitz.exact else "~")
         rows.append((
             act.name, _fmt(p.derivative.sup), _where(p.derivative.sup), _fmt(p.derivative.inf),
             _where(p.derivative.inf), rng, lip, p.monotone, "yes" if p.zero_centred else "no",
