@@ -264,19 +264,24 @@ def _piece_candidates(
     cert = certified_extremum(f, x, kind, lo=lo, hi=hi, lo_closed=False, hi_closed=False, dps=dps)
     steps.extend(cert.notes)
     # the ends' limits are exact: a value only approached at an end is named by them
-    limits = end_limits(f, lo, hi)
-    if not cert.attained:
+    try:
+        limits = end_limits(f, lo, hi)
+    except CertificationError:
+        limits = []  # Gruntz too slow: the certified candidate stands alone
+    if not cert.attained and limits:
         return limits
     val = honest_float(cert.lower, cert.upper, dps)
     where = sympy.FiniteSet(*[honest_float(a, b, dps) for a, b in cert.points])
     rec = cert.notes[-1] if cert.notes and cert.notes[-1].kind == "certified" else Record(
         "certified", {"lo": lo, "hi": hi, "enclosure": (cert.lower, cert.upper)}, level="certified")
+    how = "certified critical point" if cert.attained else \
+        "certified limit at " + ", ".join(map(str, cert.approached_at))
     return [
         Candidate(
             val,
-            where,
-            True,
-            "certified critical point",
+            where if cert.attained else sympy.EmptySet,
+            cert.attained,
+            how,
             exact=False,
             enclosure=(cert.lower, cert.upper),
             equation=sympy.Eq(sympy.diff(f, x), 0),
