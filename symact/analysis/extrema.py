@@ -264,12 +264,14 @@ def _piece_candidates(
     cert = certified_extremum(f, x, kind, lo=lo, hi=hi, lo_closed=False, hi_closed=False, dps=dps)
     steps.extend(cert.notes)
     # the ends' limits are exact: a value only approached at an end is named by them
-    try:
-        limits = end_limits(f, lo, hi)
-    except CertificationError:
-        limits = []  # Gruntz too slow: the certified candidate stands alone
-    if not cert.attained and limits:
-        return limits
+    limits: list[Candidate] = []
+    if not cert.attained:  # attained inside: the ends' limits are not needed
+        try:
+            limits = end_limits(f, lo, hi)
+        except CertificationError:
+            limits = []  # Gruntz too slow: the certified candidate stands alone
+        if limits:
+            return limits
     val = honest_float(cert.lower, cert.upper, dps)
     where = sympy.FiniteSet(*[honest_float(a, b, dps) for a, b in cert.points])
     rec = cert.notes[-1] if cert.notes and cert.notes[-1].kind == "certified" else Record(

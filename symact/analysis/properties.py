@@ -23,16 +23,19 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
+import flint
 import mpmath
 import sympy
 
 from ..core.cache import cached
+from ..core.errors import CertificationError, UnsupportedExpression
 from ..core.precision import DEFAULT_DPS, workdps
 from ..core.result import Quantity, weakest
 from ..expressions.activation import Activation, x
 from ..expressions.catalogue import names
 from ..expressions.coerce import as_activation as _resolve
 from ..expressions.simplify import tidy as _tidy
+from ..numerics.arb import arb_evaluator
 from .extrema import Extremum, inf, sup
 
 __all__ = [
@@ -71,6 +74,13 @@ def sup_abs(e_sup: Extremum, e_inf: Extremum, *, name: str = "sup |f|") -> Quant
         v = sympy.simplify(sympy.Max(sympy.Abs(e_sup.value), sympy.Abs(e_inf.value)))
         return Quantity(_tidy(v), "exact", method="closed form (symbolic)", name=name,
                         details={"assumptions": e_sup.assumptions + e_inf.assumptions})
+    if e_sup.exact and e_inf.exact:
+        gap = sympy.Abs(e_sup.value) - sympy.Abs(e_inf.value)
+        pick = e_sup if gap.is_nonnegative else e_inf if gap.is_nonpositive else None
+        if pick is None and sympy.simplify(gap) == 0:
+            pick = e_sup
+        if pick is not None:
+            return Quantity(_tidy(sympy.Abs(pick.value)), "exact", method="closed form", name=name)
     with workdps(DEFAULT_DPS + 20):
         ra, rb = _mp_abs_range(e_sup.enclosure), _mp_abs_range(e_inf.enclosure)
         if ra[0] > rb[1] or (e_sup.exact and e_inf.exact and ra[0] >= rb[1]):
@@ -423,6 +433,46 @@ def _range(e_inf: Extremum, e_sup: Extremum) -> sympy.Set:
     return sympy.Interval(lo, hi, not (e_inf.exact and e_inf.attained), not (e_sup.exact and e_sup.attained))
 
 
+def _sign_change_witness(act: Activation) -> bool:
+    """Whether phi'' (or a jump of phi') is proved to take both signs: phi' is not monotone.
+
+    The signs come from Arb balls at sample points inside each piece (rigorous when the
+    ball excludes 0) and from the exact jumps of phi' at breakpoints.
+    """
+    if act.expr.free_symbols - {x}:
+        return False
+    signs: set[int] = set()
+    for b in act.breakpoints:
+        jump = sympy.simplify(b.right[1] - b.left[1])
+        if jump.is_positive:
+            signs.add(1)
+        elif jump.is_negative:
+            signs.add(-1)
+    probes = [sympy.Rational(k, 4) for k in range(-40, 41)] + [sympy.Integer(k) for k in (-50, -20, 20, 50)]
+    with flint.ctx.workprec(80):
+        for piece in act.pieces:
+            d2 = sympy.diff(piece.expr, x, 2)
+            if not d2.has(x):
+                if d2.is_number and d2 != 0:
+                    signs.add(1 if d2 > 0 else -1)
+                continue
+            try:
+                ev = arb_evaluator(d2, x)
+            except UnsupportedExpression:
+                continue
+            for t in probes:
+                if not piece.contains(t):
+                    continue
+                v = ev(flint.arb(int(t.p)) / int(t.q))
+                if v.is_finite() and v > 0:
+                    signs.add(1)
+                elif v.is_finite() and v < 0:
+                    signs.add(-1)
+                if len(signs) == 2:
+                    return True
+    return len(signs) == 2
+
+
 def _takes_sign(act: Activation, sign: int) -> bool:
     """Whether some exact sample value of the activation has the given sign (a witness)."""
     for v in (-3, -1, -sympy.Rational(1, 2), -sympy.Rational(1, 10), sympy.Rational(1, 10), sympy.Rational(1, 2), 1, 3, 10, -10):
@@ -434,14 +484,17 @@ def _takes_sign(act: Activation, sign: int) -> bool:
 
 @cached(maxsize=512)
 def _analyze(act: Activation, dps: int) -> Profile:
-    from ..core.errors import CertificationError, UnsupportedExpression
 
     d = derivative_bounds(act, 1, dps=dps)
     v = derivative_bounds(act, 0, dps=dps)
-    try:
-        d2: DerivativeBounds | None = derivative_bounds(act, 2, dps=dps)
-    except (CertificationError, UnsupportedExpression):
-        d2 = None
+    d2: DerivativeBounds | None = None
+    d_mono = "no" if _sign_change_witness(act) else None
+    if d_mono is None:
+        try:
+            d2 = derivative_bounds(act, 2, dps=dps)
+            d_mono = _monotone(act, d2, 1)
+        except (CertificationError, UnsupportedExpression):
+            d_mono = "unknown"
     first, last = act.pieces[0].expr, act.pieces[-1].expr
     limits = (sympy.limit(first, x, -sympy.oo), sympy.limit(last, x, sympy.oo))
     at0 = act.expr.subs(x, 0)
@@ -456,7 +509,7 @@ def _analyze(act: Activation, dps: int) -> Profile:
         smoothness=act.smoothness,
         exact=d.exact and v.exact,
         value_bounds=v,
-        derivative_monotone=_monotone(act, d2, 1) if d2 is not None else "unknown",
+        derivative_monotone=d_mono,
         second=d2,
         assumptions=d.assumptions,
     )
