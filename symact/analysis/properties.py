@@ -71,7 +71,9 @@ def sup_abs(e_sup: Extremum, e_inf: Extremum, *, name: str = "sup |f|") -> Quant
     if sympy.oo in (e_sup.value, -e_inf.value):
         return Quantity(sympy.oo, "exact", method="closed form", name=name)
     if not (e_sup.value.is_number and e_inf.value.is_number):
-        v = sympy.simplify(sympy.Max(sympy.Abs(e_sup.value), sympy.Abs(e_inf.value)))
+        # sup |f| is the largest |candidate| (sup and inf share their candidates)
+        vals = [c.value for c in e_sup.candidates] or [e_sup.value, e_inf.value]
+        v = sympy.simplify(sympy.Max(*[sympy.Abs(c) for c in vals]))
         return Quantity(_tidy(v), "exact", method="closed form (symbolic)", name=name,
                         details={"assumptions": e_sup.assumptions + e_inf.assumptions})
     if e_sup.exact and e_inf.exact:
@@ -118,9 +120,7 @@ class DerivativeBounds:
     inf: Extremum
     sup: Extremum
     assumptions: tuple[sympy.Basic, ...] = ()
-
-    def __reduce__(self) -> Any:
-        return (DerivativeBounds, (self.activation, self.order, self.inf, self.sup, self.assumptions))
+    stored_lipschitz: Quantity | None = field(default=None, repr=False, compare=False)
 
     @property
     def exact(self) -> bool:
@@ -136,6 +136,8 @@ class DerivativeBounds:
     def lipschitz(self) -> Quantity:
         r""":math:`\sup |f^{(k)}|` -- for ``order=1`` the Lipschitz constant of the activation
         (infinite if the activation jumps), a :class:`~symact.core.result.Quantity`."""
+        if self.stored_lipschitz is not None:
+            return self.stored_lipschitz
         if self.order == 1:
             jump = _jump_condition(self.activation)
             if jump is sympy.true:
@@ -196,17 +198,23 @@ PARAMETER_ASSUMPTIONS: dict[tuple[str, str], dict[str, bool]] = {
 }
 
 
-def _parametric(act: Activation) -> tuple[Activation, dict[Any, Any], tuple[sympy.Basic, ...]]:
+def _parametric(
+    act: Activation, fixed: dict[str, Any] | None = None,
+) -> tuple[Activation, dict[Any, Any], tuple[sympy.Basic, ...], list[str]]:
     """The activation with assumption-carrying dummies for its symbolic parameters.
 
-    Returns the activation to analyse, the substitution back to the user's values, and
-    the assumptions (in the user's terms) the answer relies on.
+    Returns the activation to analyse, the substitution back to the user's values, the
+    assumptions (in the user's terms) the answer relies on, and the names of real
+    parameters of unknown sign (candidates for a case split).  ``fixed`` overrides
+    parameters (by name) with given dummies or numbers.
     """
+    fixed = fixed or {}
     values = {s.name: v for s, v in act.params.items()}
     symbolic = {n: v for n, v in values.items() if not v.is_number}
     new: dict[str, Any] = {}
     back: dict[Any, Any] = {}
     assumptions: list[sympy.Basic] = []
+    unknown: list[str] = []
     if act.name == "hard_tanh" and symbolic:
         lo_v, hi_v = values["min_val"], values["max_val"]
         lo_d = sympy.Dummy("min_val", real=True) if not lo_v.is_number else lo_v
@@ -218,33 +226,85 @@ def _parametric(act: Activation) -> tuple[Activation, dict[Any, Any], tuple[symp
         assumptions.append(sympy.StrictGreaterThan(hi_v, lo_v))
     else:
         for name, v in symbolic.items():
+            if name in fixed:
+                d = fixed[name]
+                new[name] = d
+                if isinstance(d, sympy.Dummy):
+                    back[d] = v
+                continue
             kw = PARAMETER_ASSUMPTIONS.get((act.name, name), {"real": True})
             d = sympy.Dummy(name, **kw)
             new[name] = d
             back[d] = v
             if kw.get("positive"):
                 assumptions.append(sympy.StrictGreaterThan(v, 0))
-            elif not v.is_real:
-                assumptions.append(sympy.Contains(v, sympy.S.Reals))
-    return act.with_params(**new), back, tuple(assumptions)
+            else:
+                unknown.append(name)
+    return act.with_params(**new), back, tuple(assumptions), unknown
 
 
 def _back(e: Extremum, back: dict[Any, Any], assumptions: tuple[sympy.Basic, ...]) -> Extremum:
+    cands = tuple(dataclasses.replace(c, value=c.value.xreplace(back), where=c.where.xreplace(back))
+                  for c in e.candidates)
     return dataclasses.replace(
         e, value=_tidy(e.value.xreplace(back)), at=e.at.xreplace(back), assumptions=assumptions,
+        candidates=cands,
     )
+
+
+def _back_q(q: Quantity, back: dict[Any, Any], assumptions: tuple[sympy.Basic, ...]) -> Quantity:
+    return Quantity(_tidy(q.value.xreplace(back)), q.level, q.enclosure if q.value.is_number else None,
+                    q.method, q.name, {"assumptions": assumptions})
+
+
+def _plain_bounds(act: Activation, order: int, dps: int) -> DerivativeBounds:
+    d = act.derivative(order)
+    b = DerivativeBounds(act, order, inf(d, dps=dps), sup(d, dps=dps))
+    return dataclasses.replace(b, stored_lipschitz=b.lipschitz)
+
+
+def _awkward(v: sympy.Expr) -> bool:
+    """Whether a symbolic answer needs a case split on a parameter's sign."""
+    inf_products = [m for m in v.atoms(sympy.Mul) if m.has(sympy.oo, -sympy.oo) and m.free_symbols]
+    return bool(v.has(sympy.sign) or inf_products)
+
+
+def _parametric_bounds(act: Activation, order: int, dps: int) -> DerivativeBounds:
+    work, back, assumptions, unknown = _parametric(act)
+    raw = _plain_bounds(work, order, dps)
+    lip = raw.stored_lipschitz
+    out = DerivativeBounds(act, order, _back(raw.inf, back, assumptions), _back(raw.sup, back, assumptions),
+                           assumptions, _back_q(lip, back, assumptions) if lip is not None else None)
+    if not unknown or not any(_awkward(e.value) for e in (out.inf, out.sup, out.lipschitz)):
+        return out
+    name = unknown[0]
+    user = {s.name: v for s, v in act.params.items()}[name]
+    cases = []
+    for cond, sub in ((user > 0, sympy.Dummy(name, positive=True)), (sympy.Eq(user, 0), sympy.Integer(0)),
+                      (sympy.true, sympy.Dummy(name, negative=True))):
+        w2, back2, _, _ = _parametric(act, {name: sub})
+        cases.append((cond, _plain_bounds(w2, order, dps), back2))
+
+    def fold(get: Any) -> sympy.Expr:
+        branches = [(_tidy(get(b).xreplace(bk)), c) for c, b, bk in cases]
+        if all(sympy.simplify(br[0] - branches[0][0]) == 0 for br in branches):
+            return branches[0][0]
+        return sympy.Piecewise(*branches)
+
+    lo_v, hi_v = fold(lambda b: b.inf.value), fold(lambda b: b.sup.value)
+    lip_v = fold(lambda b: b.lipschitz.value)
+    note = (*assumptions, sympy.Contains(user, sympy.S.Reals))
+    lo = dataclasses.replace(out.inf, value=lo_v, assumptions=note)
+    hi = dataclasses.replace(out.sup, value=hi_v, assumptions=note)
+    return DerivativeBounds(act, order, lo, hi, note,
+                            Quantity(lip_v, "exact", method="closed form (cases)", name="Lipschitz constant"))
 
 
 @cached(maxsize=1024)
 def _bounds(act: Activation, order: int, dps: int) -> DerivativeBounds:
     if act.expr.free_symbols - {x}:
-        work, back, assumptions = _parametric(act)
-        d = work.derivative(order)
-        lo, hi = inf(d, dps=dps), sup(d, dps=dps)
-        return DerivativeBounds(act, order, _back(lo, back, assumptions), _back(hi, back, assumptions),
-                                assumptions)
-    d = act.derivative(order)
-    return DerivativeBounds(act, order, inf(d, dps=dps), sup(d, dps=dps))
+        return _parametric_bounds(act, order, dps)
+    return _plain_bounds(act, order, dps)
 
 
 def derivative_bounds(act: Activation | str, order: int = 1, *, dps: int = DEFAULT_DPS) -> DerivativeBounds:
@@ -484,7 +544,8 @@ def _takes_sign(act: Activation, sign: int) -> bool:
 
 @cached(maxsize=512)
 def _analyze(act: Activation, dps: int) -> Profile:
-
+    if act.expr.free_symbols - {x}:
+        return _parametric_profile(act, dps)
     d = derivative_bounds(act, 1, dps=dps)
     v = derivative_bounds(act, 0, dps=dps)
     d2: DerivativeBounds | None = None
@@ -511,6 +572,40 @@ def _analyze(act: Activation, dps: int) -> Profile:
         value_bounds=v,
         derivative_monotone=d_mono,
         second=d2,
+        assumptions=d.assumptions,
+    )
+
+
+def _parametric_profile(act: Activation, dps: int) -> Profile:
+    d = derivative_bounds(act, 1, dps=dps)
+    v = derivative_bounds(act, 0, dps=dps)
+    work, back, _, _ = _parametric(act)
+    d_w, v_w = _plain_bounds(work, 1, dps), _plain_bounds(work, 0, dps)
+    try:
+        d2_w: DerivativeBounds | None = _plain_bounds(work, 2, dps)
+    except (CertificationError, UnsupportedExpression):
+        d2_w = None
+    first, last = work.pieces[0].expr, work.pieces[-1].expr
+    limits = tuple(_tidy(sympy.limit(e, x, end).xreplace(back))
+                   for e, end in ((first, -sympy.oo), (last, sympy.oo)))
+    try:
+        rng = _range(v.inf, v.sup)
+    except (TypeError, ValueError):
+        rng = _range(v_w.inf, v_w.sup).xreplace(back)
+    at0 = work.expr.subs(x, 0)
+    return Profile(
+        activation=act,
+        derivative=d,
+        range=rng,
+        lipschitz=d.lipschitz,
+        monotone=_monotone(work, d_w, 0),
+        limits=limits,  # type: ignore[arg-type]
+        zero_centred=bool(at0 == 0 and _takes_sign(work, -1) and _takes_sign(work, 1)),
+        smoothness=work.smoothness,
+        exact=True,
+        value_bounds=v,
+        derivative_monotone=_monotone(work, d2_w, 1) if d2_w is not None else "unknown",
+        second=None,
         assumptions=d.assumptions,
     )
 
