@@ -213,8 +213,8 @@ class GradientBound(Result):
             if self.rate is not None and self.rate.enclosure is not None and self.layers.is_Integer:
                 lo, hi = self.rate.enclosure
                 n = int(self.layers)
-                with workdps(60):
-                    return (lo**n, hi**n)
+                with workdps(60):  # contains both the true worst case and the bound shown
+                    return (lo**n, max(hi**n, mpmath.mpf(sympy.N(self.expr, 60)) * (1 + mpmath.mpf(10) ** -50)))
             with workdps(60):
                 v = mpmath.mpf(sympy.N(self.expr, 60))
             return (mpmath.mpf(0), v)  # expr is a rigorous upper bound
