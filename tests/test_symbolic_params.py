@@ -76,7 +76,7 @@ def test_documented_closed_forms(bounds):
 @settings(max_examples=15, deadline=None)
 @given(data=st.data())
 def test_bounds_match_numbers(bounds, family, data):
-    act, strategies, ref, breaks = FAMILIES[family]
+    _act, strategies, ref, breaks = FAMILIES[family]
     values = {k: data.draw(s, label=k) for k, s in strategies.items()}
     with mp.workdps(40):
         p = {k: mp.mpf(v.numerator) / v.denominator for k, v in values.items()}

@@ -204,7 +204,7 @@ def exact_candidates(
         rec = Record("constant", {"lo": lo, "hi": hi, "value": f})
         finite = bool(f.is_number and f.is_finite) or (not f.is_number and not f.has(sympy.nan, sympy.zoo))
         const = (Candidate(f, sympy.Interval.open(lo, hi), True, "constant on the stretch", source=rec),)
-        return (const if finite else ()), (rec,)
+        return (const if finite else ()), ()
     crit = critical_points(f, lo, hi, steps)
     if crit is None:
         return None, tuple(steps)

@@ -245,16 +245,11 @@ def _sup(f: sympy.Expr, x: sympy.Symbol, lo, hi, lo_closed: bool, hi_closed: boo
             cands.append(WindowCandidate(fn.f(end_b), None, sym))
     cands += tails
     window = (to_mpf(A, "lower", 53), to_mpf(B, "upper", 53))
-    notes.append(Record(
-        "certified",
-        {"lo": lo, "hi": hi, "window": window, "method": "interval newton",
-         "newton": stats["newton"], "clusters": stats["cluster"], "boxes": stats["boxes"],
-         "bits": flint.ctx.prec, "dps": dps, "equation": sympy.Eq(sympy.diff(f, x), 0)},
-        level="certified",
-        note="critical points in the window isolated by interval Newton (or enclosed by bisection)",
-    ))
+    info = {"window": window, "method": "interval newton", "newton": stats["newton"],
+            "clusters": stats["cluster"], "boxes": stats["boxes"], "bits": flint.ctx.prec,
+            "equation": sympy.Eq(sympy.diff(f, x), 0)}
     notes += tail_notes
-    return cands, notes, target
+    return cands, notes, target, info
 
 
 def certified_extremum(
@@ -340,7 +335,7 @@ def certified_extremum(
     last: Exception | None = None
     for _attempt in range(2):
         with flint.ctx.workprec(prec):
-            cands, notes, target = _sup(f, x, lo, hi, lo_closed, hi_closed, dps)
+            cands, notes, target, info = _sup(f, x, lo, hi, lo_closed, hi_closed, dps)
             if any(c.infinite > 0 for c in cands):
                 inf = mpmath.mpf(sgn * mpmath.inf)
                 where = tuple(c.where for c in cands if c.infinite > 0)
@@ -351,8 +346,8 @@ def certified_extremum(
                     (),
                     where,
                     False,
-                    (*notes, Record("certified", {"lo": lo, "hi": hi, "enclosure": (inf, inf),
-                                                  "method": "tail limit", "dps": dps},
+                    (*notes, Record("certified", {**info, "lo": lo, "hi": hi, "enclosure": (inf, inf),
+                                                  "method": "tail limit", "dps": dps, "kind": kind},
                                     level="certified", note=f"the {kind} is infinite")),
                     dps,
                 )
@@ -383,7 +378,7 @@ def certified_extremum(
             )
             notes.append(Record(
                 "certified",
-                {"lo": lo, "hi": hi, "enclosure": (lower, upper), "method": "branch and bound",
+                {**info, "lo": lo, "hi": hi, "enclosure": (lower, upper), "kind": kind, "expr": expr,
                  "dps": dps, "points": points, "approached": ends,
                  "width": to_mpf(2 * value.rad(), "upper", 53)},
                 level="certified",

@@ -187,6 +187,7 @@ def _symbolic_extremum(f: sympy.Expr, kind: Kind, dom: tuple[Any, Any, bool, boo
         lo, hi = sympy.Max(p.lo, a), sympy.Min(p.hi, b)
         found, notes = exact_candidates(p.expr, lo, hi)
         steps.extend(notes)
+        steps.extend(c.source for c in found or () if c.source is not None)
         if found is None:
             raise UnsupportedExpression(
                 f"no closed form for the critical points of {p.expr} with symbolic parameters "
@@ -199,6 +200,7 @@ def _symbolic_extremum(f: sympy.Expr, kind: Kind, dom: tuple[Any, Any, bool, boo
         if v.is_number and not _finite_number(v):
             continue
         rec = Record("value_at", {"expr": f, "point": c, "value": v, "critical": False})
+        steps.append(rec)
         cands.append(Candidate(v, sympy.FiniteSet(c), True, f"value at x = {sympy.sstr(c)}", source=rec))
     if not cands:
         raise UnsupportedExpression(f"{f} is undefined everywhere on the interval")
@@ -345,7 +347,9 @@ def _extremum(obj: Any, kind: Kind, interval: sympy.Set | None, dps: int, check:
     for p in pieces:
         lo = sympy.Max(p.lo, a)
         hi = sympy.Min(p.hi, b)
-        cands.extend(_piece_candidates(p, lo, hi, kind, dps, steps))
+        found = _piece_candidates(p, lo, hi, kind, dps, steps)
+        steps.extend(c.source for c in found if c.source is not None and c.source.kind != "certified")
+        cands.extend(found)
     # values at interior breakpoints and at closed ends of the domain
     points = [p.lo for p in pieces[1:]]
     points += [a] if a_closed else []
@@ -355,6 +359,7 @@ def _extremum(obj: Any, kind: Kind, interval: sympy.Set | None, dps: int, check:
         if _finite_number(v):
             val = _tidy(v)
             rec = Record("value_at", {"expr": f, "point": c, "value": val, "critical": False})
+            steps.append(rec)
             cands.append(Candidate(val, sympy.FiniteSet(c), True, f"value at x = {sympy.sstr(c)}", source=rec))
     if not cands:
         raise UnsupportedExpression(f"{f} is undefined everywhere on the interval")

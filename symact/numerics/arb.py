@@ -50,7 +50,7 @@ __all__ = [
 
 _FINF, _FNINF, _FZERO, _FNAN = libmp.finf, libmp.fninf, libmp.fzero, libmp.fnan
 
-class erfcx(sympy.Function):  # noqa: N801 -- named like scipy.special.erfcx
+class erfcx(sympy.Function):  # named like scipy.special.erfcx
     r"""The scaled complementary error function :math:`e^{u^2}\operatorname{erfc}(u)`.
 
     Used by tail proofs: :math:`e^{u^2}\operatorname{erfc}(u)` is positive, decreasing on
