@@ -255,11 +255,21 @@ def _finite_number(value: sympy.Expr) -> bool:
     return bool(value.is_number and not value.has(sympy.nan, sympy.zoo) and value is not sympy.nan)
 
 
+def _incomplete(notes: tuple[Record, ...]) -> bool:
+    return any(r.kind == "critical_points" and r.get("complete") is False for r in notes)
+
+
 def _piece_candidates(
-    piece: Piece, lo: sympy.Expr, hi: sympy.Expr, kind: Kind, dps: int, steps: list[Record]
+    piece: Piece, lo: sympy.Expr, hi: sympy.Expr, kind: Kind, dps: int, steps: list[Record],
+    trust_solve: bool = True,
 ) -> list[Candidate]:
     f = piece.expr
     exact, notes = exact_candidates(f, lo, hi)
+    if exact is not None and not trust_solve and _incomplete(notes):
+        exact = None  # roots from sympy.solve missed some: certify this piece instead
+        notes = (*notes, Record("solve_failed", {"equation": sympy.Eq(sympy.diff(f, x), 0), "lo": lo,
+                                                 "hi": hi, "reason": "incomplete"},
+                                note="sympy.solve's roots were incomplete (refuted by the certified cross-check)"))
     steps.extend(notes)
     if exact is not None:
         return list(exact)
@@ -328,7 +338,8 @@ def _periodic(f: sympy.Expr, kind: Kind, dps: int, check: bool) -> Extremum | No
     return dataclasses.replace(res, at=at, steps=steps)
 
 
-def _extremum(obj: Any, kind: Kind, interval: sympy.Set | None, dps: int, check: bool) -> Extremum:
+def _extremum(obj: Any, kind: Kind, interval: sympy.Set | None, dps: int, check: bool,
+              trust_solve: bool = True) -> Extremum:
     f = _as_expr(obj)
     if f.free_symbols - {x}:
         return _symbolic_extremum(f, kind, _domain(interval))
@@ -347,7 +358,7 @@ def _extremum(obj: Any, kind: Kind, interval: sympy.Set | None, dps: int, check:
     for p in pieces:
         lo = sympy.Max(p.lo, a)
         hi = sympy.Min(p.hi, b)
-        found = _piece_candidates(p, lo, hi, kind, dps, steps)
+        found = _piece_candidates(p, lo, hi, kind, dps, steps, trust_solve)
         steps.extend(c.source for c in found if c.source is not None and c.source.kind != "certified")
         cands.extend(found)
     # values at interior breakpoints and at closed ends of the domain
@@ -363,7 +374,12 @@ def _extremum(obj: Any, kind: Kind, interval: sympy.Set | None, dps: int, check:
             cands.append(Candidate(val, sympy.FiniteSet(c), True, f"value at x = {sympy.sstr(c)}", source=rec))
     if not cands:
         raise UnsupportedExpression(f"{f} is undefined everywhere on the interval")
-    return _pick(f, kind, cands, steps, dps, check, (a, b, a_closed, b_closed))
+    try:
+        return _pick(f, kind, cands, steps, dps, check, (a, b, a_closed, b_closed))
+    except CertificationError:
+        if trust_solve and any(_incomplete((r,)) for r in steps):
+            return _extremum(f, kind, interval, dps, check, trust_solve=False)
+        raise
 
 
 def _interval_text(a: Any, b: Any, ac: bool, bc: bool) -> str:

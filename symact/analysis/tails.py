@@ -180,10 +180,9 @@ def _gaussian_form(F: sympy.Expr, x: sympy.Symbol) -> sympy.Expr | None:
 
 
 # -- exponential polynomials --------------------------------------------------------------
-def _exp_form(F: sympy.Expr, x: sympy.Symbol, tail: XInterval) -> tuple[sympy.Expr, sympy.Symbol, sympy.Expr] | None:
+def _exp_form(F: sympy.Expr, x: sympy.Symbol, tail: XInterval, R: int) -> tuple[sympy.Expr, sympy.Symbol, sympy.Expr] | None:
     """``F`` as a rational function of ``x`` and one growing exponential ``E = exp(a)``."""
     G = sympy.powsimp(sympy.expand_power_exp(F.rewrite(sympy.exp)), combine="exp")
-    G = sympy.expand_power_exp(G)
     exps = [e for e in G.atoms(sympy.exp) if e.has(x)]
     if not exps or G.has(sympy.log, sympy.erf, sympy.erfc, sympy.sin, sympy.cos, sympy.Abs):
         return None
@@ -202,7 +201,7 @@ def _exp_form(F: sympy.Expr, x: sympy.Symbol, tail: XInterval) -> tuple[sympy.Ex
         return None
     den = math.lcm(*[int(r.q) for r in ratios])
     base = sympy.expand(base / den)
-    if xenclose(sympy.diff(base, x), x, tail).sign() != 1:
+    if _sign(sympy.expand(sympy.diff(base, x)), x, tail, R, 1, []) != 1:
         return None  # E = exp(base) need not be increasing on the tail
     E = sympy.Dummy("E", positive=True)
     rep = {}
@@ -223,7 +222,7 @@ def _dominant_sign(P: sympy.Poly, x: sympy.Symbol, E: sympy.Symbol, base: sympy.
     ix, ie = gens.index(x), gens.index(E)
     (J, M) = max(((t[0][ix], t[0][ie]) for t in terms), key=lambda jm: (jm[1], jm[0]))
     tail = XInterval(libmp.from_int(R), libmp.finf)
-    dbase = xenclose(sympy.diff(base, x), x, tail)
+    dbase = sympy.expand(sympy.diff(base, x))
     with flint.ctx.workprec(128):
         lead = None
         rest = arb(0)
@@ -236,10 +235,8 @@ def _dominant_sign(P: sympy.Poly, x: sympy.Symbol, E: sympy.Symbol, base: sympy.
                 lead = cb
                 continue
             dj, dm = j - J, m - M  # the ratio x**dj * E**dm, dm <= 0, dj < 0 when dm == 0
-            if dj > 0:  # decreasing on the tail when dj/x < -dm * base'
-                slack = XInterval(libmp.fzero, libmp.from_rational(dj, R, 64, libmp.round_ceiling))
-                test = XInterval.point(-dm) * dbase - slack
-                if test.sign() != 1:
+            if dj > 0:  # decreasing on the tail when dj/x < -dm * base', i.e. -dm*x*base' - dj > 0
+                if _sign(sympy.expand(-dm * x * dbase - dj), x, tail, R, 1, []) != 1:
                     return None
             rest = rest + abs(cb) * Rb**dj * ER**dm
         if lead is None or not _finite(rest):
@@ -254,7 +251,7 @@ def _dominant_sign(P: sympy.Poly, x: sympy.Symbol, E: sympy.Symbol, base: sympy.
 def _exp_poly_sign(F: sympy.Expr, x: sympy.Symbol, tail: XInterval, R: int) -> int | None:
     try:
         with time_budget(_FORM_BUDGET):
-            form = _exp_form(F, x, tail)
+            form = _exp_form(F, x, tail, R)
             if form is None:
                 return None
             G, E, base = form
