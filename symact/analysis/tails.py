@@ -29,6 +29,10 @@ each factor by the first of these that works:
   monomial :math:`c^* x^J E^M` leaves :math:`c^*` plus terms that are proved decreasing
   and positive on :math:`[R, \infty)`, so bounded by their values at :math:`R`;
   :math:`|c^*|` exceeding their sum proves the sign;
+* **the change of variables** :math:`x = 1/t` for algebraic factors (square roots of
+  polynomials, rational functions): after taking out powers of :math:`t` the numerator
+  and denominator are analytic at :math:`t = 0` and Arb encloses them on
+  :math:`[0, 1/R]`;
 * a Taylor shift :math:`x = R + s`, :math:`E_i = \underline{E_i} + v_i` after which every
   coefficient has one sign;
 * "same sign at :math:`R` and moving away from zero" (the sign of the derivative of the
@@ -69,7 +73,7 @@ __all__ = ["TailBound", "TailCandidate", "tail_bound", "tail_sign"]
 _LIMIT_BUDGET = 30.0
 _FORM_BUDGET = 3.0
 
-SignMethod = Literal["interval", "gaussian tail", "exp-polynomial", "taylor shift", "derivative"]
+SignMethod = Literal["interval", "gaussian tail", "exp-polynomial", "x = 1/t", "taylor shift", "derivative"]
 
 
 @dataclass(frozen=True)
@@ -271,6 +275,41 @@ def _exp_poly_sign(F: sympy.Expr, x: sympy.Symbol, tail: XInterval, R: int) -> i
     return signs[0] * signs[1]  # type: ignore[operator]
 
 
+def _reciprocal_sign(F: sympy.Expr, x: sympy.Symbol, R: int) -> int | None:
+    """Sign of an algebraic ``F`` on ``[R, oo)`` through ``x = 1/t``, ``t`` in ``[0, 1/R]``.
+
+    After clearing powers of ``t`` the numerator and denominator are analytic at ``t = 0``
+    and are enclosed by Arb on the ball ``[0, 1/R]``.
+    """
+    if F.has(sympy.exp, sympy.log, sympy.erf, sympy.erfc, sympy.sin, sympy.cos, sympy.tan, erfcx) or not F.has(sympy.Pow):
+        return None
+    t = sympy.Dummy("t", positive=True)
+    try:
+        with time_budget(_FORM_BUDGET):
+            G = sympy.powdenest(sympy.together(F.subs(x, 1 / t)), force=True)
+            G = sympy.together(sympy.expand_power_base(G, force=True))
+            signs = []
+            for part in sympy.fraction(G):
+                part = sympy.factor_terms(part)
+                for _ in range(12):  # take out t**m so that the rest is nonzero at 0
+                    at0 = sympy.simplify(part.subs(t, 0))
+                    if at0.is_zero is False and at0.is_finite:
+                        break
+                    part = sympy.cancel(part / t)
+                else:
+                    return None
+                with flint.ctx.workprec(128):
+                    v = arb_evaluator(part, t)(arb(0).union(arb(1) / R))
+                if not _finite(v) or v.contains(0):
+                    return None
+                signs.append(1 if v > 0 else -1)
+    except (BudgetExceeded, ValueError, TypeError, NotImplementedError, ZeroDivisionError):
+        return None
+    except Exception:  # noqa: BLE001 -- unsupported functions: no proof, no answer
+        return None
+    return signs[0] * signs[1]
+
+
 def _factor_sign(
     F: sympy.Expr, x: sympy.Symbol, tail: XInterval, R: int, depth: int, how: list[str]
 ) -> int | None:
@@ -299,6 +338,10 @@ def _factor_sign(
     s = _exp_poly_sign(F, x, tail, R)
     if s is not None:
         how.append("exp-polynomial")
+        return s
+    s = _reciprocal_sign(F, x, R)
+    if s is not None:
+        how.append("x = 1/t")
         return s
     if F.is_Add:
         s = _poly_shift_sign(F, x, tail)
