@@ -184,9 +184,67 @@ def _gaussian_form(F: sympy.Expr, x: sympy.Symbol) -> sympy.Expr | None:
 
 
 # -- exponential polynomials --------------------------------------------------------------
-def _exp_form(F: sympy.Expr, x: sympy.Symbol, tail: XInterval, R: int) -> tuple[sympy.Expr, sympy.Symbol, sympy.Expr] | None:
-    """``F`` as a rational function of ``x`` and one growing exponential ``E = exp(a)``."""
-    G = sympy.powsimp(sympy.expand_power_exp(F.rewrite(sympy.exp)), combine="exp")
+def _split_constants(G: sympy.Expr, x: sympy.Symbol) -> sympy.Expr:
+    """Write every ``exp(c + a(x))`` as ``exp(c) * exp(a(x))`` (so exponents compare)."""
+    def split(arg: sympy.Expr) -> sympy.Expr:
+        const, dep = sympy.expand(arg).as_independent(x, as_Add=True)
+        return sympy.exp(const) * sympy.exp(dep) if const != 0 and dep != 0 else sympy.exp(arg)
+
+    return G.replace(lambda e: isinstance(e, sympy.exp) and e.has(x), lambda e: split(e.args[0]))
+
+
+def _log_form(G: sympy.Expr, x: sympy.Symbol, tail: XInterval) -> tuple[sympy.Expr, dict] | None:
+    """Replace each ``log(1 + D)`` by ``D*L`` (``D -> 0`` on the tail) or ``log(D) + L/D``
+    (``D -> oo``), with ``L = log(1 + u)/u`` for ``u`` in ``(0, d]``: a bounded positive
+    unknown in ``[log(1 + d)/d, 1]``.  Returns the new expression and those bounds."""
+    bounded: dict[sympy.Symbol, tuple[arb, arb]] = {}
+    rep = {}
+    for lg in G.atoms(sympy.log):
+        if not lg.has(x):
+            continue
+        D = sympy.expand(lg.args[0] - 1)
+        if not all(isinstance(f, sympy.exp) or not f.has(x) for f in sympy.Mul.make_args(D)):
+            return None  # only log(1 + c*exp(a(x)))
+        lim = sympy.limit(D, x, sympy.oo)
+        if lim == 0:
+            u, lead = D, sympy.Integer(0)
+        elif lim == sympy.oo:
+            u, lead = 1 / D, sympy.expand_log(sympy.log(D), force=True)
+        else:
+            return None
+        enc = xenclose(u, x, tail)
+        if enc.lo == libmp.fninf or enc.hi == libmp.finf or not libmp.mpf_ge(enc.lo, libmp.fzero):
+            return None
+        with flint.ctx.workprec(128):
+            d = arb(mpmath_raw_to_arb(enc.hi))
+            if not d < 1:
+                return None
+            low = (1 + d).log() / d if d > 0 else arb(1)
+        L = sympy.Dummy("L", positive=True)
+        bounded[L] = (low.lower(), arb(1))
+        rep[lg] = lead + u * L
+    if not rep:
+        return None
+    return G.xreplace(rep), bounded
+
+
+def mpmath_raw_to_arb(r: tuple) -> arb:
+    """Exact Arb value of a finite mpmath raw float (helper for the tail bounds)."""
+    sign, man, exp, _ = r
+    return arb(((-1) ** sign * man, exp)) if man else arb(0)
+
+
+def _exp_form(F: sympy.Expr, x: sympy.Symbol, tail: XInterval, R: int) -> tuple[sympy.Expr, sympy.Symbol, sympy.Expr, dict] | None:
+    """``F`` as a rational function of ``x``, one growing exponential ``E = exp(a)`` and
+    bounded unknowns (from logarithms, see :func:`_log_form`)."""
+    G = _split_constants(sympy.powsimp(F.rewrite(sympy.exp), combine="exp"), x)
+    bounded: dict = {}
+    if G.has(sympy.log):
+        lf = _log_form(G, x, tail)
+        if lf is None:
+            return None
+        G, bounded = lf
+        G = _split_constants(sympy.powsimp(sympy.expand(G), combine="exp"), x)
     exps = [e for e in G.atoms(sympy.exp) if e.has(x)]
     if not exps or G.has(sympy.log, sympy.erf, sympy.erfc, sympy.sin, sympy.cos, sympy.Abs):
         return None
@@ -214,16 +272,22 @@ def _exp_form(F: sympy.Expr, x: sympy.Symbol, tail: XInterval, R: int) -> tuple[
         if not k.is_Integer:
             return None
         rep[e] = E ** int(k)
-    return G.xreplace(rep), E, base
+    return G.xreplace(rep), E, base, bounded
 
 
-def _dominant_sign(P: sympy.Poly, x: sympy.Symbol, E: sympy.Symbol, base: sympy.Expr, R: int) -> int | None:
-    """Sign of ``P(x, exp(base))`` on ``[R, oo)`` from its dominant monomial."""
-    terms = P.terms()  # ((j, m), coeff)
+def _dominant_sign(P: sympy.Poly, x: sympy.Symbol, E: sympy.Symbol, base: sympy.Expr, R: int,
+                   bounded: dict | None = None) -> int | None:
+    """Sign of ``P(x, exp(base), L...)`` on ``[R, oo)`` from its dominant monomial in x and E.
+
+    The bounded unknowns ``L`` (positive, in known balls) only widen the coefficients.
+    """
+    bounded = bounded or {}
+    terms = P.terms()  # ((j, m, l...), coeff)
     if not terms or len(terms) > 400:
         return None
     gens = P.gens
     ix, ie = gens.index(x), gens.index(E)
+    ils = [(gens.index(g), lo, hi) for g, (lo, hi) in bounded.items() if g in gens]
     (J, M) = max(((t[0][ix], t[0][ie]) for t in terms), key=lambda jm: (jm[1], jm[0]))
     tail = XInterval(libmp.from_int(R), libmp.finf)
     dbase = sympy.expand(sympy.diff(base, x))
@@ -235,8 +299,10 @@ def _dominant_sign(P: sympy.Poly, x: sympy.Symbol, E: sympy.Symbol, base: sympy.
         for mon, c in terms:
             j, m = mon[ix], mon[ie]
             cb = arb_evaluator(sympy.sympify(c), x)(arb(0))
+            for i, lo_b, hi_b in ils:
+                cb = cb * lo_b.union(hi_b) ** mon[i]
             if (j, m) == (J, M):
-                lead = cb
+                lead = cb if lead is None else lead + cb
                 continue
             dj, dm = j - J, m - M  # the ratio x**dj * E**dm, dm <= 0, dj < 0 when dm == 0
             if dj > 0:  # decreasing on the tail when dj/x < -dm * base', i.e. -dm*x*base' - dj > 0
@@ -258,16 +324,16 @@ def _exp_poly_sign(F: sympy.Expr, x: sympy.Symbol, tail: XInterval, R: int) -> i
             form = _exp_form(F, x, tail, R)
             if form is None:
                 return None
-            G, E, base = form
+            G, E, base, bounded = form
             num, den = sympy.fraction(sympy.together(G))
             signs = []
             for part in (num, den):
                 part = sympy.expand(part)
-                if not part.has(x) and not part.has(E):
+                if not part.has(x) and not part.has(E) and not bounded:
                     signs.append(_point_sign(part, x, R))
                     continue
-                P = sympy.Poly(part, x, E)
-                signs.append(_dominant_sign(P, x, E, base, R))
+                P = sympy.Poly(part, x, E, *bounded)
+                signs.append(_dominant_sign(P, x, E, base, R, bounded))
     except (BudgetExceeded, sympy.PolynomialError, NotImplementedError, ValueError, TypeError):
         return None
     if None in signs:
