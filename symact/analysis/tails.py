@@ -30,9 +30,9 @@ each factor by the first of these that works:
   and positive on :math:`[R, \infty)`, so bounded by their values at :math:`R`;
   :math:`|c^*|` exceeding their sum proves the sign;
 * **the change of variables** :math:`x = 1/t` for algebraic factors (square roots of
-  polynomials, rational functions): after taking out powers of :math:`t` the numerator
-  and denominator are analytic at :math:`t = 0` and Arb encloses them on
-  :math:`[0, 1/R]`;
+  polynomials, rational functions): the numerator and denominator are analytic at
+  :math:`t = 0`, and the sign of the first derivative not vanishing there, enclosed by
+  Arb on :math:`[0, 1/R]`, is their sign (Taylor with the Lagrange remainder);
 * a Taylor shift :math:`x = R + s`, :math:`E_i = \underline{E_i} + v_i` after which every
   coefficient has one sign;
 * "same sign at :math:`R` and moving away from zero" (the sign of the derivative of the
@@ -344,8 +344,9 @@ def _exp_poly_sign(F: sympy.Expr, x: sympy.Symbol, tail: XInterval, R: int) -> i
 def _reciprocal_sign(F: sympy.Expr, x: sympy.Symbol, R: int) -> int | None:
     """Sign of an algebraic ``F`` on ``[R, oo)`` through ``x = 1/t``, ``t`` in ``[0, 1/R]``.
 
-    After clearing powers of ``t`` the numerator and denominator are analytic at ``t = 0``
-    and are enclosed by Arb on the ball ``[0, 1/R]``.
+    The numerator and denominator are analytic at ``t = 0``; where one vanishes there to
+    order ``k`` its sign is that of its ``k``-th derivative on ``[0, 1/R]`` (Taylor's
+    theorem with the Lagrange remainder), enclosed by Arb on that ball.
     """
     if F.has(sympy.exp, sympy.log, sympy.erf, sympy.erfc, sympy.sin, sympy.cos, sympy.tan, erfcx) or not F.has(sympy.Pow):
         return None
@@ -357,11 +358,15 @@ def _reciprocal_sign(F: sympy.Expr, x: sympy.Symbol, R: int) -> int | None:
             signs = []
             for part in sympy.fraction(G):
                 part = sympy.factor_terms(part)
-                for _ in range(12):  # take out t**m so that the rest is nonzero at 0
+                # Taylor with remainder: if part and its first k-1 derivatives vanish at 0,
+                # part(t) = t**k/k! * part^(k)(xi) for some xi in [0, t]
+                for _ in range(8):
                     at0 = sympy.simplify(part.subs(t, 0))
                     if at0.is_zero is False and at0.is_finite:
                         break
-                    part = sympy.cancel(part / t)
+                    if at0.is_zero is not True:
+                        return None
+                    part = sympy.diff(part, t)
                 else:
                     return None
                 with flint.ctx.workprec(128):
