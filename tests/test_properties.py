@@ -143,3 +143,33 @@ def test_monotonicity_matches_sampled_signs(profiles, name):
         assert p.monotone in ("increasing", "nondecreasing"), name
     elif neg:
         assert p.monotone in ("decreasing", "nonincreasing"), name
+
+
+@pytest.mark.parametrize("name", ["silu", "sigmoid", "gelu", "relu", "mish"])
+def test_results_follow_the_protocol_and_pickle(profiles, name):
+    import pickle
+
+    p = profiles[name]
+    for q in (p.lipschitz, p.derivative.sup, p.derivative.inf, p.value_bounds.inf):
+        if q.value in (sympy.oo, -sympy.oo):
+            continue
+        f = float(q)
+        lo, hi = q.enclosure
+        assert float(lo) - 1e-12 <= f <= float(hi) + 1e-12
+        assert abs(float(sympy.N(q)) - f) < 1e-12 and sympy.latex(q)
+        assert sympy.sympify(q).is_number
+    b2 = pickle.loads(pickle.dumps(p.derivative))
+    assert b2.sup.value == p.derivative.sup.value and b2.lipschitz.level == p.lipschitz.level
+    pickle.loads(pickle.dumps(p))
+
+
+def test_certified_extremum_is_a_result():
+    from symact.analysis.certify import certified_extremum
+
+    x = sa.x
+    r = certified_extremum(sympy.diff(x / (1 + sympy.exp(-x)), x), x, "sup", dps=30)
+    assert r.level == "certified" and r > 1.0998 and r < 1.0999
+    with mp.workdps(40):
+        truth = mp.mpf("1.09983932012886691695818492432")
+        assert r.enclosure[0] <= truth <= r.enclosure[1]
+    assert str(r.value).startswith("1.09983932012886691695818")
