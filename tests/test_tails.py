@@ -50,5 +50,5 @@ def test_sign_changing_tail_gets_no_proof():
 def test_tail_record_is_typed():
     t = tail_bound(x * (1 + sympy.erf(x / sqrt(2))) / 2, x, 8, -1, None)
     rec = t.record
-    assert rec.kind == "tail" and rec["side"] == "-" and rec["R"] == -8 and rec["limit"] == 0
+    assert rec.kind == "tail" and rec["side"] == "-" and rec["R"] == 8 and rec["limit"] == 0
     assert rec["argument"] == "monotone" and "gaussian tail" in rec["methods"]

@@ -477,7 +477,7 @@ def tail_bound(
 
     ``best`` is a value of :math:`f` already attained (a lower bound of the supremum).
     Returns ``None`` when nothing could be proved.  The record (kind ``"tail"``) holds
-    ``side``, ``R``, ``sign`` (of :math:`f'` on the tail, in the original variable; ``None``
+    ``side``, ``R`` (positive: the tail is x >= R or x <= -R), ``sign`` (of :math:`f'` on the tail, in the original variable; ``None``
     for the enclosure argument), ``argument`` (``"enclosure"`` or ``"monotone"``),
     ``expr`` (the function whose supremum is bounded), ``methods`` (how the sign was
     proved), ``bound`` (the enclosure's upper end, enclosure argument) and ``limit`` (the
@@ -494,7 +494,7 @@ def tail_bound(
     tail = XInterval(libmp.from_int(R), libmp.finf)
     enc = xenclose(h, x, tail)
     if best is not None and enc.hi != libmp.finf and libmp.mpf_lt(enc.hi, _raw(best)):
-        rec = Record("tail", {"side": sd, "R": side * R, "sign": None, "argument": "enclosure",
+        rec = Record("tail", {"side": sd, "R": R, "sign": None, "argument": "enclosure",
                               "expr": f, "methods": ("interval",),
                               "bound": sympy.Float(libmp.to_str(enc.hi, 20))},
                      level="certified", note="f on the tail lies below a value already attained")
@@ -503,7 +503,7 @@ def tail_bound(
     if s is None:
         return None
     fsign = s * side  # sign of f' in the original variable
-    data = {"side": sd, "R": side * R, "sign": fsign, "argument": "monotone", "expr": f,
+    data = {"side": sd, "R": R, "sign": fsign, "argument": "monotone", "expr": f,
             "methods": how}
     if s == -1:
         rec = Record("tail", data, level="certified",
