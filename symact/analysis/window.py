@@ -153,7 +153,11 @@ def window_sup(
             if not N.overlaps(X):
                 continue
             lo, hi = max(p, N.lower()), min(q, N.upper())
-            if hi - lo < (q - p) * arb("0.9"):
+            tiny = (q - p) < tiny_rel * (1 + abs(m))
+            done = _finite(fX) and _width(fX) < target
+            # a root on the box's end (e.g. a critical point at an open end) makes Newton
+            # shrink the box forever without ever containing its image: stop when done
+            if hi - lo < (q - p) * arb("0.9") and not (tiny or done):
                 if hi >= lo:
                     stack.append((lo, hi))
                 continue
