@@ -15,10 +15,18 @@ and collects *candidates*:
 
 The largest (smallest) candidate is compared exactly.  Where SymPy cannot
 solve ``f' = 0`` in closed form, or runs out of time, the piece goes to the
-certified path (:mod:`symact.analysis.certify`, Arb ball arithmetic) and the result is
-marked ``exact=False`` with a rigorous enclosure.  Every exact answer is also
-checked against a certified enclosure before it is returned: a disagreement
-raises :class:`~symact.core.errors.CertificationError`.
+certified path (:mod:`symact.analysis.certify`, Arb ball arithmetic).  The
+answer is still exact when the best exact candidate rigorously beats every
+certified one (their enclosures lie strictly on the losing side), or when the
+certified value is only approached at a piece's end, whose exact one-sided
+limit then names it; otherwise it is certified, with a rigorous enclosure.
+Every exact answer is also checked against a certified enclosure before it is
+returned: a disagreement raises :class:`~symact.core.errors.CertificationError`
+(or, when the critical points came from ``sympy.solve`` and are not known to be
+complete, sends the piece to the certified path).  Expressions with symbolic
+parameters are answered as ``Max``/``Min`` of exact candidates under the
+parameters' SymPy assumptions.  Every step is a typed
+:class:`~symact.core.steps.Record` in :attr:`Extremum.steps`.
 
 >>> import symact as sa, sympy
 >>> s = sa.sup(sa.activation("sigmoid").derivative())
