@@ -37,7 +37,6 @@ parameters' SymPy assumptions.  Every step is a typed
 from __future__ import annotations
 
 import dataclasses
-from dataclasses import dataclass, field
 from typing import Any, Literal
 
 import mpmath
@@ -46,7 +45,7 @@ import sympy
 from ..core.budget import BudgetExceeded, time_budget
 from ..core.errors import CertificationError, UnsupportedExpression
 from ..core.precision import DEFAULT_DPS, workdps
-from ..core.result import Level, Result, honest_float
+from ..core.result import honest_float
 from ..core.steps import Record
 from ..expressions.activation import Activation, x
 from ..expressions.coerce import as_expression
@@ -54,6 +53,8 @@ from ..expressions.pieces import Piece, split
 from ..expressions.simplify import tidy as _tidy
 from .candidates import Candidate, end_limits, exact_candidates
 from .certify import certified_extremum
+from .extremum import Extremum, approach_text, enclosure_of
+from .symbolic import symbolic_extremum
 
 __all__ = ["Candidate", "Extremum", "inf", "sup"]
 
@@ -61,180 +62,8 @@ Kind = Literal["sup", "inf"]
 _SOLVE_BUDGET = 2.0
 
 
-@dataclass(frozen=True, eq=False, repr=False)
-class Extremum(Result):
-    r"""The supremum or infimum of an expression, and how it was obtained.
-
-    Attributes
-    ----------
-    kind : {"sup", "inf"}
-    value : sympy.Expr
-        Exact when :attr:`exact`; otherwise a SymPy ``Float`` carrying the
-        certified digits (the midpoint of :attr:`enclosure`).
-    exact : bool
-        Whether :attr:`value` is a proved closed form.
-    at : sympy.Set
-        Where the value is attained: points, a stretch (``Interval``) for a
-        flat piece, or ``EmptySet`` when it is only approached.
-    attained : bool
-    approached : tuple of str
-        Where the value is approached without being attained, e.g.
-        ``("x -> oo",)`` or ``("x -> 3-",)``.
-    enclosure : (mpmath.mpf, mpmath.mpf)
-        Rigorous lower and upper bounds on the value.
-    method : {"exact", "certified"}
-    equation : sympy.Basic or None
-        For a certified extremum, the equation whose root is the extremal point.
-    assumptions : tuple of sympy.Basic
-        For symbolic parameters, the assumptions the answer relies on (``alpha > 0``).
-    steps : tuple of Record
-        What the engine did, in order (kinds ``"problem"``, ``"split"``,
-        ``"critical_points"``, ``"solve_failed"``, ``"certified"``, ``"tail"``,
-        ``"periodic"``, ``"compare"``, ``"cross_check"``; see :mod:`symact.core.steps`),
-        rendered by :mod:`symact.proofs.derivation`.
-    candidates : tuple of Candidate
-        Every candidate compared, each with its typed ``source``.
-
-    Examples
-    --------
-    >>> import symact as sa
-    >>> e = sa.sup(sa.activation("hardswish").derivative())
-    >>> e.value, e.attained, e.approached
-    (3/2, False, ('x -> 3-',))
-    """
-
-    kind: Kind
-    value: sympy.Expr
-    exact: bool
-    at: sympy.Set
-    attained: bool
-    approached: tuple[str, ...]
-    enclosure: tuple[mpmath.mpf, mpmath.mpf]
-    method: str
-    equation: sympy.Basic | None = None
-    steps: tuple[Record, ...] = field(default=(), repr=False)
-    candidates: tuple[Candidate, ...] = field(default=(), repr=False)
-    assumptions: tuple[sympy.Basic, ...] = field(default=())
-
-    def __post_init__(self) -> None:
-        if self.kind not in ("sup", "inf"):
-            raise ValueError(f"kind must be 'sup' or 'inf', got {self.kind!r}")
-        lo, hi = self.enclosure
-        if lo > hi:
-            raise ValueError(f"empty enclosure [{lo}, {hi}]")
-
-    @property
-    def level(self) -> Level:
-        """``"exact"`` (a proved closed form) or ``"certified"`` (an Arb enclosure)."""
-        return "exact" if self.exact else "certified"
-
-    @property
-    def width(self) -> mpmath.mpf:
-        """Width of the enclosure."""
-        return self.enclosure[1] - self.enclosure[0]
-
-    def describe(self) -> str:
-        """One line in words.
-
-        >>> import symact as sa
-        >>> sa.sup(sa.activation("sigmoid").derivative()).describe()
-        'sup = 1/4, attained at x = 0 (exact)'
-        """
-        where = _where_text(self)
-        tag = "exact" if self.exact else f"certified, enclosure width {mpmath.nstr(self.width, 3)}"
-        value = sympy.sstr(self.value) if self.exact else str(self.evalf(self._display_digits))
-        return f"{self.kind} = {value}, {where} ({tag})"
-
-    def __str__(self) -> str:
-        return self.describe()
-
-    def __repr__(self) -> str:
-        return f"Extremum({self.describe()})"
-
-    def latex(self) -> str:
-        r"""A LaTeX statement such as ``\sup_x f = \frac{1}{4}``."""
-        op = r"\sup" if self.kind == "sup" else r"\inf"
-        val = sympy.latex(self.value) if self.exact else sympy.latex(self.evalf(self._display_digits))
-        rel = "=" if self.exact else r"\approx"
-        return rf"{op}_{{x}} f(x) {rel} {val}"
-
-
-
-def _where_text(e: Extremum) -> str:
-    if e.attained:
-        if isinstance(e.at, sympy.FiniteSet):
-            pts = ", ".join(sympy.sstr(p) for p in e.at)
-            return f"attained at x = {pts}"
-        return f"attained on {sympy.sstr(e.at)}"
-    return "not attained, approached as " + ", ".join(e.approached)
-
-
-# ---------------------------------------------------------------------------
 def _as_expr(obj: Any) -> sympy.Expr:
     return as_expression(obj, allow_parameters=True)
-
-
-def _symbolic_extremum(f: sympy.Expr, kind: Kind, dom: tuple[Any, Any, bool, bool]) -> Extremum:
-    """The sup/inf of an expression with symbolic parameters, as Max/Min of exact candidates.
-
-    The parameters' SymPy assumptions (``positive=True``, ...) decide the order of the
-    breakpoints and the signs; the result is exact or an
-    :class:`~symact.core.errors.UnsupportedExpression` is raised.
-    """
-    a, b, a_closed, b_closed = dom
-    params = tuple(sorted(f.free_symbols - {x}, key=str))
-    assumptions = tuple(_assumption(p) for p in params)
-    domain = sympy.Interval(a, b, not a_closed, not b_closed)
-    steps: list[Record] = [Record("problem", {"kind": kind, "expr": f, "domain": domain,
-                                              "parameters": params, "assumptions": assumptions})]
-    pieces = [p for p in split(f, x) if (p.hi > a) == sympy.true and (p.lo < b) == sympy.true]
-    if len(pieces) > 1:
-        steps.append(Record("split", {"points": tuple(p.lo for p in pieces[1:])}))
-    cands: list[Candidate] = []
-    for p in pieces:
-        lo, hi = sympy.Max(p.lo, a), sympy.Min(p.hi, b)
-        found, notes = exact_candidates(p.expr, lo, hi)
-        steps.extend(notes)
-        steps.extend(c.source for c in found or () if c.source is not None)
-        if found is None:
-            raise UnsupportedExpression(
-                f"no closed form for the critical points of {p.expr} with symbolic parameters "
-                f"{', '.join(map(str, params))}; substitute numbers for them"
-            )
-        cands.extend(found)
-    points = [p.lo for p in pieces[1:]] + ([a] if a_closed else []) + ([b] if b_closed else [])
-    for c in points:
-        v = f.subs(x, c)
-        if v.is_number and not _finite_number(v):
-            continue
-        rec = Record("value_at", {"expr": f, "point": c, "value": v, "critical": False})
-        steps.append(rec)
-        cands.append(Candidate(v, sympy.FiniteSet(c), True, f"value at x = {sympy.sstr(c)}", source=rec))
-    if not cands:
-        raise UnsupportedExpression(f"{f} is undefined everywhere on the interval")
-    pick = sympy.Max if kind == "sup" else sympy.Min
-    value = _tidy(sympy.simplify(pick(*[c.value for c in cands])))
-    best = [c for c in cands if sympy.simplify(c.value - value) == 0] if value.is_finite is not False else \
-        [c for c in cands if c.value == value]
-    attained = [c for c in best if c.attained]
-    at = sympy.Union(*[c.where for c in attained]) if attained else sympy.EmptySet
-    approached = () if attained else tuple(dict.fromkeys(_approach_text(c) for c in best))
-    enclosure = _enclosure_of(value, DEFAULT_DPS) if value.is_number else (mpmath.ninf, mpmath.inf)
-    steps.append(Record("compare", {"kind": kind, "value": value, "candidates": len(cands),
-                                    "chosen": best[0].kind if best else "max",
-                                    "assumptions": assumptions},
-                        note=f"{'Max' if kind == 'sup' else 'Min'} of the exact candidates"))
-    return Extremum(kind=kind, value=value, exact=True, at=at, attained=bool(attained),
-                    approached=approached, enclosure=enclosure, method="exact (symbolic)",
-                    steps=tuple(steps), candidates=tuple(cands), assumptions=assumptions)
-
-
-def _assumption(p: sympy.Symbol) -> sympy.Basic:
-    for key, rel in (("positive", p > 0), ("negative", p < 0), ("nonnegative", p >= 0),
-                     ("nonpositive", p <= 0)):
-        if p.assumptions0.get(key):
-            return rel
-    return sympy.Contains(p, sympy.S.Reals) if p.is_real else sympy.true
 
 
 def _domain(interval: sympy.Set | None) -> tuple[sympy.Expr, sympy.Expr, bool, bool]:
@@ -350,7 +179,7 @@ def _extremum(obj: Any, kind: Kind, interval: sympy.Set | None, dps: int, check:
               trust_solve: bool = True) -> Extremum:
     f = _as_expr(obj)
     if f.free_symbols - {x}:
-        return _symbolic_extremum(f, kind, _domain(interval))
+        return symbolic_extremum(f, kind, _domain(interval))
     if interval is None:
         periodic = _periodic(f, kind, dps, check)
         if periodic is not None:
@@ -396,14 +225,6 @@ def _interval_text(a: Any, b: Any, ac: bool, bc: bool) -> str:
     return f"{'[' if ac else '('}{sympy.sstr(a)}, {sympy.sstr(b)}{']' if bc else ')'}"
 
 
-def _approach_text(c: Candidate) -> str:
-    src = c.source
-    if src is not None and src.kind == "limit":
-        pt, side = src["point"], src.get("side")
-        return "x -> " + sympy.sstr(pt) + (side or "")
-    return c.how
-
-
 def _beaten(c: Candidate, enc: tuple[mpmath.mpf, mpmath.mpf], sign: int) -> bool:
     """Whether the certified candidate ``c`` is rigorously worse than a value in ``enc``."""
     if c.enclosure is None:
@@ -437,17 +258,17 @@ def _pick(
     if exact_pool:
         top = near(exact_pool)
         v0 = top[0].value
-        enc0 = _enclosure_of(v0, dps)
+        enc0 = enclosure_of(v0, dps)
         exact = all(_beaten(c, enc0, sign) for c in inexact)
     best = near(exact_pool) if exact else near(cands)
     exact_best = [c for c in best if c.exact]
     chosen = exact_best[0] if exact_best else best[0]
     attained = [c for c in best if c.attained]
     at = sympy.Union(*[c.where for c in attained]) if attained else sympy.EmptySet
-    approached = () if attained else tuple(dict.fromkeys(_approach_text(c) for c in best))
+    approached = () if attained else tuple(dict.fromkeys(approach_text(c) for c in best))
     value = chosen.value
     if exact:
-        enclosure = _enclosure_of(value, dps)
+        enclosure = enclosure_of(value, dps)
         method = "exact"
     else:
         encs = [c.enclosure for c in best if c.enclosure is not None]
@@ -456,7 +277,7 @@ def _pick(
             hi = min(e[1] for e in encs) if kind == "inf" else max(e[1] for e in encs)
             enclosure = (min(lo, hi), max(lo, hi))
         else:
-            enclosure = _enclosure_of(value, dps)
+            enclosure = enclosure_of(value, dps)
         method = "certified"
         if enclosure[0] != enclosure[1]:
             value = honest_float(enclosure[0], enclosure[1], dps)
@@ -488,16 +309,6 @@ def _pick(
                          note="the exact value agrees with certified enclosures of every piece")
             result = dataclasses.replace(result, steps=(*result.steps, rec))
     return result
-
-
-def _enclosure_of(value: sympy.Expr, dps: int) -> tuple[mpmath.mpf, mpmath.mpf]:
-    if value == sympy.oo:
-        return (mpmath.inf, mpmath.inf)
-    if value == -sympy.oo:
-        return (-mpmath.inf, -mpmath.inf)
-    v = _num(value, dps)
-    eps = abs(v) * mpmath.mpf(10) ** (-dps) + mpmath.mpf(10) ** (-dps - 5)
-    return (v - eps, v + eps)
 
 
 def _cross_check(f: sympy.Expr, result: Extremum, dom: tuple[Any, Any, bool, bool], dps: int) -> int:
