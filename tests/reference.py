@@ -205,3 +205,39 @@ MF_REFERENCE = {
 SLOPE_AT_GAIN = {"gelu": "1.1440631968725837859", "silu": "1.1725940540987492908"}
 #: Edge of chaos at sigma_b^2 = 0.05 (sigma_w^2).
 EDGE_REFERENCE = {("gelu", "0.05"): "2.302519511692814109374411145"}
+
+
+# =====================================================================================
+# Extrema references (analysis engineer): independent mpmath searches, no symact code.
+# =====================================================================================
+
+
+def grid_extrema(f, order=0, lo=-40, hi=40, n=1601, extra=()):
+    """(sup, inf) of the ``order``-th derivative of ``f`` (an mpmath function) over a grid,
+    refined at interior grid extrema by ``findroot`` on the next derivative.
+
+    Points where ``f`` is not smooth are fine for order 0; for higher orders pass
+    functions that are smooth (or accept the one-sided numeric derivative there).
+    """
+    def g(t):
+        return f(t) if order == 0 else mp.diff(f, t, order)
+
+    pts = [mp.mpf(lo) + (mp.mpf(hi) - lo) * k / (n - 1) for k in range(n)] + [mp.mpf(e) for e in extra]
+    vals = [(g(t), t) for t in pts]
+    out = []
+    for pick in (max, min):
+        v, p = pick(vals)
+        try:
+            r = mp.findroot(lambda t: mp.diff(f, t, order + 1), p)
+            if abs(r - p) < 1:
+                v = pick(v, g(r))
+        except (ValueError, ZeroDivisionError):
+            pass
+        out.append(v)
+    return out[0], out[1]
+
+
+def critical_value(f, order, guess):
+    """The value of the ``order``-th derivative of ``f`` at the zero of the next one near ``guess``."""
+    r = mp.findroot(lambda t: mp.diff(f, t, order + 1), mp.mpf(guess))
+    return mp.diff(f, r, order) if order else f(r)

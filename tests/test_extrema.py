@@ -66,7 +66,9 @@ def test_derivative_bounds_match_independent_reference(name):
             tol = mp.mpf("1e-20") if e.attained and isinstance(e.at, sympy.FiniteSet) else mp.mpf("1e-6")
             assert sign * (v - ref) < tol, (name, e.kind, v, ref)
             lo, hi = e.enclosure
-            assert lo <= v + mp.mpf("1e-30") and v - mp.mpf("1e-30") <= hi
+            # the shown digits are certified: v is the enclosure rounded to them
+            ulp = mp.mpf("1e-30") if e.exact else mp.mpf(10) ** (1 - e.digits) * max(1, abs(v))
+            assert lo <= v + ulp and v - ulp <= hi
 
 
 @pytest.mark.parametrize(
@@ -125,7 +127,7 @@ def test_silu_minimum_is_minus_lambert_w():
 def test_certified_maxima(name, reference):
     e = sa.derivative_bounds(name).sup
     assert not e.exact and e.method == "certified"
-    assert e.width < mp.mpf("1e-30")
+    assert e.width < mp.mpf("1e-25")  # the default dps=30 asks for 10**(5 - 30)
     assert e.equation is not None
     with mp.workdps(40):
         f = REFERENCE[name]

@@ -7,8 +7,8 @@ import pytest
 import sympy
 
 import symact as sa
-from symact.expressions.activation import x
 from symact.core.errors import UnsafeExpression
+from symact.expressions.activation import x
 from symact.proofs.verify import (
     Verdict,
     check_bound,

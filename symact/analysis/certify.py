@@ -23,20 +23,15 @@ For a supremum (an infimum is the supremum of :math:`-f`):
    (a critical point on a window end, or a multiple zero of :math:`f'`) are shrunk until the
    mean-value enclosure :math:`f(m) + f'(I)(I - m)` is narrower than the target.
 2. **Tails.**  For an infinite end the window stops at :math:`R` (8, 16, 32, ... up to
-   1024) and :math:`[R, \infty)` is handled by extended-real interval arithmetic
-   (:mod:`symact.numerics.arb`; monotone functions are applied through their exact limits at
-   infinity).  Either (a) the enclosure of :math:`f` on :math:`[R, \infty]` lies below a
-   value already attained, or (b) :math:`f'` is proved to have constant sign on
-   :math:`[R, \infty)`.  For (b) :math:`f'` is put over a common denominator and split into
-   factors (``together``/``factor_terms``); the sign of each factor is proved by
-   extended interval arithmetic, or, for a factor polynomial in :math:`x` and in
-   unbounded exponentials :math:`E_i = e^{a_i(x)}` with bounded coefficients, by a Taylor
-   shift :math:`x = R + s`, :math:`E_i = \underline{E_i} + v_i` (:math:`s, v_i \ge 0`) after
-   which every coefficient has the same sign, or by one or two levels of
-   "sign at :math:`R` and same sign of the derivative".  If :math:`f' \le 0` the tail
-   supremum is :math:`f(R)`, already a window value; if :math:`f' \ge 0` it is the limit
-   at infinity, computed exactly by SymPy (Gruntz's algorithm), approached but not
-   attained.  If no :math:`R` works, :class:`~symact.core.errors.CertificationError` is raised.
+   1024) and :math:`[R, \infty)` is handled by :mod:`symact.analysis.tails`: either
+   :math:`f` is enclosed there below a value already attained, or :math:`f'` is proved
+   to have constant sign there (interval arithmetic, Gaussian-tail and
+   exponential-polynomial dominant-term bounds), so that the tail's supremum is
+   :math:`f(R)` or the exact (Gruntz) limit at infinity.  If no :math:`R` works,
+   :class:`~symact.core.errors.CertificationError` is raised.
+
+Every step is recorded as a :class:`~symact.core.steps.Record` (kinds ``"certified"``,
+``"tail"``, ``"constant"``) in :attr:`CertifiedExtremum.notes`.
 
 References
 ----------
@@ -52,10 +47,7 @@ References
 
 from __future__ import annotations
 
-import itertools
 import math
-from collections import defaultdict
-from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Literal
 
@@ -63,14 +55,15 @@ import flint
 import mpmath
 import sympy
 from flint import arb
-from mpmath import libmp
 
-from ..core.budget import BudgetExceeded, time_budget
-from ..core.cache import cached
 from ..core.errors import CertificationError, UnsupportedExpression
 from ..core.precision import workdps
-from ..expressions.pieces import limit_at_infinity
-from ..numerics.arb import XInterval, arb_evaluator, ball, to_mpf, xenclose
+from ..core.result import Result, honest_float
+from ..core.steps import Record
+from ..numerics.arb import arb_evaluator, ball, to_mpf
+from .roots import isolate_roots
+from .tails import tail_bound
+from .window import WindowCandidate, bundle, window_sup
 
 __all__ = [
     "CertifiedExtremum",
@@ -80,10 +73,7 @@ __all__ = [
     "isolate_roots",
 ]
 
-_THETA = (arb(1) / 2 + (arb(5).sqrt() - 2) / 64).mid()  # split ratio, not dyadic
-_MAX_BOXES = 20000
 _TAIL_STARTS = (8, 16, 32, 64, 128, 256, 512, 1024)
-_LIMIT_BUDGET = 30.0
 
 
 def _prec(dps: int) -> int:
@@ -94,8 +84,8 @@ def _nstr(v: object, n: int = 17) -> str:
     return mpmath.nstr(v, n) if isinstance(v, mpmath.mpf) else str(v)
 
 
-@dataclass(frozen=True)
-class CertifiedExtremum:
+@dataclass(frozen=True, eq=False, repr=False)
+class CertifiedExtremum(Result):
     r"""A rigorous enclosure of :math:`\sup f` or :math:`\inf f` over an interval.
 
     Attributes
@@ -110,16 +100,21 @@ class CertifiedExtremum:
         Ends where the value is approached but not attained (``sympy.oo``, ``-sympy.oo`` or
         an open finite end).
     attained : bool
-    notes : tuple of str
-        What was proved, in words, for the derivation layer.
+    notes : tuple of Record
+        What was proved (kinds ``"certified"``, ``"tail"``, ``"constant"``), for the
+        derivation layer.
     dps : int
         Decimal digits requested.
+
+    It follows the result protocol (:class:`~symact.core.result.Result`): ``value`` holds
+    only the certified digits, ``level`` is ``"certified"``, ``enclosure`` is
+    ``(lower, upper)``.
 
     Examples
     --------
     >>> e = CertifiedExtremum("sup", mpmath.mpf(1), mpmath.mpf(1), (), (sympy.oo,), False, ())
-    >>> e.mid(), e.width()
-    (mpf('1.0'), mpf('0.0'))
+    >>> e.mid(), e.width(), e.value, e.level
+    (mpf('1.0'), mpf('0.0'), 1.0, 'certified')
     """
 
     kind: Literal["sup", "inf"]
@@ -128,8 +123,30 @@ class CertifiedExtremum:
     points: tuple[tuple[mpmath.mpf, mpmath.mpf], ...]
     approached_at: tuple[object, ...]
     attained: bool
-    notes: tuple[str, ...]
+    notes: tuple[Record, ...]
     dps: int = 40
+
+    @property
+    def value(self) -> sympy.Expr:
+        """The certified digits of the value (``oo``/``-oo`` when infinite)."""
+        if mpmath.isinf(self.lower) and self.lower == self.upper:
+            return sympy.oo if self.lower > 0 else -sympy.oo
+        return honest_float(self.lower, self.upper, self.dps)
+
+    @property
+    def level(self) -> str:
+        """Always ``"certified"``: a rigorous Arb enclosure."""
+        return "certified"
+
+    @property
+    def enclosure(self) -> tuple[mpmath.mpf, mpmath.mpf]:
+        """``(lower, upper)``."""
+        return (self.lower, self.upper)
+
+    @property
+    def method(self) -> str:
+        """``"arb branch and bound"``."""
+        return "arb branch and bound"
 
     def __post_init__(self) -> None:
         if self.kind not in ("sup", "inf"):
@@ -164,303 +181,16 @@ class CertifiedExtremum:
             rf"\{self.kind} f \in \left[{_nstr(self.lower, 20)},\ {_nstr(self.upper, 20)}\right]"
         )
 
-    def _repr_latex_(self) -> str:
-        return rf"$\displaystyle {self.latex()}$"
-
-
-# ---------------------------------------------------------------------------------------
-# Compiled function bundle.
-
-
-@dataclass(frozen=True)
-class _Fn:
-    f: Callable[[arb], arb]
-    g: Callable[[arb], arb]
-    dg: Callable[[arb], arb]
-
-
-def _bundle(f: sympy.Expr, x: sympy.Symbol) -> tuple[_Fn, sympy.Expr]:
-    g = sympy.diff(f, x)
-    return _Fn(arb_evaluator(f, x), arb_evaluator(g, x), arb_evaluator(sympy.diff(g, x), x)), g
+    def __str__(self) -> str:
+        return self.__repr__()
 
 
 def _finite(b: arb) -> bool:
     return b.is_finite() and not b.is_nan()
 
 
-def _has0(b: arb) -> bool:
-    return not _finite(b) or b.contains(0)
-
-
-def _split(p: arb, q: arb) -> arb:
-    return (p + (q - p) * _THETA).mid()
-
-
-def _width(b: arb) -> arb:
-    return 2 * b.rad()
-
-
-def _mv(fn: _Fn, X: arb, m: arb) -> arb:
-    """Mean-value enclosure of f(X), intersected with the natural one when possible."""
-    a = fn.f(m) + fn.g(X) * (X - m)
-    b = fn.f(X)
-    if _finite(a) and _finite(b) and a.overlaps(b):
-        return a.intersection(b)
-    return a if _finite(a) else b
-
-
-# ---------------------------------------------------------------------------------------
-# Window: branch and bound with interval Newton.
-
-
-@dataclass
-class _Cand:
-    value: arb | None  # None when infinite (sign in `infinite`)
-    point: arb | None  # enclosure of the argument, None if approached
-    where: object = None  # approached end
-    infinite: int = 0
-
-
-def _refine(fn: _Fn, p: arb, q: arb, target: arb) -> tuple[arb, arb]:
-    """Contract a Newton-certified box [p, q] until f's enclosure on it is below target."""
-    for _ in range(400):
-        X = ball(p, q)
-        m = X.mid()
-        fX = _mv(fn, X, m)
-        if _finite(fX) and _width(fX) < target:
-            return fX, X
-        N = m - fn.g(m) / fn.dg(X)
-        lo, hi = max(p, N.lower()), min(q, N.upper())
-        if not (hi - lo) < (q - p) * arb("0.75"):
-            return fX, X
-        p, q = lo, hi
-    return fX, X
-
-
-def _window_sup(
-    fn: _Fn, A: arb, B: arb, target: arb, best: arb | None
-) -> tuple[list[_Cand], dict]:
-    cands: list[_Cand] = []
-    stats = {"boxes": 0, "newton": 0, "cluster": 0}
-    stack = [(A, B)]
-    tiny_rel = arb(2) ** (-flint.ctx.prec + 12)
-    while stack:
-        p, q = stack.pop()
-        stats["boxes"] += 1
-        if stats["boxes"] > _MAX_BOXES:
-            raise CertificationError(
-                f"more than {_MAX_BOXES} subintervals needed on [{A}, {B}]; "
-                "f' may have too many zeros or be too ill-conditioned here"
-            )
-        X = ball(p, q)
-        m = X.mid()
-        if not _has0(fn.g(X)):
-            continue  # monotone: its sup is at an end, covered by a neighbour or the window end
-        dgX = fn.dg(X)
-        gm = fn.g(m)
-        if _finite(dgX) and not _has0(gm + dgX * (X - m)):
-            continue
-        fX = _mv(fn, X, m)
-        if best is not None and _finite(fX) and fX.upper() < best:
-            continue  # cannot contain the supremum
-        fm = fn.f(m)
-        if _finite(fm) and (best is None or fm.lower() > best):
-            best = fm.lower()
-        if _finite(dgX) and not dgX.contains(0):
-            N = m - gm / dgX
-            if N.lower() >= p and N.upper() <= q:
-                stats["newton"] += 1
-                v, P = _refine(fn, p, q, target)
-                cands.append(_Cand(v, P))
-                if _finite(v) and (best is None or v.lower() > best):
-                    best = v.lower()
-                continue
-            if not N.overlaps(X):
-                continue
-            lo, hi = max(p, N.lower()), min(q, N.upper())
-            if hi - lo < (q - p) * arb("0.9"):
-                if hi >= lo:
-                    stack.append((lo, hi))
-                continue
-        if (_finite(fX) and _width(fX) < target) or (q - p) < tiny_rel * (1 + abs(m)):
-            stats["cluster"] += 1
-            cands.append(_Cand(fX, X))
-            continue
-        s = _split(p, q)
-        stack.append((s, q))
-        stack.append((p, s))
-    return cands, stats
-
-
-# ---------------------------------------------------------------------------------------
-# Tails: sign of f' on [R, oo) and limits.
-
-
-@cached(maxsize=1024)
-def _factors(h: sympy.Expr) -> tuple[sympy.Expr, ...]:
-    return tuple(sympy.Mul.make_args(sympy.factor_terms(sympy.together(h))))
-
-
-@cached(maxsize=1024)
-def _diff(h: sympy.Expr, x: sympy.Symbol) -> sympy.Expr:
-    return sympy.diff(h, x)
-
-
-def _point_sign(h: sympy.Expr, x: sympy.Symbol, R: int) -> int | None:
-    with flint.ctx.workprec(64):
-        v = arb_evaluator(h, x)(arb(R))
-    if not _finite(v):
-        return None
-    return 1 if v >= 0 else -1 if v <= 0 else None
-
-
-def _poly_shift_sign(h: sympy.Expr, x: sympy.Symbol, tail: XInterval) -> int | None:
-    """Sign of a polynomial in x and unbounded exponentials with bounded coefficients."""
-    terms = sympy.Add.make_args(sympy.expand(h))
-    if len(terms) > 200:
-        return None
-    gens: dict[sympy.Expr, XInterval] = {x: tail}
-    monos: dict[tuple, XInterval] = defaultdict(lambda: XInterval.point(0))
-    for t in terms:
-        powers: dict[sympy.Expr, int] = defaultdict(int)
-        coef = XInterval.point(1)
-        for fac in sympy.Mul.make_args(t):
-            base, ex = (fac, sympy.S.One) if isinstance(fac, sympy.exp) else fac.as_base_exp()
-            if (
-                ex.is_Integer
-                and ex > 0
-                and base.has(x)
-                and (base == x or isinstance(base, sympy.exp))
-            ):
-                if base not in gens:
-                    gens[base] = xenclose(base, x, tail)
-                if gens[base].hi == libmp.finf and gens[base].lo != libmp.fninf:
-                    powers[base] += int(ex)
-                    continue
-            coef = coef * xenclose(fac, x, tail)
-        key = tuple(sorted(powers.items(), key=lambda kv: sympy.default_sort_key(kv[0])))
-        monos[key] = monos[key] + coef
-    shifted: dict[tuple, XInterval] = defaultdict(lambda: XInterval.point(0))
-    count = 0
-    for key, c in monos.items():
-        ranges = [range(k + 1) for _, k in key]
-        for js in itertools.product(*ranges):
-            count += 1
-            if count > 5000:
-                return None
-            term = c
-            for (g, k), j in zip(key, js, strict=True):
-                low = XInterval(gens[g].lo, gens[g].lo)
-                term = term * XInterval.point(math.comb(k, j)) * low ** (k - j)
-            skey = tuple((g, j) for (g, _), j in zip(key, js, strict=True) if j)
-            shifted[skey] = shifted[skey] + term
-    signs = {c.sign() for c in shifted.values()}  # a zero coefficient counts as >= 0
-    if signs == {1}:
-        return 1
-    if signs == {-1}:
-        return -1
-    return None
-
-
-def _factor_sign(
-    F: sympy.Expr, x: sympy.Symbol, tail: XInterval, R: int, depth: int
-) -> int | None:
-    if not F.has(x):
-        return _point_sign(F, x, R)
-    if isinstance(F, sympy.exp):
-        return 1
-    if F.is_Pow:
-        base, ex = F.args
-        if ex.is_Integer:
-            if int(ex) % 2 == 0:
-                return 1
-            return _factor_sign(base, x, tail, R, depth)
-        if not ex.has(x):
-            return 1  # real power of a (necessarily positive) base
-    s = xenclose(F, x, tail).sign()
-    if s is None and F.is_Add:
-        s = _poly_shift_sign(F, x, tail)
-    if s is None and depth > 0:
-        s0 = _point_sign(F, x, R)
-        if s0 is not None and _tail_sign(_diff(F, x), x, tail, R, depth - 1) == s0:
-            s = s0  # same sign at R, moving away from zero
-    return s
-
-
-def _tail_sign(h: sympy.Expr, x: sympy.Symbol, tail: XInterval, R: int, depth: int) -> int | None:
-    """+1 if h >= 0 on [R, oo), -1 if h <= 0 there, None if not proved."""
-    if h.is_zero:
-        return 1
-    s = xenclose(h, x, tail).sign()
-    if s is not None:
-        return s
-    sign = 1
-    for F in _factors(h):
-        sf = _factor_sign(F, x, tail, R, depth)
-        if sf is None:
-            return None
-        sign *= sf
-    return sign
-
-
-def _limit(f: sympy.Expr, x: sympy.Symbol, side: int) -> sympy.Expr:
-    try:
-        with time_budget(_LIMIT_BUDGET):
-            return limit_at_infinity(f, x, side)
-    except BudgetExceeded as exc:
-        raise CertificationError(f"the limit of {f} as x -> {side}*oo took too long: {exc}") from None
-
-
-def _tail(
-    f: sympy.Expr, x: sympy.Symbol, R: int, side: int, best: arb | None
-) -> tuple[list[_Cand], str] | None:
-    """Bound sup f on x >= R (side=+1) or x <= -R (side=-1); None if not proved."""
-    h = f if side > 0 else f.subs(x, -x)
-    end = sympy.oo if side > 0 else -sympy.oo
-    span = f"[{R}, oo)" if side > 0 else f"(-oo, {-R}]"
-    tail = XInterval(libmp.from_int(R), libmp.finf)
-    enc = xenclose(h, x, tail)
-    if best is not None and enc.hi != libmp.finf and libmp.mpf_lt(enc.hi, _raw(best)):
-        return (
-            [],
-            f"tail {span}: f <= {libmp.to_str(enc.hi, 8)} there by interval arithmetic, below a value attained",
-        )
-    s = _tail_sign(_diff(h, x), x, tail, R, 2)
-    if s == -1:
-        mono = "nonincreasing" if side > 0 else "nondecreasing"
-        return (
-            [],
-            f"tail {span}: f' has constant sign (proved factor by factor), f is {mono}, so its sup there is f({side * R})",
-        )
-    if s == 1:
-        L = _limit(f, x, side)
-        lim = f"lim_{{x->{end}}} f = {L} (exact, SymPy/Gruntz)"
-        if L is sympy.oo:
-            return [_Cand(None, None, end, 1)], f"tail {span}: f monotone towards the end; {lim}"
-        if L is -sympy.oo or not L.is_real or L.has(sympy.AccumBounds):
-            return None
-        v = arb_evaluator(L, x)(arb(0))
-        return [
-            _Cand(v, None, end)
-        ], f"tail {span}: f monotone towards the end, so sup there is {lim}, not attained"
-    return None
-
-
-def _raw(b: arb) -> tuple:
-    m, e = b.man_exp()
-    return libmp.from_man_exp(int(m), int(e))
-
-
 # ---------------------------------------------------------------------------------------
 # Public API.
-
-
-def _exactly_zero(c: sympy.Expr) -> bool:
-    try:
-        with time_budget(5.0):
-            return bool(sympy.simplify(c) == 0)
-    except BudgetExceeded:
-        return False
 
 
 def _const_ball(c: sympy.Expr, x: sympy.Symbol) -> arb:
@@ -471,9 +201,9 @@ def _const_ball(c: sympy.Expr, x: sympy.Symbol) -> arb:
 
 
 def _sup(f: sympy.Expr, x: sympy.Symbol, lo, hi, lo_closed: bool, hi_closed: bool, dps: int):
-    fn, _ = _bundle(f, x)
+    fn, _ = bundle(f, x)
     target = arb(10) ** (-(dps - 5))
-    notes: list[str] = []
+    notes: list[Record] = []
     lo_b = None if lo is -sympy.oo else _const_ball(lo, x)
     hi_b = None if hi is sympy.oo else _const_ball(hi, x)
     failure = ""
@@ -485,19 +215,19 @@ def _sup(f: sympy.Expr, x: sympy.Symbol, lo, hi, lo_closed: bool, hi_closed: boo
         samples = [A + (B - A) * k / 16 for k in range(17)]
         vals = [fn.f(s.mid()) for s in samples]
         best = max((v.lower() for v in vals if _finite(v)), default=None)
-        tails: list[_Cand] = []
-        tail_notes: list[str] = []
+        tails: list[WindowCandidate] = []
+        tail_notes: list[Record] = []
         ok = True
         for side, present, RR in ((1, hi_b is None, Rr), (-1, lo_b is None, Rl)):
             if not present:
                 continue
-            res = _tail(f, x, RR, side, best)
+            res = tail_bound(f, x, RR, side, best)
             if res is None:
                 ok = False
                 failure = f"could not prove the behaviour of f on the tail beyond {side * RR}"
                 break
-            tails += res[0]
-            tail_notes.append(res[1])
+            tails += [WindowCandidate(c.value, None, c.where, c.infinite) for c in res.candidates]
+            tail_notes.append(res.record)
         if ok:
             break
     else:
@@ -505,22 +235,21 @@ def _sup(f: sympy.Expr, x: sympy.Symbol, lo, hi, lo_closed: bool, hi_closed: boo
             f"{failure} (tried tails starting at up to {_TAIL_STARTS[-1]}): f' need not have "
             "constant sign there (e.g. infinitely many critical points), so no certified value"
         )
-    cands, stats = _window_sup(fn, A, B, target, best)
+    cands, stats = window_sup(fn, A, B, target, best)
     for end_b, closed, sym, junction in ((lo_b, lo_closed, lo, A), (hi_b, hi_closed, hi, B)):
         if end_b is None:  # junction with a tail: an interior point, value attained
-            cands.append(_Cand(fn.f(junction), junction))
+            cands.append(WindowCandidate(fn.f(junction), junction))
         elif closed:
-            cands.append(_Cand(fn.f(end_b), end_b))
+            cands.append(WindowCandidate(fn.f(end_b), end_b))
         else:  # open end: f extends continuously, the value is approached only
-            cands.append(_Cand(fn.f(end_b), None, sym))
+            cands.append(WindowCandidate(fn.f(end_b), None, sym))
     cands += tails
-    notes.append(
-        f"critical points on [{mpmath.nstr(to_mpf(A, 'lower', 53), 8)}, {mpmath.nstr(to_mpf(B, 'upper', 53), 8)}]: "
-        f"{stats['newton']} isolated and proved unique by interval Newton, {stats['cluster']} enclosed by "
-        f"bisection; {stats['boxes']} subintervals examined with Arb at {flint.ctx.prec} bits"
-    )
+    window = (to_mpf(A, "lower", 53), to_mpf(B, "upper", 53))
+    info = {"window": window, "method": "interval newton", "newton": stats["newton"],
+            "clusters": stats["cluster"], "boxes": stats["boxes"], "bits": flint.ctx.prec,
+            "equation": sympy.Eq(sympy.diff(f, x), 0)}
     notes += tail_notes
-    return cands, notes, target
+    return cands, notes, target, info
 
 
 def certified_extremum(
@@ -606,7 +335,7 @@ def certified_extremum(
     last: Exception | None = None
     for _attempt in range(2):
         with flint.ctx.workprec(prec):
-            cands, notes, target = _sup(f, x, lo, hi, lo_closed, hi_closed, dps)
+            cands, notes, target, info = _sup(f, x, lo, hi, lo_closed, hi_closed, dps)
             if any(c.infinite > 0 for c in cands):
                 inf = mpmath.mpf(sgn * mpmath.inf)
                 where = tuple(c.where for c in cands if c.infinite > 0)
@@ -617,7 +346,9 @@ def certified_extremum(
                     (),
                     where,
                     False,
-                    (*notes, f"{kind} is {'+' if sgn > 0 else '-'}infinity"),
+                    (*notes, Record("certified", {**info, "lo": lo, "hi": hi, "enclosure": (inf, inf),
+                                                  "method": "tail limit", "dps": dps, "kind": kind},
+                                    level="certified", note=f"the {kind} is infinite")),
                     dps,
                 )
             finite = [c for c in cands if c.value is not None and _finite(c.value)]
@@ -645,13 +376,14 @@ def certified_extremum(
             points = tuple(
                 sorted((to_mpf(P, "lower", out_prec), to_mpf(P, "upper", out_prec)) for P in pts)
             )
-            if pts and ends:
-                notes.append(
-                    f"the value is also approached at {', '.join(map(str, ends))}: a tie within the enclosure"
-                )
-            notes.append(
-                f"enclosure width {mpmath.nstr(to_mpf(2 * value.rad(), 'upper', 53), 3)} (target {mpmath.nstr(to_mpf(target, 'upper', 53), 3)})"
-            )
+            notes.append(Record(
+                "certified",
+                {**info, "lo": lo, "hi": hi, "enclosure": (lower, upper), "kind": kind, "expr": expr,
+                 "dps": dps, "points": points, "approached": ends,
+                 "width": to_mpf(2 * value.rad(), "upper", 53)},
+                level="certified",
+                note="the largest candidate, kept where it cannot be beaten; ties within the enclosure are kept",
+            ))
             return CertifiedExtremum(
                 kind, lower, upper, points, ends, bool(pts), tuple(notes), dps
             )
@@ -681,125 +413,10 @@ def _constant(
             (ends,),
             (),
             True,
-            ("f' is identically zero: f is constant on the whole interval",),
+            (Record("constant", {"lo": lo, "hi": hi, "value": expr},
+                    note="f' is identically zero: f is constant on the whole interval"),),
             dps,
         )
-
-
-def isolate_roots(
-    expr: sympy.Expr, x: sympy.Symbol, lo: object, hi: object, *, dps: int = 40
-) -> list[tuple[mpmath.mpf, mpmath.mpf]]:
-    r"""Enclose every zero of ``expr`` on the finite interval ``[lo, hi]``.
-
-    Branch and bound: a subinterval :math:`I` is discarded when :math:`0 \notin f(I)`
-    (plain or mean-value Arb enclosure); a zero is certified unique in :math:`I` when
-    :math:`0 \notin f'(I)` and the interval Newton image :math:`N(I) = m - f(m)/f'(I)`
-    lies in :math:`I`; it is then contracted to about ``dps`` digits.
-
-    Parameters
-    ----------
-    expr : sympy.Expr
-    x : sympy.Symbol
-    lo, hi : SymPy numbers
-        Finite ends, ``lo < hi``.
-    dps : int
-        Digits of the returned enclosures (relative to ``max(1, |root|)``).
-
-    Returns
-    -------
-    list of (mpf, mpf)
-        Sorted, disjoint enclosures, each containing exactly one zero.
-
-    Raises
-    ------
-    CertificationError
-        If some zero cannot be certified simple (a multiple zero, or one on an end that
-        SymPy cannot prove exactly zero).
-
-    References
-    ----------
-    .. [1] R. E. Moore, R. B. Kearfott, M. J. Cloud, *Introduction to Interval Analysis*,
-       SIAM, 2009, section 8.1.
-    .. [2] R. Krawczyk, "Newton-Algorithmen zur Bestimmung von Nullstellen mit
-       Fehlerschranken", Computing 4, 1969.
-
-    Examples
-    --------
-    >>> x = sympy.Symbol("x", real=True)
-    >>> [mpmath.nstr(a, 15) for a, b in isolate_roots(x * sympy.tanh(x / 2) - 2, x, -5, 5)]
-    ['-2.39935728051547', '2.39935728051547']
-    """
-    g = sympy.sympify(expr)
-    lo, hi = sympy.sympify(lo), sympy.sympify(hi)
-    if not (lo.is_finite and hi.is_finite) or bool(lo >= hi):
-        raise ValueError(f"isolate_roots needs finite lo < hi, got [{lo}, {hi}]")
-    out_prec = int(dps * 3.33) + 4
-    with flint.ctx.workprec(_prec(dps)):
-        G, dG = arb_evaluator(g, x), arb_evaluator(sympy.diff(g, x), x)
-        A, B = _const_ball(lo, x).lower(), _const_ball(hi, x).upper()
-        tol = arb(10) ** (-dps)
-        tiny_rel = arb(2) ** (-flint.ctx.prec + 12)
-        found: list[arb] = []
-        stack, boxes = [(A, B)], 0
-        while stack:
-            p, q = stack.pop()
-            boxes += 1
-            if boxes > _MAX_BOXES:
-                raise CertificationError(f"more than {_MAX_BOXES} subintervals; too many zeros?")
-            X = ball(p, q)
-            m = X.mid()
-            if not _has0(G(X)):
-                continue
-            dgX, gm = dG(X), G(m)
-            if _finite(dgX) and not _has0(gm + dgX * (X - m)):
-                continue
-            if _finite(dgX) and not dgX.contains(0):
-                N = m - gm / dgX
-                if N.lower() >= p and N.upper() <= q:
-                    while True:  # unique zero: contract
-                        X = ball(p, q)
-                        m = X.mid()
-                        if _width(X) < tol * (1 + abs(m)):
-                            break
-                        N = m - G(m) / dG(X)
-                        lo2, hi2 = max(p, N.lower()), min(q, N.upper())
-                        if not (hi2 - lo2) < (q - p) * arb("0.75"):
-                            break
-                        p, q = lo2, hi2
-                    found.append(ball(p, q))
-                    continue
-                if not N.overlaps(X):
-                    continue
-                lo2, hi2 = max(p, N.lower()), min(q, N.upper())
-                if hi2 - lo2 < (q - p) * arb("0.9"):
-                    stack.append((lo2, hi2))
-                    continue
-                for end, sym in (
-                    (A, lo),
-                    (B, hi),
-                ):  # monotone box touching an exact zero at an end
-                    if (p == end or q == end) and _exactly_zero(g.subs(x, sym)):
-                        found.append(_const_ball(sym, x))
-                        break
-                else:
-                    if (q - p) < tiny_rel * (1 + abs(m)):
-                        raise CertificationError(
-                            f"cannot certify a zero near {m} (on an end of the interval?)"
-                        )
-                    s = _split(p, q)
-                    stack += [(s, q), (p, s)]
-                continue
-            if (q - p) < tiny_rel * (1 + abs(m)):
-                raise CertificationError(
-                    f"cannot certify a simple zero near {m}: multiple zero or cluster"
-                )
-            s = _split(p, q)
-            stack += [(s, q), (p, s)]
-        found.sort(key=lambda b: b.mid())
-        for a, b in itertools.pairwise(found):
-            if a.overlaps(b):
-                raise CertificationError(f"two zero enclosures overlap near {a.mid()}")
-        return [(to_mpf(b, "lower", out_prec), to_mpf(b, "upper", out_prec)) for b in found]
 
 
 def enclose_range(

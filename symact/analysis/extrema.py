@@ -15,10 +15,18 @@ and collects *candidates*:
 
 The largest (smallest) candidate is compared exactly.  Where SymPy cannot
 solve ``f' = 0`` in closed form, or runs out of time, the piece goes to the
-certified path (:mod:`symact.analysis.certify`, Arb ball arithmetic) and the result is
-marked ``exact=False`` with a rigorous enclosure.  Every exact answer is also
-checked against a certified enclosure before it is returned: a disagreement
-raises :class:`~symact.core.errors.CertificationError`.
+certified path (:mod:`symact.analysis.certify`, Arb ball arithmetic).  The
+answer is still exact when the best exact candidate rigorously beats every
+certified one (their enclosures lie strictly on the losing side), or when the
+certified value is only approached at a piece's end, whose exact one-sided
+limit then names it; otherwise it is certified, with a rigorous enclosure.
+Every exact answer is also checked against a certified enclosure before it is
+returned: a disagreement raises :class:`~symact.core.errors.CertificationError`
+(or, when the critical points came from ``sympy.solve`` and are not known to be
+complete, sends the piece to the certified path).  Expressions with symbolic
+parameters are answered as ``Max``/``Min`` of exact candidates under the
+parameters' SymPy assumptions.  Every step is a typed
+:class:`~symact.core.steps.Record` in :attr:`Extremum.steps`.
 
 >>> import symact as sa, sympy
 >>> s = sa.sup(sa.activation("sigmoid").derivative())
@@ -29,21 +37,24 @@ raises :class:`~symact.core.errors.CertificationError`.
 from __future__ import annotations
 
 import dataclasses
-from dataclasses import dataclass, field
 from typing import Any, Literal
 
 import mpmath
 import sympy
 
 from ..core.budget import BudgetExceeded, time_budget
-from ..core.cache import cached
 from ..core.errors import CertificationError, UnsupportedExpression
 from ..core.precision import DEFAULT_DPS, workdps
-from ..core.result import Level, Result, honest_float
+from ..core.result import honest_float
+from ..core.steps import Record
 from ..expressions.activation import Activation, x
 from ..expressions.coerce import as_expression
-from ..expressions.pieces import Piece, one_sided_limit, split
+from ..expressions.pieces import Piece, split
 from ..expressions.simplify import tidy as _tidy
+from .candidates import Candidate, end_limits, exact_candidates
+from .certify import certified_extremum
+from .extremum import Extremum, approach_text, enclosure_of
+from .symbolic import symbolic_extremum
 
 __all__ = ["Candidate", "Extremum", "inf", "sup"]
 
@@ -51,122 +62,8 @@ Kind = Literal["sup", "inf"]
 _SOLVE_BUDGET = 2.0
 
 
-@dataclass(frozen=True)
-class Candidate:
-    """A value the extremum might take, and how it arises."""
-
-    value: sympy.Expr
-    where: sympy.Set  # the points (or stretch) concerned
-    attained: bool
-    how: str  # "critical point", "limit at oo", "limit at 3 from the left", ...
-    exact: bool = True
-    enclosure: tuple[mpmath.mpf, mpmath.mpf] | None = None
-    equation: sympy.Basic | None = None
-
-
-@dataclass(frozen=True, eq=False, repr=False)
-class Extremum(Result):
-    r"""The supremum or infimum of an expression, and how it was obtained.
-
-    Attributes
-    ----------
-    kind : {"sup", "inf"}
-    value : sympy.Expr
-        Exact when :attr:`exact`; otherwise a SymPy ``Float`` carrying the
-        certified digits (the midpoint of :attr:`enclosure`).
-    exact : bool
-        Whether :attr:`value` is a proved closed form.
-    at : sympy.Set
-        Where the value is attained: points, a stretch (``Interval``) for a
-        flat piece, or ``EmptySet`` when it is only approached.
-    attained : bool
-    approached : tuple of str
-        Where the value is approached without being attained, e.g.
-        ``("x -> oo",)`` or ``("x -> 3-",)``.
-    enclosure : (mpmath.mpf, mpmath.mpf)
-        Rigorous lower and upper bounds on the value.
-    method : {"exact", "certified"}
-    equation : sympy.Basic or None
-        For a certified extremum, the equation whose root is the extremal point.
-    steps : tuple of str
-        What the engine did, in order (used by :mod:`symact.proofs.derivation`).
-
-    Examples
-    --------
-    >>> import symact as sa
-    >>> e = sa.sup(sa.activation("hardswish").derivative())
-    >>> e.value, e.attained, e.approached
-    (3/2, False, ('x -> 3-',))
-    """
-
-    kind: Kind
-    value: sympy.Expr
-    exact: bool
-    at: sympy.Set
-    attained: bool
-    approached: tuple[str, ...]
-    enclosure: tuple[mpmath.mpf, mpmath.mpf]
-    method: str
-    equation: sympy.Basic | None = None
-    steps: tuple[str, ...] = field(default=(), repr=False)
-    candidates: tuple[Candidate, ...] = field(default=(), repr=False)
-
-    def __post_init__(self) -> None:
-        if self.kind not in ("sup", "inf"):
-            raise ValueError(f"kind must be 'sup' or 'inf', got {self.kind!r}")
-        lo, hi = self.enclosure
-        if lo > hi:
-            raise ValueError(f"empty enclosure [{lo}, {hi}]")
-
-    @property
-    def level(self) -> Level:
-        """``"exact"`` (a proved closed form) or ``"certified"`` (an Arb enclosure)."""
-        return "exact" if self.exact else "certified"
-
-    @property
-    def width(self) -> mpmath.mpf:
-        """Width of the enclosure."""
-        return self.enclosure[1] - self.enclosure[0]
-
-    def describe(self) -> str:
-        """One line in words.
-
-        >>> import symact as sa
-        >>> sa.sup(sa.activation("sigmoid").derivative()).describe()
-        'sup = 1/4, attained at x = 0 (exact)'
-        """
-        where = _where_text(self)
-        tag = "exact" if self.exact else f"certified, enclosure width {mpmath.nstr(self.width, 3)}"
-        value = sympy.sstr(self.value) if self.exact else str(self.evalf(self._display_digits))
-        return f"{self.kind} = {value}, {where} ({tag})"
-
-    def __str__(self) -> str:
-        return self.describe()
-
-    def __repr__(self) -> str:
-        return f"Extremum({self.describe()})"
-
-    def latex(self) -> str:
-        r"""A LaTeX statement such as ``\sup_x f = \frac{1}{4}``."""
-        op = r"\sup" if self.kind == "sup" else r"\inf"
-        val = sympy.latex(self.value) if self.exact else sympy.latex(self.evalf(self._display_digits))
-        rel = "=" if self.exact else r"\approx"
-        return rf"{op}_{{x}} f(x) {rel} {val}"
-
-
-
-def _where_text(e: Extremum) -> str:
-    if e.attained:
-        if isinstance(e.at, sympy.FiniteSet):
-            pts = ", ".join(sympy.sstr(p) for p in e.at)
-            return f"attained at x = {pts}"
-        return f"attained on {sympy.sstr(e.at)}"
-    return "not attained, approached as " + ", ".join(e.approached)
-
-
-# ---------------------------------------------------------------------------
 def _as_expr(obj: Any) -> sympy.Expr:
-    return as_expression(obj, allow_parameters=False)
+    return as_expression(obj, allow_parameters=True)
 
 
 def _domain(interval: sympy.Set | None) -> tuple[sympy.Expr, sympy.Expr, bool, bool]:
@@ -195,127 +92,53 @@ def _finite_number(value: sympy.Expr) -> bool:
     return bool(value.is_number and not value.has(sympy.nan, sympy.zoo) and value is not sympy.nan)
 
 
-def _critical_points(
-    expr: sympy.Expr, lo: sympy.Expr, hi: sympy.Expr, steps: list[str]
-) -> list[sympy.Expr] | None:
-    """Exact critical points in (lo, hi), or None when no closed form was found in time.
-
-    What was tried is appended to ``steps``.
-    """
-    d = sympy.diff(expr, x)
-    if d == 0:
-        return []
-    d_simple = sympy.factor_terms(sympy.together(d))
-    numer = sympy.numer(d_simple)
-    # strip factors that never vanish on the reals (exp, positive powers of squares)
-    factors = sympy.Mul.make_args(sympy.factor_terms(numer))
-    keep = [f for f in factors if not (f.is_positive or f.is_negative or (isinstance(f, sympy.Pow) and f.base.is_positive) or isinstance(f, sympy.exp))]
-    target = sympy.Mul(*keep) if keep else sympy.Integer(1)
-    if target.is_number:
-        return [] if target != 0 else None
-    try:
-        with time_budget(_SOLVE_BUDGET):
-            sols = sympy.solveset(target, x, sympy.Interval.open(lo, hi))
-    except BudgetExceeded:
-        steps.append(f"solveset gave up on {sympy.sstr(target)} = 0 within {_SOLVE_BUDGET:g} s")
-        return None
-    except (NotImplementedError, ValueError, TypeError):
-        return None
-    if isinstance(sols, sympy.FiniteSet) and all(s.is_number for s in sols):
-        return sorted(sols, key=lambda s: sympy.N(s, 30))
-    if sols is sympy.S.EmptySet:
-        return []
-    # solveset knows no Lambert W; solve does (roots found this way are not
-    # known to be complete -- the certified cross-check guards that)
-    funcs = {type(f) for f in target.atoms(sympy.Function)}
-    if not funcs <= {sympy.exp, sympy.log}:
-        roots = []  # solve only adds Lambert W solutions for exp-log equations
-    else:
-        try:
-            with time_budget(_SOLVE_BUDGET):
-                roots = sympy.solve(target, x)
-        except (BudgetExceeded, NotImplementedError, ValueError, TypeError):
-            roots = []
-    inside = []
-    for r in roots:
-        if not r.is_number or (r.has(sympy.I) and sympy.im(sympy.N(r, 30)) != 0):
-            continue
-        rv = sympy.N(r, 30)
-        if (rv > lo) == sympy.true and (rv < hi) == sympy.true:
-            if abs(sympy.N(target.subs(x, r), 30)) < 1e-20:
-                inside.append(r)
-    if inside:
-        steps.append("roots by sympy.solve (completeness checked against a certified enclosure)")
-        return sorted(inside, key=lambda s: sympy.N(s, 30))
-    steps.append(f"no closed form for the roots of {sympy.sstr(target)} = 0 (SymPy: {type(sols).__name__})")
-    return None
-
-
-@cached(maxsize=1024)
-def _exact_candidates(
-    f: sympy.Expr, lo: sympy.Expr, hi: sympy.Expr
-) -> tuple[tuple[Candidate, ...] | None, tuple[str, ...]]:
-    """Candidates of an analytic piece on (lo, hi), the same for sup and inf.
-
-    ``None`` in place of the candidates means the critical points have no
-    closed form (the caller certifies instead); the notes say what was tried.
-    """
-    steps: list[str] = []
-    if x not in f.free_symbols:
-        const = (Candidate(f, sympy.Interval.open(lo, hi), True, "constant on the stretch"),)
-        return (const if _finite_number(f) else ()), ()
-    crit = _critical_points(f, lo, hi, steps)
-    if crit is None:
-        return None, tuple(steps)
-    steps.append(
-        f"on ({sympy.sstr(lo)}, {sympy.sstr(hi)}): critical points of {sympy.sstr(f)}: "
-        + (", ".join(sympy.sstr(c) for c in crit) if crit else "none")
-    )
-    out = [
-        Candidate(_tidy(f.subs(x, c)), sympy.FiniteSet(c), True, f"critical point x = {sympy.sstr(c)}")
-        for c in crit
-    ]
-    # one-sided limits at the ends of the piece
-    for end, side in ((lo, "+"), (hi, "-")):
-        try:
-            with time_budget(_SOLVE_BUDGET):
-                lim = one_sided_limit(f, x, end, side)
-        except BudgetExceeded:
-            lim = None
-        if lim is None or not isinstance(lim, sympy.Expr) or lim.has(sympy.AccumBounds):
-            raise CertificationError(
-                f"could not find the limit of {f} as x -> {end}{side if end.is_finite else ''}"
-            )
-        where = "x -> " + (sympy.sstr(end) if end.is_infinite else f"{sympy.sstr(end)}{side}")
-        out.append(Candidate(_tidy(lim) if lim.is_finite else lim, sympy.EmptySet, False, where))
-    return tuple(out), tuple(steps)
+def _incomplete(notes: tuple[Record, ...]) -> bool:
+    return any(r.kind == "critical_points" and r.get("complete") is False for r in notes)
 
 
 def _piece_candidates(
-    piece: Piece, lo: sympy.Expr, hi: sympy.Expr, kind: Kind, dps: int, steps: list[str]
+    piece: Piece, lo: sympy.Expr, hi: sympy.Expr, kind: Kind, dps: int, steps: list[Record],
+    trust_solve: bool = True,
 ) -> list[Candidate]:
     f = piece.expr
-    exact, notes = _exact_candidates(f, lo, hi)
+    exact, notes = exact_candidates(f, lo, hi)
+    if exact is not None and not trust_solve and _incomplete(notes):
+        exact = None  # roots from sympy.solve missed some: certify this piece instead
+        notes = (*notes, Record("solve_failed", {"equation": sympy.Eq(sympy.diff(f, x), 0), "lo": lo,
+                                                 "hi": hi, "reason": "incomplete"},
+                                note="sympy.solve's roots were incomplete (refuted by the certified cross-check)"))
     steps.extend(notes)
     if exact is not None:
         return list(exact)
-    from .certify import certified_extremum
-
     cert = certified_extremum(f, x, kind, lo=lo, hi=hi, lo_closed=False, hi_closed=False, dps=dps)
     steps.extend(cert.notes)
+    # the ends' limits are exact: a value only approached at an end is named by them
+    limits: list[Candidate] = []
+    if not cert.attained:  # attained inside: the ends' limits are not needed
+        try:
+            limits = end_limits(f, lo, hi)
+        except CertificationError:
+            limits = []  # Gruntz too slow: the certified candidate stands alone
+        if limits:
+            return limits
     val = honest_float(cert.lower, cert.upper, dps)
     where = sympy.FiniteSet(*[honest_float(a, b, dps) for a, b in cert.points])
-    approached = tuple(str(a) for a in cert.approached_at)
+    rec = cert.notes[-1] if cert.notes and cert.notes[-1].kind == "certified" else Record(
+        "certified", {"lo": lo, "hi": hi, "enclosure": (cert.lower, cert.upper)}, level="certified")
+    how = "certified critical point" if cert.attained else \
+        "certified limit at " + ", ".join(map(str, cert.approached_at))
     return [
         Candidate(
             val,
             where if cert.attained else sympy.EmptySet,
             cert.attained,
-            "certified critical point" if cert.attained else "certified limit at " + ", ".join(approached),
+            how,
             exact=False,
             enclosure=(cert.lower, cert.upper),
             equation=sympy.Eq(sympy.diff(f, x), 0),
-        )
+            source=rec,
+        ),
+        *limits,
     ]
 
 
@@ -347,26 +170,34 @@ def _periodic(f: sympy.Expr, kind: Kind, dps: int, check: bool) -> Extremum | No
     if isinstance(res.at, sympy.FiniteSet):
         base = sorted({p for p in res.at if (p < period) == sympy.true}, key=lambda p: sympy.N(p, 30))
         at = sympy.Union(*[sympy.ImageSet(sympy.Lambda(n, p + n * period), sympy.S.Integers) for p in base])
-    steps = (f"periodic with period {sympy.sstr(period)}: the {kind} over one period is the {kind} over the reals", *res.steps)
+    steps = (Record("periodic", {"period": period, "expr": f},
+                    note=f"the {kind} over one period is the {kind} over the reals"), *res.steps)
     return dataclasses.replace(res, at=at, steps=steps)
 
 
-def _extremum(obj: Any, kind: Kind, interval: sympy.Set | None, dps: int, check: bool) -> Extremum:
+def _extremum(obj: Any, kind: Kind, interval: sympy.Set | None, dps: int, check: bool,
+              trust_solve: bool = True) -> Extremum:
     f = _as_expr(obj)
+    if f.free_symbols - {x}:
+        return symbolic_extremum(f, kind, _domain(interval))
     if interval is None:
         periodic = _periodic(f, kind, dps, check)
         if periodic is not None:
             return periodic
     a, b, a_closed, b_closed = _domain(interval)
-    steps: list[str] = [f"{kind} of {sympy.sstr(f)} over {_interval_text(a, b, a_closed, b_closed)}"]
+    domain = sympy.Interval(a, b, not a_closed, not b_closed)
+    steps: list[Record] = [Record("problem", {"kind": kind, "expr": f, "domain": domain},
+                                  note=f"{kind} over {_interval_text(a, b, a_closed, b_closed)}")]
     cands: list[Candidate] = []
     pieces = [p for p in split(f, x) if (p.hi > a) == sympy.true and (p.lo < b) == sympy.true]
     if len(pieces) > 1:
-        steps.append("split at breakpoints " + ", ".join(sympy.sstr(p.lo) for p in pieces[1:]))
+        steps.append(Record("split", {"points": tuple(p.lo for p in pieces[1:])}))
     for p in pieces:
         lo = sympy.Max(p.lo, a)
         hi = sympy.Min(p.hi, b)
-        cands.extend(_piece_candidates(p, lo, hi, kind, dps, steps))
+        found = _piece_candidates(p, lo, hi, kind, dps, steps, trust_solve)
+        steps.extend(c.source for c in found if c.source is not None and c.source.kind != "certified")
+        cands.extend(found)
     # values at interior breakpoints and at closed ends of the domain
     points = [p.lo for p in pieces[1:]]
     points += [a] if a_closed else []
@@ -374,10 +205,18 @@ def _extremum(obj: Any, kind: Kind, interval: sympy.Set | None, dps: int, check:
     for c in points:
         v = f.subs(x, c)
         if _finite_number(v):
-            cands.append(Candidate(_tidy(v), sympy.FiniteSet(c), True, f"value at x = {sympy.sstr(c)}"))
+            val = _tidy(v)
+            rec = Record("value_at", {"expr": f, "point": c, "value": val, "critical": False})
+            steps.append(rec)
+            cands.append(Candidate(val, sympy.FiniteSet(c), True, f"value at x = {sympy.sstr(c)}", source=rec))
     if not cands:
         raise UnsupportedExpression(f"{f} is undefined everywhere on the interval")
-    return _pick(f, kind, cands, steps, dps, check, (a, b, a_closed, b_closed))
+    try:
+        return _pick(f, kind, cands, steps, dps, check, (a, b, a_closed, b_closed))
+    except CertificationError:
+        if trust_solve and any(_incomplete((r,)) for r in steps):
+            return _extremum(f, kind, interval, dps, check, trust_solve=False)
+        raise
 
 
 def _interval_text(a: Any, b: Any, ac: bool, bc: bool) -> str:
@@ -386,40 +225,51 @@ def _interval_text(a: Any, b: Any, ac: bool, bc: bool) -> str:
     return f"{'[' if ac else '('}{sympy.sstr(a)}, {sympy.sstr(b)}{']' if bc else ')'}"
 
 
+def _beaten(c: Candidate, enc: tuple[mpmath.mpf, mpmath.mpf], sign: int) -> bool:
+    """Whether the certified candidate ``c`` is rigorously worse than a value in ``enc``."""
+    if c.enclosure is None:
+        return False
+    lo, hi = c.enclosure
+    return bool(hi < enc[0]) if sign > 0 else bool(lo > enc[1])
+
+
 def _pick(
     f: sympy.Expr,
     kind: Kind,
     cands: list[Candidate],
-    steps: list[str],
+    steps: list[Record],
     dps: int,
     check: bool,
     dom: tuple[Any, Any, bool, bool],
 ) -> Extremum:
     sign = 1 if kind == "sup" else -1
-    keys = [sign * _value_key(c, dps) for c in cands]
-    best_key = max(keys)
     tol = mpmath.mpf(10) ** (-(dps - 8))
-    scale = 1 if mpmath.isinf(best_key) else max(1, abs(best_key))
-    best = [c for c, k in zip(cands, keys, strict=True) if k == best_key or (not mpmath.isinf(best_key) and abs(k - best_key) <= tol * scale)]
+
+    def near(pool: list[Candidate]) -> list[Candidate]:
+        keys = [sign * _value_key(c, dps) for c in pool]
+        top = max(keys)
+        scale = 1 if mpmath.isinf(top) else max(1, abs(top))
+        return [c for c, k in zip(pool, keys, strict=True)
+                if k == top or (not mpmath.isinf(top) and abs(k - top) <= tol * scale)]
+
+    exact_pool = [c for c in cands if c.exact]
+    inexact = [c for c in cands if not c.exact]
+    exact = False
+    if exact_pool:
+        top = near(exact_pool)
+        v0 = top[0].value
+        enc0 = enclosure_of(v0, dps)
+        exact = all(_beaten(c, enc0, sign) for c in inexact)
+    best = near(exact_pool) if exact else near(cands)
     exact_best = [c for c in best if c.exact]
-    # a certified candidate tied with an exact one: the exact one names the value
     chosen = exact_best[0] if exact_best else best[0]
     attained = [c for c in best if c.attained]
     at = sympy.Union(*[c.where for c in attained]) if attained else sympy.EmptySet
-    approached = tuple(c.how for c in best if not c.attained and c.how.startswith("x -> ")) if not attained else ()
-    if not attained:
-        approached = approached or tuple(c.how for c in best if not c.attained)
-    exact = bool(exact_best) and all(c.exact for c in cands)
+    approached = () if attained else tuple(dict.fromkeys(approach_text(c) for c in best))
     value = chosen.value
     if exact:
-        if value in (sympy.oo, -sympy.oo):
-            enclosure = (mpmath.inf, mpmath.inf) if value == sympy.oo else (-mpmath.inf, -mpmath.inf)
-        else:
-            v = _num(value, dps)
-            eps = abs(v) * mpmath.mpf(10) ** (-dps) + mpmath.mpf(10) ** (-dps - 5)
-            enclosure = (v - eps, v + eps)
+        enclosure = enclosure_of(value, dps)
         method = "exact"
-        steps.append(f"{kind} = {sympy.sstr(value)} ({chosen.how}), compared exactly among {len(cands)} candidates")
     else:
         encs = [c.enclosure for c in best if c.enclosure is not None]
         if encs:
@@ -427,12 +277,18 @@ def _pick(
             hi = min(e[1] for e in encs) if kind == "inf" else max(e[1] for e in encs)
             enclosure = (min(lo, hi), max(lo, hi))
         else:
-            v = _num(value, dps)
-            enclosure = (v, v)
+            enclosure = enclosure_of(value, dps)
         method = "certified"
         if enclosure[0] != enclosure[1]:
             value = honest_float(enclosure[0], enclosure[1], dps)
-        steps.append(f"{kind} certified in [{mpmath.nstr(enclosure[0], 25)}, {mpmath.nstr(enclosure[1], 25)}]")
+    steps.append(Record(
+        "compare",
+        {"kind": kind, "value": value, "candidates": len(cands), "chosen": chosen.kind,
+         "source": chosen.source, "beaten": len(inexact) if exact else 0, "enclosure": enclosure},
+        level="exact" if exact else "certified",
+        note="exact comparison; every certified candidate is rigorously beaten" if exact and inexact
+        else ("exact comparison" if exact else "certified enclosures compared"),
+    ))
     result = Extremum(
         kind=kind,
         value=value,
@@ -447,11 +303,15 @@ def _pick(
         candidates=tuple(cands),
     )
     if exact and check and value.is_finite:
-        _cross_check(f, result, dom, dps)
+        pieces = _cross_check(f, result, dom, dps)
+        if pieces:
+            rec = Record("cross_check", {"value": value, "pieces": pieces}, level="certified",
+                         note="the exact value agrees with certified enclosures of every piece")
+            result = dataclasses.replace(result, steps=(*result.steps, rec))
     return result
 
 
-def _cross_check(f: sympy.Expr, result: Extremum, dom: tuple[Any, Any, bool, bool], dps: int) -> None:
+def _cross_check(f: sympy.Expr, result: Extremum, dom: tuple[Any, Any, bool, bool], dps: int) -> int:
     """Check an exact answer against certified enclosures of each smooth piece.
 
     For a sup ``v``: no piece may have a certified lower bound on its sup above
@@ -459,8 +319,6 @@ def _cross_check(f: sympy.Expr, result: Extremum, dom: tuple[Any, Any, bool, boo
     the value at a single point, some piece's certified upper bound must reach
     ``v`` (otherwise the closed form is too large).
     """
-    from .certify import certified_extremum
-
     a, b, _, _ = dom
     v = _num(result.value, dps)
     sign = 1 if result.kind == "sup" else -1
@@ -482,7 +340,7 @@ def _cross_check(f: sympy.Expr, result: Extremum, dom: tuple[Any, Any, bool, boo
                     dps=min(dps, 30),
                 )
         except (CertificationError, UnsupportedExpression, BudgetExceeded, ValueError):
-            return  # no certificate for this piece: the exact route stands on its own
+            return 0  # no certificate for this piece: the exact route stands on its own
         checked += 1
         inner = cert.lower if sign == 1 else -cert.upper  # sign * (the bound towards the inside)
         outer = cert.upper if sign == 1 else -cert.lower
@@ -493,13 +351,14 @@ def _cross_check(f: sympy.Expr, result: Extremum, dom: tuple[Any, Any, bool, boo
                 "symact or SymPy -- please report it"
             )
         reach = max(reach, outer)
-    point_value = any(c.how.startswith("value at") for c in result.candidates
+    point_value = any(c.kind == "value_at" and not c.critical for c in result.candidates
                       if c.exact and c.value == result.value)
     if checked and not point_value and reach < sign * v - tol:
         raise CertificationError(
             f"the exact {result.kind} {result.value} of {f} lies outside every certified "
             "enclosure of its pieces; this is a bug in symact or SymPy -- please report it"
         )
+    return checked
 
 
 def sup(

@@ -1,7 +1,7 @@
-r"""Derivative bounds and the properties people ask about next.
+r"""The properties people ask about after the derivative bounds.
 
-:func:`derivative_bounds` gives the infimum and supremum of an activation's
-derivative (exact or certified, see :mod:`symact.analysis.extrema`); :func:`analyze`
+:func:`derivative_bounds` (:mod:`symact.analysis.bounds`, re-exported here) gives the
+infimum and supremum of an activation's derivative; :func:`analyze`
 adds its range, Lipschitz constant, monotonicity, limits at
 :math:`\pm\infty`, zero-centring and smoothness class; :func:`table` does
 this for the whole catalogue.
@@ -11,8 +11,8 @@ values) and precision; nothing depends on ``mpmath.mp.dps``.
 
 >>> import symact as sa
 >>> b = sa.derivative_bounds(sa.activation("sigmoid"))
->>> b.sup.value, b.inf.value, b.lipschitz
-(1/4, 0, 1/4)
+>>> b.sup.value, b.inf.value, b.lipschitz.value, b.lipschitz.level
+(1/4, 0, 1/4, 'exact')
 """
 
 from __future__ import annotations
@@ -22,113 +22,39 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
+import flint
 import mpmath
 import sympy
 
 from ..core.cache import cached
-from ..core.precision import workdps
+from ..core.errors import CertificationError, UnsupportedExpression
+from ..core.precision import DEFAULT_DPS, workdps
+from ..core.result import Quantity, weakest
 from ..expressions.activation import Activation, x
 from ..expressions.catalogue import names
 from ..expressions.coerce import as_activation as _resolve
-from .extrema import Extremum, inf, sup
+from ..expressions.simplify import tidy as _tidy
+from ..numerics.arb import arb_evaluator
+from .bounds import (
+    PARAMETER_ASSUMPTIONS,
+    DerivativeBounds,
+    derivative_bounds,
+    parametric_activation,
+    plain_bounds,
+    sup_abs,
+)
+from .extrema import Extremum
 
-__all__ = ["DerivativeBounds", "Profile", "Table", "analyze", "derivative_bounds", "table"]
-
-
-def _abs_max(a: sympy.Expr, b: sympy.Expr) -> sympy.Expr:
-    if sympy.oo in (a, b, -a, -b):
-        return sympy.oo
-    na, nb = abs(sympy.N(a, 30)), abs(sympy.N(b, 30))
-    return sympy.Abs(a) if na >= nb else sympy.Abs(b)
-
-
-@dataclass(frozen=True)
-class DerivativeBounds:
-    r"""Infimum and supremum of the ``order``-th derivative of an activation.
-
-    >>> import symact as sa
-    >>> b = sa.derivative_bounds(sa.activation("gelu"))
-    >>> b.sup.at, b.inf.at
-    ({sqrt(2)}, {-sqrt(2)})
-    """
-
-    activation: Activation
-    order: int
-    inf: Extremum
-    sup: Extremum
-
-    @property
-    def exact(self) -> bool:
-        """Whether both bounds are closed forms."""
-        return self.inf.exact and self.sup.exact
-
-    @property
-    def lipschitz(self) -> sympy.Expr:
-        r""":math:`\sup |f^{(k)}|` -- for ``order=1`` the Lipschitz constant of the activation
-        (infinite if the activation jumps)."""
-        if self.order == 1 and self.activation.jumps:
-            return sympy.oo
-        if self.exact:
-            return sympy.simplify(_abs_max(self.sup.value, self.inf.value))
-        hi = max(abs(self.sup.enclosure[1]), abs(self.inf.enclosure[0]))
-        return sympy.Float(mpmath.nstr(hi, 30), 30)
-
-    def describe(self) -> str:
-        """Two lines in words."""
-        d = "'" * self.order if self.order <= 3 else f"^({self.order})"
-        return f"{self.activation.name}{d}: {self.sup.describe()}\n{self.activation.name}{d}: {self.inf.describe()}"
-
-    def __str__(self) -> str:
-        return self.describe()
-
-    def latex(self) -> str:
-        r"""The bounds as a LaTeX inequality chain."""
-        def val(e: Extremum) -> str:
-            return sympy.latex(e.value) if e.exact else mpmath.nstr(sum(e.enclosure) / 2, 20)
-
-        lo_rel = r"\le" if self.inf.attained else "<"
-        hi_rel = r"\le" if self.sup.attained else "<"
-        f = rf"\operatorname{{{self.activation.name.replace('_', chr(92) + '_')}}}{chr(39) * self.order}(x)"
-        return rf"{val(self.inf)} {lo_rel} {f} {hi_rel} {val(self.sup)}"
-
-    def _repr_latex_(self) -> str:
-        return f"$\\displaystyle {self.latex()}$"
-
-
-@cached(maxsize=1024)
-def _bounds(act: Activation, order: int, dps: int) -> DerivativeBounds:
-    d = act.derivative(order)
-    return DerivativeBounds(act, order, inf(d, dps=dps), sup(d, dps=dps))
-
-
-def derivative_bounds(act: Activation | str, order: int = 1, *, dps: int = 40) -> DerivativeBounds:
-    r"""Infimum and supremum of an activation's derivative over the reals.
-
-    Parameters
-    ----------
-    act : Activation or str
-        An activation or a catalogue name.
-    order : int
-        Which derivative (1 by default; 0 gives the range of the activation).
-    dps : int, keyword-only
-        Digits for certified enclosures.
-
-    Returns
-    -------
-    DerivativeBounds
-
-    Examples
-    --------
-    >>> import symact as sa
-    >>> b = sa.derivative_bounds("hardswish")
-    >>> b.sup.value, b.sup.attained, b.inf.value
-    (3/2, False, -1/2)
-    >>> sa.derivative_bounds("mish").sup.evalf(16)
-    1.088498161251728
-    """
-    if not isinstance(order, int) or order < 0:
-        raise ValueError(f"order must be a non-negative integer, got {order!r}")
-    return _bounds(_resolve(act), order, dps)
+__all__ = [
+    "PARAMETER_ASSUMPTIONS",
+    "DerivativeBounds",
+    "Profile",
+    "Table",
+    "analyze",
+    "derivative_bounds",
+    "sup_abs",
+    "table",
+]
 
 
 @dataclass(frozen=True)
@@ -139,36 +65,55 @@ class Profile:
     ----------
     activation : Activation
     derivative : DerivativeBounds
-        Bounds of the first derivative.
-    range : sympy.Interval or None
-        The set of values (ends open where not attained); ``None`` when it
-        has no closed form and its tails could not be certified.
-    lipschitz : sympy.Expr
-        :math:`\sup|\varphi'|`, infinite for a discontinuous activation.
+        Bounds of the first derivative (``derivative.sup``/``.inf`` are results).
+    range : sympy.Interval
+        The set of values.  An end is closed only where the value is exactly known and
+        attained; a certified end is shown open, at a decimal rounded outward, so the
+        interval always contains the range (the rigorous ends are ``value_bounds.inf``
+        and ``value_bounds.sup``).
+    lipschitz : Quantity
+        :math:`\sup|\varphi'|` (exact or certified), infinite for a discontinuous activation.
     monotone : str
-        ``"increasing"``, ``"nondecreasing"``, ``"decreasing"``,
-        ``"nonincreasing"`` or ``"no"``.
+        ``"increasing"``, ``"nondecreasing"``, ``"decreasing"``, ``"nonincreasing"``,
+        ``"no"``, or ``"depends"`` (symbolic parameters).
+    derivative_monotone : str
+        The same for :math:`\varphi'` (from the bounds of :math:`\varphi''` and the jumps
+        of :math:`\varphi'`).
     limits : (sympy.Expr, sympy.Expr)
         Limits at :math:`-\infty` and :math:`+\infty`.
     zero_centred : bool
-        :math:`\varphi(0) = 0` and :math:`\varphi` takes both signs (shown by
-        exact witnesses at sample points).
+        :math:`\varphi(0) = 0` and :math:`\varphi` takes both signs (shown by exact
+        witnesses at sample points).
     smoothness : int or float
         ``k`` for :math:`C^k`, ``inf`` for :math:`C^\infty`, ``-1`` if discontinuous.
     exact : bool
         Whether every bound is a closed form.
+    value_bounds : DerivativeBounds
+        Infimum and supremum of the activation itself.
+    second : DerivativeBounds or None
+        Bounds of :math:`\varphi''` (``None`` when they could not be found).
+    assumptions : tuple
+        Assumptions on symbolic parameters.
     """
 
     activation: Activation
     derivative: DerivativeBounds
-    range: sympy.Set | None
-    lipschitz: sympy.Expr
+    range: sympy.Set
+    lipschitz: Quantity
     monotone: str
     limits: tuple[sympy.Expr, sympy.Expr]
     zero_centred: bool
     smoothness: int | float
     exact: bool
-    value_bounds: DerivativeBounds | None = field(repr=False)
+    value_bounds: DerivativeBounds = field(repr=False)
+    derivative_monotone: str = "no"
+    second: DerivativeBounds | None = field(default=None, repr=False)
+    assumptions: tuple[sympy.Basic, ...] = ()
+
+    @property
+    def level(self) -> str:
+        """The weakest level among range, Lipschitz constant and derivative bounds."""
+        return weakest(self.derivative.level, self.value_bounds.level, self.lipschitz.level)
 
     def describe(self) -> str:
         """A short report in words."""
@@ -176,32 +121,76 @@ class Profile:
         lines = [
             f"{self.activation.name}(x) = {sympy.sstr(self.activation.expr)}",
             self.derivative.describe(),
-            f"range {sympy.sstr(self.range) if self.range is not None else 'not certified'}; Lipschitz constant {sympy.sstr(self.lipschitz)}",
-            f"monotone: {self.monotone}; zero-centred: {'yes' if self.zero_centred else 'no'}; {smooth}",
+            f"range {sympy.sstr(self.range)}; Lipschitz constant {self.lipschitz} ({self.lipschitz.level})",
+            f"monotone: {self.monotone}; phi' monotone: {self.derivative_monotone}; "
+            f"zero-centred: {'yes' if self.zero_centred else 'no'}; {smooth}",
             f"limits: {sympy.sstr(self.limits[0])} at -oo, {sympy.sstr(self.limits[1])} at +oo",
             "all exact" if self.exact else "some values certified (not closed form)",
         ]
+        if self.assumptions:
+            lines.append("assuming " + ", ".join(sympy.sstr(a) for a in self.assumptions))
         return "\n".join(lines)
 
     def __str__(self) -> str:
         return self.describe()
 
 
-def _monotone(act: Activation, d: DerivativeBounds) -> str:
-    jumps = []
-    for b in act.breakpoints:
-        if b.smoothness < 0:
-            jumps.append(sympy.N(b.right[0] - b.left[0], 30))
-    lo, hi = d.inf, d.sup
-    lo_v = lo.enclosure[0] if not lo.exact else mpmath.mpf(-1) if lo.value == -sympy.oo else _n(lo.value)
-    hi_v = hi.enclosure[1] if not hi.exact else mpmath.mpf(1) if hi.value == sympy.oo else _n(hi.value)
-    if lo_v >= 0 and all(j >= 0 for j in jumps):
+def _sign_of(e: Extremum, which: int) -> mpmath.mpf | sympy.Expr:
+    """A number with the sign of ``e`` (lower end for which=-1, upper for +1) or None."""
+    v = e.value
+    if e.exact and v in (sympy.oo, -sympy.oo):
+        return mpmath.mpf(1) if v == sympy.oo else mpmath.mpf(-1)
+    if e.exact:
+        if v.is_zero:
+            return mpmath.mpf(0)
+        if v.is_positive:
+            return mpmath.mpf(1)
+        if v.is_negative:
+            return mpmath.mpf(-1)
+        if not v.is_number:
+            if v.is_nonnegative and which < 0:
+                return mpmath.mpf(0)
+            if v.is_nonpositive and which > 0:
+                return mpmath.mpf(0)
+            return None
+        return _n(v)
+    return e.enclosure[0] if which < 0 else e.enclosure[1]
+
+
+def _monotone_from(lo: Extremum, hi: Extremum, jumps: list[sympy.Expr]) -> str:
+    lo_v, hi_v = _sign_of(lo, -1), _sign_of(hi, 1)
+    up = [j.is_nonnegative for j in jumps]
+    down = [j.is_nonpositive for j in jumps]
+    if lo_v is not None and lo_v >= 0 and all(up):
         flat = lo.exact and lo.value == 0 and lo.attained and not isinstance(lo.at, sympy.FiniteSet)
         return "nondecreasing" if flat else "increasing"
-    if hi_v <= 0 and all(j <= 0 for j in jumps):
+    if hi_v is not None and hi_v <= 0 and all(down):
         flat = hi.exact and hi.value == 0 and hi.attained and not isinstance(hi.at, sympy.FiniteSet)
         return "nonincreasing" if flat else "decreasing"
+    if lo_v is None or hi_v is None or None in up or None in down:
+        return "depends"
     return "no"
+
+
+def _monotone(act: Activation, d: DerivativeBounds, order: int = 0) -> str:
+    jumps = [sympy.simplify(b.right[order] - b.left[order]) for b in act.breakpoints]
+    jumps = [j for j in jumps if not j.is_zero]
+    return _monotone_from(d.inf, d.sup, jumps)
+
+
+def _outward(e: Extremum, down: bool) -> sympy.Expr:
+    """A decimal at or beyond the certified value (down: at most the lower end)."""
+    lo, hi = e.enclosure
+    with workdps(40):
+        end = lo if down else hi
+        text = mpmath.nstr(end, 20, strip_zeros=False)
+        v = mpmath.mpf(text)
+        step = mpmath.mpf(10) ** (mpmath.floor(mpmath.log10(abs(v))) - 19) if v != 0 else mpmath.mpf(10) ** -20
+        if down and v > lo:
+            v -= step
+        if not down and v < hi:
+            v += step
+        return sympy.Float(mpmath.nstr(v, 20), 20)
 
 
 def _n(v: sympy.Expr) -> mpmath.mpf:
@@ -210,10 +199,49 @@ def _n(v: sympy.Expr) -> mpmath.mpf:
 
 
 def _range(e_inf: Extremum, e_sup: Extremum) -> sympy.Set:
-    def val(e: Extremum) -> sympy.Expr:
-        return e.value if e.exact else sympy.Float(mpmath.nstr(sum(e.enclosure) / 2, 20), 20)
+    lo = e_inf.value if e_inf.exact else _outward(e_inf, True)
+    hi = e_sup.value if e_sup.exact else _outward(e_sup, False)
+    return sympy.Interval(lo, hi, not (e_inf.exact and e_inf.attained), not (e_sup.exact and e_sup.attained))
 
-    return sympy.Interval(val(e_inf), val(e_sup), not e_inf.attained, not e_sup.attained)
+
+def _sign_change_witness(act: Activation) -> bool:
+    """Whether phi'' (or a jump of phi') is proved to take both signs: phi' is not monotone.
+
+    The signs come from Arb balls at sample points inside each piece (rigorous when the
+    ball excludes 0) and from the exact jumps of phi' at breakpoints.
+    """
+    if act.expr.free_symbols - {x}:
+        return False
+    signs: set[int] = set()
+    for b in act.breakpoints:
+        jump = sympy.simplify(b.right[1] - b.left[1])
+        if jump.is_positive:
+            signs.add(1)
+        elif jump.is_negative:
+            signs.add(-1)
+    probes = [sympy.Rational(k, 4) for k in range(-40, 41)] + [sympy.Integer(k) for k in (-50, -20, 20, 50)]
+    with flint.ctx.workprec(80):
+        for piece in act.pieces:
+            d2 = sympy.diff(piece.expr, x, 2)
+            if not d2.has(x):
+                if d2.is_number and d2 != 0:
+                    signs.add(1 if d2 > 0 else -1)
+                continue
+            try:
+                ev = arb_evaluator(d2, x)
+            except UnsupportedExpression:
+                continue
+            for t in probes:
+                if not piece.contains(t):
+                    continue
+                v = ev(flint.arb(int(t.p)) / int(t.q))
+                if v.is_finite() and v > 0:
+                    signs.add(1)
+                elif v.is_finite() and v < 0:
+                    signs.add(-1)
+                if len(signs) == 2:
+                    return True
+    return len(signs) == 2
 
 
 def _takes_sign(act: Activation, sign: int) -> bool:
@@ -227,32 +255,75 @@ def _takes_sign(act: Activation, sign: int) -> bool:
 
 @cached(maxsize=512)
 def _analyze(act: Activation, dps: int) -> Profile:
-    from ..core.errors import CertificationError
-
+    if act.expr.free_symbols - {x}:
+        return _parametric_profile(act, dps)
     d = derivative_bounds(act, 1, dps=dps)
-    try:
-        v: DerivativeBounds | None = derivative_bounds(act, 0, dps=dps)
-    except CertificationError:
-        v = None  # the range has no closed form and its tails could not be certified
+    v = derivative_bounds(act, 0, dps=dps)
+    d2: DerivativeBounds | None = None
+    d_mono = "no" if _sign_change_witness(act) else None
+    if d_mono is None:
+        try:
+            d2 = derivative_bounds(act, 2, dps=dps)
+            d_mono = _monotone(act, d2, 1)
+        except (CertificationError, UnsupportedExpression):
+            d_mono = "unknown"
     first, last = act.pieces[0].expr, act.pieces[-1].expr
     limits = (sympy.limit(first, x, -sympy.oo), sympy.limit(last, x, sympy.oo))
     at0 = act.expr.subs(x, 0)
     return Profile(
         activation=act,
         derivative=d,
-        range=_range(v.inf, v.sup) if v is not None else None,
+        range=_range(v.inf, v.sup),
         lipschitz=d.lipschitz,
-        monotone=_monotone(act, d),
+        monotone=_monotone(act, d, 0),
         limits=limits,
         zero_centred=bool(at0 == 0 and _takes_sign(act, -1) and _takes_sign(act, 1)),
         smoothness=act.smoothness,
-        exact=d.exact and v is not None and v.exact,
+        exact=d.exact and v.exact,
         value_bounds=v,
+        derivative_monotone=d_mono,
+        second=d2,
+        assumptions=d.assumptions,
     )
 
 
-def analyze(act: Activation | str, *, dps: int = 40) -> Profile:
-    r"""Range, Lipschitz constant, monotonicity, limits, zero-centring and smoothness.
+def _parametric_profile(act: Activation, dps: int) -> Profile:
+    d = derivative_bounds(act, 1, dps=dps)
+    v = derivative_bounds(act, 0, dps=dps)
+    work, back, _, _ = parametric_activation(act)
+    d_w, v_w = plain_bounds(work, 1, dps), plain_bounds(work, 0, dps)
+    try:
+        d2_w: DerivativeBounds | None = plain_bounds(work, 2, dps)
+    except (CertificationError, UnsupportedExpression):
+        d2_w = None
+    first, last = work.pieces[0].expr, work.pieces[-1].expr
+    limits = tuple(_tidy(sympy.limit(e, x, end).xreplace(back))
+                   for e, end in ((first, -sympy.oo), (last, sympy.oo)))
+    try:
+        rng = _range(v.inf, v.sup)
+    except (TypeError, ValueError):
+        rng = _range(v_w.inf, v_w.sup).xreplace(back)
+    at0 = work.expr.subs(x, 0)
+    return Profile(
+        activation=act,
+        derivative=d,
+        range=rng,
+        lipschitz=d.lipschitz,
+        monotone=_monotone(work, d_w, 0),
+        limits=limits,  # type: ignore[arg-type]
+        zero_centred=bool(at0 == 0 and _takes_sign(work, -1) and _takes_sign(work, 1)),
+        smoothness=work.smoothness,
+        exact=True,
+        value_bounds=v,
+        derivative_monotone=_monotone(work, d2_w, 1) if d2_w is not None else "unknown",
+        second=None,
+        assumptions=d.assumptions,
+    )
+
+
+def analyze(act: Activation | str, *, dps: int = DEFAULT_DPS) -> Profile:
+    r"""Range, Lipschitz constant, monotonicity (of :math:`\varphi` and :math:`\varphi'`),
+    limits, zero-centring and smoothness.
 
     Monotonicity is decided from the exact (or certified) infimum of the
     derivative and the direction of any jumps, so it is right where SymPy's
@@ -263,12 +334,14 @@ def analyze(act: Activation | str, *, dps: int = 40) -> Profile:
     --------
     >>> import symact as sa
     >>> p = sa.analyze("relu")
-    >>> p.monotone, p.range, p.lipschitz, p.smoothness
-    ('nondecreasing', Interval(0, oo), 1, 0)
+    >>> p.monotone, p.range, p.lipschitz.value, p.smoothness, p.derivative_monotone
+    ('nondecreasing', Interval(0, oo), 1, 0, 'nondecreasing')
     >>> sa.analyze(sa.define("cube", "x**3")).monotone
     'increasing'
     >>> sa.analyze("tanh").zero_centred, sa.analyze("sigmoid").zero_centred
     (True, False)
+    >>> str(sa.analyze("silu").lipschitz)
+    '1.0998393201288669170'
     """
     return _analyze(_resolve(act), dps)
 
@@ -308,7 +381,7 @@ def _fmt(e: Extremum) -> str:
         if len(s) > 18:
             s = f"{sympy.N(e.value, 12)}*"
         return s
-    return mpmath.nstr(sum(e.enclosure) / 2, 12) + "~"
+    return str(e.evalf(12)) + "~"
 
 
 def _where(e: Extremum) -> str:
@@ -322,7 +395,7 @@ def _where(e: Extremum) -> str:
 def table(
     which: Iterable[str | Activation] | None = None,
     *,
-    dps: int = 40,
+    dps: int = DEFAULT_DPS,
     progress: bool | None = None,
 ) -> Table:
     r"""A table of the derivative bounds and properties of many activations.
@@ -360,9 +433,9 @@ def table(
         profiles.append(p)
         rng = _range_text(p)
         smooth = "C^inf" if p.smoothness == float("inf") else ("jump" if p.smoothness < 0 else f"C^{p.smoothness}")
-        lip = sympy.sstr(p.lipschitz)
+        lip = sympy.sstr(p.lipschitz.value)
         if len(lip) > 12:
-            lip = str(sympy.N(p.lipschitz, 10)) + ("*" if p.derivative.exact else "~")
+            lip = str(p.lipschitz.evalf(10)) + ("*" if p.lipschitz.exact else "~")
         rows.append((
             act.name, _fmt(p.derivative.sup), _where(p.derivative.sup), _fmt(p.derivative.inf),
             _where(p.derivative.inf), rng, lip, p.monotone, "yes" if p.zero_centred else "no",

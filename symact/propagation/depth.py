@@ -33,11 +33,12 @@ import mpmath
 import sympy
 
 from ..analysis.properties import derivative_bounds
-from ..core.precision import workdps
+from ..core.precision import DEFAULT_DPS, workdps
+from ..core.result import Quantity, Result, enclose, honest_float
 from ..expressions.activation import Activation, as_parameter_value
 from ..expressions.coerce import as_activation as _resolve
 
-__all__ = ["GradientBound", "gradient_bound", "spectral_norm"]
+__all__ = ["GradientBound", "Rate", "gradient_bound", "spectral_norm"]
 
 
 def spectral_norm(weight: Any) -> tuple[sympy.Expr, bool]:
@@ -80,30 +81,109 @@ def _regime(rate: sympy.Expr) -> tuple[str, dict[str, sympy.Basic]]:
     }
 
 
-@dataclass(frozen=True)
-class GradientBound:
+def _bound_float(q: Quantity, up: bool) -> sympy.Expr:
+    """A rigorous bound of a certified quantity with no more digits than it certifies (+1 ulp)."""
+    lo, hi = q.enclosure
+    with workdps(60):
+        end = hi if up else lo
+        if end == 0:
+            return sympy.Integer(0)
+        digits = max(q.digits or 1, 1)
+        text = mpmath.nstr(end, digits, strip_zeros=False)
+        v = mpmath.mpf(text)
+        ulp = mpmath.mpf(10) ** (mpmath.floor(mpmath.log10(abs(v))) - digits + 1)
+        while up and v < hi:
+            v += ulp
+        while not up and v > lo:
+            v -= ulp
+        return sympy.Float(mpmath.nstr(v, digits + 1), digits + 1)
+
+
+@dataclass(frozen=True, eq=False, repr=False)
+class Rate(Result):
+    r"""The per-layer factor :math:`\|w\| \sup|\varphi'|` of a uniform chain.
+
+    A result (:class:`~symact.core.result.Result`): ``value`` is the closed form (exact)
+    or the certified digits; ``enclosure`` rigorous bounds when the weight is a number;
+    ``bound`` the rigorous upper bound used in :attr:`GradientBound.expr`.
+    """
+
+    value: sympy.Expr
+    level: str
+    enclosure: tuple[mpmath.mpf, mpmath.mpf] | None
+    method: str
+    bound: sympy.Expr
+
+    def evalf(self, digits: int = 15) -> sympy.Expr:
+        """Certified digits (symbolic rates evaluate their numbers only)."""
+        if not self.value.is_number:
+            return self.value
+        return super().evalf(digits)
+
+    def _sympy_(self) -> sympy.Expr:
+        if not self.value.is_number:
+            return self.value
+        return super()._sympy_()
+
+    def __repr__(self) -> str:
+        return f"Rate({self}, level={self.level!r})"
+
+    def __reduce__(self) -> Any:
+        return (Rate, (self.value, self.level, self.enclosure, self.method, self.bound))
+
+
+def _rate(slope: Quantity, norm: sympy.Expr, exact_w: bool, up: bool = True) -> Rate:
+    if slope.exact:
+        v = sympy.simplify(slope.value * norm)
+        level = "exact" if exact_w else "certified"
+        enc = enclose(v) if v.is_number and v.is_finite is not False else None
+        if v in (sympy.oo, -sympy.oo):
+            enc = None
+        return Rate(v, level, enc, "closed form", v)
+    bound = _bound_float(slope, up) * norm
+    if norm.is_number:
+        n_lo, n_hi = enclose(norm)
+        lo, hi = slope.enclosure
+        with workdps(60):
+            enc = (lo * n_lo, hi * n_hi)
+        return Rate(honest_float(*enc, DEFAULT_DPS), "certified", enc, "certified enclosure", bound)
+    return Rate(slope.value * norm, "certified", None, "certified enclosure", bound)
+
+
+@dataclass(frozen=True, eq=False, repr=False)
+class GradientBound(Result):
     r"""Worst-case bounds on :math:`|\partial a_n / \partial a_0|` across layers.
+
+    It follows the result protocol: ``value`` is :attr:`expr`, ``level`` is ``"exact"``
+    (closed-form slopes and weights) or ``"certified"``, ``enclosure`` encloses
+    :attr:`expr` when it is a number and otherwise the per-layer rate (see
+    :attr:`rate`, which carries its own enclosure), ``method`` says how the slope was
+    found.
 
     Attributes
     ----------
     expr : sympy.Expr
         The upper bound :math:`\prod_k \|w_k\| \sup|\varphi_k'|`, symbolic in
-        ``layers`` and ``weight`` when they are symbols.
+        ``layers`` and ``weight`` when they are symbols.  With a certified slope it is
+        built from a rigorous upper bound of the slope (``rate.bound``).
     lower : sympy.Expr
         The matching lower bound :math:`\prod_k \|w_k\|\inf|\varphi_k'|`
         (0 when some :math:`\varphi_k'` vanishes somewhere).
-    rate : sympy.Expr
-        Per-layer factor of a uniform chain (``None`` for mixed layers).
+    rate : Rate or None
+        Per-layer factor of a uniform chain (``None`` for mixed layers), with only
+        certified digits.
     regime : str
         ``"vanishing"``, ``"neutral"``, ``"exploding"``, or ``"depends"``
         (see :attr:`conditions`).
     exact : bool
         Whether the slopes are closed forms (else certified upper ends).
+    assumptions : tuple
+        Assumptions on symbolic parameters of the activation.
     """
 
     expr: sympy.Expr
     lower: sympy.Expr
-    rate: sympy.Expr | None
+    rate: Rate | None
     layers: sympy.Expr
     regime: str
     conditions: dict[str, sympy.Basic] = field(default_factory=dict)
@@ -111,6 +191,53 @@ class GradientBound:
     names: tuple[str, ...] = ()
     dead_units: bool = False
     slopes: tuple[sympy.Expr, ...] = ()
+    method: str = "closed form"
+    assumptions: tuple[sympy.Basic, ...] = ()
+
+    @property
+    def value(self) -> sympy.Expr:
+        """The bound :attr:`expr`."""
+        return self.expr
+
+    @property
+    def level(self) -> str:
+        """``"exact"`` or ``"certified"``."""
+        return "exact" if self.exact else "certified"
+
+    @property
+    def enclosure(self) -> tuple[mpmath.mpf, mpmath.mpf] | None:
+        """Rigorous bounds of :attr:`expr` (a number) or else of the rate."""
+        if self.expr.is_number and self.expr.is_finite is not False:
+            if self.exact:
+                return enclose(self.expr)
+            if self.rate is not None and self.rate.enclosure is not None and self.layers.is_Integer:
+                lo, hi = self.rate.enclosure
+                n = int(self.layers)
+                with workdps(60):  # contains both the true worst case and the bound shown
+                    return (lo**n, max(hi**n, mpmath.mpf(sympy.N(self.expr, 60)) * (1 + mpmath.mpf(10) ** -50)))
+            with workdps(60):
+                v = mpmath.mpf(sympy.N(self.expr, 60))
+            return (mpmath.mpf(0), v)  # expr is a rigorous upper bound
+        return self.rate.enclosure if self.rate is not None else None
+
+    def evalf(self, digits: int = 15) -> sympy.Expr:
+        """Certified digits of a numeric bound; a symbolic bound is returned as it is."""
+        if not self.expr.is_number:
+            return self.expr
+        return super().evalf(digits)
+
+    def _sympy_(self) -> sympy.Expr:
+        return self.expr
+
+    def __float__(self) -> float:
+        return float(sympy.N(self.expr, 20))
+
+    def __repr__(self) -> str:
+        return f"GradientBound({sympy.sstr(self.expr)}, regime={self.regime!r}, level={self.level!r})"
+
+    @property
+    def _rate_value(self) -> sympy.Expr | None:
+        return None if self.rate is None else self.rate.bound
 
     def depth_below(self, eps: Any) -> sympy.Expr | int:
         r"""The smallest number of layers with bound :math:`< \varepsilon`.
@@ -144,7 +271,7 @@ class GradientBound:
         t = as_parameter_value(target)
         if self.rate is None:
             raise ValueError("depth is defined for a uniform chain (one activation and weight)")
-        rate = self.rate if below else self._lower_rate
+        rate = self._rate_value if below else self._lower_rate
         if rate is None or rate == 0:
             raise ValueError("the lower bound is 0 (the derivative vanishes somewhere), so no depth guarantees growth")
         n = sympy.Symbol("n", positive=True, integer=True)
@@ -173,7 +300,7 @@ class GradientBound:
     def _lower_rate(self) -> sympy.Expr | None:
         if self.rate is None or not self.slopes:
             return None
-        return self.slopes[1] * (self.rate / self.slopes[0]) if self.slopes[0] != 0 else None
+        return self.slopes[1] * (self.rate.bound / self.slopes[0]) if self.slopes[0] != 0 else None
 
     def describe(self) -> str:
         """A few lines in words."""
@@ -185,7 +312,10 @@ class GradientBound:
         if self.dead_units:
             lines.append("the derivative is 0 on a whole stretch: a path through an inactive unit contributes exactly 0")
         if not self.exact:
-            lines.append("slope certified (upper end of an Arb enclosure), not a closed form")
+            lines.append(f"slope certified (rate {self.rate}; the bound uses a rigorous upper end), not a closed form"
+                         if self.rate is not None else "slopes certified (rigorous upper ends), not closed forms")
+        if self.assumptions:
+            lines.append("assuming " + ", ".join(sympy.sstr(a) for a in self.assumptions))
         return "\n".join(lines)
 
     def __str__(self) -> str:
@@ -199,31 +329,43 @@ class GradientBound:
         return f"$\\displaystyle {self.latex()}$"
 
 
+
 def _num(v: sympy.Expr) -> mpmath.mpf:
     with workdps(60):
         return mpmath.mpf(sympy.N(v, 60))
 
 
-def _slopes(act: Activation) -> tuple[sympy.Expr, sympy.Expr, bool, bool]:
-    """(sup|phi'|, inf|phi'|, exact, dead) -- sup rounded up when certified."""
+def _slopes(act: Activation) -> tuple[Quantity, Quantity, bool, bool, tuple[sympy.Basic, ...]]:
+    """(sup|phi'|, inf|phi'|, exact, dead, assumptions) as results with enclosures."""
     b = derivative_bounds(act)
     hi_e, lo_e = b.sup, b.inf
+    top = b.lipschitz
     if b.exact:
-        top = b.lipschitz
-        a, c = hi_e.value, lo_e.value
-        if (_num(c) > 0) if c.is_finite else False:
-            bottom = c
-        elif (_num(a) < 0) if a.is_finite else False:
-            bottom = -a
-        else:
-            bottom = sympy.Integer(0)
+        bottom_v = sympy.simplify(sympy.Max(0, lo_e.value) + sympy.Max(0, -hi_e.value))
+        bottom = Quantity(bottom_v, "exact", method="closed form", name="inf |phi'|")
     else:
-        top_n = max(abs(hi_e.enclosure[1]), abs(lo_e.enclosure[0]))
-        top = sympy.Float(mpmath.nstr(top_n * (1 + mpmath.mpf(10) ** -30), 35), 35)
-        bottom = sympy.Integer(0) if lo_e.enclosure[0] <= 0 <= hi_e.enclosure[1] else sympy.Float(
-            mpmath.nstr(min(abs(lo_e.enclosure[0]), abs(hi_e.enclosure[1])), 35), 35)
+        with workdps(60):
+            l0, l1 = lo_e.enclosure
+            h0, h1 = hi_e.enclosure
+            if l0 > 0:
+                bottom = Quantity.certified(l0, l1, method="certified enclosure", name="inf |phi'|")
+            elif h1 < 0:
+                bottom = Quantity.certified(-h1, -h0, method="certified enclosure", name="inf |phi'|")
+            else:
+                bottom = Quantity(sympy.Integer(0), "exact", method="closed form", name="inf |phi'|")
     dead = bool(lo_e.exact and lo_e.value == 0 and lo_e.attained and not isinstance(lo_e.at, sympy.FiniteSet))
-    return sympy.simplify(top), bottom, b.exact, dead
+    return top, bottom, top.exact and bottom.exact, dead, b.assumptions
+
+
+def _regime_of(rate: Rate) -> tuple[str, dict[str, sympy.Basic]]:
+    if rate.level == "exact" or not rate.value.is_number or rate.enclosure is None:
+        return _regime(rate.value if rate.level == "exact" else rate.bound)
+    lo, hi = rate.enclosure
+    if hi < 1:
+        return "vanishing", {}
+    if lo > 1:
+        return "exploding", {}
+    return "neutral", {}  # 1 lies in the enclosure (cannot be split further)
 
 
 def gradient_bound(
@@ -270,14 +412,14 @@ def gradient_bound(
     n = as_parameter_value(layers)
     if n.is_number and (not n.is_integer or n < 0):
         raise ValueError(f"layers must be a non-negative integer or a symbol, got {layers!r}")
-    top, bottom, exact, dead = _slopes(a)
+    top, bottom, exact, dead, assumptions = _slopes(a)
     norm, exact_w = spectral_norm(weight)
-    rate = sympy.simplify(top * norm)
-    lower_rate = sympy.simplify(bottom * norm)
-    regime, cond = _regime(rate)
+    rate = _rate(top, norm, exact_w)
+    lower_rate = _rate(bottom, norm, exact_w, up=False).bound
+    regime, cond = _regime_of(rate)
     return GradientBound(
-        expr=sympy.powsimp(rate**n, force=True),
-        lower=sympy.powsimp(lower_rate**n, force=True) if bottom != 0 else sympy.Integer(0),
+        expr=sympy.powsimp(rate.bound**n, force=True),
+        lower=sympy.powsimp(lower_rate**n, force=True) if bottom.value != 0 else sympy.Integer(0),
         rate=rate,
         layers=n,
         regime=regime,
@@ -285,7 +427,9 @@ def gradient_bound(
         exact=exact and exact_w,
         names=(a.name,),
         dead_units=dead,
-        slopes=(top, bottom),
+        slopes=(_rate(top, sympy.Integer(1), True).bound, _rate(bottom, sympy.Integer(1), True, up=False).bound),
+        method="closed form" if exact else "certified enclosure",
+        assumptions=assumptions,
     )
 
 
@@ -297,13 +441,14 @@ def _mixed(spec: list[tuple[Activation | str, Any]]) -> GradientBound:
         if not (isinstance(item, tuple) and len(item) == 2):
             raise TypeError(f"each layer must be an (activation, weight) pair, got {item!r}")
         a = _resolve(item[0])
-        top, bottom, ex, d = _slopes(a)
+        top, bottom, ex, d, _ = _slopes(a)
         norm, ex_w = spectral_norm(item[1])
-        up *= top * norm
-        down *= bottom * norm
+        up *= _rate(top, norm, ex_w).bound
+        down *= _rate(bottom, norm, ex_w, up=False).bound
         exact = exact and ex and ex_w
         dead = dead or d
         names.append(a.name)
     up = sympy.expand(sympy.simplify(up))
     regime, cond = _regime(up)
-    return GradientBound(up, sympy.simplify(down), None, sympy.Integer(len(spec)), regime, cond, exact, tuple(names), dead)
+    return GradientBound(up, sympy.simplify(down), None, sympy.Integer(len(spec)), regime, cond, exact,
+                         tuple(names), dead, method="closed form" if exact else "certified enclosure")

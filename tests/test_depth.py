@@ -1,0 +1,65 @@
+"""gradient_bound follows the result protocol and shows only certified digits.
+
+The truths are computed here with mpmath (findroot of phi'' on the hand-written reference
+formulas at 45 digits), never taken from symact.
+"""
+
+from __future__ import annotations
+
+import pickle
+
+import mpmath as mp
+import pytest
+import sympy
+
+import symact as sa
+from tests.reference import REFERENCE
+
+
+def _silu_lipschitz():
+    with mp.workdps(45):
+        f = REFERENCE["silu"]
+        r = mp.findroot(lambda t: mp.diff(f, t, 2), mp.mpf("2.4"))
+        return mp.diff(f, r, 1)
+
+
+def test_rate_shows_only_true_digits():
+    gb = sa.gradient_bound("silu", 1, weight=sympy.Rational(1, 2))
+    with mp.workdps(45):
+        truth = _silu_lipschitz() / 2
+        text = str(gb.rate)
+        n = len(text.replace(".", "").lstrip("0"))
+        assert n >= 15
+        assert mp.nstr(truth, n, strip_zeros=False) == mp.nstr(mp.mpf(text), n, strip_zeros=False), (text, truth)
+        lo, hi = gb.rate.enclosure
+        assert lo <= truth <= hi
+        # the bound itself is a rigorous upper bound
+        assert mp.mpf(sympy.N(gb.expr, 45)) >= truth
+
+
+def test_protocol_and_pickle():
+    for act, w in (("silu", 1), ("sigmoid", 2), ("mish", sympy.Rational(1, 3))):
+        gb = sa.gradient_bound(act, 3, weight=w)
+        assert pickle.loads(pickle.dumps(gb)) == gb
+        assert gb.level in ("exact", "certified")
+        assert float(gb) == pytest.approx(float(sympy.N(gb.expr)))
+        assert sympy.sympify(gb) == gb.expr
+        assert sympy.latex(gb)
+        lo, hi = gb.enclosure
+        with mp.workdps(40):
+            assert lo <= mp.mpf(sympy.N(gb.expr, 40)) <= hi
+    assert sa.gradient_bound("sigmoid", 10).level == "exact"
+    assert sa.gradient_bound("sigmoid", 10) < 1e-6
+
+
+def test_depth_from_certified_rate_is_guaranteed():
+    gb = sa.gradient_bound("silu", 1, weight=sympy.Rational(1, 2))
+    k = gb.depth_below(sympy.Rational(1, 10**6))
+    with mp.workdps(45):
+        r = _silu_lipschitz() / 2
+        assert r**k < mp.mpf(10) ** -6 <= r ** (k - 1)
+
+
+def test_certified_describe_has_no_false_digits():
+    text = sa.gradient_bound("silu", 2).describe()
+    assert "1.0998393201288669170" in text or "1.099839320128866917" in text
