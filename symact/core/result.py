@@ -60,6 +60,7 @@ __all__ = [
     "certified_digits",
     "enclose",
     "honest_float",
+    "radius_text",
     "weakest",
 ]
 
@@ -171,15 +172,43 @@ def honest_float(lo: Any, hi: Any, max_digits: int = DEFAULT_DPS) -> sympy.Float
 
     Its precision is the number of certified digits, so it prints no more.
 
+    When not even the first digit is certified (an enclosure around 0, say),
+    the value is 0 at one digit of precision: a number no larger than the
+    enclosure's magnitude, claiming no digit; :func:`radius_text` says how small.
+
     >>> honest_float(mpmath.mpf("0.123456"), mpmath.mpf("0.123458"))
     0.12346
+    >>> honest_float(mpmath.mpf("-1e-31"), mpmath.mpf("3e-32"))
+    0
     """
     with workdps(max_digits + 10):
         text = certified_digits(lo, hi, max_digits)
         if text is None:
-            mid = (_mpf(lo) + _mpf(hi)) / 2
-            return sympy.Float(mpmath.nstr(mid, 3), 1)
+            return sympy.Integer(0) if _straddles(lo, hi) else sympy.Float(0, 1)
         return sympy.Float(text, _significant(text))
+
+
+def _straddles(lo: Any, hi: Any) -> bool:
+    lo, hi = _mpf(lo), _mpf(hi)
+    return bool(lo <= 0 <= hi) and not (mpmath.isinf(lo) or mpmath.isinf(hi))
+
+
+def radius_text(lo: Any, hi: Any) -> str:
+    """``"0 ± r"`` for an enclosure around 0, with ``r`` rounded up to two digits.
+
+    >>> radius_text(mpmath.mpf("-1.01e-31"), mpmath.mpf("3e-32"))
+    '0 ± 1.1e-31'
+    """
+    lo, hi = _mpf(lo), _mpf(hi)
+    with workdps(30):
+        r = max(abs(lo), abs(hi))
+        if r == 0:
+            return "0"
+        e = int(mpmath.floor(mpmath.log10(r)))
+        m = mpmath.ceil(r / mpmath.mpf(10) ** (e - 1))
+        if m >= 100:
+            m, e = mpmath.ceil(m / 10), e + 1
+        return f"0 ± {int(m) / 10:.1f}e{e}"
 
 
 def _mpf(v: Any) -> mpmath.mpf:
@@ -289,6 +318,9 @@ class Result:
         return f"$\\displaystyle {self.latex()}$"
 
     def __str__(self) -> str:
+        if self.level != "exact" and self.enclosure is not None and _straddles(*self.enclosure) \
+                and certified_digits(*self.enclosure, 2) is None:
+            return radius_text(*self.enclosure)
         return sympy.sstr(self._sympy_())
 
     def __repr__(self) -> str:
