@@ -40,6 +40,7 @@ from ..core.cache import cached
 from ..core.errors import CertificationError, UnsupportedExpression
 from ..core.precision import DEFAULT_DPS, workdps
 from ..core.result import Level, Result, honest_float
+from ..core.steps import Record
 from ..expressions.activation import Activation, x
 from ..expressions.coerce import as_expression
 from ..expressions.pieces import Piece, one_sided_limit, split
@@ -88,8 +89,9 @@ class Extremum(Result):
     method : {"exact", "certified"}
     equation : sympy.Basic or None
         For a certified extremum, the equation whose root is the extremal point.
-    steps : tuple of str
-        What the engine did, in order (used by :mod:`symact.proofs.derivation`).
+    steps : tuple of Record
+        What the engine did, in order, as typed :class:`~symact.core.steps.Record`
+        values (rendered by :mod:`symact.proofs.derivation`).
 
     Examples
     --------
@@ -108,7 +110,7 @@ class Extremum(Result):
     enclosure: tuple[mpmath.mpf, mpmath.mpf]
     method: str
     equation: sympy.Basic | None = None
-    steps: tuple[str, ...] = field(default=(), repr=False)
+    steps: tuple[Record, ...] = field(default=(), repr=False)
     candidates: tuple[Candidate, ...] = field(default=(), repr=False)
 
     def __post_init__(self) -> None:
@@ -196,7 +198,7 @@ def _finite_number(value: sympy.Expr) -> bool:
 
 
 def _critical_points(
-    expr: sympy.Expr, lo: sympy.Expr, hi: sympy.Expr, steps: list[str]
+    expr: sympy.Expr, lo: sympy.Expr, hi: sympy.Expr, steps: list[Record]
 ) -> list[sympy.Expr] | None:
     """Exact critical points in (lo, hi), or None when no closed form was found in time.
 
@@ -217,7 +219,9 @@ def _critical_points(
         with time_budget(_SOLVE_BUDGET):
             sols = sympy.solveset(target, x, sympy.Interval.open(lo, hi))
     except BudgetExceeded:
-        steps.append(f"solveset gave up on {sympy.sstr(target)} = 0 within {_SOLVE_BUDGET:g} s")
+        steps.append(Record("solve_failed", {"equation": sympy.Eq(target, 0), "lo": lo, "hi": hi,
+                                             "reason": "budget"},
+                            note=f"solveset gave up within {_SOLVE_BUDGET:g} s"))
         return None
     except (NotImplementedError, ValueError, TypeError):
         return None
@@ -245,32 +249,34 @@ def _critical_points(
             if abs(sympy.N(target.subs(x, r), 30)) < 1e-20:
                 inside.append(r)
     if inside:
-        steps.append("roots by sympy.solve (completeness checked against a certified enclosure)")
         return sorted(inside, key=lambda s: sympy.N(s, 30))
-    steps.append(f"no closed form for the roots of {sympy.sstr(target)} = 0 (SymPy: {type(sols).__name__})")
+    steps.append(Record("solve_failed", {"equation": sympy.Eq(target, 0), "lo": lo, "hi": hi,
+                                         "reason": "no closed form"},
+                        note=f"SymPy returned {type(sols).__name__}"))
     return None
 
 
 @cached(maxsize=1024)
 def _exact_candidates(
     f: sympy.Expr, lo: sympy.Expr, hi: sympy.Expr
-) -> tuple[tuple[Candidate, ...] | None, tuple[str, ...]]:
+) -> tuple[tuple[Candidate, ...] | None, tuple[Record, ...]]:
     """Candidates of an analytic piece on (lo, hi), the same for sup and inf.
 
     ``None`` in place of the candidates means the critical points have no
     closed form (the caller certifies instead); the notes say what was tried.
     """
-    steps: list[str] = []
+    steps: list[Record] = []
     if x not in f.free_symbols:
         const = (Candidate(f, sympy.Interval.open(lo, hi), True, "constant on the stretch"),)
-        return (const if _finite_number(f) else ()), ()
+        if not _finite_number(f):
+            return (), ()
+        return const, (Record("constant", {"lo": lo, "hi": hi, "value": f}),)
     crit = _critical_points(f, lo, hi, steps)
     if crit is None:
         return None, tuple(steps)
-    steps.append(
-        f"on ({sympy.sstr(lo)}, {sympy.sstr(hi)}): critical points of {sympy.sstr(f)}: "
-        + (", ".join(sympy.sstr(c) for c in crit) if crit else "none")
-    )
+    steps.append(Record("critical_points", {"expr": f, "derivative": sympy.diff(f, x), "lo": lo,
+                                            "hi": hi, "points": tuple(crit)}))
+    steps.extend(Record("value_at", {"expr": f, "point": c, "value": _tidy(f.subs(x, c))}) for c in crit)
     out = [
         Candidate(_tidy(f.subs(x, c)), sympy.FiniteSet(c), True, f"critical point x = {sympy.sstr(c)}")
         for c in crit
@@ -287,12 +293,15 @@ def _exact_candidates(
                 f"could not find the limit of {f} as x -> {end}{side if end.is_finite else ''}"
             )
         where = "x -> " + (sympy.sstr(end) if end.is_infinite else f"{sympy.sstr(end)}{side}")
-        out.append(Candidate(_tidy(lim) if lim.is_finite else lim, sympy.EmptySet, False, where))
+        lim = _tidy(lim) if lim.is_finite else lim
+        out.append(Candidate(lim, sympy.EmptySet, False, where))
+        steps.append(Record("limit", {"expr": f, "point": end, "side": None if end.is_infinite else side,
+                                      "value": lim}))
     return tuple(out), tuple(steps)
 
 
 def _piece_candidates(
-    piece: Piece, lo: sympy.Expr, hi: sympy.Expr, kind: Kind, dps: int, steps: list[str]
+    piece: Piece, lo: sympy.Expr, hi: sympy.Expr, kind: Kind, dps: int, steps: list[Record]
 ) -> list[Candidate]:
     f = piece.expr
     exact, notes = _exact_candidates(f, lo, hi)
@@ -302,7 +311,13 @@ def _piece_candidates(
     from .certify import certified_extremum
 
     cert = certified_extremum(f, x, kind, lo=lo, hi=hi, lo_closed=False, hi_closed=False, dps=dps)
-    steps.extend(cert.notes)
+    steps.extend(r for r in getattr(cert, "steps", ()) if isinstance(r, Record))
+    steps.append(Record("certified", {
+        "kind": kind, "expr": f, "lo": lo, "hi": hi, "enclosure": (cert.lower, cert.upper),
+        "method": "arb", "dps": dps, "equation": sympy.Eq(sympy.diff(f, x), 0),
+        "points": tuple(cert.points), "attained": cert.attained,
+        "approached": tuple(cert.approached_at)}, level="certified",
+        note="; ".join(cert.notes)))
     val = honest_float(cert.lower, cert.upper, dps)
     where = sympy.FiniteSet(*[honest_float(a, b, dps) for a, b in cert.points])
     approached = tuple(str(a) for a in cert.approached_at)
@@ -347,7 +362,7 @@ def _periodic(f: sympy.Expr, kind: Kind, dps: int, check: bool) -> Extremum | No
     if isinstance(res.at, sympy.FiniteSet):
         base = sorted({p for p in res.at if (p < period) == sympy.true}, key=lambda p: sympy.N(p, 30))
         at = sympy.Union(*[sympy.ImageSet(sympy.Lambda(n, p + n * period), sympy.S.Integers) for p in base])
-    steps = (f"periodic with period {sympy.sstr(period)}: the {kind} over one period is the {kind} over the reals", *res.steps)
+    steps = (Record("periodic", {"period": period}), *res.steps)
     return dataclasses.replace(res, at=at, steps=steps)
 
 
@@ -358,11 +373,12 @@ def _extremum(obj: Any, kind: Kind, interval: sympy.Set | None, dps: int, check:
         if periodic is not None:
             return periodic
     a, b, a_closed, b_closed = _domain(interval)
-    steps: list[str] = [f"{kind} of {sympy.sstr(f)} over {_interval_text(a, b, a_closed, b_closed)}"]
+    domain = sympy.Interval(a, b, not a_closed, not b_closed)
+    steps: list[Record] = [Record("problem", {"kind": kind, "expr": f, "domain": domain})]
     cands: list[Candidate] = []
     pieces = [p for p in split(f, x) if (p.hi > a) == sympy.true and (p.lo < b) == sympy.true]
     if len(pieces) > 1:
-        steps.append("split at breakpoints " + ", ".join(sympy.sstr(p.lo) for p in pieces[1:]))
+        steps.append(Record("split", {"points": tuple(p.lo for p in pieces[1:])}))
     for p in pieces:
         lo = sympy.Max(p.lo, a)
         hi = sympy.Min(p.hi, b)
@@ -375,9 +391,21 @@ def _extremum(obj: Any, kind: Kind, interval: sympy.Set | None, dps: int, check:
         v = f.subs(x, c)
         if _finite_number(v):
             cands.append(Candidate(_tidy(v), sympy.FiniteSet(c), True, f"value at x = {sympy.sstr(c)}"))
+            steps.append(Record("value_at", {"expr": f, "point": c, "value": _tidy(v)}))
     if not cands:
         raise UnsupportedExpression(f"{f} is undefined everywhere on the interval")
     return _pick(f, kind, cands, steps, dps, check, (a, b, a_closed, b_closed))
+
+
+def _record_kind(c: Candidate) -> str:
+    """The step kind that produced a candidate (structured, for the derivation layer)."""
+    if not c.exact:
+        return "certified"
+    if c.where is sympy.EmptySet or not c.attained:
+        return "limit"
+    if isinstance(c.where, sympy.Interval):
+        return "constant"
+    return "value_at"
 
 
 def _interval_text(a: Any, b: Any, ac: bool, bc: bool) -> str:
@@ -390,7 +418,7 @@ def _pick(
     f: sympy.Expr,
     kind: Kind,
     cands: list[Candidate],
-    steps: list[str],
+    steps: list[Record],
     dps: int,
     check: bool,
     dom: tuple[Any, Any, bool, bool],
@@ -419,7 +447,8 @@ def _pick(
             eps = abs(v) * mpmath.mpf(10) ** (-dps) + mpmath.mpf(10) ** (-dps - 5)
             enclosure = (v - eps, v + eps)
         method = "exact"
-        steps.append(f"{kind} = {sympy.sstr(value)} ({chosen.how}), compared exactly among {len(cands)} candidates")
+        steps.append(Record("compare", {"kind": kind, "value": value, "candidates": len(cands),
+                                        "chosen": _record_kind(chosen)}))
     else:
         encs = [c.enclosure for c in best if c.enclosure is not None]
         if encs:
@@ -432,7 +461,9 @@ def _pick(
         method = "certified"
         if enclosure[0] != enclosure[1]:
             value = honest_float(enclosure[0], enclosure[1], dps)
-        steps.append(f"{kind} certified in [{mpmath.nstr(enclosure[0], 25)}, {mpmath.nstr(enclosure[1], 25)}]")
+        steps.append(Record("compare", {"kind": kind, "value": value, "candidates": len(cands),
+                                        "chosen": _record_kind(chosen), "enclosure": enclosure},
+                            level="certified"))
     result = Extremum(
         kind=kind,
         value=value,
@@ -447,11 +478,14 @@ def _pick(
         candidates=tuple(cands),
     )
     if exact and check and value.is_finite:
-        _cross_check(f, result, dom, dps)
+        checked = _cross_check(f, result, dom, dps)
+        if checked:
+            result = dataclasses.replace(result, steps=(*result.steps, Record(
+                "cross_check", {"value": value, "pieces": checked}, level="certified")))
     return result
 
 
-def _cross_check(f: sympy.Expr, result: Extremum, dom: tuple[Any, Any, bool, bool], dps: int) -> None:
+def _cross_check(f: sympy.Expr, result: Extremum, dom: tuple[Any, Any, bool, bool], dps: int) -> int:
     """Check an exact answer against certified enclosures of each smooth piece.
 
     For a sup ``v``: no piece may have a certified lower bound on its sup above
@@ -482,7 +516,7 @@ def _cross_check(f: sympy.Expr, result: Extremum, dom: tuple[Any, Any, bool, boo
                     dps=min(dps, 30),
                 )
         except (CertificationError, UnsupportedExpression, BudgetExceeded, ValueError):
-            return  # no certificate for this piece: the exact route stands on its own
+            return 0  # no certificate for this piece: the exact route stands on its own
         checked += 1
         inner = cert.lower if sign == 1 else -cert.upper  # sign * (the bound towards the inside)
         outer = cert.upper if sign == 1 else -cert.lower
@@ -500,6 +534,7 @@ def _cross_check(f: sympy.Expr, result: Extremum, dom: tuple[Any, Any, bool, boo
             f"the exact {result.kind} {result.value} of {f} lies outside every certified "
             "enclosure of its pieces; this is a bug in symact or SymPy -- please report it"
         )
+    return checked
 
 
 def sup(
