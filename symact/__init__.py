@@ -53,10 +53,9 @@ _LAZY = {
             "MeanField", "chi1", "edge_of_chaos", "mean_field", "phase_diagram", "variance_map",
         )
     },
-    **{
-        name: ("symact.proofs.derivation", name)
-        for name in ("Derivation", "Step", "comparison_document", "derive", "derive_many")
-    },
+    **{name: ("symact.proofs.derivation", name) for name in ("Derivation", "Step")},
+    **{name: ("symact.proofs.analysis_steps", name) for name in ("derive", "derive_many")},
+    "comparison_document": ("symact.proofs.documents", "comparison_document"),
     **{
         name: ("symact.proofs.verify", name)
         for name in (

@@ -137,7 +137,7 @@ def _explain_json(act: Any) -> str:
         "lipschitz": sympy.sstr(b.lipschitz),
     }
     try:
-        from ..proofs.derivation import derive
+        from ..proofs.analysis_steps import derive
 
         data["derivation"] = derive(act).text()
     except ImportError:
@@ -151,7 +151,7 @@ def _cmd_explain(args: argparse.Namespace) -> int:
         print(_explain_json(act))
         return 0
     try:
-        from ..proofs.derivation import derive
+        from ..proofs.analysis_steps import derive
     except ImportError:
         if args.format != "text":
             raise _Usage(f"--format {args.format} needs symact.proofs.derivation, which is not installed") from None
@@ -227,7 +227,7 @@ def _cmd_check(args: argparse.Namespace) -> int:
 
 
 def _cmd_latex(args: argparse.Namespace) -> int:
-    from ..proofs.derivation import derive
+    from ..proofs.analysis_steps import derive
 
     act = _resolve(args)
     out = Path(args.output)
