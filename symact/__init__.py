@@ -58,10 +58,11 @@ _LAZY = {
     "comparison_document": ("symact.proofs.documents", "comparison_document"),
     **{
         name: ("symact.proofs.verify", name)
-        for name in (
-            "Verdict", "check_bound", "check_claim", "check_depth", "check_derivative",
-            "check_identity", "check_maximum", "explain_four_sigmoid",
-        )
+        for name in ("Verdict", "check_bound", "check_derivative", "check_identity")
+    },
+    **{
+        name: ("symact.proofs.claims", name)
+        for name in ("check_claim", "check_depth", "check_maximum", "explain_four_sigmoid")
     },
     **{name: ("symact.propagation.gains", name) for name in ("GainTable", "gain", "gain_table", "selu_constants")},
     "simulate_chain": ("symact.propagation.simulate", "simulate_chain"),

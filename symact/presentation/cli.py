@@ -219,7 +219,7 @@ def _cmd_meanfield(args: argparse.Namespace) -> int:
 
 
 def _cmd_check(args: argparse.Namespace) -> int:
-    from ..proofs.verify import check_claim
+    from ..proofs.claims import check_claim
 
     verdict = check_claim(args.claim)
     print(str(verdict))

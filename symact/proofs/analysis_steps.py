@@ -35,7 +35,10 @@ from .derivation import Derivation, Notation, Row, Step, math_latex, phi, unicod
 from .identities import find_identities, rules
 from .names import proper_name
 
-__all__ = ["build_derivation", "derive", "derive_many", "enclosure_notation", "number"]
+__all__ = [
+    "build_derivation", "candidate_steps", "conclusion_steps", "derive", "derive_many",
+    "enclosure_notation", "level_of", "number", "resolve",
+]
 
 _BUDGET = 4.0
 _LONG = 400  # characters of sstr above which a formula is described, not displayed
@@ -82,7 +85,7 @@ def _outward(v: mpmath.mpf, n: int, up: bool) -> str:
         e = int(mpmath.floor(mpmath.log10(abs(v))))
         scale = mpmath.mpf(10) ** (n - 1 - e)
         m = mpmath.ceil(v * scale) if up else mpmath.floor(v * scale)
-        return mpmath.nstr(m / scale, n + 1, strip_zeros=False)
+        return mpmath.nstr(m / scale, n, strip_zeros=False)
 
 
 def enclosure_notation(lo: Any, hi: Any, digits: int = 12) -> Notation:
@@ -146,8 +149,47 @@ def _short(expr: Any) -> bool:
 
 
 # ---------------------------------------------------------------------------
+def candidate_steps(ext: Any, *, f: Notation | None = None, df: Notation | None = None) -> list[Step]:
+    """Why the candidate set is complete, from the extremum's typed records.
+
+    The function is called φ' (its derivative φ'') unless ``f``/``df`` name it
+    otherwise (their LaTeX and text forms replace φ' and φ'').
+    """
+    return _rename(_candidate_steps(ext), f, df)
+
+
+def conclusion_steps(ext: Any, *, f: Notation | None = None, df: Notation | None = None) -> list[Step]:
+    """The conclusion about one extremum (value, where attained, enclosure), see :func:`candidate_steps`."""
+    return _rename(_conclusion(ext), f, df)
+
+
+def _rename(steps: list[Step], f: Notation | None, df: Notation | None) -> list[Step]:
+    if f is None:
+        return steps
+    df = df or Notation(f.latex + "'", f.text + "'")
+    pairs_tex = ((r"\varphi''", df.latex), (r"\varphi'", f.latex))
+    pairs_txt = (("φ''", df.text), ("φ'", f.text))
+
+    def tex(t: str) -> str:
+        for a, b in pairs_tex:
+            t = t.replace(a, b)
+        return t
+
+    def txt(t: str) -> str:
+        for a, b in pairs_txt:
+            t = t.replace(a, b)
+        return t
+
+    def piece(p: Any) -> Any:
+        if isinstance(p, Notation):
+            return Notation(tex(p.latex), txt(p.text))
+        return txt(p) if isinstance(p, str) else p
+
+    return [Step(s.kind, piece(s.lhs), piece(s.rhs), s.relation, tuple(piece(p) for p in s.prose))
+            for s in steps]
+
+
 def _candidate_steps(ext: Any) -> list[Step]:
-    """Why the candidate set is complete, from the extremum's typed records."""
     out: list[Step] = []
     recs = [r for r in ext.steps if isinstance(r, Record)]
     split = next((r for r in recs if r.kind == "split"), None)
