@@ -191,7 +191,8 @@ def check_extreme_value(f: Any, kind: str, op: str, value: Any, *, at: Any = Non
         cex = {"point": next(iter(ext.at)), "lhs": ext.value, "rhs": val}
     show = sympy.sstr(ext.value) if ext.exact else str(ext.evalf(15))
     base = {True: "proved", False: "refuted", None: "undecided"}[holds]
-    summary = f"{base} ({method}): {side} f = {show}; claimed {kind} {op} {sympy.sstr(val)}"
+    shown_claim = str(value).strip() if dec is not None else sympy.sstr(val)
+    summary = f"{base} ({method}): {side} f = {show}; claimed {kind} {op} {shown_claim}"
     if dec is not None:
         summary += (f"; as an exact decimal the claim is {_word(readings['exact'])}, as correctly rounded "
                     f"to the digits given it is {_word(readings.get('rounded'))}")
@@ -249,7 +250,11 @@ def check_limit(f: Any, point: Any, value: Any, *, side: str | None = None, budg
     claim = Notation(f"{lhs.latex} = {sympy.latex(c)}", f"{lhs.text} = {sympy.sstr(c)}")
     try:
         with time_budget(budget):
-            lim = sympy.limit(fx, x, a, side or ("+-" if a.is_finite else "+"))
+            if a.is_finite and side is None:
+                left, right = _piece_limit(fx, a, "-"), _piece_limit(fx, a, "+")
+                lim = left if (left == right or is_zero(left - right)) else sympy.nan
+            else:
+                lim = _piece_limit(fx, a, side or ("-" if a == sympy.oo else "+"))
     except (BudgetExceeded, NotImplementedError, ValueError) as exc:
         return make_verdict("Checking a limit", [], None, "sampled",
                         f"undecided: SymPy could not compute the limit ({type(exc).__name__})", claim=claim)
@@ -266,6 +271,19 @@ def check_limit(f: Any, point: Any, value: Any, *, side: str | None = None, budg
     return make_verdict("Checking a limit", steps, holds, "symbolic",
                     f"{'proved' if holds else 'refuted'} (symbolic): the limit is {sympy.sstr(lim)}",
                     claim=claim, details={"limit": lim})
+
+
+def _piece_limit(f: sympy.Expr, a: sympy.Expr, side: str) -> sympy.Expr:
+    """The one-sided limit of f at a, taken on the analytic piece next to a on that side."""
+    from ..expressions.pieces import one_sided_limit, split
+
+    for p in split(f, x):
+        if a == sympy.oo and p.hi == sympy.oo or a == -sympy.oo and p.lo == -sympy.oo:
+            return one_sided_limit(p.expr, x, a, side)
+        if a.is_finite and ((side == "+" and (p.lo <= a) == sympy.true and (a < p.hi) == sympy.true)
+                            or (side == "-" and (p.lo < a) == sympy.true and (a <= p.hi) == sympy.true)):
+            return one_sided_limit(p.expr, x, a, side)
+    raise ValueError(f"no piece of {f} borders {a} from the {side} side")
 
 
 def _differs(e: sympy.Expr) -> bool:
