@@ -218,11 +218,13 @@ def _candidate_steps(ext: Any) -> list[Step]:
                 f"{{x ∈ {unicode_math(where)} : φ''(x) = 0}}"), pts, "=",
                 ("On ", where, ", SymPy's solveset finds every real solution of ", eq, ":")))
         elif r.kind == "solve_failed":
-            out.append(Step("prose", None, None, "", (
-                "On ", where, ", the equation ", r["equation"],
-                " has no closed-form solution that SymPy can find" +
+            eq = r["equation"]
+            out.append(Step("solve_failed", eq.lhs if isinstance(eq, sympy.Eq) else eq,
+                            eq.rhs if isinstance(eq, sympy.Eq) else sympy.Integer(0), "=", (
+                "On ", where, ", SymPy finds no closed-form solution" +
                 (" within the time allowed" if r.get("reason") == "budget" else "") +
-                "; the extremum there is enclosed rigorously below.")))
+                " of the critical-point equation")))
+            out.append(Step("prose", None, None, "", ("so the extremum there is enclosed rigorously, as follows.",)))
         elif r.kind == "value_at":
             out.append(Step("value", _d(1, r["point"]), r["value"], "=", ""))
         elif r.kind == "constant":
@@ -350,7 +352,8 @@ def build_derivation(act: Activation, exts: dict[str, Any], gb: Any = None, dept
     name = proper_name(act.name)
     refs: list[str] = []
     steps: list[Step] = []
-    params = [Notation(rf"{sympy.latex(sympy.Symbol(k))} = {sympy.latex(v)}", f"{k} = {sympy.sstr(v)}")
+    params = [Notation(rf"{sympy.latex(k if isinstance(k, sympy.Symbol) else sympy.Symbol(str(k)))} = "
+                       rf"{sympy.latex(v)}", f"{k} = {unicode_math(v)}")
               for k, v in act.params.items()]
     intro: list[Any] = [f"Let φ be the {_in_sentence(name)}"]
     for i, p in enumerate(params):
@@ -454,6 +457,11 @@ def build_derivation(act: Activation, exts: dict[str, Any], gb: Any = None, dept
             rows.append(Row(f"depth to {mpmath.nstr(layers_eps, 3)}",
                             Notation(rf"\text{{depth to }} {eps_tex}", f"depth to {mpmath.nstr(layers_eps, 3)}"),
                             sympy.Integer(depth), level_of(rate)))
+        else:
+            eps_tex = "10^{-6}" if layers_eps == 1e-6 else sympy.latex(sympy.Float(layers_eps, 3))
+            rows.append(Row(f"depth to {mpmath.nstr(layers_eps, 3)}",
+                            Notation(rf"\text{{depth to }} {eps_tex}", f"depth to {mpmath.nstr(layers_eps, 3)}"),
+                            sympy.oo, level_of(rate)))
     # mean field
     if meanfield is not None:
         g, mf = meanfield

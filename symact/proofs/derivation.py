@@ -288,7 +288,10 @@ def inline_latex(item: Inline) -> str:
     """
     if isinstance(item, str):
         return escape_text(item)
-    return f"${math_latex(item)}$"
+    tex = math_latex(item)
+    if len(tex) > 120:  # long formulas scale to the line rather than run past the margin
+        return rf"\fitinline{{{tex}}}"
+    return f"${tex}$"
 
 
 def inline_markdown(item: Inline) -> str:

@@ -54,7 +54,7 @@ def _cell(d: Derivation, key: str) -> str:
         return "--"
     if isinstance(r.value, str):
         return escape_text(r.value)
-    return f"${math_latex(r.value)}$"
+    return rf"\fitinline{{{math_latex(r.value)}}}"
 
 
 def comparison_table(derivations: Sequence[Derivation], *, layers_eps: float = 1e-6) -> str:
