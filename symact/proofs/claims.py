@@ -127,7 +127,9 @@ def check_extreme_value(f: Any, kind: str, op: str, value: Any, *, at: Any = Non
     side = "sup" if kind in ("max", "sup") else "inf"
     ext = (sup if side == "sup" else inf)(fx)
     op_tex = rf"\{kind}_x f(x)" if kind in ("sup", "inf", "max", "min") else kind
-    claim = Notation(f"{op_tex} {_OPS[op]} {sympy.latex(val)}", f"{kind}_x f(x) {op} {sympy.sstr(val)}")
+    shown = str(value).strip() if dec is not None else None
+    claim = Notation(f"{op_tex} {_OPS[op]} {shown or sympy.latex(val)}",
+                     f"{kind}_x f(x) {op} {shown or sympy.sstr(val)}")
     steps: list[Step] = [Step("claim", Notation("f(x)", "f(x)"), fx, "=", "Let")]
     steps += candidate_steps(ext, f=F, df=DF) + conclusion_steps(ext, f=F, df=DF)
     title = f"Checking a claimed {'maximum' if kind == 'max' else 'minimum' if kind == 'min' else kind}"

@@ -112,8 +112,8 @@ class Verdict:
 
     def verdict_words(self) -> str:
         """``"true"``, ``"false"`` or ``"undecided"``, with how it was decided."""
-        how = {"symbolic": "proved symbolically", "certified": "certified with ball arithmetic",
-               "sampled": "by sampling only"}[self.method]
+        how = {"symbolic": "decided symbolically", "certified": "decided with certified ball arithmetic",
+               "sampled": "evidence from sampling only"}[self.method]
         if self.holds is None:
             return f"undecided ({how})"
         return ("true" if self.holds else "false") + f" ({how})"
@@ -144,7 +144,7 @@ class Verdict:
         out.append(Step("section", "Verdict", None, ""))
         out.append(Step("prose", None, None, "", (f"The claim is {self.verdict_words()}. ",
                                                   self.summary[:1].upper() + self.summary[1:] + ".")))
-        title = ("Proof" if self.holds else "Counterexample" if self.holds is False else "What was shown")
+        title = ("Proof" if self.holds else "Refutation" if self.holds is False else "What was shown")
         out.append(Step("section", title, None, ""))
         out += list(self.derivation.steps)
         return out
@@ -492,8 +492,8 @@ def _one_side(expr: sympy.Expr, bound: sympy.Expr, kind: str, strict: bool, inte
     steps.append(Step("compare", lhs, bound, rel if holds else ("" if holds is None else rel),
                       ("Comparing with the claimed bound, ", word,
                        (":" if holds else " (the enclosure straddles it)." if holds is None else ".")))
-                 if holds is not False else Step("prose", None, None, "", ("Comparing with the claimed bound ",
-                                                                           bound, ", ", word, ".")))
+                 if holds is not False else Step("prose", None, None, "", ("The claimed bound is ",
+                                                                           bound, "; ", word, ".")))
     cex = witness(expr, ext, bound, kind, strict) if holds is False else None
     if cex is not None and cex["level"] != "certified":
         method = "sampled"
