@@ -26,7 +26,15 @@ from symact.core.steps import Record
 from symact.expressions.activation import x
 from symact.proofs.analysis_steps import build_derivation, derive, derive_many
 from symact.proofs.claims import check_claim
-from symact.proofs.derivation import Derivation, Notation, Row, Step, escape_text, phi, unicode_math
+from symact.proofs.derivation import (
+    Derivation,
+    Notation,
+    Row,
+    Step,
+    escape_text,
+    phi,
+    unicode_math,
+)
 from symact.proofs.documents import COMPARED, combined_document, comparison_from
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -338,7 +346,7 @@ def test_comparison_answers_the_question(compared):
     for title in ("Logistic sigmoid", "Hyperbolic tangent", "Rectified linear unit (ReLU)",
                   "Gaussian error linear unit (GELU)"):
         assert title in table
-    assert r"\left(\frac{1}{4}\right)^{n}" in table and "& $10$" in table or "10" in table
+    assert (r"\left(\frac{1}{4}\right)^{n}" in table and "& $10$" in table) or "10" in table
     assert r"\chi_1" in table
 
 

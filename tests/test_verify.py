@@ -7,8 +7,8 @@ import pytest
 import sympy
 
 import symact as sa
-from symact.expressions.activation import x
 from symact.core.errors import UnsafeExpression
+from symact.expressions.activation import x
 from symact.proofs.claims import check_claim, check_depth, check_maximum, explain_four_sigmoid
 from symact.proofs.verify import (
     Verdict,

@@ -36,8 +36,8 @@ from ..core.errors import UnsupportedExpression
 from ..core.precision import workdps
 from ..core.result import enclose
 from ..expressions.activation import x
-from .analysis_steps import candidate_steps, conclusion_steps
 from .derivation import Notation, Row, Step
+from .extremum_steps import candidate_steps, conclusion_steps
 from .identities import is_zero
 from .verify import (
     DF,
@@ -46,8 +46,8 @@ from .verify import (
     Verdict,
     check_bound,
     check_identity,
-    make_verdict,
     claim_functions,
+    make_verdict,
     relation_notation,
     rigorous_value,
     to_expr,
@@ -280,7 +280,7 @@ def _piece_limit(f: sympy.Expr, a: sympy.Expr, side: str) -> sympy.Expr:
     from ..expressions.pieces import one_sided_limit, split
 
     for p in split(f, x):
-        if a == sympy.oo and p.hi == sympy.oo or a == -sympy.oo and p.lo == -sympy.oo:
+        if (a == sympy.oo and p.hi == sympy.oo) or (a == -sympy.oo and p.lo == -sympy.oo):
             return one_sided_limit(p.expr, x, a, side)
         if a.is_finite and ((side == "+" and (p.lo <= a) == sympy.true and (a < p.hi) == sympy.true)
                             or (side == "-" and (p.lo < a) == sympy.true and (a <= p.hi) == sympy.true)):
@@ -434,7 +434,7 @@ def explain_four_sigmoid(*, layers: int = 10) -> Verdict:
     from ..analysis.extrema import sup
     from ..expressions.catalogue import activation
     from ..propagation.depth import gradient_bound
-    from .analysis_steps import level_of, number
+    from .extremum_steps import level_of, number
 
     act = 4 * activation("sigmoid")
     d = act.derivative()

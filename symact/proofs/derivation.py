@@ -227,7 +227,7 @@ def escape_text(text: str) -> str:
            "²": r"$^2$", "₁": r"$_1$", "−": "--", "ε": r"$\varepsilon$", "′": "'",
            "×": r"$\times$", "·": r"$\cdot$", "—": "---", "–": "--", "ü": r"\"u", "λ": r"$\lambda$",
            "α": r"$\alpha$", "ξ": r"$\xi$", "±": r"$\pm$", "ℝ": r"$\mathbb{R}$", "√": r"$\surd$",
-           "⁻": r"$^-$", "⁺": r"$^+$", "ₙ": r"$_n$", "₀": r"$_0$", "∂": r"$\partial$", "Φ": r"$\Phi$", "ˣ": r"$^x$"}
+           "⁻": r"$^-$", "⁺": r"$^+$", "ₙ": r"$_n$", "₀": r"$_0$", "∂": r"$\partial$", "ˣ": r"$^x$"}
     out = []
     text = re.sub(r"φ('+)", lambda m: "\x00" + str(len(m.group(1))), text)
     i = 0

@@ -15,7 +15,6 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 
-
 from ..expressions.activation import Activation
 from .analysis_steps import derive, resolve
 from .derivation import Derivation, document_latex, escape_text, math_latex

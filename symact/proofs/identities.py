@@ -123,7 +123,7 @@ def find_identities(y: sympy.Expr, d: sympy.Expr) -> list[sympy.Expr]:
         named = [f for f, _ in cands if sympy.expand(f - fit) == 0]
         cands.insert(0, (named[0] if named else fit, "quadratic fit"))
     probes = [sympy.Rational(1, 3), sympy.Rational(-5, 4), sympy.Rational(7, 3)]
-    for form, how in cands:
+    for form, _how in cands:
         cand = form.subs(_U, y)
         diffs = [_num((d - cand).subs(x, p)) for p in probes]
         if any(v is None or abs(v) > mpmath.mpf(10) ** -20 for v in diffs):

@@ -21,8 +21,7 @@ claim, the verdict, then the proof or the counterexample
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import Any
 
 import mpmath
 import sympy
@@ -31,11 +30,15 @@ from ..core.precision import workdps
 from ..core.steps import Record
 from ..expressions.activation import Activation, x
 from ..expressions.coerce import as_expression
-from .analysis_steps import candidate_steps, conclusion_steps, enclosure_notation
-from .derivation import Derivation, Notation, Row, Step, document_latex, escape_text
+from .derivation import Derivation, Notation, Row, Step
+from .extremum_steps import candidate_steps, conclusion_steps, enclosure_notation
 from .identities import is_zero
+from .verdict import RANK as _RANK
+from .verdict import Method, Verdict
 
 __all__ = [
+    "DF",
+    "F",
     "Verdict",
     "check_bound",
     "check_derivative",
@@ -45,126 +48,8 @@ __all__ = [
     "to_expr",
 ]
 
-Method = Literal["symbolic", "certified", "sampled"]
-_RANK = {"symbolic": 0, "certified": 1, "sampled": 2}
-_LEVEL = {"symbolic": "exact", "certified": "certified", "sampled": "sampled"}
 F = Notation("f", "f")
 DF = Notation("f'", "f'")
-
-
-@dataclass(frozen=True)
-class Verdict:
-    r"""The answer to "is this claim true?", with its strength.
-
-    Attributes
-    ----------
-    holds : bool or None
-        ``True`` proved, ``False`` refuted, ``None`` undecided.
-    method : {"symbolic", "certified", "sampled"}
-    counterexample : dict or None
-        ``{"point": ..., "lhs": ..., "rhs": ...}`` for a refutation.
-    derivation : Derivation
-        The argument: the steps of the check.
-    summary : str
-        One line for people.
-    details : mapping
-        Extra results (for example the extremum that decided a bound, or the
-        two readings of a decimal).
-    claim : Notation or None
-        The claim as typeset mathematics.
-
-    Notes
-    -----
-    Protocol: ``value`` is ``sympy.true``/``sympy.false`` (``None`` when
-    undecided), ``level`` is ``"exact"`` (proved or refuted symbolically),
-    ``"certified"`` or ``"sampled"``; ``enclosure`` is ``None``.
-    """
-
-    holds: bool | None
-    method: Method
-    counterexample: dict[str, Any] | None
-    derivation: Derivation
-    summary: str
-    details: Mapping[str, Any] = field(default_factory=dict)
-    claim: Notation | None = None
-
-    def __post_init__(self) -> None:
-        if self.method not in _RANK:
-            raise ValueError(f"method must be symbolic, certified or sampled, got {self.method!r}")
-        if self.holds is True and self.method == "sampled":
-            raise ValueError("sampling cannot prove a claim: holds must be None or False")
-
-    # -- protocol ----------------------------------------------------------------
-    @property
-    def value(self) -> sympy.Basic | None:
-        """``sympy.true``, ``sympy.false`` or ``None`` (undecided)."""
-        return None if self.holds is None else sympy.true if self.holds else sympy.false
-
-    @property
-    def level(self) -> str:
-        """``"exact"`` (symbolic), ``"certified"`` or ``"sampled"``."""
-        return _LEVEL[self.method]
-
-    @property
-    def enclosure(self) -> None:
-        """Verdicts have no numeric enclosure."""
-        return None
-
-    def verdict_words(self) -> str:
-        """``"true"``, ``"false"`` or ``"undecided"``, with how it was decided."""
-        how = {"symbolic": "decided symbolically", "certified": "decided with certified ball arithmetic",
-               "sampled": "evidence from sampling only"}[self.method]
-        if self.holds is None:
-            return f"undecided ({how})"
-        return ("true" if self.holds else "false") + f" ({how})"
-
-    def latex(self) -> str:
-        r"""The claim and the verdict as LaTeX math, e.g. ``\sup_x f(x) \le \frac14 \quad \text{true ...}``."""
-        claim = self.claim.latex if self.claim is not None else ""
-        return rf"{claim} \quad \text{{{escape_text(self.verdict_words())}}}".strip()
-
-    def _repr_latex_(self) -> str:
-        return f"$\\displaystyle {self.latex()}$"
-
-    def __str__(self) -> str:
-        return self.summary
-
-    def __bool__(self) -> bool:
-        raise TypeError("a Verdict has three outcomes; test v.holds is True / False / None")
-
-    def _repr_markdown_(self) -> str:
-        return f"**{self.summary}**\n\n" + self.derivation.markdown()
-
-    # -- documents ---------------------------------------------------------------
-    def steps(self) -> list[Step]:
-        """Claim, verdict, then the argument (proof or counterexample)."""
-        out: list[Step] = [Step("section", "Claim", None, "")]
-        if self.claim is not None:
-            out.append(Step("claim", self.claim, None, "", "We check the claim"))
-        out.append(Step("section", "Verdict", None, ""))
-        out.append(Step("prose", None, None, "", (f"The claim is {self.verdict_words()}. ",
-                                                  self.summary[:1].upper() + self.summary[1:] + ".")))
-        title = ("Proof" if self.holds else "Refutation" if self.holds is False else "What was shown")
-        out.append(Step("section", title, None, ""))
-        out += list(self.derivation.steps)
-        return out
-
-    def document(self) -> str:
-        """A standalone LaTeX article: the claim, the verdict, the proof or counterexample."""
-        d = Derivation(self.derivation.title, tuple(self.steps()), self.derivation.rows,
-                       self.derivation.references)
-        return document_latex(d.title, [d.latex()], d.references)
-
-    def text(self) -> str:
-        """The same document as plain text with Unicode mathematics."""
-        return Derivation(self.derivation.title, tuple(self.steps()), self.derivation.rows,
-                          self.derivation.references).text()
-
-    def markdown(self) -> str:
-        """The same document as Markdown with MathJax math."""
-        return Derivation(self.derivation.title, tuple(self.steps()), self.derivation.rows,
-                          self.derivation.references).markdown()
-
 
 # ---------------------------------------------------------------------------
 def to_expr(obj: Any, *, what: str = "expression") -> sympy.Expr:
