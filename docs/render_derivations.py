@@ -31,7 +31,7 @@ def render(name: str, tex: str, page: int = 1) -> Path:
         subprocess.run(["pdflatex", "-no-shell-escape", "-interaction=nonstopmode", "-halt-on-error",
                         "doc.tex"], cwd=tmp, env=env, check=True, timeout=120, capture_output=True)
         subprocess.run(["pdftoppm", "-png", "-r", "70", "-f", str(page), "-l", str(page), "-singlefile",
-                        "doc.pdf", str(tmp / "page")], check=True, timeout=60)
+                        "doc.pdf", "page"], cwd=tmp, check=True, timeout=60)
         OUT.mkdir(parents=True, exist_ok=True)
         target = OUT / f"{name}.png"
         shutil.copy(tmp / "page.png", target)

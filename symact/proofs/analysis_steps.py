@@ -62,17 +62,21 @@ def conventional(expr: sympy.Expr) -> tuple[sympy.Expr, str]:
 
     >>> conventional(x * (1 + sympy.erf(x / sympy.sqrt(2))) / 2)
     (x*Phi(x), 'Φ the standard normal distribution function')
+    >>> conventional(1 / (1 + sympy.exp(-x)))[1]
+    ''
     """
     rep = {sympy.erf(sympy.sqrt(2) * x / 2): 2 * PHI(x) - 1, 1 / (1 + sympy.exp(-x)): SIGMA(x)}
     out = expr.xreplace(rep)
     if out == expr:
         return expr, ""
     out = sympy.factor_terms(sympy.expand(out))
+    if out in (PHI(x), SIGMA(x)):
+        return expr, ""  # the function itself: nothing gained by renaming it
     names = []
     if out.has(PHI):
         names.append("Φ the standard normal distribution function")
     if out.has(SIGMA):
-        names.append("σ(x) = 1/(1 + e⁻ˣ) the logistic sigmoid")
+        names.append("σ the logistic sigmoid")
     return out, " and ".join(names)
 
 

@@ -165,10 +165,10 @@ def check_extreme_value(f: Any, kind: str, op: str, value: Any, *, at: Any = Non
         readings["rounded"] = rounded
         with workdps(40):
             diff = (enc[0] + enc[1]) / 2 - mpmath.mpf(v.p) / v.q
-        words = [f"Read as the exact decimal {value}, the claim is "
-                 f"{_word(holds)} (the {side} differs from it by about {mpmath.nstr(diff, 2)}); "
-                 f"read as correctly rounded to the digits given "
-                 f"(within {mpmath.nstr(mpmath.mpf(h.p) / h.q, 2)}), it is {_word(rounded)}."]
+        words = [f"Read as the exact decimal {str(value).strip()}, the claim is {_word(holds)} "
+                 f"(the {side} differs from it by about ", _sci(diff),
+                 "); read as correctly rounded to the digits given (within ",
+                 _sci(mpmath.mpf(h.p) / h.q), f"), it is {_word(rounded)}."]
         steps.append(Step("prose", None, None, "", tuple(words)))
     # attainment and location
     if kind in ("max", "min") and holds and not ext.attained:
@@ -200,6 +200,16 @@ def check_extreme_value(f: Any, kind: str, op: str, value: Any, *, at: Any = Non
                     f"to the digits given it is {_word(readings.get('rounded'))}")
     return make_verdict(title, steps, holds, method, summary, cex, rows,
                     {"sup" if side == "sup" else "inf": ext, "readings": readings}, claim)
+
+
+def _sci(v: Any) -> Notation:
+    """A small number as typeset scientific notation with two digits."""
+    text = mpmath.nstr(v, 2, min_fixed=1, max_fixed=0)
+    if "e" not in text:
+        return Notation(text, text)
+    m, e = text.split("e")
+    e = str(int(e))
+    return Notation(rf"{m} \cdot 10^{{{e}}}", f"{m}·10^{e}")
 
 
 def _decide_expr(enc: tuple[Any, Any], op: str, val: sympy.Expr) -> bool | None:

@@ -97,10 +97,35 @@ def comparison_from(derivations: Sequence[Derivation], *, layers_eps: float = 1e
              r"average-case slope $\chi_1$ of mean-field theory at the variance-preserving gain "
              r"($\chi_1 < 1$: ordered, gradients shrink; $\chi_1 = 1$: critical; $\chi_1 > 1$: "
              r"chaotic). Each entry is derived in the sections that follow.")
-    body = [intro, comparison_table(derivations, layers_eps=layers_eps), *_sections(derivations)]
+    body = [intro, comparison_table(derivations, layers_eps=layers_eps), _levels_note(derivations),
+            *_sections(derivations)]
     refs = [k for d in derivations for k in d.references]
     return document_latex("Gradients through deep stacks: " + ", ".join(_short_name(d) for d in derivations),
                           body, refs)
+
+
+_COLUMNS = {"sup phi'": r"$\sup_x \varphi'$", "chi_1 at the gain": r"$\chi_1$"}
+
+
+def _levels_note(derivations: Sequence[Derivation]) -> str:
+    """One sentence naming the level of every entry that is not exact (each level named once)."""
+    by_level: dict[str, list[str]] = {}
+    for d in derivations:
+        for key, label in _COLUMNS.items():
+            try:
+                r = d.row(key)
+            except KeyError:
+                continue
+            if r.level and r.level != "exact":
+                by_level.setdefault(r.level, []).append(f"{label} of {escape_text(_short_name(d))}")
+    if not by_level:
+        return "\\noindent Every entry is exact: a closed form proved symbolically.\n"
+    words = {"certified": "certified (a rigorous ball-arithmetic enclosure; every digit shown is proved)",
+             "sampled": "sampled (numerical quadrature without a certified error bound, shown to 6 digits)",
+             "identified": "identified (a closed form matching a certified enclosure)"}
+    parts = [", ".join(v) + " " + ("is" if len(v) == 1 else "are") + " " + words.get(k, k)
+             for k, v in by_level.items()]
+    return "\\noindent Levels: entries without a note are exact; " + "; ".join(parts) + ".\n"
 
 
 def _short_name(d: Derivation) -> str:

@@ -15,6 +15,7 @@ extremum's own fields (never its prose), and show only certified digits.
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import mpmath
@@ -134,8 +135,20 @@ def _rename(steps: list[Step], f: Notation | None, df: Notation | None) -> list[
             return Notation(tex(p.latex), txt(p.text))
         return txt(p) if isinstance(p, str) else p
 
-    return [Step(s.kind, piece(s.lhs), piece(s.rhs), s.relation, tuple(piece(p) for p in s.prose))
-            for s in steps]
+    def pieces(p: Any) -> list[Any]:
+        """Prose text: each φ' / φ'' becomes the new name as mathematics."""
+        if not isinstance(p, str):
+            return [piece(p)]
+        out: list[Any] = []
+        for i, part in enumerate(re.split(r"(φ'+)", p)):
+            if i % 2:
+                out.append(df if part == "φ''" else f)
+            elif part:
+                out.append(part)
+        return out
+
+    return [Step(s.kind, piece(s.lhs), piece(s.rhs), s.relation,
+                 tuple(q for p in s.prose for q in pieces(p))) for s in steps]
 
 
 def _candidate_steps(ext: Any) -> list[Step]:

@@ -113,8 +113,11 @@ class Verdict:
         if self.claim is not None:
             out.append(Step("claim", self.claim, None, "", "We check the claim"))
         out.append(Step("section", "Verdict", None, ""))
-        out.append(Step("prose", None, None, "", (f"The claim is {self.verdict_words()}. ",
-                                                  self.summary[:1].upper() + self.summary[1:] + ".")))
+        words: list[Any] = [f"The claim is {self.verdict_words()}."]
+        point = (self.counterexample or {}).get("point")
+        if isinstance(point, sympy.Basic):
+            words += [" A counterexample is ", Notation(f"x = {sympy.latex(point)}", f"x = {sympy.sstr(point)}"), "."]
+        out.append(Step("prose", None, None, "", tuple(words)))
         title = ("Proof" if self.holds else "Refutation" if self.holds is False else "What was shown")
         out.append(Step("section", title, None, ""))
         out += list(self.derivation.steps)
