@@ -182,10 +182,10 @@ def build_derivation(act: Activation, exts: dict[str, Any], gb: Any = None, dept
         steps.append(Step("section", "The extrema of the derivative", None, ""))
         steps += candidate_steps(first)
         other = exts.get("inf") if first is exts.get("sup") else None
-        if other is not None and not other.exact and first.exact:
-            steps += [s for s in candidate_steps(other) if s.kind == "certified"]
-        elif other is not None and not other.exact and not first.exact:
-            steps += [s for s in candidate_steps(other) if s.kind == "certified"]
+        if other is not None and not other.exact:
+            shown = {s.text() for s in steps}
+            steps += [s for s in candidate_steps(other)
+                      if s.kind == "certified" or (s.kind == "prose" and "tail" in s.text() and s.text() not in shown)]
         for ext in exts.values():
             steps += conclusion_steps(ext)
     rows: list[Row] = []

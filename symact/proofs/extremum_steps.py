@@ -201,23 +201,25 @@ def _candidate_steps(ext: Any) -> list[Step]:
                             "At the ends of the pieces, the one-sided limits (Gruntz's algorithm) are"
                             if first_limit else ""))
         elif r.kind == "tail":
-            side = "x > R" if r.get("side", "+") == "+" else "x < -R"
-            out.append(Step("prose", None, None, "", (
-                "Tail: for ", Notation(side.replace("R", sympy.latex(r.get("R", "R"))),
-                                       side.replace("R", sympy.sstr(r.get("R", "R")))),
-                r", the sign of the derivative is proved constant by interval arithmetic, so the "
-                r"function is monotone there and its extremum on the tail is its value at the end "
-                r"or its limit at infinity.")))
+            out.append(Step("prose", None, None, "", _tail_words(r)))
         elif r.kind == "certified":
             lo, hi = r["enclosure"]
             pts = [honest_float(a, b, 15) for a, b in r.get("points", ())]
             op = r"\sup" if r.get("kind", ext.kind) == "sup" else r"\inf"
+            method = str(r.get("method", "interval Newton")).replace("interval newton", "interval Newton")
             words: list[Any] = [
-                "On ", where, ", the ", r"supremum" if op == r"\sup" else "infimum",
-                " is enclosed with Arb ball arithmetic at ", str(r.get("dps", "")),
-                " digits: the roots of ", Notation(r"\varphi''", "φ''"),
-                " are isolated and refined by interval Newton, the tails are bounded by "
-                "interval arithmetic, and every operation is rounded outwards."]
+                "On ", where, ", the ", "supremum" if op == r"\sup" else "infimum",
+                " is enclosed with Arb ball arithmetic"]
+            if r.get("dps"):
+                words += [f" at {r['dps']} digits"]
+            if r.get("bits"):
+                words += [f" ({r['bits']}-bit balls)"]
+            window = r.get("window")
+            words += [": the roots of ", Notation(r"\varphi''", "φ''"), f" are isolated and refined by {method}"]
+            if window is not None and all(mpmath.isfinite(w) for w in window):
+                wl, wh = (sympy.Integer(int(w)) if w == int(w) else sympy.Float(w, 6) for w in window)
+                words += [" on ", sympy.Interval(wl, wh), " (the tails beyond are treated above)"]
+            words += [", and every operation is rounded outwards."]
             if pts:
                 words += [" It is attained near ", Notation(
                     r"x^* \approx " + ", ".join(sympy.latex(p) for p in pts),
@@ -226,6 +228,32 @@ def _candidate_steps(ext: Any) -> list[Step]:
                                                   f"{op[1:]} over {unicode_math(where)} of φ'(x)"),
                             enclosure_notation(lo, hi, 18), "in", tuple(words)))
     return out
+
+
+def _tail_words(r: Record) -> tuple[Any, ...]:
+    """The tail argument of a ``tail`` record: where, and why the tail cannot hold the extremum."""
+    R = r.get("R", sympy.Symbol("R"))
+    side = r.get("side", "+")
+    where = Notation((r"x > " if side == "+" else r"x < ") + sympy.latex(R),
+                     ("x > " if side == "+" else "x < ") + unicode_math(R))
+    methods = r.get("methods") or ()
+    names = {"interval": "interval arithmetic", "exp-polynomial": "dominant-term bounds",
+             "erfcx": "bounds on the scaled complementary error function", "arb": "ball arithmetic"}
+    how = (" (by " + " and ".join(names.get(str(m), str(m)) for m in methods) + ")") if methods else ""
+    argument = r.get("argument")
+    if argument == "monotone":
+        return ("On the tail ", where, ", the sign of the derivative of φ' is proved constant" + how +
+                ", so φ' is monotone there and its extremum on the tail is its limit at the end, "
+                "already among the candidates.")
+    if argument == "enclosure":
+        bound = r.get("bound")
+        words: list[Any] = ["On the tail ", where, ", an enclosure of φ' over the whole tail" + how]
+        if bound is not None:
+            words += [" (its bound there is ", sympy.Float(mpmath.nstr(bound, 4), 4), ")"]
+        words += [" shows that the tail cannot hold the extremum."]
+        return tuple(words)
+    return ("On the tail ", where, ", the behaviour of φ' is bounded rigorously" + how +
+            " (" + str(argument or "proved") + "), so the tail cannot hold the extremum.")
 
 
 def _conclusion(ext: Any) -> list[Step]:
