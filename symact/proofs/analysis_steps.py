@@ -185,7 +185,7 @@ def build_derivation(act: Activation, exts: dict[str, Any], gb: Any = None, dept
         if other is not None and not other.exact:
             shown = {s.text() for s in steps}
             steps += [s for s in candidate_steps(other)
-                      if s.kind == "certified" or (s.kind == "prose" and "tail" in s.text() and s.text() not in shown)]
+                      if s.kind == "certified" or (s.kind == "tail" and s.text() not in shown)]
         for ext in exts.values():
             steps += conclusion_steps(ext)
     rows: list[Row] = []

@@ -201,7 +201,7 @@ def _candidate_steps(ext: Any) -> list[Step]:
                             "At the ends of the pieces, the one-sided limits (Gruntz's algorithm) are"
                             if first_limit else ""))
         elif r.kind == "tail":
-            out.append(Step("prose", None, None, "", _tail_words(r)))
+            out.append(Step("tail", None, None, "", _tail_words(r)))
         elif r.kind == "certified":
             lo, hi = r["enclosure"]
             pts = [honest_float(a, b, 15) for a, b in r.get("points", ())]
