@@ -353,15 +353,16 @@ def _one_side(expr: sympy.Expr, bound: sympy.Expr, kind: str, strict: bool, inte
     rel = ("<" if strict else "<=") if kind == "sup" else (">" if strict else ">=")
     if ext.exact:
         gap = sympy.simplify(ext.value - bound) if not ext.value.is_infinite else ext.value
-        g = mp_value(gap, 50) if not gap.is_infinite else (mpmath.inf if gap == sympy.oo else -mpmath.inf)
-        equal = gap == 0 or (g is not None and abs(g) < mpmath.mpf(10) ** -45 and is_zero(gap))
         s = 1 if kind == "sup" else -1
-        if equal:
+        genc = _bound_enclosure(gap) if not gap.is_infinite else None
+        if gap == 0 or is_zero(gap):
             holds: bool | None = not (strict and ext.attained)
-        elif g is None:
-            return None, "symbolic", None, ext
+        elif gap.is_infinite:
+            holds = s * (1 if gap == sympy.oo else -1) < 0
+        elif genc is None or genc[0] <= 0 <= genc[1]:
+            return None, "symbolic", None, ext  # the sign of the gap is not decided rigorously
         else:
-            holds = s * g < 0
+            holds = s * (1 if genc[0] > 0 else -1) < 0
         method: Method = "symbolic"
     else:
         lo, hi = ext.enclosure
