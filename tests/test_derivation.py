@@ -76,10 +76,14 @@ def compile_all(docs: dict[str, str]) -> dict[str, str]:
     return logs
 
 
+def _derive(name: str) -> Derivation:
+    """derive() with the budgets the catalogue fixture uses, so that its cache is shared."""
+    return derive(name, meanfield_budget=CMP_BUDGET if name in COMPARED else MF_BUDGET)
+
+
 @pytest.fixture(scope="module")
 def catalogue() -> dict[str, Derivation]:
-    return {name: derive(name, meanfield_budget=CMP_BUDGET if name in COMPARED else MF_BUDGET)
-            for name in sa.names()}
+    return {name: _derive(name) for name in sa.names()}
 
 
 @pytest.fixture(scope="module")
@@ -89,7 +93,7 @@ def compared(catalogue) -> list[Derivation]:
 
 # -- the argument --------------------------------------------------------------
 def test_sigmoid_steps_are_the_computation():
-    d = derive("sigmoid")
+    d = _derive("sigmoid")
     assert d.title == "Logistic sigmoid" and d.subject == "sigmoid"
     ident = next(s for s in d.steps if s.kind == "identity")
     assert sympy.expand(ident.rhs - PHI * (1 - PHI)) == 0
@@ -109,13 +113,13 @@ def test_sigmoid_steps_are_the_computation():
 
 
 def test_identities_only_when_verified():
-    ident = [s for s in derive("tanh").steps if s.kind == "identity"]
+    ident = [s for s in _derive("tanh").steps if s.kind == "identity"]
     assert ident and sympy.expand(ident[0].rhs - (1 - PHI**2)) == 0
-    assert not [s for s in derive("sin").steps if s.kind == "identity"]
+    assert not [s for s in _derive("sin").steps if s.kind == "identity"]
 
 
 def test_relu_kink_and_subdifferential():
-    d = derive("relu")
+    d = _derive("relu")
     sub = next(s for s in d.steps if s.kind == "subdifferential")
     assert sub.rhs == sympy.Interval(0, 1)
     assert [s.rhs for s in d.steps if s.kind == "one_sided"] == [0, 1]
@@ -125,7 +129,7 @@ def test_relu_kink_and_subdifferential():
 
 
 def test_limits_at_kinks_are_shown():
-    d = derive("hardswish")
+    d = _derive("hardswish")
     lims = [s for s in d.steps if s.kind == "limit"]
     assert {s.lhs.latex for s in lims} >= {r"\lim_{x \to 3^{-}} \varphi'(x)", r"\lim_{x \to -3^{+}} \varphi'(x)"}
     assert "approached but not attained" in d.text()
@@ -139,7 +143,7 @@ def _silu_sup() -> mpmath.mpf:
 
 
 def test_certified_values_show_only_certified_digits():
-    d = derive("silu")
+    d = _derive("silu")
     row = d.row("sup phi'")
     assert row.level == "certified" and isinstance(row.value, Result)
     lo, hi = row.value.enclosure
@@ -154,16 +158,16 @@ def test_certified_values_show_only_certified_digits():
 
 
 def test_meanfield_step_and_references():
-    d = derive("relu")
+    d = _derive("relu")
     mf = next(s for s in d.steps if s.kind == "meanfield")
     assert mf.rhs == 1  # He initialisation: chi_1 = 1 exactly
     assert d.references[:3] == ("poole2016", "schoenholz2017", "he2015")
     assert "Poole" in d.document() and r"\section*{References}" in d.document()
-    assert "klambauer2017" in derive("selu", meanfield_budget=CMP_BUDGET).references
+    assert "klambauer2017" in _derive("selu").references
 
 
 def test_renderings():
-    d = derive("leaky_relu")
+    d = _derive("leaky_relu")
     md, text, doc = d.markdown(), d.text(), d.document()
     assert md.startswith("## Leaky rectified linear unit") and "$$" in md and "| quantity |" in md
     assert text.startswith("Leaky rectified linear unit (leaky ReLU)")

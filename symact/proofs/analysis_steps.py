@@ -134,6 +134,11 @@ def build_derivation(act: Activation, exts: dict[str, Any], gb: Any = None, dept
               "the mean-field slope ", Notation(r"\chi_1", "χ₁"),
               " at the variance-preserving initialisation. By definition,"]
     steps.append(Step("definition", phi(x), act.expr, "=", tuple(intro)))
+    if act.name == "selu":
+        refs.append("klambauer2017")
+        steps.append(Step("prose", None, None, "", (
+            "Its constants λ and α are the closed-form solutions of the self-normalising "
+            "fixed-point conditions of Klambauer et al. (2017).",)))
     usual, what = conventional(act.expr)
     if what:
         steps.append(Step("definition", phi(x), usual, "=", f"that is, with {what},"))
@@ -237,8 +242,6 @@ def build_derivation(act: Activation, exts: dict[str, Any], gb: Any = None, dept
     if meanfield is not None:
         g, mf = meanfield
         refs += ["poole2016", "schoenholz2017", "he2015"]
-        if act.name == "selu":
-            refs.append("klambauer2017")
         gv, chi = number(g), number(mf.chi1 if isinstance(mf.chi1, sympy.Basic | Result)
                                      else sympy.Float(mpmath.nstr(mf.chi1, 15), 15))
         steps.append(Step("section", "The average case: mean field", None, ""))

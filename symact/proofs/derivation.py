@@ -322,6 +322,8 @@ def unicode_math(obj: Any) -> str:
             return "ℝ"
         return (("(" if obj.left_open else "[") + unicode_math(obj.start) + ", " + unicode_math(obj.end)
                 + (")" if obj.right_open else "]"))
+    if isinstance(obj, sympy.And):
+        return " and ".join(unicode_math(a) for a in obj.args)
     if isinstance(obj, sympy.Piecewise):
         parts = [f"{unicode_math(e)} if {unicode_math(c)}" if c != sympy.true else f"{unicode_math(e)} otherwise"
                  for e, c in obj.args]
