@@ -208,7 +208,7 @@ def _garble_ext(ext):
                                approached=tuple("x -> 17-" for _ in ext.approached))
 
 
-@pytest.mark.parametrize("name", ["sigmoid", "silu", "relu", "hardswish", "gelu", "elu"])
+@pytest.mark.parametrize("name", ["sigmoid", "silu", "relu", "hardswish", "gelu", "elu", "mish", "softshrink", "sin"])
 def test_messages_do_not_change_numbers(name, monkeypatch):
     act = sa.activation(name)
     b = sa.derivative_bounds(act)

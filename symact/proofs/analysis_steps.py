@@ -123,8 +123,8 @@ def build_derivation(act: Activation, exts: dict[str, Any], gb: Any = None, dept
     name = proper_name(act.name)
     refs: list[str] = []
     steps: list[Step] = []
-    params = [Notation(rf"{sympy.latex(k if isinstance(k, sympy.Symbol) else sympy.Symbol(str(k)))} = "
-                       rf"{sympy.latex(v)}", f"{k} = {unicode_math(v)}")
+    params = [Notation(rf"\texttt{{{str(k).replace('_', chr(92) + '_')}}} = {sympy.latex(v)}",
+                       f"{k} = {unicode_math(v)}")
               for k, v in act.params.items()]
     intro: list[Any] = [f"Let φ be the {_in_sentence(name)}"]
     for i, p in enumerate(params):
@@ -271,6 +271,13 @@ def build_derivation(act: Activation, exts: dict[str, Any], gb: Any = None, dept
                         chi, level_of(chi)))
         rows.append(Row("mean-field regime", Notation(r"\text{mean-field regime}", "mean-field regime"),
                         str(mf.regime)))
+    kinds = {st.kind for st in steps}
+    if "limit" in kinds:
+        refs.insert(0, "gruntz1996")
+    if "certified" in kinds:
+        refs.insert(0, "johansson2017")
+    if meanfield is not None and "certified" in (level_of(gv), level_of(chi)):
+        refs.append("johansson2018")
     for why in failures:
         steps.append(Step("prose", None, None, "", (why,)))
     steps.append(Step("section", "Conclusion", None, ""))

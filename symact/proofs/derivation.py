@@ -77,6 +77,8 @@ REFERENCES: dict[str, str] = {
                      "arithmetic. ICMS 2018.",
     "gruntz1996": "D. Gruntz. On computing limits in a symbolic manipulation system. "
                   "PhD thesis, ETH Z\u00fcrich, 1996.",
+    "johansson2017": "F. Johansson. Arb: efficient arbitrary-precision midpoint-radius interval "
+                     "arithmetic. IEEE Transactions on Computers 66(8), 2017.",
 }
 
 
