@@ -314,7 +314,7 @@ def _piece_candidates(
     steps.extend(r for r in getattr(cert, "steps", ()) if isinstance(r, Record))
     steps.append(Record("certified", {
         "kind": kind, "expr": f, "lo": lo, "hi": hi, "enclosure": (cert.lower, cert.upper),
-        "method": "arb", "dps": dps, "equation": sympy.Eq(sympy.diff(f, x), 0),
+        "method": "interval newton", "dps": dps, "equation": sympy.Eq(sympy.diff(f, x), 0),
         "points": tuple(cert.points), "attained": cert.attained,
         "approached": tuple(cert.approached_at)}, level="certified",
         note="; ".join(cert.notes)))
