@@ -178,7 +178,8 @@ def build_derivation(act: Activation, exts: dict[str, Any], gb: Any = None, dept
                               "derivatives) is" if b.smoothness == 0 else
                               "a jump: φ is not locally Lipschitz there, and"))
     d2 = act.derivative(2)
-    if _short(d2):
+    flat = d2 == 0 or (isinstance(d2, sympy.Piecewise) and all(e == 0 for e, _ in d2.args))
+    if _short(d2) and not flat:
         steps.append(Step("second_derivative", d_notation(2), tidy(d2, _BUDGET), "=",
                           "The critical points of φ' are the zeros of"))
     # the extrema: candidates once (sup and inf share them), then each conclusion

@@ -324,6 +324,8 @@ def unicode_math(obj: Any) -> str:
             return "ℝ"
         return (("(" if obj.left_open else "[") + unicode_math(obj.start) + ", " + unicode_math(obj.end)
                 + (")" if obj.right_open else "]"))
+    if isinstance(obj, sympy.Union):
+        return " ∪ ".join(unicode_math(a) for a in obj.args)
     if isinstance(obj, sympy.And):
         return " and ".join(unicode_math(a) for a in obj.args)
     if isinstance(obj, sympy.Piecewise):
