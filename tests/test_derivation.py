@@ -282,8 +282,12 @@ def _assert_correctly_rounded(shown: str, ref: mpmath.mpf) -> None:
 
 
 def _deriv(f, t):
-    h = mpmath.mpf(10) ** (-(mpmath.mp.dps // 2))
-    return (f(t + h) - f(t - h)) / (2 * h)
+    """f'(t) by a central difference at twice the working precision (error ~ 10^-dps)."""
+    dps = mpmath.mp.dps
+    with mpmath.workdps(2 * dps):
+        h = mpmath.mpf(10) ** (-(dps // 2) - 2)
+        out = (f(t + h) - f(t - h)) / (2 * h)
+    return +out
 
 
 _SPLITS = [-mpmath.inf, -6, -3, -1, mpmath.mpf(-1) / 2, 0, mpmath.mpf(1) / 2, 1, 3, 6, mpmath.inf]
