@@ -109,3 +109,18 @@ def test_rigorous_value_is_an_enclosure():
     with mpmath.workdps(50):
         truth = mpmath.tanh(1) - (2 * mpmath.sigmoid(1) - 1)
         assert level == "certified" and lo <= truth <= hi and lo < hi
+
+
+@pytest.mark.parametrize(("claim", "readings"), [
+    ("silu'(x) <= 1.0998393", {"exact": False, "rounded": True}),
+    ("silu'(x) <= 1.0998394", {"exact": True, "rounded": True}),
+    ("1.0998393 >= silu'(x)", {"exact": False, "rounded": True}),
+    ("silu(x) >= -0.2784645", {"exact": False, "rounded": True}),
+    ("silu(x) >= -0.2784646", {"exact": True, "rounded": True}),
+])
+def test_decimal_bounds_read_both_ways(claim, readings):
+    v = check_claim(claim)
+    assert v.details["readings"] == readings and v.holds is readings["exact"]
+    # independent: min x sigma(x) = -0.27846454276..., max silu' = 1.09983932012...
+    assert mpmath.mpf("-0.2784646") < _silu_min() < mpmath.mpf("-0.2784645")
+    assert mpmath.mpf("1.0998393") < _silu_max() < mpmath.mpf("1.0998394")

@@ -413,13 +413,41 @@ def check_claim(text: str) -> Verdict:
     if op in (">=", ">"):
         lhs, rhs = rhs, lhs
     strict = op in ("<", ">")
+    dec = decimal_reading(_raw_side(body) or _raw_left(body) or "")
     if x not in rhs.free_symbols:
-        return check_bound(lhs, upper=rhs, strict=strict)
+        return _with_readings(check_bound(lhs, upper=rhs, strict=strict), lhs, "upper", rhs, dec, strict)
     if x not in lhs.free_symbols:
-        return check_bound(rhs, lower=lhs, strict=strict)
+        return _with_readings(check_bound(rhs, lower=lhs, strict=strict), rhs, "lower", lhs, dec, strict)
     v = check_bound(lhs - rhs, upper=0, strict=strict)
     return Verdict(v.holds, v.method, v.counterexample, v.derivation, v.summary, v.details,
                    relation_notation(lhs, "<" if strict else "<=", rhs))
+
+
+def _raw_left(rest: str) -> str | None:
+    """The left-hand side as written, when it is a plain decimal."""
+    m = re.match(r"\s*([+-]?(?:\d+\.\d*|\.\d+)(?:[eE][+-]?\d+)?)\s*(?:=|\\le|\\ge|<|>|≤|≥)", rest)
+    return m.group(1) if m else None
+
+
+def _with_readings(v: Verdict, f: sympy.Expr, end: str, bound: sympy.Expr,
+                   dec: tuple[sympy.Rational, sympy.Rational] | None, strict: bool) -> Verdict:
+    """Add the "correctly rounded" reading of a decimal bound (the verdict stays the exact reading)."""
+    if dec is None or dec[0] != bound:
+        return v
+    value, half = dec
+    # the weakest bound the rounded decimal allows: value + half above, value - half below
+    loose = value + half if end == "upper" else value - half
+    w = check_bound(f, strict=strict, **{end: loose})
+    readings = {"exact": v.holds, "rounded": w.holds}
+    words = (f"Read as the exact decimal, the claim is {_word(v.holds)}; read as correctly rounded "
+             f"to the digits given (the bound could be as {'large' if end == 'upper' else 'small'} as ",
+             loose, f"), it is {_word(w.holds)}.")
+    steps = (*v.derivation.steps, Step("prose", None, None, "", words))
+    summary = (v.summary + f"; as an exact decimal the claim is {_word(v.holds)}, as correctly rounded "
+               f"to the digits given it is {_word(w.holds)}")
+    deriv = type(v.derivation)(v.derivation.title, steps, v.derivation.rows, v.derivation.references)
+    return Verdict(v.holds, v.method, v.counterexample, deriv, summary,
+                   {**v.details, "readings": readings}, v.claim)
 
 
 def _raw_side(rest: str) -> str | None:
