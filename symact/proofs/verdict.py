@@ -110,8 +110,12 @@ class Verdict:
     def steps(self) -> list[Step]:
         """Claim, verdict, then the argument (proof or counterexample)."""
         out: list[Step] = [Step("section", "Claim", None, "")]
+        body = list(self.derivation.steps)
+        defs = [s for s in body if s.kind == "claim"]
         if self.claim is not None:
             out.append(Step("claim", self.claim, None, "", "We check the claim"))
+            out += [Step("definition", s.lhs, s.rhs, s.relation, "where") for s in defs]
+            body = [s for s in body if s.kind != "claim"]
         out.append(Step("section", "Verdict", None, ""))
         words: list[Any] = [f"The claim is {self.verdict_words()}."]
         point = (self.counterexample or {}).get("point")
@@ -120,7 +124,7 @@ class Verdict:
         out.append(Step("prose", None, None, "", tuple(words)))
         title = ("Proof" if self.holds else "Refutation" if self.holds is False else "What was shown")
         out.append(Step("section", title, None, ""))
-        out += list(self.derivation.steps)
+        out += body
         return out
 
     def document(self) -> str:

@@ -429,7 +429,7 @@ def check_bound(expr: Any, lower: Any = None, upper: Any = None, *, strict: bool
         results.append((kind, bnd, *_one_side(f, bnd, kind, strict, interval, steps)))
     parts = []
     for kind, bnd, *_ in results:
-        parts.append(relation_notation(f, ("<" if strict else "<=") if kind == "sup" else
+        parts.append(relation_notation(Notation("f(x)", "f(x)"), ("<" if strict else "<=") if kind == "sup" else
                                        (">" if strict else ">="), bnd))
     claim = Notation(r",\quad ".join(p.latex for p in parts) + r" \quad \text{for all } x",
                      ", ".join(p.text for p in parts) + " for all x")
