@@ -190,7 +190,7 @@ def check_extreme_value(f: Any, kind: str, op: str, value: Any, *, at: Any = Non
     rows = [Row(kind, Notation(rf"\{side}_x f(x)", f"{side} f"), ext.value if ext.exact else ext, ext.level)]
     cex = None
     if holds is False and ext.attained and isinstance(ext.at, sympy.FiniteSet):
-        cex = {"point": next(iter(ext.at)), "lhs": ext.value, "rhs": val}
+        cex = {"point": next(iter(ext.at)), "lhs": ext.value, "rhs": val, "role": "attained"}
     show = sympy.sstr(ext.value) if ext.exact else str(ext.evalf(15))
     base = {True: "proved", False: "refuted", None: "undecided"}[holds]
     shown_claim = str(value).strip() if dec is not None else sympy.sstr(val)

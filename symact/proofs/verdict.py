@@ -120,7 +120,15 @@ class Verdict:
         words: list[Any] = [f"The claim is {self.verdict_words()}."]
         point = (self.counterexample or {}).get("point")
         if isinstance(point, sympy.Basic):
-            words += [" A counterexample is ", Notation(f"x = {sympy.latex(point)}", f"x = {sympy.sstr(point)}"), "."]
+            at = Notation(f"x = {sympy.latex(point)}", f"x = {sympy.sstr(point)}")
+            if (self.counterexample or {}).get("role") == "attained":
+                words += [" The extremum is attained at ", at, "."]
+            else:
+                words += [" A counterexample is ", at, "."]
+        readings = self.details.get("readings") if isinstance(self.details, Mapping) else None
+        if readings and "rounded" in readings:
+            words += [" Read as an exact decimal it is " + _word(readings.get("exact")) +
+                      "; read as correctly rounded to the digits given it is " + _word(readings["rounded"]) + "."]
         out.append(Step("prose", None, None, "", tuple(words)))
         title = ("Proof" if self.holds else "Refutation" if self.holds is False else "What was shown")
         out.append(Step("section", title, None, ""))
@@ -142,3 +150,7 @@ class Verdict:
         """The same document as Markdown with MathJax math."""
         return Derivation(self.derivation.title, tuple(self.steps()), self.derivation.rows,
                           self.derivation.references).markdown()
+
+
+def _word(v: bool | None) -> str:
+    return {True: "true", False: "false", None: "undecided"}[v]
