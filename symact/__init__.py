@@ -62,7 +62,8 @@ _LAZY = {
     },
     **{
         name: ("symact.proofs.claims", name)
-        for name in ("check_claim", "check_depth", "check_maximum", "explain_four_sigmoid")
+        for name in ("check_claim", "check_depth", "check_limit", "check_maximum", "check_minimum",
+                     "explain_four_sigmoid")
     },
     **{name: ("symact.propagation.gains", name) for name in ("GainTable", "gain", "gain_table", "selu_constants")},
     "simulate_chain": ("symact.propagation.simulate", "simulate_chain"),
@@ -145,7 +146,9 @@ __all__ = [
     "check_depth",
     "check_derivative",
     "check_identity",
+    "check_limit",
     "check_maximum",
+    "check_minimum",
     "comparison_document",
     "derive",
     "derive_many",
