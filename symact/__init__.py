@@ -62,8 +62,11 @@ _LAZY = {
     },
     **{
         name: ("symact.proofs.claims", name)
-        for name in ("check_claim", "check_depth", "check_limit", "check_maximum", "check_minimum",
-                     "explain_four_sigmoid")
+        for name in ("check_claim", "check_depth", "explain_four_sigmoid")
+    },
+    **{
+        name: ("symact.proofs.values", name)
+        for name in ("check_limit", "check_maximum", "check_minimum")
     },
     **{name: ("symact.propagation.gains", name) for name in ("GainTable", "gain", "gain_table", "selu_constants")},
     "simulate_chain": ("symact.propagation.simulate", "simulate_chain"),

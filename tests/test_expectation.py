@@ -6,8 +6,8 @@ import mpmath
 import pytest
 import sympy
 
-from symact.core.errors import UnsupportedExpression
 from symact.expressions.catalogue import activation
+from symact.core.errors import UnsupportedExpression
 from symact.propagation.expectation import Expectation, X, expect, gaussian_pieces
 
 SELU_LAMBDA = "1.0507009873554804934193349852946"
