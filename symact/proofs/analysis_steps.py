@@ -254,6 +254,15 @@ def build_derivation(act: Activation, exts: dict[str, Any], gb: Any = None, dept
             Notation(r"z \sim \mathcal{N}(0, 1)", "z ~ N(0, 1)"), " (He et al. 2015 for ReLU"
             + ("; Klambauer et al. 2017 for SELU" if act.name == "selu" else "")
             + "). The gain is")))
+        q_star = getattr(mf, "q_star", None)
+        if q_star is not None:
+            qv = number(q_star if isinstance(q_star, sympy.Basic | Result)
+                        else sympy.Float(mpmath.nstr(q_star, 15), 15))
+            status = str(getattr(mf, "status", ""))
+            steps.append(Step("fixed_point", Notation("q^*", "q*"), qv, "=" if level_of(qv) == "exact" else "approx", (
+                "Starting from unit variance, the variance map ",
+                Notation(r"V(q) = \sigma_w^2\,\mathbb{E}[\varphi(\sqrt{q} z)^2]", "V(q) = σ_w² E[φ(√q z)²]"),
+                " settles at" if status != "q -> 0" else " drives the variance to 0:")))
         steps.append(Step("meanfield", Notation(r"\chi_1", "χ₁"), chi,
                           "=" if level_of(chi) == "exact" else "approx", (
                               "At ", Notation(r"\sigma_w^2 = g^2,\ \sigma_b^2 = 0", "σ_w² = g², σ_b² = 0"),
