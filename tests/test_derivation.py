@@ -354,7 +354,10 @@ def test_every_document_typesets_cleanly(catalogue, compared):
             assert ref is not None, f"no reference for {name}: {row.key} = {shown}"
             if row.key == "chi_1 at the gain" and "q* = 0" in d.text():  # the variance map collapsed
                 ref = _reference(name, "chi_1 if the variance collapses", ndig)
-            _assert_correctly_rounded(shown, ref)
+            try:
+                _assert_correctly_rounded(shown, ref)
+            except AssertionError as exc:
+                raise AssertionError(f"{name}, {row.key} ({row.level}): {exc}") from None
             checked += 1
     assert checked >= 8  # the certified extrema alone give 8; mean-field rows add more
     assert len(catalogue) == len(sa.names())
