@@ -15,7 +15,7 @@ import matplotlib.pyplot as plt
 
 import symact as sa
 from symact import plot
-from symact.proofs.verify import check_claim
+from symact.proofs.claims import check_claim
 
 for claim in (
     "sigmoid'(x) = sigmoid(x)*(1 - sigmoid(x))",

@@ -28,8 +28,11 @@ from pathlib import Path
 import sympy
 
 import symact as sa
-from symact.proofs.derivation import Derivation, Notation, Step, combined_document, derive
-from symact.proofs.verify import check_bound, check_identity, explain_four_sigmoid
+from symact.proofs.analysis_steps import derive
+from symact.proofs.derivation import Derivation, Notation, Step
+from symact.proofs.documents import combined_document
+from symact.proofs.claims import explain_four_sigmoid
+from symact.proofs.verify import check_bound, check_identity
 
 sigmoid, relu = sa.activation("sigmoid"), sa.activation("relu")
 

@@ -53,16 +53,20 @@ _LAZY = {
             "FixedPoint", "MeanField", "chi1", "edge_of_chaos", "mean_field", "phase_diagram", "variance_map",
         )
     },
-    **{
-        name: ("symact.proofs.derivation", name)
-        for name in ("Derivation", "Step", "comparison_document", "derive", "derive_many")
-    },
+    **{name: ("symact.proofs.derivation", name) for name in ("Derivation", "Step")},
+    **{name: ("symact.proofs.analysis_steps", name) for name in ("derive", "derive_many")},
+    "comparison_document": ("symact.proofs.documents", "comparison_document"),
     **{
         name: ("symact.proofs.verify", name)
-        for name in (
-            "Verdict", "check_bound", "check_claim", "check_depth", "check_derivative",
-            "check_identity", "check_maximum", "explain_four_sigmoid",
-        )
+        for name in ("Verdict", "check_bound", "check_derivative", "check_identity")
+    },
+    **{
+        name: ("symact.proofs.claims", name)
+        for name in ("check_claim", "check_depth", "explain_four_sigmoid")
+    },
+    **{
+        name: ("symact.proofs.values", name)
+        for name in ("check_limit", "check_maximum", "check_minimum")
     },
     **{
         name: ("symact.propagation.gains", name)
@@ -152,7 +156,9 @@ __all__ = [
     "check_depth",
     "check_derivative",
     "check_identity",
+    "check_limit",
     "check_maximum",
+    "check_minimum",
     "comparison_document",
     "derive",
     "derive_many",

@@ -9,15 +9,12 @@ import sympy
 import symact as sa
 from symact.core.errors import UnsafeExpression
 from symact.expressions.activation import x
+from symact.proofs.claims import check_claim, check_depth, check_maximum, explain_four_sigmoid
 from symact.proofs.verify import (
     Verdict,
     check_bound,
-    check_claim,
-    check_depth,
     check_derivative,
     check_identity,
-    check_maximum,
-    explain_four_sigmoid,
     to_expr,
 )
 

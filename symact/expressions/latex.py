@@ -329,7 +329,8 @@ class _Parser:
             if name in self.variables or name in ("e", "d"):
                 return None
         elif t.kind == "word":
-            if name in self.variables or len(name) < 2:
+            # one letter is a product of variables, except W (Lambert W) applied to an argument
+            if name in self.variables or (len(name) < 2 and name != "W"):
                 return None
         else:
             return None

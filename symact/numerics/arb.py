@@ -26,7 +26,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Literal
 
 import flint
 import mpmath
@@ -298,12 +298,18 @@ def ball(lo: arb, hi: arb) -> arb:
     return lo.union(hi)
 
 
-def to_mpf(b: arb, end: str, prec: int) -> mpmath.mpf:
-    """Lower (``end='lower'``) or upper end of a ball as an mpf of ``prec`` bits, rounded outward.
+def to_mpf(b: arb, end: Literal["lower", "upper"], prec: int) -> mpmath.mpf:
+    """Lower (``end='lower'``) or upper (``end='upper'``) end of a ball as an mpf of ``prec`` bits, rounded outward.
 
     >>> to_mpf(flint.arb(1) / 3, "lower", 20) < mpmath.mpf(1) / 3 < to_mpf(flint.arb(1) / 3, "upper", 20)
     True
+    >>> to_mpf(flint.arb(1), "lo", 20)
+    Traceback (most recent call last):
+    ...
+    ValueError: end must be 'lower' or 'upper', got 'lo'
     """
+    if end not in ("lower", "upper"):
+        raise ValueError(f"end must be 'lower' or 'upper', got {end!r}")
     lo, hi = raw_bounds(b)
     if end == "lower":
         return mpmath.mp.make_mpf(libmp.mpf_pos(lo, prec, libmp.round_floor))

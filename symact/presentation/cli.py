@@ -127,7 +127,7 @@ def _cmd_explain(args: argparse.Namespace) -> int:
     act = _resolve(args)
     b = sa.derivative_bounds(act)
     try:
-        from ..proofs.derivation import derive
+        from ..proofs.analysis_steps import derive
 
         d = derive(act)
     except ImportError:  # pragma: no cover - the proofs layer is part of the package
@@ -197,7 +197,7 @@ def _cmd_gain(args: argparse.Namespace) -> int:
 
 
 def _cmd_check(args: argparse.Namespace) -> int:
-    from ..proofs.verify import check_claim
+    from ..proofs.claims import check_claim
 
     verdict = check_claim(args.claim)
     code = {True: EXIT_ANSWER, False: EXIT_REFUTED}.get(verdict.holds, EXIT_UNDECIDED)
@@ -250,7 +250,7 @@ def _pdflatex(tex: Path) -> Path:
 
 
 def _cmd_latex(args: argparse.Namespace) -> int:
-    from ..proofs.derivation import derive
+    from ..proofs.analysis_steps import derive
 
     act = _resolve(args)
     tex = Path(args.output)
