@@ -312,9 +312,10 @@ def _gain_and_mean_field(act: Activation) -> tuple[Any, Any]:
     from ..propagation.gains import gain
     from ..propagation.meanfield import mean_field
 
-    g = gain(act, dps=20)
-    gv = g.value if isinstance(g, Result) else g
-    return g, mean_field(act, weight_var=gv**2, bias_var=0, dps=20)
+    g = gain(act)
+    # the gain's weight_var keeps its enclosure, which holds the exact gain^2: the mean
+    # field is then certified at the gain itself, not at a rounded decimal near it
+    return g, mean_field(act, weight_var=g.weight_var, bias_var=0)
 
 
 def _analysis(act: Activation, layers_eps: float, meanfield_budget: float) -> Derivation:

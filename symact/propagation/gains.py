@@ -253,9 +253,9 @@ class GainTable:
 
 def _chi1_at_one(a: Any, g: Gain, dps: int) -> tuple[Quantity, Quantity]:
     """chi_1 and V'(1) at sigma_w^2 = g^2, where q = 1 is a fixed point by construction."""
-    wv = g.weight_var
-    sw = sympy.sympify(wv.value if wv.level == "exact" else g**2)
-    c = chi1(a, sw, q=1, dps=dps)
+    wv = g.weight_var  # its enclosure holds the exact gain^2: chi_1 is certified *at the gain*
+    sw = wv.value if wv.level == "exact" else wv.enclosure
+    c = chi1(a, wv, q=1, dps=dps)
     cmap = CertifiedMap(a.expr, sw, sympy.S.Zero)
     lo, hi = to_interval(cmap.dV(1, dps), dps)
     return c, Quantity.certified(lo, hi, method="arb integral", name="V'(1)", digits=dps)
