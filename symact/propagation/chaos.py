@@ -51,9 +51,31 @@ __all__ = [
     "exact_number",
     "gh_fixed_point",
     "homogeneous_slopes",
+    "is_exact_source",
+    "number_source",
     "phase_diagram",
     "side_limits_sq",
 ]
+
+
+def number_source(v: Any) -> Any:
+    """What to enclose for a variance: a certified result's rigorous ``(lo, hi)``, else the exact number.
+
+    :func:`exact_number` gives a certified result's midpoint, which is fine for display but
+    must never be treated as exact: every computation that needs the variance itself
+    encloses this instead (see :func:`symact.numerics.gaussian.as_ball`).
+
+    >>> number_source(2)
+    2
+    """
+    if isinstance(v, Result) and v.level != "exact":
+        return v.enclosure
+    return exact_number(v)
+
+
+def is_exact_source(src: Any) -> bool:
+    """Whether :func:`number_source` gave an exact SymPy number (not an enclosure)."""
+    return isinstance(src, sympy.Expr)
 
 
 def exact_number(v: Any) -> sympy.Expr:

@@ -40,6 +40,7 @@ References
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Literal
@@ -47,6 +48,7 @@ from typing import Any, Literal
 import mpmath
 import sympy
 
+from ..core.errors import Undecided
 from ..core.precision import DEFAULT_DPS, check_dps, workdps
 from ..core.result import Level, Quantity, Result, weakest
 from ..core.steps import Record
@@ -56,6 +58,8 @@ from .chaos import (
     exact_number,
     gh_fixed_point,
     homogeneous_slopes,
+    is_exact_source,
+    number_source,
     phase_diagram,
     side_limits_sq,
 )
@@ -249,16 +253,18 @@ def variance_map(act: Any, weight_var: Any, bias_var: Any = 0, *, dps: int = DEF
     """
     dps = check_dps(dps)
     expr = as_activation(act).expr
-    sw, sb = exact_number(weight_var), exact_number(bias_var)
+    sw, sb = number_source(weight_var), number_source(bias_var)
+    exact_coeffs = is_exact_source(sw) and is_exact_source(sb)
 
     def V(q: Any) -> Quantity:
         qs = exact_number(q)
-        if qs == 0:
-            v = sw * expr.subs(X, 0) ** 2 + sb
-            return Quantity(v, "exact", method="value at 0", name="V(q)")
-        e = expect(expr**2, q, dps=dps)
-        if e.level == "exact":
+        e = expect(expr**2, q, dps=dps) if qs != 0 else None
+        if exact_coeffs and qs == 0:
+            return Quantity(sw * expr.subs(X, 0) ** 2 + sb, "exact", method="value at 0", name="V(q)")
+        if exact_coeffs and e is not None and e.level == "exact":
             return Quantity(sympy.expand(sw * e.value + sb), "exact", method=e.method, name="V(q)")
+        if e is None:
+            e = Quantity(expr.subs(X, 0) ** 2, "exact", method="value at 0")
         return certified_quantity(lambda d: _affine(e, sw, sb, d), dps, "arb integral", "V(q)")
 
     return V
@@ -305,9 +311,9 @@ def chi1(act: Any, weight_var: Any, bias_var: Any = 0, *, q: Any = None, dps: in
     if q is None:
         return mean_field(act, weight_var, bias_var, dps=dps).chi1
     a = as_activation(act)
-    sw = exact_number(weight_var)
+    sw = number_source(weight_var)
     e = expect(a.derivative(1) ** 2, q, dps=dps)
-    if e.level == "exact":
+    if e.level == "exact" and is_exact_source(sw):
         return Quantity(sympy.expand(sw * e.value), "exact", method=e.method, name="chi_1")
     return certified_quantity(lambda d: _affine(e, sw, sympy.S.Zero, d), dps, "arb integral", "chi_1")
 
@@ -331,7 +337,8 @@ def _exact_fixed_point(expr: sympy.Expr, sw: sympy.Expr, sb: sympy.Expr, lo: mpm
 def _fixed_point(cmap: CertifiedMap, dpieces: tuple, expr: sympy.Expr, dexpr: sympy.Expr, ball: Any, dps: int) -> FixedPoint:
     sw, sb = cmap.weight_var, cmap.bias_var
     qlo, qhi = to_interval(ball, dps)
-    exact_q = _exact_fixed_point(expr, sw, sb, qlo, qhi, dps) if sw.is_Rational and sb.is_Rational else None
+    rational = is_exact_source(sw) and is_exact_source(sb) and sw.is_Rational and sb.is_Rational
+    exact_q = _exact_fixed_point(expr, sw, sb, qlo, qhi, dps) if rational else None
     if exact_q is not None:
         q = Quantity(exact_q, "exact", method="closed form, V(q) = q proved", name="q*")
         chi = chi1(expr, sw, q=exact_q, dps=dps)
@@ -403,20 +410,29 @@ def mean_field(act: Any, weight_var: Any, bias_var: Any = 0, *, dps: int = DEFAU
     sw, sb = exact_number(weight_var), exact_number(bias_var)
     if not (sw.is_positive or (sw.is_positive is None and sympy.N(sw, 30) > 0)):
         raise ValueError(f"weight_var must be positive, got {weight_var!r}")
+    # a certified variance enters as its enclosure, never as its midpoint taken for exact
+    sw_src, sb_src = number_source(weight_var), number_source(bias_var)
+    exact_coeffs = is_exact_source(sw_src) and is_exact_source(sb_src)
     slopes = homogeneous_slopes(expr)
     if slopes is not None:
-        return _homogeneous(name, sw, sb, slopes, q0, dps)
+        mf = _homogeneous(name, sw, sb, slopes, q0, dps)
+        return mf if exact_coeffs else _homogeneous_certified(mf, sw_src, sb_src, slopes, dps)
     dexpr = a.derivative(1)
-    cmap = CertifiedMap(expr, sw, sb)
+    cmap = CertifiedMap(expr, sw_src, sb_src)
     dpieces = square_pieces(dexpr)
     cells = isolate(cmap, *SEARCH)
     points = [_fixed_point(cmap, dpieces, expr, dexpr, refine(cmap, c, dps), dps) for c in cells if c.kind == "root"]
     zero_fixed = bool(sb.is_zero) and bool(sympy.simplify(expr.subs(X, 0)) == 0)
     if zero_fixed:
-        v0 = sw * side_limits_sq(dexpr, sympy.S.Zero)
+        c0 = side_limits_sq(dexpr, sympy.S.Zero)
         zq = Quantity(sympy.Integer(0), "exact", method="phi(0) = 0 and bias_var = 0", name="q*")
-        zs = Quantity(v0, "exact", method="one-sided limits at 0", name="V'(0)")
-        points.insert(0, FixedPoint(zq, zs, _stable(zs) if zs.enclosure else None, Quantity(v0, "exact", method="one-sided limits at 0", name="chi_1")))
+        if is_exact_source(sw_src):
+            zs = Quantity(sw * c0, "exact", method="one-sided limits at 0", name="V'(0)")
+            zc = Quantity(sw * c0, "exact", method="one-sided limits at 0", name="chi_1")
+        else:
+            zs = _scaled(sw_src, c0, dps, "V'(0)")
+            zc = _scaled(sw_src, c0, dps, "chi_1")
+        points.insert(0, FixedPoint(zq, zs, _stable(zs) if zs.enclosure else None, zc))
     complete = all(c.kind != "unresolved" for c in cells)
     q_gh, _, its = gh_fixed_point(expr, sw, sb, float(exact_number(q0)))
     steps = [Record("fixed_point", {"q_star": p.q.value, "slope": p.slope.value, "stable": p.stable,
@@ -461,6 +477,49 @@ def _warnings(points: list[FixedPoint], reach: int | None) -> str:
     if attracting:
         notes.append("attracting: " + ", ".join(f"q = {p.q}" for p in attracting))
     return "; ".join(notes)
+
+
+def _scaled(src: Any, factor: sympy.Expr, dps: int, name: str) -> Quantity:
+    """``factor`` times a certified variance, as a certified Quantity."""
+    from ..numerics.gaussian import as_ball
+
+    def enc(d: int) -> tuple:
+        with workdps(d + 10):
+            return to_interval(as_ball(src, d) * as_ball(factor, d), d)
+
+    return certified_quantity(enc, dps, "ball arithmetic", name)
+
+
+def _homogeneous_certified(mf: MeanField, sw_src: Any, sb_src: Any, slopes: tuple, dps: int) -> MeanField:
+    """The positively homogeneous case with certified (not exact) variances."""
+    from ..numerics.gaussian import as_ball
+
+    factor = (slopes[0] ** 2 + slopes[1] ** 2) / 2
+    chi = _scaled(sw_src, factor, dps, "chi_1")
+    slope = dataclasses.replace(chi, name="V'(q*)")
+    lo, hi = chi.enclosure
+    q: Quantity | None
+    if hi < 1:
+        if is_exact_source(sb_src) and sb_src == 0:
+            q, status = Quantity(sympy.S.Zero, "exact", method="positively homogeneous", name="q*"), "q -> 0"
+        else:
+            def enc(d: int) -> tuple:
+                with workdps(d + 10):
+                    m = as_ball(sw_src, d) * as_ball(factor, d)
+                    return to_interval(as_ball(sb_src, d) / (1 - m), d)
+
+            q, status = certified_quantity(enc, dps, "ball arithmetic", "q*"), "fixed point"
+    elif lo > 1:
+        q, status = None, "diverges"
+    else:
+        raise Undecided(f"chi_1 = {chi} is not separated from 1 at dps={dps}: whether q converges "
+                        "is undecided; give the variances exactly or with a larger dps")
+    pts = (FixedPoint(q, slope, _stable(slope), chi),) if q is not None else ()
+    note = "no fixed point: q grows without bound" if q is None else ""
+    return dataclasses.replace(mf, q_star=q, status=status, chi1=chi, regime=regime_of(chi),
+                               depth_scale_q=None if q is None else depth_scale(slope),
+                               depth_scale_c=depth_scale(chi), degenerate=False, fixed_points=pts,
+                               reached_level="certified", note=note)
 
 
 def _homogeneous(name: str, sw: sympy.Expr, sb: sympy.Expr, slopes: tuple, q0: Any, dps: int) -> MeanField:
