@@ -185,6 +185,8 @@ def honest_float(lo: Any, hi: Any, max_digits: int = DEFAULT_DPS) -> sympy.Float
         text = certified_digits(lo, hi, max_digits)
         if text is None:
             return sympy.Integer(0) if _straddles(lo, hi) else sympy.Float(0, 1)
+        if _mpf(lo) == _mpf(hi):  # a point enclosure: the short decimal is exact ("1.0", not "1.")
+            return sympy.Float(text, max(_significant(text), 2))
         return sympy.Float(text, _significant(text))
 
 
