@@ -80,7 +80,7 @@ def compile_all(docs: dict[str, str]) -> dict[str, str]:
 
 def _derive(name: str) -> Derivation:
     """derive() with the budgets the catalogue fixture uses, so that its cache is shared."""
-    return derive(name, meanfield_budget=CMP_BUDGET if name in COMPARED else MF_BUDGET)
+    return derive(name, budget=CMP_BUDGET if name in COMPARED else MF_BUDGET)
 
 
 @pytest.fixture(scope="module")

@@ -364,7 +364,7 @@ def resolve(act: Any) -> Activation:
 
 
 def derive(act: Activation | str | sympy.Expr, *, layers_eps: float = 1e-6,
-           meanfield_budget: float = 6.0) -> Derivation:
+           budget: float = 6.0, meanfield_budget: float | None = None) -> Derivation:
     r"""Analyse an activation and write the argument down.
 
     Parameters
@@ -373,9 +373,11 @@ def derive(act: Activation | str | sympy.Expr, *, layers_eps: float = 1e-6,
         An activation, a catalogue name, or an expression in :data:`symact.x`.
     layers_eps : float, keyword-only
         Threshold for the depth at which the worst-case bound drops below it.
-    meanfield_budget : float, keyword-only
+    budget : float, keyword-only
         Seconds allowed for the gain and :math:`\chi_1`; when exceeded the step is
         skipped and the document says so.
+    meanfield_budget : float, keyword-only, deprecated
+        The old name of ``budget``.
 
     Returns
     -------
@@ -389,9 +391,14 @@ def derive(act: Activation | str | sympy.Expr, *, layers_eps: float = 1e-6,
     >>> d.title, dict(d.numbers)["regime"]
     ('Rectified linear unit (ReLU)', 'neutral')
     """
+    if meanfield_budget is not None:
+        import warnings
+
+        warnings.warn("derive(meanfield_budget=...) is deprecated; use budget=...", DeprecationWarning,
+                      stacklevel=2)
+        budget = meanfield_budget
     a = resolve(act)
-    out = _cached(a, float(layers_eps), float(meanfield_budget))
-    return out
+    return _cached(a, float(layers_eps), float(budget))
 
 
 def derive_many(acts: Iterable[Activation | str], *, layers_eps: float = 1e-6) -> Derivation:
