@@ -88,25 +88,50 @@ def catalogue_text(data: dict[str, Any], *, markdown: bool = False) -> str:
         + (f" (alias: {', '.join(r['aliases'])})" if r["aliases"] else "") for r in rows)
 
 
+def _piece(p: Any) -> str:
+    """One side or prose piece of a step as plain text.
+
+    A string is itself; a result shows only its certified digits (its ``str``);
+    notation its Unicode text; a SymPy object is :func:`plain`.
+    """
+    from ..core.result import Result
+
+    if isinstance(p, str):
+        return p
+    if isinstance(p, Result):
+        return str(p)
+    if isinstance(p, sympy.Basic):
+        return plain(p)
+    text = getattr(p, "text", None)  # proofs.derivation.Notation
+    return text if isinstance(text, str) else str(p)
+
+
 def steps_json(derivation: Any) -> list[dict[str, Any]]:
     """The derivation's steps as a list of structured objects.
 
     Each step is rendered from the derivation's :class:`~symact.proofs.derivation.Step`
-    values; when a step carries a typed :class:`~symact.core.steps.Record`
-    (``record``), its kind, level and data come along as ``record``.
+    values: its sides as plain text (:func:`plain` for formulas, the text of
+    notation, the certified digits of results), its justification as the
+    derivation's own prose, and the whole step as LaTeX.  When a step carries a typed
+    :class:`~symact.core.steps.Record` (``record``), its kind, level and data
+    come along as ``record``.
     """
     if derivation is None:
         return []
+    from ..proofs.derivation import inline_text
+
     steps = []
     for i, s in enumerate(getattr(derivation, "steps", ()), 1):
         lhs, rhs = getattr(s, "lhs", None), getattr(s, "rhs", None)
+        why = getattr(s, "justification", "")
+        why = (why,) if isinstance(why, str) else tuple(why)
         item: dict[str, Any] = {
             "index": i,
             "kind": getattr(s, "kind", "step"),
-            "lhs": None if lhs is None else plain(lhs),
+            "lhs": None if lhs is None else _piece(lhs),
             "relation": getattr(s, "relation", "="),
-            "rhs": None if rhs is None else plain(rhs),
-            "justification": getattr(s, "justification", ""),
+            "rhs": None if rhs is None else _piece(rhs),
+            "justification": "".join(inline_text(p) for p in why),  # the derivation's prose
         }
         try:
             item["latex"] = s.latex()
@@ -198,23 +223,11 @@ def _where(e: dict[str, Any]) -> str:
     return "approached " + ", ".join(a.replace("x -> ", "") for a in e["approached"])
 
 
-def _lipschitz(p: Any) -> dict[str, Any] | None:
-    """sup|phi'|: exact, or the certified enclosure of the larger of sup phi' and -inf phi'."""
-    from ..core.result import Quantity
-
-    d = p.derivative
-    if d.exact or not p.lipschitz.is_finite:
-        return number(p.lipschitz)
-    if float(d.sup) >= -float(d.inf):
-        return number(d.sup)
-    lo, hi = d.inf.enclosure
-    return number(Quantity.certified(-hi, -lo, method=d.inf.method))
-
-
 def _range(p: Any) -> dict[str, Any] | None:
+    """The range, its ends the rigorous extrema of phi (each with its own level)."""
     out = interval(p.range)
     v = p.value_bounds
-    if out is not None and v is not None and "lower" in out:  # the ends with their own levels
+    if out is not None and v is not None and "lower" in out:
         out["lower"], out["upper"] = number(v.inf), number(v.sup)
     return out
 
@@ -223,16 +236,15 @@ def table_json(profiles: Any) -> dict[str, Any]:
     """``symact table --format json``: one object per activation."""
     rows = []
     for p in profiles:
-        certified = [k for k, v in (("sup f'", p.derivative.sup), ("inf f'", p.derivative.inf))
-                     if not v.exact]
-        if p.value_bounds is None or not p.value_bounds.exact:
-            certified.append("range")
+        certified = [k for k, v in (("sup f'", p.derivative.sup), ("inf f'", p.derivative.inf),
+                                    ("range", p.value_bounds), ("Lipschitz", p.lipschitz))
+                     if v is None or v.level != "exact"]
         rows.append({
             "name": p.activation.name,
             "sup_derivative": extremum(p.derivative.sup),
             "inf_derivative": extremum(p.derivative.inf),
             "range": _range(p),
-            "lipschitz": _lipschitz(p),
+            "lipschitz": number(p.lipschitz),  # exact, or certified sup|phi'|
             "monotone": p.monotone,
             "zero_centred": bool(p.zero_centred),
             "limits": [number(v) if v.is_number else plain(v) for v in p.limits],
@@ -322,27 +334,48 @@ def table_text(data: dict[str, Any], fmt: str = "text") -> str:
 
 # -- bound ---------------------------------------------------------------------------
 def bound_json(act: Any, gb: Any, layers: int, weight: Any, eps: Any, eps_text: str | None) -> dict[str, Any]:
-    """``symact bound --format json``."""
-    level = None if gb.exact else "certified"  # a certified slope: the bound is proved
+    """``symact bound --format json``.
+
+    ``bound`` is the gradient bound itself (a result: exact, or certified with an
+    enclosure); ``per_layer`` the per-layer factor ``gb.rate`` (a result with
+    only certified digits).  The depth below ``eps`` is decided from the bound
+    actually used, ``rate.bound`` (for a certified slope a rigorous upper end).
+    """
+    level = gb.level
+    rate = gb.rate
     data: dict[str, Any] = {
         "activation": activation_json(act),
         "layers": layers,
         "weight": number(weight),
-        "bound": number(gb.expr, level=level, method="product of slopes"),
+        "bound": number(gb) if gb.value.is_number else None,
         "lower_bound": number(gb.lower, level=level, method="product of slopes"),
-        "per_layer": number(gb.rate, level=level) if gb.rate is not None else None,
+        "per_layer": number(rate) if rate is not None and rate.value.is_number else None,
         "regime": gb.regime,
         "dead_units": bool(gb.dead_units),
-        "level": "exact" if gb.exact else "certified",
+        "level": level,
         "eps": None, "depth_below": None, "never_below": None,
     }
     if eps is not None:
         data["eps"] = number(eps)
         data["eps"]["text"] = eps_text
-        never = gb.rate is not None and gb.rate.is_number and bool(gb.rate >= 1)
-        data["never_below"] = never
-        data["depth_below"] = None if never else int(gb.depth_below(eps))
+        if rate is not None and rate.value.is_number:
+            never = bool(sympy.sympify(rate.bound) >= 1)  # the factor the bound is built from
+            data["never_below"] = never
+            data["depth_below"] = None if never else int(gb.depth_below(eps))
     return data
+
+
+def _factor(rate: Any) -> str:
+    """The per-layer factor as text: the rate itself where it is provably >= 1, else the
+    rigorous upper end the bound is built from."""
+    from ..core.errors import Undecided
+
+    try:
+        if rate >= 1:
+            return str(rate)
+    except Undecided:
+        pass
+    return f"(at most {sympy.sstr(rate.bound)})"
 
 
 def bound_text(gb: Any, data: dict[str, Any], fmt: str) -> str:
@@ -354,7 +387,7 @@ def bound_text(gb: Any, data: dict[str, Any], fmt: str) -> str:
         eps = data["eps"]["text"]
         if data["never_below"]:
             lines.append(f"the bound never drops below {eps}: its per-layer factor "
-                         f"{data['per_layer']['text']} is >= 1")
+                         f"{_factor(gb.rate)} is >= 1")
         else:
             lines.append(f"depth at which the bound drops below {eps}: {data['depth_below']} layers")
     return "\n".join(lines)
@@ -490,9 +523,8 @@ def gain_text(data: dict[str, Any], fmt: str = "text") -> str:
 def check_json(claim: str, verdict: Any) -> dict[str, Any]:
     """``symact check --format json``."""
     ce = verdict.counterexample
-    if ce is not None:
-        ce = {k: (number(v) if isinstance(v, sympy.Expr) and v.is_number else plain(v))
-              for k, v in ce.items()}
+    if ce is not None:  # numbers (results with their levels), sets, text such as "level"
+        ce = {str(k): _value_json(v) for k, v in ce.items()}
     return {
         "claim": claim,
         "holds": verdict.holds,
