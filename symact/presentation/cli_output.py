@@ -396,10 +396,7 @@ def bound_text(gb: Any, data: dict[str, Any], fmt: str) -> str:
 # -- mean field ----------------------------------------------------------------------
 def meanfield_json(act: Any, mf: Any, wv: Any, bv: Any, edge: Any, want_edge: bool) -> dict[str, Any]:
     """``symact meanfield --format json``."""
-    exact = bool(getattr(mf, "exact", False))
-
-    def num(v: Any) -> Any:
-        return number(v, level=None if exact else "sampled")  # a Result brings its own level
+    num = number  # every number of a MeanField is a result: it brings its own level
 
     data = {
         "activation": activation_json(act),
@@ -411,7 +408,7 @@ def meanfield_json(act: Any, mf: Any, wv: Any, bv: Any, edge: Any, want_edge: bo
         "regime": mf.regime,
         "depth_scale_q": num(mf.depth_scale_q),
         "depth_scale_c": num(mf.depth_scale_c),
-        "level": getattr(mf, "level", getattr(mf.chi1, "level", "exact" if exact else "sampled")),
+        "level": mf.level,
         "fixed_points": [
             {"q": num(p.q), "slope": num(p.slope), "stable": p.stable}
             for p in getattr(mf, "fixed_points", ())
