@@ -18,6 +18,7 @@ from typing import Any
 
 import sympy
 
+from ..core.result import weakest
 from .serialize import extremum, interval, number, plain, set_json
 
 __all__ = [
@@ -180,7 +181,7 @@ def explain_json(act: Any, bounds: Any, derivation: Any) -> dict[str, Any]:
         "sup_derivative": extremum(bounds.sup),
         "inf_derivative": extremum(bounds.inf),
         "lipschitz": number(bounds.lipschitz),
-        "level": "exact" if bounds.exact else "certified",
+        "level": bounds.level,
         "steps": steps_json(derivation),
         "numbers": [{"label": a, "value": b} for a, b in getattr(derivation, "numbers", ())],
     }
@@ -236,9 +237,9 @@ def table_json(profiles: Any) -> dict[str, Any]:
     """``symact table --format json``: one object per activation."""
     rows = []
     for p in profiles:
-        certified = [k for k, v in (("sup f'", p.derivative.sup), ("inf f'", p.derivative.inf),
-                                    ("range", p.value_bounds), ("Lipschitz", p.lipschitz))
-                     if v is None or v.level != "exact"]
+        entries = (("sup f'", p.derivative.sup), ("inf f'", p.derivative.inf),
+                   ("range", p.value_bounds), ("Lipschitz", p.lipschitz))
+        certified = [k for k, v in entries if v.level != "exact"]
         rows.append({
             "name": p.activation.name,
             "sup_derivative": extremum(p.derivative.sup),
@@ -249,7 +250,7 @@ def table_json(profiles: Any) -> dict[str, Any]:
             "zero_centred": bool(p.zero_centred),
             "limits": [number(v) if v.is_number else plain(v) for v in p.limits],
             "smoothness": "inf" if p.smoothness == float("inf") else int(p.smoothness),
-            "level": "exact" if not certified else "certified",
+            "level": weakest(*(v.level for _, v in entries)),
             "certified_entries": certified,
         })
     return {"rows": rows, "legend": TABLE_LEGEND}
@@ -273,7 +274,7 @@ def _table_rows(data: dict[str, Any]) -> list[tuple[str, ...]]:
     for r in data["rows"]:
         s = r["smoothness"]
         smooth = "C^inf" if s == "inf" else ("jump" if s < 0 else f"C^{s}")
-        level = r["level"] if not r["certified_entries"] else "certified: " + ", ".join(r["certified_entries"])
+        level = r["level"] + (": " + ", ".join(r["certified_entries"]) if r["certified_entries"] else "")
         rows.append((r["name"], _cell(r["sup_derivative"]["value"]), _where(r["sup_derivative"]),
                      _cell(r["inf_derivative"]["value"]), _where(r["inf_derivative"]),
                      _range_cell(r["range"]), _cell(r["lipschitz"]), r["monotone"],
@@ -347,7 +348,7 @@ def bound_json(act: Any, gb: Any, layers: int, weight: Any, eps: Any, eps_text: 
         "activation": activation_json(act),
         "layers": layers,
         "weight": number(weight),
-        "bound": number(gb) if gb.value.is_number else None,
+        "bound": number(gb),  # the CLI's layers and weight are numbers
         "lower_bound": number(gb.lower, level=level, method="product of slopes"),
         "per_layer": number(rate) if rate is not None and rate.value.is_number else None,
         "regime": gb.regime,
