@@ -18,7 +18,7 @@ from typing import Any
 
 import sympy
 
-from ..core.result import weakest
+from ..core.result import certified_digits, weakest
 from .serialize import extremum, interval, number, plain, set_json
 
 __all__ = [
@@ -200,6 +200,17 @@ or the symmetry of its range (silu is zero-centred in this sense although its ra
 [-0.278..., oo)); E[phi(z)] is 'symact meanfield'-territory."""
 
 
+def _short(n: dict[str, Any], k: int = 7) -> str | None:
+    """At most ``k`` significant digits, every one certified by the number's rigorous enclosure.
+
+    The enclosure's ends are doubles rounded outwards, so both rounding to the same
+    ``k``-digit decimal proves it (re-rounding the long digits could move the last digit).
+    """
+    if n["enclosure"] is None:
+        return None
+    return certified_digits(*n["enclosure"], k)
+
+
 def _cell(n: dict[str, Any] | None) -> str:
     if n is None:
         return "-"
@@ -209,10 +220,13 @@ def _cell(n: dict[str, Any] | None) -> str:
         t = n["text"]
         if len(t) <= 18:
             return t
-        return f"{sympy.Float(n['digits'], 7)}*" if n["digits"] else t
-    d = n["digits"] or n["text"] or "?"
-    shown = sympy.Float(d, min(7, len(d.replace('.', '').lstrip('-0')) or 1))
-    return f"{shown}~" if n["level"] != "sampled" else f"≈{shown}"
+        short = _short(n)
+        return f"{short}*" if short else t
+    if n["level"] == "sampled":
+        d = n["digits"] or n["text"] or "?"
+        return f"≈{sympy.Float(d, min(7, len(d.replace('.', '').lstrip('-0')) or 1))}"
+    short = _short(n)
+    return f"{short}~" if short else (n["text"] or "?")
 
 
 def _where(e: dict[str, Any]) -> str:
