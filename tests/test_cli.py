@@ -360,3 +360,72 @@ def test_plugin_subcommands_hook(capsys, monkeypatch):
     monkeypatch.setattr(symact.presentation, "cli_kernels", fake, raising=False)  # undone after
     code, out, _ = run(capsys, "kernel", "relu")
     assert code == 0 and out == "kernel of relu\n"
+
+
+def _silu_slope_max():
+    """sup silu' from mpmath: silu'' = 0 at x* (Newton at 50 digits), silu'(x*)."""
+    import mpmath
+
+    with mpmath.workdps(50):
+        s = lambda t: 1 / (1 + mpmath.exp(-t))  # noqa: E731
+        d1 = lambda t: s(t) * (1 + t * (1 - s(t)))  # noqa: E731
+        d2 = lambda t: s(t) * (1 - s(t)) * (2 + t * (1 - 2 * s(t)))  # noqa: E731
+        return d1(mpmath.findroot(d2, 2.4))
+
+
+def test_certified_bound_shows_only_certified_digits(capsys):
+    import decimal
+
+    import mpmath
+
+    code, out, _ = run(capsys, "bound", "silu", "--layers", "3", "--eps", "1e-6", "--format", "json")
+    data = json.loads(out)
+    assert code == 0 and data["level"] == "certified" and data["never_below"] is True
+    with mpmath.workdps(50):
+        worst = _silu_slope_max() ** 3
+        for key, ref in (("bound", worst), ("per_layer", _silu_slope_max())):
+            n = data[key]
+            lo, hi = (mpmath.mpf(t) for t in n["enclosure_text"])
+            assert n["level"] == "certified" and lo - mpmath.mpf(10) ** -28 <= ref <= hi + mpmath.mpf(10) ** -28
+            # every decimal shown (text, digits, LaTeX) is the true value correctly rounded
+            assert n["text"] == n["digits"]
+            for shown in (n["digits"], n["latex"]):
+                digits = len(shown.replace(".", "").lstrip("0"))
+                assert decimal.Decimal(mpmath.nstr(ref, digits, strip_zeros=False)) == decimal.Decimal(shown)
+
+
+def test_table_cells_round_the_true_value(capsys):
+    import mpmath
+
+    code, out, _ = run(capsys, "table", "silu", "--format", "json")
+    row = json.loads(out)["rows"][0]
+    assert code == 0 and row["level"] == "certified" and "Lipschitz" in row["certified_entries"]
+    lip = row["lipschitz"]
+    assert lip["level"] == "certified"
+    with mpmath.workdps(50):
+        ref = _silu_slope_max()
+        lo, hi = (mpmath.mpf(t) for t in lip["enclosure_text"])
+        assert lo - mpmath.mpf(10) ** -28 <= ref <= hi + mpmath.mpf(10) ** -28
+        cell = mpmath.nstr(ref, 7) + "~"  # the true value correctly rounded, marked certified
+    code, out, _ = run(capsys, "table", "silu")
+    silu = next(ln for ln in out.splitlines() if ln.startswith("silu"))
+    assert code == 0 and silu.count(cell) == 2  # sup f' and the Lipschitz constant
+
+
+def test_json_steps_are_plain_text(capsys):
+    code, out, _ = run(capsys, "explain", "sigmoid", "--format", "json")
+    steps = json.loads(out)["steps"]
+    assert code == 0 and steps
+    for s in steps:
+        assert s["lhs"] is None or isinstance(s["lhs"], str)
+        assert s["rhs"] is None or isinstance(s["rhs"], str)
+        assert isinstance(s["justification"], str)
+    crit = next(s for s in steps if s["kind"] == "critical_points")
+    assert crit["rhs"] == "{0}"  # sigmoid'' = 0 only at 0
+    code, out, _ = run(capsys, "check", "tanh(x) <= 1/5", "--format", "json")
+    ce = json.loads(out)["counterexample"]
+    assert code == 1 and ce["point"]["float"] is not None
+    import math
+
+    x = ce["point"]["float"]
+    assert math.tanh(x) > 0.2 and abs(ce["lhs"]["float"] - math.tanh(x)) < 1e-12

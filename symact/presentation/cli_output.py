@@ -18,6 +18,8 @@ from typing import Any
 
 import sympy
 
+from ..core.result import certified_digits, weakest
+from .cli_steps import check_json, record_json, steps_json
 from .serialize import extremum, interval, number, plain, set_json
 
 __all__ = [
@@ -88,63 +90,6 @@ def catalogue_text(data: dict[str, Any], *, markdown: bool = False) -> str:
         + (f" (alias: {', '.join(r['aliases'])})" if r["aliases"] else "") for r in rows)
 
 
-def steps_json(derivation: Any) -> list[dict[str, Any]]:
-    """The derivation's steps as a list of structured objects.
-
-    Each step is rendered from the derivation's :class:`~symact.proofs.derivation.Step`
-    values; when a step carries a typed :class:`~symact.core.steps.Record`
-    (``record``), its kind, level and data come along as ``record``.
-    """
-    if derivation is None:
-        return []
-    steps = []
-    for i, s in enumerate(getattr(derivation, "steps", ()), 1):
-        lhs, rhs = getattr(s, "lhs", None), getattr(s, "rhs", None)
-        item: dict[str, Any] = {
-            "index": i,
-            "kind": getattr(s, "kind", "step"),
-            "lhs": None if lhs is None else plain(lhs),
-            "relation": getattr(s, "relation", "="),
-            "rhs": None if rhs is None else plain(rhs),
-            "justification": getattr(s, "justification", ""),
-        }
-        try:
-            item["latex"] = s.latex()
-        except (AttributeError, TypeError, ValueError):
-            item["latex"] = None
-        level = getattr(s, "level", None)
-        if level is not None:
-            item["level"] = level
-        record = getattr(s, "record", None)
-        if record is not None:
-            item["record"] = record_json(record)
-        steps.append(item)
-    return steps
-
-
-def _value_json(v: Any) -> Any:
-    if isinstance(v, bool | str) or v is None:
-        return v
-    if isinstance(v, int):
-        return v
-    if isinstance(v, sympy.Expr) and v.is_number:
-        return number(v)
-    if isinstance(v, tuple | list):
-        return [_value_json(u) for u in v]
-    if isinstance(v, sympy.Basic):
-        return plain(v)
-    try:
-        return number(v)
-    except (TypeError, ValueError):
-        return str(v)
-
-
-def record_json(record: Any) -> dict[str, Any]:
-    """A typed step record (:class:`~symact.core.steps.Record`) as JSON."""
-    return {"kind": record.kind, "level": record.level, "note": record.note,
-            "data": {str(k): _value_json(v) for k, v in dict(record.data).items()}}
-
-
 def explain_json(act: Any, bounds: Any, derivation: Any) -> dict[str, Any]:
     """``symact explain --format json``."""
     d1 = act.derivative()
@@ -155,7 +100,7 @@ def explain_json(act: Any, bounds: Any, derivation: Any) -> dict[str, Any]:
         "sup_derivative": extremum(bounds.sup),
         "inf_derivative": extremum(bounds.inf),
         "lipschitz": number(bounds.lipschitz),
-        "level": "exact" if bounds.exact else "certified",
+        "level": bounds.level,
         "steps": steps_json(derivation),
         "numbers": [{"label": a, "value": b} for a, b in getattr(derivation, "numbers", ())],
     }
@@ -174,6 +119,17 @@ or the symmetry of its range (silu is zero-centred in this sense although its ra
 [-0.278..., oo)); E[phi(z)] is 'symact meanfield'-territory."""
 
 
+def _short(n: dict[str, Any], k: int = 7) -> str | None:
+    """At most ``k`` significant digits, every one certified by the number's rigorous enclosure.
+
+    The enclosure's ends are doubles rounded outwards, so both rounding to the same
+    ``k``-digit decimal proves it (re-rounding the long digits could move the last digit).
+    """
+    if n["enclosure"] is None:
+        return None
+    return certified_digits(*n["enclosure"], k)
+
+
 def _cell(n: dict[str, Any] | None) -> str:
     if n is None:
         return "-"
@@ -183,10 +139,13 @@ def _cell(n: dict[str, Any] | None) -> str:
         t = n["text"]
         if len(t) <= 18:
             return t
-        return f"{sympy.Float(n['digits'], 7)}*" if n["digits"] else t
-    d = n["digits"] or n["text"] or "?"
-    shown = sympy.Float(d, min(7, len(d.replace('.', '').lstrip('-0')) or 1))
-    return f"{shown}~" if n["level"] != "sampled" else f"≈{shown}"
+        short = _short(n)
+        return f"{short}*" if short else t
+    if n["level"] == "sampled":
+        d = n["digits"] or n["text"] or "?"
+        return f"≈{sympy.Float(d, min(7, len(d.replace('.', '').lstrip('-0')) or 1))}"
+    short = _short(n)
+    return f"{short}~" if short else (n["text"] or "?")
 
 
 def _where(e: dict[str, Any]) -> str:
@@ -198,23 +157,11 @@ def _where(e: dict[str, Any]) -> str:
     return "approached " + ", ".join(a.replace("x -> ", "") for a in e["approached"])
 
 
-def _lipschitz(p: Any) -> dict[str, Any] | None:
-    """sup|phi'|: exact, or the certified enclosure of the larger of sup phi' and -inf phi'."""
-    from ..core.result import Quantity
-
-    d = p.derivative
-    if d.exact or not p.lipschitz.is_finite:
-        return number(p.lipschitz)
-    if float(d.sup) >= -float(d.inf):
-        return number(d.sup)
-    lo, hi = d.inf.enclosure
-    return number(Quantity.certified(-hi, -lo, method=d.inf.method))
-
-
 def _range(p: Any) -> dict[str, Any] | None:
+    """The range, its ends the rigorous extrema of phi (each with its own level)."""
     out = interval(p.range)
     v = p.value_bounds
-    if out is not None and v is not None and "lower" in out:  # the ends with their own levels
+    if out is not None and v is not None and "lower" in out:
         out["lower"], out["upper"] = number(v.inf), number(v.sup)
     return out
 
@@ -223,21 +170,20 @@ def table_json(profiles: Any) -> dict[str, Any]:
     """``symact table --format json``: one object per activation."""
     rows = []
     for p in profiles:
-        certified = [k for k, v in (("sup f'", p.derivative.sup), ("inf f'", p.derivative.inf))
-                     if not v.exact]
-        if p.value_bounds is None or not p.value_bounds.exact:
-            certified.append("range")
+        entries = (("sup f'", p.derivative.sup), ("inf f'", p.derivative.inf),
+                   ("range", p.value_bounds), ("Lipschitz", p.lipschitz))
+        certified = [k for k, v in entries if v.level != "exact"]
         rows.append({
             "name": p.activation.name,
             "sup_derivative": extremum(p.derivative.sup),
             "inf_derivative": extremum(p.derivative.inf),
             "range": _range(p),
-            "lipschitz": _lipschitz(p),
+            "lipschitz": number(p.lipschitz),  # exact, or certified sup|phi'|
             "monotone": p.monotone,
             "zero_centred": bool(p.zero_centred),
             "limits": [number(v) if v.is_number else plain(v) for v in p.limits],
             "smoothness": "inf" if p.smoothness == float("inf") else int(p.smoothness),
-            "level": "exact" if not certified else "certified",
+            "level": weakest(*(v.level for _, v in entries)),
             "certified_entries": certified,
         })
     return {"rows": rows, "legend": TABLE_LEGEND}
@@ -261,7 +207,7 @@ def _table_rows(data: dict[str, Any]) -> list[tuple[str, ...]]:
     for r in data["rows"]:
         s = r["smoothness"]
         smooth = "C^inf" if s == "inf" else ("jump" if s < 0 else f"C^{s}")
-        level = r["level"] if not r["certified_entries"] else "certified: " + ", ".join(r["certified_entries"])
+        level = r["level"] + (": " + ", ".join(r["certified_entries"]) if r["certified_entries"] else "")
         rows.append((r["name"], _cell(r["sup_derivative"]["value"]), _where(r["sup_derivative"]),
                      _cell(r["inf_derivative"]["value"]), _where(r["inf_derivative"]),
                      _range_cell(r["range"]), _cell(r["lipschitz"]), r["monotone"],
@@ -322,27 +268,48 @@ def table_text(data: dict[str, Any], fmt: str = "text") -> str:
 
 # -- bound ---------------------------------------------------------------------------
 def bound_json(act: Any, gb: Any, layers: int, weight: Any, eps: Any, eps_text: str | None) -> dict[str, Any]:
-    """``symact bound --format json``."""
-    level = None if gb.exact else "certified"  # a certified slope: the bound is proved
+    """``symact bound --format json``.
+
+    ``bound`` is the gradient bound itself (a result: exact, or certified with an
+    enclosure); ``per_layer`` the per-layer factor ``gb.rate`` (a result with
+    only certified digits).  The depth below ``eps`` is decided from the bound
+    actually used, ``rate.bound`` (for a certified slope a rigorous upper end).
+    """
+    level = gb.level
+    rate = gb.rate
     data: dict[str, Any] = {
         "activation": activation_json(act),
         "layers": layers,
         "weight": number(weight),
-        "bound": number(gb.expr, level=level, method="product of slopes"),
+        "bound": number(gb),  # the CLI's layers and weight are numbers
         "lower_bound": number(gb.lower, level=level, method="product of slopes"),
-        "per_layer": number(gb.rate, level=level) if gb.rate is not None else None,
+        "per_layer": number(rate) if rate is not None and rate.value.is_number else None,
         "regime": gb.regime,
         "dead_units": bool(gb.dead_units),
-        "level": "exact" if gb.exact else "certified",
+        "level": level,
         "eps": None, "depth_below": None, "never_below": None,
     }
     if eps is not None:
         data["eps"] = number(eps)
         data["eps"]["text"] = eps_text
-        never = gb.rate is not None and gb.rate.is_number and bool(gb.rate >= 1)
-        data["never_below"] = never
-        data["depth_below"] = None if never else int(gb.depth_below(eps))
+        if rate is not None and rate.value.is_number:
+            never = bool(sympy.sympify(rate.bound) >= 1)  # the factor the bound is built from
+            data["never_below"] = never
+            data["depth_below"] = None if never else int(gb.depth_below(eps))
     return data
+
+
+def _factor(rate: Any) -> str:
+    """The per-layer factor as text: the rate itself where it is provably >= 1, else the
+    rigorous upper end the bound is built from."""
+    from ..core.errors import Undecided
+
+    try:
+        if rate >= 1:
+            return str(rate)
+    except Undecided:
+        pass
+    return f"(at most {sympy.sstr(rate.bound)})"
 
 
 def bound_text(gb: Any, data: dict[str, Any], fmt: str) -> str:
@@ -354,7 +321,7 @@ def bound_text(gb: Any, data: dict[str, Any], fmt: str) -> str:
         eps = data["eps"]["text"]
         if data["never_below"]:
             lines.append(f"the bound never drops below {eps}: its per-layer factor "
-                         f"{data['per_layer']['text']} is >= 1")
+                         f"{_factor(gb.rate)} is >= 1")
         else:
             lines.append(f"depth at which the bound drops below {eps}: {data['depth_below']} layers")
     return "\n".join(lines)
@@ -363,10 +330,7 @@ def bound_text(gb: Any, data: dict[str, Any], fmt: str) -> str:
 # -- mean field ----------------------------------------------------------------------
 def meanfield_json(act: Any, mf: Any, wv: Any, bv: Any, edge: Any, want_edge: bool) -> dict[str, Any]:
     """``symact meanfield --format json``."""
-    exact = bool(getattr(mf, "exact", False))
-
-    def num(v: Any) -> Any:
-        return number(v, level=None if exact else "sampled")  # a Result brings its own level
+    num = number  # every number of a MeanField is a result: it brings its own level
 
     data = {
         "activation": activation_json(act),
@@ -378,7 +342,7 @@ def meanfield_json(act: Any, mf: Any, wv: Any, bv: Any, edge: Any, want_edge: bo
         "regime": mf.regime,
         "depth_scale_q": num(mf.depth_scale_q),
         "depth_scale_c": num(mf.depth_scale_c),
-        "level": getattr(mf, "level", getattr(mf.chi1, "level", "exact" if exact else "sampled")),
+        "level": mf.level,
         "fixed_points": [
             {"q": num(p.q), "slope": num(p.slope), "stable": p.stable}
             for p in getattr(mf, "fixed_points", ())
@@ -484,23 +448,6 @@ def gain_text(data: dict[str, Any], fmt: str = "text") -> str:
     lines += [f.format(*r) for r in rows]
     return "\n".join(ln.rstrip() for ln in lines) + "\n\n" + data["note"] + \
         "\nMarkers: * exact closed form shown as a decimal; ~ certified digits; ≈ a floating-point value (not certified)."
-
-
-# -- check ------------------------------------------------------------------------------
-def check_json(claim: str, verdict: Any) -> dict[str, Any]:
-    """``symact check --format json``."""
-    ce = verdict.counterexample
-    if ce is not None:
-        ce = {k: (number(v) if isinstance(v, sympy.Expr) and v.is_number else plain(v))
-              for k, v in ce.items()}
-    return {
-        "claim": claim,
-        "holds": verdict.holds,
-        "method": verdict.method,
-        "summary": verdict.summary,
-        "counterexample": ce,
-        "steps": steps_json(verdict.derivation),
-    }
 
 
 _ = set_json  # re-exported helper used by the schema's examples

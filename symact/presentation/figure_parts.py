@@ -139,7 +139,7 @@ def approach_x(where: str, xlim: tuple[float, float]) -> tuple[float | None, flo
 
 
 def mark_extremum(ax: Axes, e: Any, xlim: tuple[float, float], color: str, act: Activation) -> None:
-    y = finite_float(e.value) if e.exact else float(e)
+    y = finite_float(e)  # the protocol's value: exact, or the certified digits
     if y is None:
         return
     op = r"$\sup\,\varphi'$" if e.kind == "sup" else r"$\inf\,\varphi'$"

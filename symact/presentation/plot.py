@@ -237,7 +237,8 @@ def gradient_product(
             color = f"C{i % 10}"
             try:
                 gb = gradient_bound(a, 1, weight=w_exact)
-                rate = finite_float(gb.rate if gb.rate is not None else gb.expr)
+                # the factor the worst-case bound is built from (a certified slope's upper end)
+                rate = finite_float(gb.rate.bound if gb.rate is not None else gb.expr)
                 if rate is None:
                     raise ValueError(f"the per-layer bound of {a.name} is not a finite number")
             except (ArithmeticError, ValueError, TypeError) as exc:

@@ -36,7 +36,7 @@ import sympy
 from sympy.printing.str import StrPrinter
 
 from ..core.precision import workdps
-from ..core.result import Result, certified_digits, enclose
+from ..core.result import Result, certified_digits, enclose, radius_text
 
 __all__ = ["NUMBER_SCHEMA", "extremum", "interval", "number", "plain", "set_json"]
 
@@ -144,7 +144,10 @@ def number(v: Any, *, level: str | None = None, method: str = "") -> dict[str, A
     if isinstance(v, Result):
         lv, value, enc, meth = v.level, v.value, v.enclosure, v.method
         text = plain(value) if lv in ("exact", "identified") else None
-        shown = sympy.sympify(v)  # the protocol's value: only certified digits
+        if lv != "exact" and enc is not None and value.is_number:
+            shown = v.evalf(v._display_digits)  # only the digits the enclosure certifies
+        else:
+            shown = sympy.sympify(v)  # the protocol's value
     elif isinstance(v, bool):
         raise TypeError("a bool is not a number")
     elif isinstance(v, int | sympy.Integer | sympy.Rational) or (
@@ -178,8 +181,8 @@ def number(v: Any, *, level: str | None = None, method: str = "") -> dict[str, A
             else:
                 out["digits"] = certified_digits(lo, hi, 30)
                 out["float"] = float((lo + hi) / 2)
-            if out["text"] is None:
-                out["text"] = out["digits"]
+            if out["text"] is None:  # no digit certified (around 0): "0 ± r"
+                out["text"] = out["digits"] if out["digits"] is not None else radius_text(lo, hi)
         else:
             try:
                 f = float(value)
