@@ -47,13 +47,13 @@ from ..core.errors import CertificationError, UnsupportedExpression
 from ..expressions.pieces import split
 from ..numerics.arb import XInterval, xenclose
 
-__all__ = ["Growth", "ball_function", "gauss1", "gauss2", "growth_bound", "tail_moments"]
+__all__ = ["Growth", "ball_eval", "ball_function", "gauss1", "gauss2", "growth_bound", "tail_moments"]
 
 _METHODS: dict[Any, str] = {
     sympy.exp: "exp", sympy.tanh: "tanh", sympy.sinh: "sinh", sympy.cosh: "cosh",
     sympy.sin: "sin", sympy.cos: "cos", sympy.tan: "tan", sympy.atan: "atan",
     sympy.erf: "erf", sympy.erfc: "erfc", sympy.asinh: "asinh", sympy.sech: "sech",
-    sympy.coth: "coth",
+    sympy.coth: "coth", sympy.asin: "asin", sympy.acos: "acos",
 }
 _BRANCHED: dict[Any, str] = {sympy.log: "log", sympy.LambertW: "lambertw"}
 
@@ -136,6 +136,46 @@ def ball_function(expr: sympy.Expr, x: sympy.Symbol) -> Fn:
     True
     """
     return _compile(sympy.sympify(expr), x)
+
+
+def ball_eval(expr: sympy.Expr, env: dict[sympy.Symbol, Any]) -> Any:
+    """Evaluate a SymPy expression of several symbols at Arb balls (``env``), rigorously.
+
+    >>> import sympy
+    >>> a, b = sympy.symbols("a b")
+    >>> ball_eval(sympy.asin(a / b) + sympy.Rational(1, 3), {a: arb(1), b: arb(2)}).overlaps(
+    ...     arb.pi() / 6 + arb(1) / 3)
+    True
+    """
+    e = sympy.sympify(expr)
+    if e in env:
+        return env[e]
+    if e.is_number:
+        return _num(e) if not isinstance(e, sympy.Function) else _compile(e, sympy.Dummy())(arb(0), False)
+    if e.is_Add or e.is_Mul:
+        vals = [ball_eval(t, env) for t in e.args]
+        out = vals[0]
+        for v in vals[1:]:
+            out = out + v if e.is_Add else out * v
+        return out
+    if e.is_Pow:
+        base, ex = e.args
+        bv = ball_eval(base, env)
+        if ex.is_Integer:
+            n = int(ex)
+            return bv**n if n >= 0 else 1 / bv ** (-n)
+        if ex == sympy.S.Half:
+            return bv.sqrt()
+        if ex == -sympy.S.Half:
+            return 1 / bv.sqrt()
+        return (ball_eval(ex, env) * bv.log()).exp()
+    if isinstance(e, sympy.Function) and len(e.args) == 1:
+        v = ball_eval(e.args[0], env)
+        if type(e) in _METHODS:
+            return getattr(v, _METHODS[type(e)])()
+        if type(e) is sympy.log:
+            return v.log()
+    raise UnsupportedExpression(f"cannot evaluate {e} in ball arithmetic")
 
 
 # -- growth bounds -----------------------------------------------------------------------
@@ -341,7 +381,7 @@ def gauss2(
     f, g = sympy.sympify(f), sympy.sympify(g)
     a, b = q1.sqrt(), q2.sqrt()
     if c == 1 or c == -1:
-        return gauss1([(f, a), (g, b * int(c.mid()))], x, dps=dps)
+        return gauss1([(f, a), (g, b if c == 1 else -b)], x, dps=dps)
     if c == 0:
         return gauss1([(f, a)], x, dps=dps) * gauss1([(g, b)], x, dps=dps)
     return _gauss2_box(f, g, x, q1, q2, c, dps)
