@@ -175,6 +175,8 @@ def ball_eval(expr: sympy.Expr, env: dict[sympy.Symbol, Any]) -> Any:
             return getattr(v, _METHODS[type(e)])()
         if type(e) is sympy.log:
             return v.log()
+        if type(e) is sympy.Abs:
+            return abs(v)
     raise UnsupportedExpression(f"cannot evaluate {e} in ball arithmetic")
 
 

@@ -188,6 +188,10 @@ def q_map(act: Any, weight_var: Any, bias_var: Any = 0, *, q0: Any = 1, dps: int
 class CorrelationMap:
     r"""The C-map :math:`c \mapsto C(c)` of a layer at :math:`q^*` (see the module notes).
 
+    At a given input variance q that is not a fixed point, C(c) is the output
+    correlation :math:`(\sigma_w^2 E[\varphi(u)\varphi(v)] + \sigma_b^2)/V(q)`, and
+    :math:`C^{(n)}(c) = \sigma_w^2 q^n E[\varphi^{(n)}(u)\varphi^{(n)}(v)]/V(q)`.
+
     Call it at any :math:`c \in [-1, 1]`; :meth:`derivative` gives :math:`C'(c)`
     and :math:`C''(c)`.  ``formula`` is the closed form in ``c`` when there is one.
     """
@@ -200,6 +204,7 @@ class CorrelationMap:
     dps: int
     steps: tuple[Record, ...] = field(default=(), compare=False)
     _q: Any = field(default=None, compare=False, repr=False)
+    _vq: Any = field(default=None, compare=False, repr=False)
 
     c = sympy.Symbol("c", real=True)
 
@@ -246,11 +251,15 @@ class CorrelationMap:
             cb = sym_ball(c, self.dps) if not isinstance(c, float) else arb(c)
             w, b = sym_ball(self.weight_var, self.dps), sym_ball(self.bias_var, self.dps)
             kv = self.kernel.value(q, q, cb, order=order, dps=self.dps)
-            if order == 0:
-                v = (w * kv + b) / q
-            else:
-                v = w * kv * q ** (order - 1)
+            vq = self._output_var(q, w, b)
+            v = (w * kv + b) / vq if order == 0 else w * kv * q**order / vq
             return to_quantity(v, name=name, method=self.method, dps=self.dps)
+
+    def _output_var(self, q: arb, w: arb, b: arb) -> arb:
+        # V(q) = sigma_w^2 E[phi(sqrt q z)^2] + sigma_b^2 (= q at the fixed point)
+        if self._vq is None:
+            object.__setattr__(self, "_vq", w * self.kernel.value(q, q, arb(1), dps=self.dps) + b)
+        return self._vq
 
     def __call__(self, c: Any) -> Quantity:
         """:math:`C(c)`."""

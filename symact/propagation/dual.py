@@ -47,7 +47,8 @@ from .bivariate import ball_eval, gauss1, gauss2
 
 __all__ = ["DualKernel", "Q1", "Q2", "K", "dual_kernel", "sym_ball"]
 
-Q1, Q2, K = sympy.symbols("q_1 q_2 k", real=True)
+Q1, Q2 = sympy.symbols("q_1 q_2", positive=True)
+K = sympy.Symbol("k", real=True)
 
 
 @dataclass(frozen=True)
