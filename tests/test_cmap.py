@@ -26,7 +26,8 @@ def test_relu_cmap_closed_form(c):
 def test_erf_cmap_at_certified_fixed_point():
     # q* of erf at (sigma_w^2, sigma_b^2) = (2, 1/10), found independently with mpmath
     with mpmath.workdps(40):
-        V = lambda q: 2 * (2 / mpmath.pi) * mpmath.asin(2 * q / (1 + 2 * q)) + mpmath.mpf(1) / 10
+        def V(q):
+            return 2 * (2 / mpmath.pi) * mpmath.asin(2 * q / (1 + 2 * q)) + mpmath.mpf(1) / 10
         qs = mpmath.findroot(lambda q: V(q) - q, 1)
         cm = correlation_map(sympy.erf(sympy.Symbol("x", real=True)), 2, sympy.Rational(1, 10))
         lo, hi = cm.q_star.enclosure
@@ -41,9 +42,10 @@ def test_erf_cmap_at_certified_fixed_point():
 
 def test_gelu_closed_form_agrees_with_certified_integral():
     from flint import arb
+
+    import symact as sa
     from symact.core.precision import workdps
     from symact.propagation.bivariate import gauss2
-    import symact as sa
     cm = correlation_map("gelu", 2, q=1)
     v = cm(sympy.Rational(1, 2))
     assert v.level == "exact"
@@ -65,3 +67,27 @@ def test_tanh_chaotic_fixed_point_is_zero_and_chi1():
     cm = correlation_map("tanh", 2, 0)
     assert cm.fixed_point.value == 0
     assert cm.chi1 > 1
+
+
+def test_certified_2d_integral_against_mpmath_nested_quadrature():
+    """tanh and ELU (a kink on a moving line) against nested mpmath quadrature, split by hand."""
+    from flint import arb
+    from symact.core.precision import workdps
+    from symact.propagation.bivariate import gauss2
+    import symact as sa
+
+    with mpmath.workdps(20):
+        c = mpmath.mpf("0.6")
+        s = mpmath.sqrt(1 - c * c)
+        elu = lambda u: u if u > 0 else mpmath.expm1(u)  # noqa: E731
+
+        def inner(z1):
+            k = -c * z1 / s  # the kink of elu(c z1 + s z2)
+            return mpmath.quad(lambda z2: elu(c * z1 + s * z2) * mpmath.npdf(z2), [-mpmath.inf, k, mpmath.inf])
+
+        ref = mpmath.quad(lambda z1: elu(z1) * mpmath.npdf(z1) * inner(z1), [-mpmath.inf, 0, mpmath.inf])
+    with workdps(25):
+        e = sa.activation("elu").expr
+        b = gauss2(e, e, sa.x, arb(1), arb(1), arb("0.6"), dps=20)
+        assert abs(mpmath.mpf(b.mid().str(25, radius=False)) - ref) < 1e-15
+        assert b.rad() < 1e-18

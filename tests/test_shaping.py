@@ -16,9 +16,12 @@ def test_tanh_conditions_hold_in_dks_formulas(method):
     with mpmath.workdps(25):
         a, b = mpmath.mpf(str(s.input_scale)), mpmath.mpf(str(s.input_shift))
         d, g = mpmath.mpf(str(s.output_shift.value)), mpmath.mpf(str(s.output_scale.value))
-        phi = lambda z: g * (mpmath.tanh(a * z + b) + d)  # dks _transform_activation
-        dphi = lambda z: g * a / mpmath.cosh(a * z + b) ** 2
-        d2phi = lambda z: -2 * g * a * a * mpmath.tanh(a * z + b) / mpmath.cosh(a * z + b) ** 2
+        def phi(z):
+            return g * (mpmath.tanh(a * z + b) + d)  # dks _transform_activation
+        def dphi(z):
+            return g * a / mpmath.cosh(a * z + b) ** 2
+        def d2phi(z):
+            return -2 * g * a * a * mpmath.tanh(a * z + b) / mpmath.cosh(a * z + b) ** 2
         assert abs(gmean(lambda z: phi(z) ** 2) - 1) < 1e-15  # Q(1) = 1
         assert abs(gmean(phi)) < 1e-15  # C(0) = 0
         assert abs(gmean(lambda z: z * phi(z) * dphi(z)) - 1) < 1e-15  # _calc_q_slope_1

@@ -37,10 +37,9 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 import flint
+import mpmath
 import sympy
 from flint import acb, arb
-
-import mpmath
 
 from ..core.cache import cached
 from ..core.errors import CertificationError, UnsupportedExpression
@@ -242,7 +241,7 @@ def growth_bound(expr: sympy.Expr, x: sympy.Symbol, R: int = 8) -> Growth:
             for i in range(steps * (hi - lo)):
                 a = arb(lo) + arb(i) / steps
                 b = a + arb(1) / steps
-                if p.lo != -sympy.oo and b <= _num(p.lo) or p.hi != sympy.oo and a >= _num(p.hi):
+                if (p.lo != -sympy.oo and b <= _num(p.lo)) or (p.hi != sympy.oo and a >= _num(p.hi)):
                     continue
                 v = f(arb.union(a, b), False)
                 if not v.is_finite():
@@ -289,7 +288,7 @@ def _gauss_weight(z: Any) -> Any:
 
 
 def _real(b: acb) -> arb:
-    if not b.imag.contains(0) and b.imag.rad() > 0 or not b.is_finite():
+    if (not b.imag.contains(0) and b.imag.rad() > 0) or not b.is_finite():
         raise CertificationError(f"integral not enclosed: {b}")
     return b.real
 
@@ -431,21 +430,18 @@ def _gauss2_box(f: sympy.Expr, g: sympy.Expr, x: sympy.Symbol, q1: arb, q2: arb,
         ff = ball_function(_piece_at(f, x, float((zmid * a).mid())), x)
         # which inner split points lie inside (-T, T) on this outer piece
         ks = [k for k in gcuts if -Tb < (k / b - c * zmid) / s < Tb]
+        # the g-piece of each inner segment, decided once at the real midpoint of the outer piece
+        below = sum(1 for k in gcuts if (k / b - c * zmid) / s <= -Tb)
+        seg_pieces = list(range(below, below + len(ks) + 1))
 
-        def inner(z1: Any, wide: bool, ks: list = ks) -> Any:
+        def inner(z1: Any, wide: bool, ks: list = ks, seg_pieces: list = seg_pieces) -> Any:
             y = c * z1
+            seg = 0
             pts = [-Tb, *[(k / b - y) / s for k in ks], Tb]  # ascending: gcuts ascend
             acc = acb(0)
             for u0, u1 in itertools.pairwise(pts):
-                tm = (u0 + u1) / 2
-                wm = b * (y + s * tm)
-                wmr = float((wm.real if isinstance(wm, acb) else wm).mid())
-                gi = next((i for i, p in enumerate(gpieces)
-                           if (p.lo == -sympy.oo or float(p.lo) <= wmr)
-                           and (p.hi == sympy.oo or wmr <= float(p.hi))), None)
-                if gi is None:
-                    return acb("nan")
-                gf = gfun[gi]
+                gf = gfun[seg_pieces[seg]]  # fixed per outer piece: the analytic continuation
+                seg += 1
 
                 def h(t: acb, an: bool, gf: Fn = gf) -> acb:
                     return gf(b * (y + s * t), an) * _gauss_weight(t)
@@ -471,7 +467,7 @@ def _gauss2_box(f: sympy.Expr, g: sympy.Expr, x: sympy.Symbol, q1: arb, q2: arb,
                 if not fv.is_finite():
                     return fv
                 return fv * _gauss_weight(z) * inner(z, wide)
-            except Exception:  # a callback must not raise inside Arb: report "not enclosed"
+            except Exception:  # noqa: BLE001 - a callback must not raise inside Arb: "not enclosed"
                 return acb("nan")
 
         total += _real(acb.integral(outer, lo, hi, use_heap=True))

@@ -40,7 +40,7 @@ from ..core.steps import Record
 from ..expressions.activation import Activation, x
 from ..expressions.coerce import as_activation
 from .bivariate import gauss1
-from .dual import K, Q1, Q2, DualKernel, dual_kernel, sym_ball
+from .dual import Q1, Q2, DualKernel, K, dual_kernel, sym_ball
 
 __all__ = ["CorrelationMap", "QMap", "correlation_map", "q_map", "to_quantity"]
 
@@ -366,7 +366,7 @@ def correlation_map(act: Any, weight_var: Any, bias_var: Any = 0, *, q: Any = No
         qs = Quantity(sympy.simplify(bv / (1 - wv * m2)), "exact", method="closed form", name="q*")
     else:
         with workdps(dps + 5):
-            qb, slope, steps = _fixed_point(act, wv, bv, dps, 1)
+            qb, _slope, steps = _fixed_point(act, wv, bv, dps, 1)
             qs = to_quantity(qb, name="q*", method="interval newton", dps=dps)
     steps.append(Record("fact", {"statement": sympy.Eq(sympy.Symbol("C'(1)"), sympy.Symbol("chi_1")),
                                  "reference": "Poole et al. 2016"}, note="slope of the C-map at 1"))

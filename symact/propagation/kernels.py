@@ -34,7 +34,7 @@ from ..core.result import Level, Quantity
 from ..core.steps import Record
 from ..expressions.coerce import as_activation
 from .cmap import to_quantity
-from .dual import K, Q1, Q2, dual_kernel, sym_ball
+from .dual import Q1, Q2, K, dual_kernel, sym_ball
 
 __all__ = ["KernelResult", "nngp", "ntk"]
 

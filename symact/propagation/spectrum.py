@@ -199,5 +199,6 @@ def simulate_jacobian(act: Any, weight_var: Any, bias_var: Any = 0, depth: int =
         variances.append(ev.var())
         eigs.append(ev)
     m, v = np.array(means), np.array(variances)
-    se = (lambda a: float(a.std(ddof=1) / len(a) ** 0.5) if len(a) > 1 else float("nan"))
+    def se(a):
+        return (float(a.std(ddof=1) / len(a) ** 0.5) if len(a) > 1 else float("nan"))
     return JacobianSimulation(float(m.mean()), float(v.mean()), se(m), se(v), np.concatenate(eigs))
