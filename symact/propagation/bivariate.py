@@ -269,8 +269,8 @@ def tail_moments(T: arb, jmax: int) -> tuple[list[arb], list[arb]]:
     r"""``(m, t)``: :math:`m_j = E|z|^j` and :math:`t_j = E[|z|^j; |z| > T]` for j <= jmax.
 
     >>> m, t = tail_moments(flint.arb(2), 2)
-    >>> [float(v.mid()) for v in m], round(float(t[0].mid()), 6)
-    ([1.0, 0.7978845608028654, 1.0], 0.0455)
+    >>> [round(float(v.mid()), 12) for v in m], round(float(t[0].mid()), 6)
+    ([1.0, 0.797884560803, 1.0], 0.0455)
     """
     phi = (-(T * T) / 2).exp() / (2 * arb.pi()).sqrt()
     t = [(T / arb(2).sqrt()).erfc(), 2 * phi]
