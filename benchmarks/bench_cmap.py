@@ -108,7 +108,7 @@ def part2():
 def part3():
     global lines
     lines += ["", "## 3. At the variance-preserving gain (sigma_b^2 = 0, q = 1)", "",
-              "| activation | sigma_w^2 | C'(1) | C''(1) | xi_c | spread depth 100 (gaussian) | spread (orthogonal) |",
+              "| activation | sigma_w^2 | C'(1) | C''(1) | xi_c | Var of JJ^T spectrum, L = 100, gaussian | orthogonal |",
               "|---|---|---|---|---|---|---|"]
     for name in ["relu", "tanh", "sigmoid", "gelu", "silu", "elu", "softplus", "mish", "selu"]:
         try:
@@ -121,7 +121,9 @@ def part3():
             sp = []
             for law in ("gaussian", "orthogonal"):
                 try:
-                    sp.append(str(jacobian_spectrum(name, wv, 0, 100, weights=law, dps=20).variance.evalf(6)))
+                    js = jacobian_spectrum(name, wv, 0, 100, weights=law, dps=20)
+                    rel = float(js.variance) / float(js.mean) ** 2
+                    sp.append(f"{js.variance.evalf(4)} (Var/mean^2 = {rel:.5g})")
                 except Exception as e:  # noqa: BLE001
                     sp.append(f"({type(e).__name__})")
             lines.append(f"| {name} | {sympy.N(wv, 8)} | {c1.evalf(12)} | {c2.evalf(12)} | {xi.evalf(8)} | {sp[0]} | {sp[1]} |")

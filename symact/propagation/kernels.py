@@ -29,6 +29,7 @@ from typing import Any
 import sympy
 from flint import arb
 
+from ..core.cache import cached
 from ..core.precision import DEFAULT_DPS, check_dps, workdps
 from ..core.result import Level, Quantity
 from ..core.steps import Record
@@ -86,8 +87,8 @@ def _run(act: Any, depth: int, weight_var: Any, bias_var: Any, q1: Any, q2: Any,
     if f is not None and exact_ok and all(v.is_number for row in S for v in row):
         T = [row[:] for row in S]
         for _ in range(depth):
-            newS = [[sympy.simplify(w * _at(f, S, i, j) + b) for j in range(n)] for i in range(n)]
-            T = [[sympy.simplify(newS[i][j] + w * _at(fd, S, i, j) * T[i][j]) for j in range(n)]
+            newS = [[w * _at(f, S, i, j) + b for j in range(n)] for i in range(n)]
+            T = [[newS[i][j] + w * _at(fd, S, i, j) * T[i][j] for j in range(n)]
                  for i in range(n)]
             S = newS
         mk = lambda M, nm: tuple(tuple(Quantity(M[i][j], "exact", method="closed form",  # noqa: E731
@@ -118,13 +119,19 @@ def _run(act: Any, depth: int, weight_var: Any, bias_var: Any, q1: Any, q2: Any,
                             tuple(steps))
 
 
+@cached(maxsize=64)
+def _diagonal(f: sympy.Expr) -> sympy.Expr:
+    """f at k = q1 = q2 as an expression in q1 (a limit when the formula is 0/0 there)."""
+    v = f.subs({Q2: Q1}).subs(K, Q1)
+    if v.has(sympy.nan, sympy.zoo, sympy.oo):
+        v = sympy.limit(f.subs({Q2: Q1}), K, Q1, "-")
+    return v
+
+
 def _at(f: sympy.Expr, S: list[list[sympy.Expr]], i: int, j: int) -> sympy.Expr:
     if i != j:
         return f.subs({Q1: S[i][i], Q2: S[j][j], K: S[i][j]})
-    v = f.subs({Q1: S[i][i], Q2: S[i][i], K: S[i][i]})
-    if v.has(sympy.nan, sympy.zoo, sympy.oo):  # removable: the limit k -> q from below
-        v = sympy.limit(f.subs({Q1: S[i][i], Q2: S[i][i]}), K, S[i][i], "-")
-    return v
+    return _diagonal(f).subs(Q1, S[i][i])
 
 
 def nngp(act: Any, depth: int, weight_var: Any, bias_var: Any = 0, *, q1: Any = None,
