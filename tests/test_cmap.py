@@ -72,9 +72,10 @@ def test_tanh_chaotic_fixed_point_is_zero_and_chi1():
 def test_certified_2d_integral_against_mpmath_nested_quadrature():
     """tanh and ELU (a kink on a moving line) against nested mpmath quadrature, split by hand."""
     from flint import arb
+
+    import symact as sa
     from symact.core.precision import workdps
     from symact.propagation.bivariate import gauss2
-    import symact as sa
 
     with mpmath.workdps(12):
         c = mpmath.mpf("0.6")
