@@ -467,8 +467,13 @@ def _gauss2_box(f: sympy.Expr, g: sympy.Expr, x: sympy.Symbol, q1: arb, q2: arb,
                 if not fv.is_finite():
                     return fv
                 return fv * _gauss_weight(z) * inner(z, wide)
-            except Exception:  # noqa: BLE001 - a callback must not raise inside Arb: "not enclosed"
+            except Exception as exc:  # noqa: BLE001 - a callback must not raise inside Arb
+                errors.append(exc)
                 return acb("nan")
 
-        total += _real(acb.integral(outer, lo, hi, use_heap=True))
+        errors: list[Exception] = []
+        val = acb.integral(outer, lo, hi, use_heap=True)
+        if not val.is_finite() and errors:
+            raise CertificationError(f"2-D integral not enclosed: {errors[0]!r}") from errors[0]
+        total += _real(val)
     return total / (2 * arb.pi()) + arb(0, tail.upper())

@@ -26,6 +26,7 @@ References
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 from dataclasses import dataclass, field
 from typing import Any
@@ -289,18 +290,27 @@ class CorrelationMap:
             return Quantity(sympy.Integer(1), "exact", method="convexity", name="c*")
         if self.at_zero.level == "exact" and self.at_zero.value == 0:
             return Quantity(sympy.Integer(0), "exact", method="C(0) = 0", name="c*")
-        lo, hi = sympy.Integer(0), sympy.Rational(999999, 1000000)
-        while float(self(hi)) - float(hi) <= 0 and hi < 1 - sympy.Rational(1, 10**12):
-            hi = (1 + hi) / 2
-        for _ in range(40):
-            mid = (lo + hi) / 2
-            if self(mid) > mid:
-                lo = mid
-            else:
-                hi = mid
+        # g(c) = C(c) - c is convex on [0, 1] with g(0) > 0 and g(c*) = 0 > g'(c*): Newton from 0
+        # increases monotonically to c*; then certified signs of g bracket it (unique by convexity)
+        cheap = dataclasses.replace(self, dps=15, _vq=None, _q=self._q)
+        c = sympy.Integer(0)
+        for _ in range(30):
+            g = float(cheap(c)) - float(c)
+            dg = float(cheap.derivative(c, 1)) - 1
+            if dg >= 0:
+                raise CertificationError("Newton's method for c* left the convex branch")
+            step = -g / dg
+            c = sympy.Rational(float(c) + step).limit_denominator(10**15)
+            if abs(step) < 1e-13:
+                break
+        eps = sympy.Rational(1, 10**11)
+        lo, hi = max(c - eps, sympy.Integer(0)), min(c + eps, sympy.Integer(1))
+        if not (self(lo) > lo and self(hi) < hi):
+            raise CertificationError("could not bracket c* with certified signs")
         with workdps(self.dps + 5):
             return to_quantity(arb.union(sym_ball(lo, 40), sym_ball(hi, 40)), name="c*",
-                               method="bisection on certified signs (unique by convexity)", dps=12)
+                               method="Newton, bracketed by certified signs (unique by convexity)",
+                               dps=12)
 
     @property
     def stable(self) -> bool:
