@@ -118,10 +118,10 @@ def part3():
             wv = sympy.Rational(2) if name == "relu" else sympy.Float((1 / m2).mid().str(35, radius=False), 30)
             cm = correlation_map(name, wv, 0, q=1)
             c1, c2 = cm.chi1, cm.curvature
-        try:
-            xi = cm.depth_scale.evalf(8)
-        except Exception as e:  # noqa: BLE001
-            xi = f"({type(e).__name__})"
+            try:
+                xi = cm.depth_scale.evalf(8)
+            except Exception as e:  # noqa: BLE001
+                xi = f"({type(e).__name__})"
             sp = []
             for law in ("gaussian", "orthogonal"):
                 try:
