@@ -203,6 +203,13 @@ def _tail_growth(e: sympy.Expr, x: sympy.Symbol, side: int, R: int) -> Growth | 
     m = bound(e)
     if m is not None:
         return (m, arb(0), 0)
+    num, den = sympy.fraction(sympy.together(e))
+    for p in (1, 2, 3):  # divide numerator and denominator by exp(p x) on the +side (exp(-p x) on -)
+        u = sympy.exp(-side * p * x)
+        h = sympy.expand(num * u) / sympy.expand(den * u)
+        m = bound(h)
+        if m is not None:
+            return (m, arb(0), 0)
     # log(... exp(+-x) ...) = +-x + log(... * exp(-+x)): peel the linear growth off logs
     peeled = e.replace(
         lambda t: isinstance(t, sympy.log) and t.args[0].has(sympy.exp(side * x)),
