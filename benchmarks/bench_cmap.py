@@ -44,7 +44,7 @@ def part1():
             row.append(str(digits(mpmath.mpf(str(relu(sympy.Rational(c)).evalf(45))), ref)))
         lines.append("| relu (exact) | " + " | ".join(row) + " |")
         erf = correlation_map(sympy.erf(x), 2, sympy.Rational(1, 10))
-        V = lambda q: 2 * (2 / mpmath.pi) * mpmath.asin(2 * q / (1 + 2 * q)) + mpmath.mpf(1) / 10
+        V = lambda q: 2 * (2 / mpmath.pi) * mpmath.asin(2 * q / (1 + 2 * q)) + mpmath.mpf(1) / 10  # noqa: E731
         qs = mpmath.findroot(lambda q: V(q) - q, 1)
         row = []
         for c in CS:

@@ -467,7 +467,10 @@ def _gauss2_box(f: sympy.Expr, g: sympy.Expr, x: sympy.Symbol, q1: arb, q2: arb,
                     acc += acb.integral(h, u0, u1)
             return acc
 
-        def outer(z: acb, an: bool, ff: Fn = ff, inner: Callable = inner) -> acb:
+        errors: list[Exception] = []
+
+        def outer(z: acb, an: bool, ff: Fn = ff, inner: Callable = inner,
+                  errors: list = errors) -> acb:
             try:
                 wide = bool(z.rad() > 2.0**-40)
                 fv = ff(a * z, an)
@@ -478,7 +481,6 @@ def _gauss2_box(f: sympy.Expr, g: sympy.Expr, x: sympy.Symbol, q1: arb, q2: arb,
                 errors.append(exc)
                 return acb("nan")
 
-        errors: list[Exception] = []
         val = acb.integral(outer, lo, hi, use_heap=True)
         if not val.is_finite() and errors:
             raise CertificationError(f"2-D integral not enclosed: {errors[0]!r}") from errors[0]
