@@ -72,6 +72,12 @@ _LAZY = {
         name: ("symact.propagation.gains", name)
         for name in ("Gain", "GainTable", "gain", "gain_table", "selu_constants", "torch_gain", "torch_gains")
     },
+    **{name: ("symact.propagation.cmap", name)
+       for name in ("CorrelationMap", "QMap", "correlation_map", "q_map")},
+    **{name: ("symact.propagation.kernels", name) for name in ("KernelResult", "nngp", "ntk")},
+    **{name: ("symact.propagation.spectrum", name)
+       for name in ("JacobianSpectrum", "JacobianSimulation", "jacobian_spectrum", "simulate_jacobian")},
+    **{name: ("symact.propagation.shaping", name) for name in ("Shaping", "shape")},
     "simulate_chain": ("symact.propagation.simulate", "simulate_chain"),
     "simulate_mlp": ("symact.propagation.simulate", "simulate_mlp"),
 }
@@ -147,6 +153,20 @@ __all__ = [
     "torch_gain",
     "torch_gains",
     "variance_map",
+    # layer 3: beyond the variance
+    "CorrelationMap",
+    "JacobianSimulation",
+    "JacobianSpectrum",
+    "KernelResult",
+    "QMap",
+    "Shaping",
+    "correlation_map",
+    "jacobian_spectrum",
+    "nngp",
+    "ntk",
+    "q_map",
+    "shape",
+    "simulate_jacobian",
     # layer 4: derivations and verification
     "Derivation",
     "Step",

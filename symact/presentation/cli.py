@@ -310,11 +310,10 @@ def _add_plugins(sub: Any) -> None:
     returning the exit status (and takes ``--format`` with ``json``, like every
     command).  Its errors are reported like those of the built-in commands.
     """
-    try:
-        from . import cli_kernels  # type: ignore[attr-defined]
-    except ImportError:
-        return
-    cli_kernels.add_parsers(sub)
+    from . import cli_kernels
+
+    for name, function in cli_kernels.add_parsers(sub).items():
+        sub.choices[name].set_defaults(handler=function)
 
 
 _COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {

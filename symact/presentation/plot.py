@@ -51,7 +51,9 @@ from .figure_parts import (
 if TYPE_CHECKING:  # pragma: no cover
     from matplotlib.axes import Axes
 
-__all__ = ["activation", "catalogue", "gradient_product", "phase"]
+from .plot_kernels import cmap, singular_values, spectrum_depth
+
+__all__ = ["activation", "catalogue", "cmap", "gradient_product", "phase", "singular_values", "spectrum_depth"]
 
 _ORDER_LABELS = {0: r"$\varphi$", 1: r"$\varphi'$", 2: r"$\varphi''$", 3: r"$\varphi'''$"}
 

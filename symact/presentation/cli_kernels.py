@@ -1,0 +1,114 @@
+r"""``symact kernel NAME`` and ``symact spectrum NAME``: C-maps and Jacobian spectra on the command line.
+
+Wire into :mod:`symact.presentation.cli` with ``COMMANDS.update(add_parsers(sub))``.
+Only certified digits are printed.
+
+>>> import argparse
+>>> top = argparse.ArgumentParser(prog="symact")
+>>> cmds = add_parsers(top.add_subparsers(dest="command"))
+>>> args = top.parse_args(["kernel", "relu", "--weight-var", "2", "--c", "0"])
+>>> cmds[args.command](args)
+C-map of relu at sigma_w^2 = 2, sigma_b^2 = 0 (q* = 1, exact; closed form (Cho & Saul 2009))
+  C(0) = 1/pi  [0.31830988618379067154]
+  C'(1) = chi_1 = 1
+  C''(1) = oo
+  c* = 1 (marginal)
+  xi_c = oo
+0
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+from fractions import Fraction
+from typing import Any
+
+import sympy
+
+__all__ = ["add_parsers", "cmd_kernel", "cmd_spectrum"]
+
+
+def _num(text: str) -> sympy.Rational:
+    try:
+        f = Fraction(text.strip())
+    except (ValueError, ZeroDivisionError):
+        raise ValueError(f"{text!r} is not a number (accepted: 2, 0.01, 1/100, 1e-6)") from None
+    return sympy.Rational(f.numerator, f.denominator)
+
+
+def _show(q: Any) -> str:
+    if q.level == "exact":
+        v = q.value
+        return str(v) if v.is_Rational or v in (sympy.oo, -sympy.oo) else f"{v}  [{q.evalf(20)}]"
+    return str(q.evalf(30))
+
+
+def add_parsers(sub: Any) -> dict[str, Any]:
+    """Add the ``kernel`` and ``spectrum`` subcommands; returns ``{name: function}``."""
+    p = sub.add_parser("kernel", help="correlation map (C-map) at the fixed point",
+                       description="C(c), C'(1) = chi_1, C''(1), the fixed point c* and xi_c.")
+    p.add_argument("name")
+    p.add_argument("--weight-var", default="1", metavar="V")
+    p.add_argument("--bias-var", default="0", metavar="B")
+    p.add_argument("--q", default=None, metavar="Q", help="input variance instead of q*")
+    p.add_argument("--c", action="append", default=None, metavar="C")
+    p.add_argument("--dps", type=int, default=30)
+    p.add_argument("--format", choices=("text", "json"), default="text")
+    p = sub.add_parser("spectrum", help="moments of the Jacobian's singular-value spectrum",
+                       description="Mean and variance of the spectrum of J J^T (Pennington et al.).")
+    p.add_argument("name")
+    p.add_argument("--weight-var", default="1", metavar="V")
+    p.add_argument("--bias-var", default="0", metavar="B")
+    p.add_argument("--depth", type=int, default=10)
+    p.add_argument("--weights", choices=("gaussian", "orthogonal"), default="gaussian")
+    p.add_argument("--dps", type=int, default=30)
+    p.add_argument("--format", choices=("text", "json"), default="text")
+    return {"kernel": cmd_kernel, "spectrum": cmd_spectrum}
+
+
+def cmd_kernel(args: argparse.Namespace) -> int:
+    """Print the C-map summary."""
+    from ..propagation.cmap import correlation_map
+
+    cm = correlation_map(args.name, _num(args.weight_var), _num(args.bias_var),
+                         q=None if args.q is None else _num(args.q), dps=args.dps)
+    cs = [_num(c) for c in (args.c or ["0", "1/2"])]
+    vals = [(c, cm(c)) for c in cs]
+    fp = cm.fixed_point
+    if args.format == "json":
+        out = {"activation": cm.act.name, "level": cm.level, "method": cm.method,
+               "q_star": str(cm.q_star), "C": {str(c): str(v) for c, v in vals},
+               "chi1": str(cm.chi1), "C2_at_1": str(cm.curvature), "c_star": str(fp),
+               "xi_c": str(cm.depth_scale)}
+        print(json.dumps(out, indent=2))
+        return 0
+    print(f"C-map of {cm.act.name} at sigma_w^2 = {cm.weight_var}, sigma_b^2 = {cm.bias_var} "
+          f"(q* = {_show(cm.q_star)}, {cm.level}; {cm.method})")
+    for c, v in vals:
+        print(f"  C({c}) = {_show(v)}")
+    print(f"  C'(1) = chi_1 = {_show(cm.chi1)}")
+    print(f"  C''(1) = {_show(cm.curvature)}")
+    state = "marginal" if fp.value == 1 and cm.chi1.level == "exact" and cm.chi1.value == 1 else (
+        "stable" if cm.stable else "unstable")
+    print(f"  c* = {_show(fp)} ({state})")
+    print(f"  xi_c = {_show(cm.depth_scale)}")
+    return 0
+
+
+def cmd_spectrum(args: argparse.Namespace) -> int:
+    """Print the Jacobian spectrum's moments and the dynamical-isometry verdict."""
+    from ..propagation.spectrum import jacobian_spectrum
+
+    s = jacobian_spectrum(args.name, _num(args.weight_var), _num(args.bias_var), args.depth,
+                          weights=args.weights, dps=args.dps)
+    if args.format == "json":
+        print(json.dumps({"mean": str(s.mean), "variance": str(s.variance), "mu1": str(s.mu1),
+                          "mu2": str(s.mu2), "chi": str(s.chi), "level": s.level,
+                          "verdict": s.verdict}, indent=2))
+        return 0
+    print(f"spectrum of J J^T: {args.name}, depth {args.depth}, {args.weights} weights ({s.level})")
+    print(f"  mu_1 = {_show(s.mu1)}, mu_2 = {_show(s.mu2)}, chi = {_show(s.chi)}")
+    print(f"  mean = {_show(s.mean)}, variance = {_show(s.variance)}")
+    print(f"  {s.verdict}")
+    return 0
