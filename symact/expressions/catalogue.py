@@ -32,7 +32,7 @@ from sympy import Piecewise, Rational, exp, log, sqrt, tanh
 
 from ..core.cache import cached
 from ..core.errors import UnknownActivation, UnsafeExpression
-from .activation import Activation, as_parameter_value, x
+from .activation import Activation, as_parameter_value, check_real_expression, x
 
 __all__ = [
     "activation",
@@ -275,6 +275,7 @@ def define(name: str, expr: str | sympy.Expr, **params: Any) -> Activation:
         )
     chosen = {symbols[p]: as_parameter_value(v) for p, v in params.items()}
     value = template.subs(chosen) if chosen else template
+    check_real_expression(value, f"the activation {name!r}")
     return Activation(name, value, chosen, template, "user-defined")
 
 
