@@ -33,6 +33,7 @@ import mpmath
 import sympy
 
 from ..analysis.properties import derivative_bounds
+from ..core.limits import exact_power, log_depth
 from ..core.precision import workdps
 from ..expressions.activation import Activation, as_parameter_value
 from ..expressions.coerce import as_activation as _resolve
@@ -155,19 +156,8 @@ class GradientBound:
             raise ValueError(f"the bound never drops below {t}: the per-layer factor is {rate} >= 1 ({self.regime})")
         if not below and r <= 1:
             raise ValueError(f"the lower bound never exceeds {t}: its per-layer factor is {rate} <= 1")
-        guess = int(mpmath.floor(mpmath.log(_num(t)) / mpmath.log(r))) + 1
-        # settle the integer exactly around the floating-point guess
-        def ok(k: int) -> bool:
-            v = rate**k
-            rel = (v < t) if below else (v > t)
-            return bool(rel) if rel in (sympy.true, sympy.false) else bool(sympy.N(v - t, 60) < 0) == below
-        k = max(guess - 2, 0)
-        while not ok(k):
-            k += 1
-        while k > 0 and ok(k - 1):
-            k -= 1
         del n
-        return k
+        return log_depth(rate, t)  # logarithms, never rate**k: k may be 10**9
 
     @property
     def _lower_rate(self) -> sympy.Expr | None:
@@ -276,8 +266,8 @@ def gradient_bound(
     lower_rate = sympy.simplify(bottom * norm)
     regime, cond = _regime(rate)
     return GradientBound(
-        expr=sympy.powsimp(rate**n, force=True),
-        lower=sympy.powsimp(lower_rate**n, force=True) if bottom != 0 else sympy.Integer(0),
+        expr=exact_power(rate, n),
+        lower=exact_power(lower_rate, n) if bottom != 0 else sympy.Integer(0),
         rate=rate,
         layers=n,
         regime=regime,
