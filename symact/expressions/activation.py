@@ -27,6 +27,7 @@ import sympy
 
 from ..core.budget import BudgetExceeded, call_budget
 from ..core.errors import UnsupportedExpression
+from ..core.texsafe import is_safe_name
 from .pieces import Piece, one_sided_limit, split
 
 __all__ = [
@@ -256,6 +257,13 @@ class Activation:
             raise TypeError(f"expr must be a SymPy expression in x, got {type(expr).__name__}")
         params = types.MappingProxyType({k: as_parameter_value(v) for k, v in dict(self.params).items()})
         template = expr if self.template is None else self.template
+        for sym in expr.free_symbols | {v for val in params.values() for v in val.free_symbols}:
+            if not is_safe_name(sym.name):
+                raise UnsupportedExpression(
+                    f"the symbol name {sym.name[:40]!r} in {self.name[:40]!r} is not a plain "
+                    "identifier; accepted: names such as a, alpha, w_1 (letters and digits, "
+                    "one '_' subscript)"
+                )
         extra = expr.free_symbols - {x} - {v for val in params.values() for v in val.free_symbols}
         if extra:
             names = ", ".join(sorted(str(s) for s in extra))
