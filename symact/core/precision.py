@@ -20,7 +20,7 @@ True
 >>> check_dps(3)
 Traceback (most recent call last):
 ...
-ValueError: dps must be an integer from 10 to 10000 (decimal digits), got 3
+ValueError: dps must be an integer from 10 to 2000 (decimal digits), got 3
 """
 
 from __future__ import annotations
@@ -40,8 +40,11 @@ __all__ = ["DEFAULT_DPS", "MAX_DPS", "MIN_DPS", "check_dps", "precision_lock", "
 DEFAULT_DPS = 30
 #: The smallest precision accepted (below it enclosures are too wide to be useful).
 MIN_DPS = 10
-#: The largest precision accepted: beyond it a single Arb or mpmath call can run for minutes.
-MAX_DPS = 10000
+#: The largest precision accepted.  Measured: at 10000 digits a single Arb or mpmath call
+#: can run for minutes, and engines working at ``2 * dps`` guard digits hit Python's
+#: 4300-digit limit on integer-to-string conversion (a leaked ValueError); at 2000 digits
+#: sup/inf of catalogue derivatives finish in seconds.
+MAX_DPS = 2000
 
 _LOCK = threading.RLock()
 

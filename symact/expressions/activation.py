@@ -146,7 +146,9 @@ def as_parameter_value(value: Any) -> sympy.Expr:
     return out  # type: ignore[no-any-return]
 
 
-def check_real_expression(expr: sympy.Expr, what: str = "an activation") -> sympy.Expr:
+def check_real_expression(
+    expr: sympy.Expr, what: str = "an activation", *, allow_infinity: bool = False
+) -> sympy.Expr:
     r"""Refuse an expression containing NaN, infinities or non-real constants (``I``).
 
     >>> check_real_expression(x**2)
@@ -163,6 +165,8 @@ def check_real_expression(expr: sympy.Expr, what: str = "an activation") -> symp
         (sympy.I, "the imaginary unit I"),
     ]
     for atom, label in bad:
+        if allow_infinity and atom is sympy.oo:
+            continue
         if expr.has(atom):
             kind = "real" if atom is sympy.I else "finite"
             raise UnsupportedExpression(
