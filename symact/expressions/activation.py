@@ -162,10 +162,11 @@ def check_real_expression(
         (sympy.nan, "NaN"),
         (sympy.zoo, "complex infinity (zoo)"),
         (sympy.oo, "infinity (oo)"),
+        (sympy.S.NegativeInfinity, "infinity (-oo)"),
         (sympy.I, "the imaginary unit I"),
     ]
     for atom, label in bad:
-        if allow_infinity and atom is sympy.oo:
+        if allow_infinity and atom in (sympy.oo, sympy.S.NegativeInfinity):
             continue
         if expr.has(atom):
             kind = "real" if atom is sympy.I else "finite"
