@@ -425,6 +425,20 @@ def test_hostile_symbol_refused_by_activation(name: str) -> None:
         sa.Activation("evil", evil * sa.x, {evil: evil})
     with pytest.raises(UnsupportedExpression, match="plain identifier"):
         sa.define("evil", sa.x * 2, a=evil)
+    with pytest.raises(UnsupportedExpression, match="plain identifier"):  # a parameter's key
+        sa.Activation("evil", 2 * sa.x, {evil: 2}, evil * sa.x)
+    with pytest.raises(UnsafeExpression, match="plain identifier"):
+        sa.define("evil", sa.x, **{name: 2})
+
+
+def test_hostile_parameter_cannot_reach_a_document() -> None:
+    # The only ways to put a symbol into a derivation are refused above; a parameter with
+    # an ordinary name and a hostile activation name renders escaped.
+    from symact.core.texsafe import unsafe_control_sequences
+
+    act = sa.define(r"\write18{touch /tmp/p}", "a*x/(1 + abs(x))", a=2)
+    body = sa.derive(act, meanfield_budget=0.5).document().partition(r"\begin{document}")[2]
+    assert unsafe_control_sequences(body) == []
 
 
 def test_hostile_activation_name_escaped_in_document() -> None:

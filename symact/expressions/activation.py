@@ -262,7 +262,11 @@ class Activation:
             raise TypeError(f"expr must be a SymPy expression in x, got {type(expr).__name__}")
         params = types.MappingProxyType({k: as_parameter_value(v) for k, v in dict(self.params).items()})
         template = expr if self.template is None else self.template
-        for sym in expr.free_symbols | {v for val in params.values() for v in val.free_symbols}:
+        named = expr.free_symbols | {v for val in params.values() for v in val.free_symbols}
+        named |= {k for k in params if isinstance(k, sympy.Symbol)}
+        if isinstance(template, sympy.Basic):
+            named |= template.free_symbols
+        for sym in named:
             if not is_safe_name(sym.name):
                 raise UnsupportedExpression(
                     f"the symbol name {sym.name[:40]!r} in {self.name[:40]!r} is not a plain "
