@@ -43,8 +43,20 @@ from typing import Any
 
 import sympy
 
-from ..core.budget import BudgetExceeded, check_deadline, time_budget
+from ..core.budget import check_deadline
 from ..core.errors import UnsafeExpression
+from .textlimits import (
+    MAX_DEPTH,
+    MAX_DIFF_ORDER,
+    MAX_DIGITS,
+    MAX_EXPONENT,
+    MAX_LENGTH,
+    MAX_NODES,
+    PARSE_BUDGET,
+    check_length,
+    check_size,
+    parse_budget,
+)
 
 __all__ = [
     "MAX_DEPTH",
@@ -59,20 +71,8 @@ __all__ = [
     "parse_text_relation",
 ]
 
-#: Longest formula accepted, in characters.
-MAX_LENGTH = 2000
-#: Deepest bracket nesting accepted.
-MAX_DEPTH = 100
-MAX_DIGITS = 1000
-MAX_EXPONENT = 10**4
 _MAX_POW_BITS = 100_000
-#: Largest total derivative order in one formula (SymPy's 15th derivative of tanh takes minutes).
-MAX_DIFF_ORDER = 10
 _MAX_DIFF_ORDER = MAX_DIFF_ORDER
-#: Largest derivative result accepted while reading, in expression-tree nodes.
-MAX_NODES = 20_000
-#: Seconds reading one formula may take.
-PARSE_BUDGET = 5.0
 RELATIONS = ("=", "<=", "<", ">=", ">")
 
 
@@ -278,87 +278,6 @@ def safe_pow(base: sympy.Expr, exponent: sympy.Expr) -> sympy.Expr:
                 f"{int(bits * abs(exponent))} bits (limit {_MAX_POW_BITS})"
             )
     return sympy.Pow(base, exponent)
-
-
-def _check_nesting(text: str) -> None:
-    depth = 0
-    for ch in text:
-        if ch in "([{":
-            depth += 1
-            if depth > MAX_DEPTH:
-                raise UnsafeExpression(f"expression nested more than {MAX_DEPTH} deep")
-        elif ch in ")]}":
-            depth -= 1
-
-
-def check_size(expr: sympy.Basic) -> sympy.Basic:
-    """Refuse an expression of more than :data:`MAX_NODES` tree nodes (counting stops there).
-
-    >>> import sympy
-    >>> check_size(sympy.Symbol("x") + 1)
-    x + 1
-    """
-    count = 0
-    for _ in sympy.preorder_traversal(expr):
-        count += 1
-        if count > MAX_NODES:
-            raise UnsafeExpression(
-                f"the formula expands to more than {MAX_NODES} terms and factors; "
-                "accepted are formulas (and derivatives) of at most that size"
-            )
-    return expr
-
-
-def check_length(text: str) -> str:
-    r"""Check the limits that apply to any formula text before it is read.
-
-    >>> check_length("  x + 1 ")
-    'x + 1'
-    >>> check_length("x\x00")
-    Traceback (most recent call last):
-    ...
-    symact.core.errors.UnsafeExpression: control character '\x00' at position 1; formulas are printable text
-    """
-    if not isinstance(text, str):
-        raise UnsafeExpression(f"expected a formula as a string, got {type(text).__name__}")
-    if len(text) > MAX_LENGTH:
-        raise UnsafeExpression(
-            f"text is {len(text)} characters long; the limit is {MAX_LENGTH} characters"
-        )
-    for i, ch in enumerate(text):
-        if ch not in "\t\n\r " and unicodedata.category(ch) in ("Cc", "Cf", "Cs", "Co", "Cn"):
-            raise UnsafeExpression(
-                f"control character {ch!r} at position {i}; formulas are printable text"
-            )
-    if not text.strip():
-        raise UnsafeExpression("empty expression; write a formula in x such as 'x/(1 + exp(-x))'")
-    _check_nesting(text)
-    return text.strip()
-
-
-class parse_budget(time_budget):
-    """The time budget of reading one formula: :data:`PARSE_BUDGET` seconds, as an error.
-
-    Running out raises :class:`~symact.core.errors.UnsafeExpression` (the
-    formula is too expensive to read) instead of
-    :class:`~symact.core.budget.BudgetExceeded`.
-
-    >>> with parse_budget():
-    ...     1 + 1
-    2
-    """
-
-    def __init__(self, seconds: float | None = None) -> None:
-        super().__init__(PARSE_BUDGET if seconds is None else seconds)
-
-    def __exit__(self, exc_type: Any, exc: Any, tb: Any) -> bool:
-        try:
-            return super().__exit__(exc_type, exc, tb)
-        except BudgetExceeded:
-            raise UnsafeExpression(
-                f"reading the formula took more than {PARSE_BUDGET:g} s; accepted are formulas "
-                "whose derivatives and powers SymPy can expand quickly"
-            ) from None
 
 
 # --------------------------------------------------------------------------- plain text
