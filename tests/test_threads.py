@@ -29,19 +29,24 @@ CHEAP = [
 EXPECT = ["sigmoid", "relu", "tanh", "gaussian", "identity", "leaky_relu", "threshold"]
 
 
+def _exact(pair) -> tuple:
+    # the binary values themselves: str(mpf) depends on the printing thread's precision
+    return tuple(v._mpf_ for v in pair) if pair is not None else None
+
+
 def _answers(name: str) -> tuple:
     b = sa.derivative_bounds(name)
     act = sa.activation(name)
     d1 = act.derivative()
-    value = act.numeric(backend="mpmath")(mpmath.mpf(3) / 10, dps=40)
+    value = act.numeric(backend="mpmath")(mpmath.mpf(0.25), dps=40)  # exact input
     g = sa.gradient_bound(name, 7, weight=3)
     out = (
-        sympy.srepr(b.sup.value), str(b.sup.enclosure), sympy.srepr(b.inf.value),
+        sympy.srepr(b.sup.value), _exact(b.sup.enclosure), sympy.srepr(b.inf.value),
         sympy.srepr(d1), mpmath.nstr(value, 40), sympy.srepr(g.expr), g.regime,
     )  # fmt: skip
     if name in EXPECT:
         e = sa.expect(name, dps=25)
-        out += (sympy.srepr(e.value), str(getattr(e, "enclosure", None) or e.evalf(20)))
+        out += (sympy.srepr(e.value), _exact(getattr(e, "enclosure", None)), sympy.srepr(e.evalf(20)))
     return out
 
 
