@@ -35,7 +35,14 @@ import sympy
 from .budget import check_deadline
 from .errors import Undecided
 
-__all__ = ["MAX_EXACT_BITS", "exact_power", "is_huge", "log_depth", "parse_number"]
+__all__ = [
+    "MAX_EXACT_BITS",
+    "compare_with_one",
+    "exact_power",
+    "is_huge",
+    "log_depth",
+    "parse_number",
+]
 
 #: Largest exact number (in bits of numerator plus denominator) a power may build: about
 #: 3600 decimal digits, so that it still prints (Python refuses integers of over 4300 digits).
@@ -87,9 +94,42 @@ def exact_power(base: Any, n: Any) -> sympy.Expr:
     return sympy.powsimp(base**n, force=True)
 
 
+def compare_with_one(value: Any) -> int:
+    """``-1``, ``0`` or ``1`` as ``value`` is below, equal to or above 1 (a real number).
+
+    Exact and fast for rationals of any size (``sympy.N`` of ``10**-999999 - 1``
+    takes seconds); other numbers are compared exactly when SymPy can, else
+    at 50 digits.
+
+    >>> import sympy
+    >>> compare_with_one(sympy.Rational(1, 10**999999)), compare_with_one(1), compare_with_one(sympy.pi)
+    (-1, 0, 1)
+    """
+    v = sympy.sympify(value)
+    if v.is_Rational:
+        p, q = int(v.p), int(v.q)
+        return (p > q) - (p < q)
+    if v == 1 or sympy.simplify(v - 1) == 0:
+        return 0
+    return -1 if bool(sympy.N(v - 1, 50) < 0) else 1
+
+
+def _log(value: sympy.Expr, digits: int) -> sympy.Expr:
+    # log p/q = log p - log q, each from its leading bits: no division of enormous integers
+    if value.is_Rational and max(int(abs(value.p)).bit_length(), int(value.q).bit_length()) > 4096:
+        return _log_int(int(value.p), digits) - _log_int(int(value.q), digits)
+    return sympy.N(sympy.log(value), digits)
+
+
+def _log_int(n: int, digits: int) -> sympy.Float:
+    shift = max(n.bit_length() - 4 * digits - 64, 0)  # keep enough leading bits
+    head = sympy.Integer(n >> shift)
+    return sympy.N(sympy.log(head) + shift * sympy.log(2), digits)
+
+
 def _log_ratio(target: sympy.Expr, rate: sympy.Expr, digits: int) -> sympy.Float:
     check_deadline()
-    return sympy.N(sympy.log(target) / sympy.log(rate), digits)
+    return sympy.N(_log(target, digits + 10) / _log(rate, digits + 10), digits)
 
 
 def log_depth(rate: Any, target: Any) -> int:
@@ -111,7 +151,7 @@ def log_depth(rate: Any, target: Any) -> int:
     r, t = sympy.sympify(rate), sympy.sympify(target)
     if not (r.is_number and t.is_number) or not (r.is_positive and t.is_positive):
         raise ValueError(f"log_depth needs positive numbers, got rate {r} and target {t}")
-    below = bool(sympy.N(r, 30) < 1)
+    below = compare_with_one(r) < 0
     if r == 1:
         raise ValueError("a per-layer factor of exactly 1 never crosses any target")
     digits = 30

@@ -33,7 +33,7 @@ import mpmath
 import sympy
 
 from ..analysis.properties import derivative_bounds
-from ..core.limits import exact_power, log_depth
+from ..core.limits import compare_with_one, exact_power, log_depth
 from ..core.precision import workdps
 from ..expressions.activation import Activation, as_parameter_value
 from ..expressions.coerce import as_activation as _resolve
@@ -69,6 +69,8 @@ def spectral_norm(weight: Any) -> tuple[sympy.Expr, bool]:
 
 
 def _regime(rate: sympy.Expr) -> tuple[str, dict[str, sympy.Basic]]:
+    if rate.is_Rational:  # exact for any size (10**-999999 weights): no evalf of huge numbers
+        return {-1: "vanishing", 0: "neutral", 1: "exploding"}[compare_with_one(rate)], {}
     if rate.is_number:
         diff = sympy.N(rate - 1, 50)
         if rate == 1 or sympy.simplify(rate - 1) == 0:
@@ -151,10 +153,10 @@ class GradientBound:
         n = sympy.Symbol("n", positive=True, integer=True)
         if not rate.is_number:
             return sympy.floor(sympy.log(t) / sympy.log(rate)) + 1
-        r = _num(rate)
-        if below and r >= 1:
+        r = compare_with_one(rate)  # exact and fast for rationals of any size
+        if below and r >= 0:
             raise ValueError(f"the bound never drops below {t}: the per-layer factor is {rate} >= 1 ({self.regime})")
-        if not below and r <= 1:
+        if not below and r <= 0:
             raise ValueError(f"the lower bound never exceeds {t}: its per-layer factor is {rate} <= 1")
         del n
         return log_depth(rate, t)  # logarithms, never rate**k: k may be 10**9
