@@ -32,6 +32,10 @@ Three mechanisms, from cheapest to strongest:
    runs other threads the child is started with ``forkserver`` (or ``spawn``
    where that is not available), never by forking a threaded process.
 
+Budgets belong to the thread that opens them: keep a budget's block free of
+``await`` (the watchdog interrupts the thread, whichever task runs on it), and
+a thread started inside a budget starts with none of its own.
+
 Budgets nest: an inner budget never outlives the one enclosing it.  Public
 entry points open :func:`call_budget` (the default is :data:`DEFAULT_BUDGET`
 seconds, changed with :func:`set_default_budget`), which only applies when no

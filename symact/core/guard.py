@@ -19,6 +19,9 @@ r"""One guard for every public entry point: a time budget and checked precision.
 ...     return n + 1
 >>> f(1), f.__doc__
 (2, 'Add one.')
+>>> import pickle, symact
+>>> pickle.loads(pickle.dumps(symact.sup)) is symact.sup
+True
 >>> f(1, dps=10**6)
 Traceback (most recent call last):
 ...
@@ -64,4 +67,7 @@ def guarded(func: F) -> F:
             raise exc from None
 
     wrapper.__symact_guarded__ = True  # type: ignore[attr-defined]
+    # pickle finds the wrapper by reference as ``<module>.<func>.guarded``
+    func.guarded = wrapper  # type: ignore[attr-defined]
+    wrapper.__qualname__ = f"{func.__qualname__}.guarded"
     return wrapper  # type: ignore[return-value]
