@@ -25,7 +25,7 @@ from typing import Any, Literal
 
 import sympy
 
-from ..core.budget import BudgetExceeded, call_budget
+from ..core.budget import BudgetExceeded, call_budget, check_deadline
 from ..core.errors import UnsupportedExpression
 from ..core.texsafe import is_safe_name
 from .pieces import Piece, one_sided_limit, split
@@ -422,6 +422,7 @@ def _piecewise_derivative(act: Activation, order: int) -> sympy.Expr:
     smooth = [b.smoothness >= order for b in act.breakpoints]
     branches: list[tuple[sympy.Expr, sympy.Basic]] = []
     for i, piece in enumerate(pieces):
+        check_deadline()
         conds = []
         if i > 0:
             # strict: a smooth lower end went to the branch before, a kink to none
