@@ -115,6 +115,11 @@ class _Alarm(BaseException):
 _DEADLINE: contextvars.ContextVar[float | None] = contextvars.ContextVar(
     "symact_deadline", default=None
 )
+# Whether the innermost deadline is the innermost budget's own (True) or inherited from an
+# enclosing, shorter budget (False).  An inherited deadline running out is the enclosing
+# budget's: it must not be caught as the inner one's ``BudgetExceeded`` (engines fall back
+# on that and carry on), so it travels up as ``_Alarm`` to the budget that owns it.
+_OWNED: contextvars.ContextVar[bool] = contextvars.ContextVar("symact_owned", default=True)
 
 
 def check_deadline() -> None:
@@ -134,6 +139,8 @@ def check_deadline() -> None:
     """
     deadline = _DEADLINE.get()
     if deadline is not None and time.monotonic() >= deadline:
+        if not _OWNED.get():
+            raise _Alarm
         raise BudgetExceeded("the computation ran past its deadline")
 
 
@@ -204,9 +211,22 @@ class _Watch:
 
 
 _REPEAT = 0.05
-_cond = threading.Condition(threading.Lock())
+_lock = threading.RLock()
+_cond = threading.Condition(_lock)
 _watches: dict[int, _Watch] = {}
 _watchdog: list[threading.Thread] = []
+
+
+def _locked(fn: Callable[[], T]) -> T:
+    # Run fn() holding the registry lock.  An interruption delivered right after the lock
+    # is taken (before a ``with`` block would be set up) must not leak the lock: the finally
+    # releases it whenever this thread holds it.
+    try:
+        _lock.acquire()
+        return fn()
+    finally:
+        if _lock._is_owned():  # type: ignore[attr-defined]
+            _lock.release()
 
 
 _ASYNC: list[Any] = []  # [PyThreadState_SetAsyncExc or None], looked up on first use
@@ -253,8 +273,9 @@ def _ensure_watchdog() -> None:
 
 
 def _after_fork_in_child() -> None:
-    global _cond
-    _cond = threading.Condition(threading.Lock())
+    global _cond, _lock
+    _lock = threading.RLock()
+    _cond = threading.Condition(_lock)
     _watches.clear()
     _watchdog.clear()
 
@@ -268,9 +289,10 @@ class time_budget:
 
     Works on any thread; ``None`` or a non-positive value means no new limit
     (an enclosing budget still applies).  Nested budgets are honoured: the
-    inner one never extends the outer one, and when the outer one expires
-    inside the inner one the inner one raises first, then the outer one as
-    soon as control is back in its body.
+    inner one never extends the outer one, and when the outer one runs out
+    inside the inner one, the interruption passes through the inner budget
+    (and through code that catches ``BudgetExceeded`` to fall back) up to the
+    outer one, which raises :class:`BudgetExceeded`.
 
     >>> with time_budget(5):
     ...     1 + 1
@@ -284,7 +306,7 @@ class time_budget:
     the computation exceeded its 0.05 s budget
     """
 
-    __slots__ = ("_deadline", "_seconds", "_token", "_watch")
+    __slots__ = ("_deadline", "_owned", "_owned_token", "_seconds", "_token", "_watch")
 
     def __init__(self, seconds: float | None) -> None:
         self._seconds = _check_seconds(seconds)
@@ -294,26 +316,32 @@ class time_budget:
         self._watch = None
         if self._seconds is None:
             self._deadline = outer
+            self._owned = outer is None
             self._token = _DEADLINE.set(outer)
+            self._owned_token = _OWNED.set(self._owned)
             return self
         deadline = time.monotonic() + self._seconds
+        self._owned = outer is None or deadline <= outer
         if outer is not None:
             deadline = min(deadline, outer)
+        if time.monotonic() >= deadline:  # an enclosing budget has already run out
+            raise _Alarm
         self._deadline = deadline
         self._token = _DEADLINE.set(deadline)
-        if time.monotonic() >= deadline:  # an enclosing budget has already run out
-            _DEADLINE.reset(self._token)
-            raise BudgetExceeded("the computation exceeded its budget")
+        self._owned_token = _OWNED.set(self._owned)
         ident = threading.get_ident()
+
+        def register() -> None:
+            watch = _watches.get(ident)
+            if watch is None:
+                watch = _watches[ident] = _Watch(ident)
+            watch.deadlines.append(deadline)
+            self._watch = watch
+            _ensure_watchdog()
+            _cond.notify()
+
         try:
-            with _cond:
-                watch = _watches.get(ident)
-                if watch is None:
-                    watch = _watches[ident] = _Watch(ident)
-                watch.deadlines.append(deadline)
-                self._watch = watch
-                _ensure_watchdog()
-                _cond.notify()
+            _locked(register)
         except _Alarm:
             self.__exit__(None, None, None)
             raise
@@ -323,7 +351,9 @@ class time_budget:
         watch, self._watch = self._watch, None
         if watch is None:
             return
-        with _cond:
+
+        def unregister() -> None:
+            watch.masked = max(0, watch.masked - 1)  # taken in __exit__
             watch.deadlines.pop()
             if not watch.deadlines:
                 _watches.pop(watch.ident, None)
@@ -332,21 +362,32 @@ class time_budget:
             ):
                 _async_raise(watch.ident, None)  # cancel an interruption not delivered yet
                 watch.pending = False
-            _cond.notify()
+
+        _locked(unregister)
+            # no notify: the watchdog finds out at its next wake-up (waking it here, with an
+            # interruption pending, can stall the thread under a profiler)
 
     def __exit__(self, exc_type: Any, exc: Any, tb: Any) -> bool:
+        if self._watch is not None:
+            self._watch.masked += 1  # no CALL before this: the watchdog now skips us
         while True:
             try:
                 self._leave()
                 _DEADLINE.reset(self._token)
+                _OWNED.reset(self._owned_token)
                 break
             except _Alarm:  # a late interruption while leaving: leave anyway
                 continue
             except ValueError:  # the token belongs to another context (a generator moved)
                 _DEADLINE.set(None)
+                _OWNED.set(True)
                 break
         if exc_type is not None and issubclass(exc_type, _Alarm | BudgetExceeded):
             if self._deadline is not None and time.monotonic() >= self._deadline:
+                if not self._owned:  # the enclosing budget ran out: it is its error
+                    if issubclass(exc_type, _Alarm):
+                        return False
+                    raise _Alarm from None
                 what = f"{self._seconds:g} s budget" if self._seconds else "budget"
                 raise BudgetExceeded(f"the computation exceeded its {what}") from None
         return False
@@ -372,19 +413,21 @@ class uninterruptible:
         watch = _watches.get(threading.get_ident())
         if watch is None:
             return self
-        with _cond:
-            watch.masked += 1
-            self._watch = watch
+        watch.masked += 1  # no call before this: the watchdog skips the thread from now on
+        self._watch = watch
+
+        def cancel() -> None:
             if watch.pending:
                 _async_raise(watch.ident, None)
                 watch.pending = False
+
+        _locked(cancel)
         return self
 
     def __exit__(self, *exc: object) -> None:
         watch, self._watch = self._watch, None
         if watch is not None:
-            with _cond:
-                watch.masked = max(0, watch.masked - 1)
+            watch.masked = max(0, watch.masked - 1)
 
 
 def call_budget(seconds: float | None = None) -> time_budget:
@@ -530,8 +573,14 @@ def run_isolated(seconds: float, func: Callable[..., T], *args: Any) -> T:
 
     limit = _check_seconds(seconds) or default_budget()
     left = remaining()
-    if left is not None:
-        limit = min(limit, left)
-    if "fork" in multiprocessing.get_all_start_methods() and _single_threaded():
-        return _run_forked(limit, seconds, func, args)
-    return _run_spawned(limit, seconds, func, args)
+    cut = left is not None and left < limit  # an enclosing budget ends first
+    if cut:
+        limit = left  # type: ignore[assignment]
+    try:
+        if "fork" in multiprocessing.get_all_start_methods() and _single_threaded():
+            return _run_forked(limit, seconds, func, args)
+        return _run_spawned(limit, seconds, func, args)
+    except BudgetExceeded:
+        if cut:
+            raise _Alarm from None  # the enclosing budget's time is up, not this call's
+        raise
