@@ -368,7 +368,8 @@ def test_budget_off_the_main_thread() -> None:
         t.start()
     for t in threads:
         t.join(10)
-    assert len(out) == 3 and all(isinstance(t, float) and t < 2.0 for t in out), out
+    # 0.3 s budgets; generous slack for a loaded machine (one long C call finishes first)
+    assert len(out) == 3 and all(isinstance(t, float) and t < 5.0 for t in out), out
 
 
 def test_user_alarm_is_kept() -> None:
