@@ -25,6 +25,7 @@ from .analysis.properties import (
     derivative_bounds,
     table,
 )
+from .core.budget import BudgetExceeded, default_budget, set_default_budget, time_budget
 from .core.cache import clear_caches as clear_cache
 from .core.errors import (
     CertificationError,
@@ -83,12 +84,28 @@ _LAZY = {
 }
 
 
+# Every exported function runs under the default time budget and checks dps= first
+# (symact.core.guard); batch functions are bounded per item by the engines they call.
+_UNGUARDED = {"derive_many", "comparison_document", "table", "gain_table", "phase_diagram"}
+
+
+def _guard(name: str, value: Any) -> Any:
+    from inspect import isfunction
+
+    from .core.guard import guarded
+
+    if isfunction(value) and name not in _UNGUARDED and not name.endswith("budget"):
+        return guarded(value)
+    return value
+
+
 def __getattr__(name: str) -> Any:
     try:
         module, attr = _LAZY[name]
     except KeyError:
         raise AttributeError(f"module 'symact' has no attribute {name!r}") from None
     value = import_module(module) if attr is None else getattr(import_module(module), attr)
+    value = _guard(name, value)
     globals()[name] = value
     return value
 
@@ -96,6 +113,11 @@ def __getattr__(name: str) -> Any:
 def __dir__() -> list[str]:
     return sorted(set(globals()) | set(_LAZY))
 
+
+for _name in ("inf", "sup", "analyze", "derivative_bounds", "activation", "define",
+              "describe", "gradient_bound", "spectral_norm"):  # fmt: skip
+    globals()[_name] = _guard(_name, globals()[_name])
+del _name
 
 try:
     __version__ = version("symact")
@@ -110,6 +132,10 @@ __all__ = [
     "Quantity",
     "Result",
     "clear_cache",
+    "BudgetExceeded",
+    "default_budget",
+    "set_default_budget",
+    "time_budget",
     # layer 1: expressions
     "Activation",
     "x",

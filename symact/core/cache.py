@@ -62,7 +62,10 @@ def cached(maxsize: int = 256) -> Callable[[F], F]:
             value = func(*args, **kwargs)
             if expired_budgets() == before:
                 if len(store) >= maxsize:
-                    store.pop(next(iter(store)))
+                    try:  # another thread may evict the same entry meanwhile
+                        store.pop(next(iter(store)), None)
+                    except (StopIteration, RuntimeError):
+                        pass
                 store[key] = value
             return value
 

@@ -20,7 +20,7 @@ True
 >>> check_dps(3)
 Traceback (most recent call last):
 ...
-ValueError: dps must be an integer from 10 to 10000 (decimal digits), got 3
+ValueError: dps must be an integer from 10 to 2000 (decimal digits), got 3
 """
 
 from __future__ import annotations
@@ -32,14 +32,19 @@ from collections.abc import Iterator
 
 import mpmath
 
-__all__ = ["DEFAULT_DPS", "MAX_DPS", "MIN_DPS", "check_dps", "workdps"]
+from .budget import check_deadline, uninterruptible
+
+__all__ = ["DEFAULT_DPS", "MAX_DPS", "MIN_DPS", "check_dps", "precision_lock", "workdps"]
 
 #: The default number of decimal digits of every certified or numeric result.
 DEFAULT_DPS = 30
 #: The smallest precision accepted (below it enclosures are too wide to be useful).
 MIN_DPS = 10
-#: The largest precision accepted: beyond it a single Arb or mpmath call can run for minutes.
-MAX_DPS = 10000
+#: The largest precision accepted.  Measured: at 10000 digits a single Arb or mpmath call
+#: can run for minutes, and engines working at ``2 * dps`` guard digits hit Python's
+#: 4300-digit limit on integer-to-string conversion (a leaked ValueError); at 2000 digits
+#: sup/inf of catalogue derivatives finish in seconds.
+MAX_DPS = 2000
 
 _LOCK = threading.RLock()
 
@@ -59,25 +64,66 @@ def check_dps(dps: object) -> int:
     return value
 
 
-@contextlib.contextmanager
-def workdps(dps: int) -> Iterator[None]:
+class workdps:
     """Run a block at ``dps`` decimal digits in mpmath and python-flint, then restore both.
 
     Holds a process-wide re-entrant lock for the block (see the module notes).
+    While waiting for the lock the caller's time budget still applies
+    (:func:`symact.core.budget.check_deadline`); taking the lock, setting and
+    restoring the precisions are never cut half-way by a budget running out
+    (:class:`symact.core.budget.uninterruptible`).
     """
-    with _LOCK:
-        saved_mp = mpmath.mp.prec
-        flint_ctx = _flint_ctx()
-        saved_flint = flint_ctx.prec if flint_ctx is not None else None
-        try:
-            mpmath.mp.dps = int(dps)
-            if flint_ctx is not None:
-                flint_ctx.dps = int(dps)
-            yield
-        finally:
-            mpmath.mp.prec = saved_mp
-            if flint_ctx is not None:
-                flint_ctx.prec = saved_flint
+
+    __slots__ = ("_dps", "_flint", "_saved")
+
+    def __init__(self, dps: int) -> None:
+        self._dps = int(dps)
+
+    def __enter__(self) -> None:
+        with uninterruptible():
+            while not _LOCK.acquire(timeout=0.05):
+                check_deadline()
+            try:
+                self._flint = _flint_ctx()
+                self._saved = (
+                    mpmath.mp.prec,
+                    self._flint.prec if self._flint is not None else None,
+                )
+                mpmath.mp.dps = self._dps
+                if self._flint is not None:
+                    self._flint.dps = self._dps
+            except BaseException:
+                _LOCK.release()
+                raise
+
+    def __exit__(self, *exc: object) -> None:
+        with uninterruptible():
+            try:
+                mpmath.mp.prec = self._saved[0]
+                if self._flint is not None:
+                    self._flint.prec = self._saved[1]
+            finally:
+                _LOCK.release()
+
+
+def precision_lock() -> contextlib.AbstractContextManager[None]:
+    """The lock :func:`workdps` holds, for code that reads or changes mpmath's or
+    flint's global precision directly (``mpmath.workprec``, ``flint.ctx.workprec``).
+
+    >>> with precision_lock():
+    ...     pass
+    """
+    return _locked()
+
+
+@contextlib.contextmanager
+def _locked() -> Iterator[None]:
+    while not _LOCK.acquire(timeout=0.05):
+        check_deadline()
+    try:
+        yield
+    finally:
+        _LOCK.release()
 
 
 def _flint_ctx():  # type: ignore[no-untyped-def]

@@ -25,34 +25,31 @@ from typing import Any, Literal
 
 import sympy
 
+from ..core.budget import BudgetExceeded, call_budget, check_deadline
 from ..core.errors import UnsupportedExpression
+from ..core.texsafe import is_safe_name
 from .pieces import Piece, one_sided_limit, split
+from .values import (
+    MAX_DERIVATIVE_ORDER,
+    as_parameter_value,
+    check_order,
+    check_real_expression,
+)
 
-__all__ = ["Activation", "Breakpoint", "as_parameter_value", "x"]
+__all__ = [
+    "MAX_DERIVATIVE_ORDER",
+    "Activation",
+    "Breakpoint",
+    "as_parameter_value",
+    "check_order",
+    "check_real_expression",
+    "x",
+]
 
 #: The real variable of every activation expression.
 x = sympy.Symbol("x", real=True)
 
 Side = Literal["-", "+"]
-
-
-def as_parameter_value(value: Any) -> sympy.Expr:
-    if isinstance(value, sympy.Basic):
-        return value  # type: ignore[return-value]
-    if isinstance(value, bool):
-        raise TypeError("a parameter value must be a number or a SymPy expression, not a bool")
-    if isinstance(value, int):
-        return sympy.Integer(value)
-    if isinstance(value, float):
-        # exact binary value would surprise people (0.01 -> 5764607523034235/...),
-        # so read the float through its shortest decimal repr
-        return sympy.Rational(repr(value))
-    if isinstance(value, str):
-        raise TypeError(
-            "a parameter value must be a number or a SymPy expression; "
-            f"got the string {value!r} (use sympy.Rational('1/100') or 0.01)"
-        )
-    raise TypeError(f"a parameter value must be a number or a SymPy expression, got {value!r}")
 
 
 @dataclass(frozen=True)
@@ -131,6 +128,17 @@ class Activation:
             raise TypeError(f"expr must be a SymPy expression in x, got {type(expr).__name__}")
         params = types.MappingProxyType({k: as_parameter_value(v) for k, v in dict(self.params).items()})
         template = expr if self.template is None else self.template
+        named = expr.free_symbols | {v for val in params.values() for v in val.free_symbols}
+        named |= {k for k in params if isinstance(k, sympy.Symbol)}
+        if isinstance(template, sympy.Basic):
+            named |= template.free_symbols
+        for sym in named:
+            if not is_safe_name(sym.name):
+                raise UnsupportedExpression(
+                    f"the symbol name {sym.name[:40]!r} in {self.name[:40]!r} is not a plain "
+                    "identifier; accepted: names such as a, alpha, w_1 (letters and digits, "
+                    "one '_' subscript)"
+                )
         extra = expr.free_symbols - {x} - {v for val in params.values() for v in val.free_symbols}
         if extra:
             names = ", ".join(sorted(str(s) for s in extra))
@@ -322,9 +330,9 @@ class Activation:
             raise ValueError(f"side must be '-' or '+', got {side!r}")
         p = as_parameter_value(point)
         piece = self._piece_at(p, side)
-        return one_sided_limit(sympy.diff(piece.expr, x, order), x, p, side)
+        return one_sided_limit(sympy.diff(piece.expr, x, check_order(order)), x, p, side)
 
-    def derivative(self, order: int = 1) -> sympy.Expr:
+    def derivative(self, order: int = 1, *, budget: float | None = None) -> sympy.Expr:
         r"""The exact derivative of the given order as a SymPy expression.
 
         For a piecewise activation the result is a ``Piecewise`` whose
@@ -338,12 +346,23 @@ class Activation:
         Piecewise((0, x < 0), (1, x > 0))
         >>> Activation("sigmoid", 1 / (1 + sympy.exp(-x))).derivative()
         exp(-x)/(1 + exp(-x))**2
+
+        ``order`` is at most :data:`MAX_DERIVATIVE_ORDER` (checked before any
+        work); the computation runs under ``budget`` seconds (default: the
+        enclosing budget, else :func:`symact.core.budget.default_budget`) and
+        raises :class:`~symact.core.budget.BudgetExceeded` past it.
         """
-        if not isinstance(order, int) or order < 0:
-            raise ValueError(f"order must be a non-negative integer, got {order!r}")
+        order = check_order(order)
         if order == 0:
             return self.expr
-        return _piecewise_derivative(self, order)
+        try:
+            with call_budget(budget):
+                return _piecewise_derivative(self, order)
+        except BudgetExceeded as exc:
+            raise BudgetExceeded(
+                f"the derivative of order {order} of {self.name!r} did not finish within its "
+                f"budget ({exc}); lower orders finish sooner"
+            ) from None
 
     def subdifferential(self, point: Any) -> sympy.Set:
         r"""Clarke's generalised gradient at ``point`` as a SymPy set.
@@ -391,7 +410,7 @@ class Activation:
 
         if backend not in ("numpy", "mpmath"):
             raise ValueError(f"backend must be 'numpy' or 'mpmath', got {backend!r}")
-        expr = sympy.diff(self.expr, x, order) if order else self.expr
+        expr = sympy.diff(self.expr, x, check_order(order)) if order else self.expr
         return numpy_function(expr, x) if backend == "numpy" else mpmath_function(expr, x)
 
 
@@ -403,6 +422,7 @@ def _piecewise_derivative(act: Activation, order: int) -> sympy.Expr:
     smooth = [b.smoothness >= order for b in act.breakpoints]
     branches: list[tuple[sympy.Expr, sympy.Basic]] = []
     for i, piece in enumerate(pieces):
+        check_deadline()
         conds = []
         if i > 0:
             # strict: a smooth lower end went to the branch before, a kink to none

@@ -32,7 +32,8 @@ from sympy import Piecewise, Rational, exp, log, sqrt, tanh
 
 from ..core.cache import cached
 from ..core.errors import UnknownActivation, UnsafeExpression
-from .activation import Activation, as_parameter_value, x
+from ..core.texsafe import is_safe_name
+from .activation import Activation, as_parameter_value, check_real_expression, x
 
 __all__ = [
     "activation",
@@ -306,6 +307,12 @@ def define(name: str, expr: str | sympy.Expr, **params: Any) -> Activation:
     ...
     symact.core.errors.UnsafeExpression: ...
     """
+    for p in params:
+        if not is_safe_name(p):
+            raise UnsafeExpression(
+                f"parameter name {p[:40]!r} is not a plain identifier; accepted: names such as "
+                "a, alpha, w_1 (letters and digits, one '_' subscript)"
+            )
     symbols = {p: sympy.Symbol(p, real=True) for p in params}
     if isinstance(expr, str):
         from .parsing import parse_text
@@ -331,6 +338,7 @@ def define(name: str, expr: str | sympy.Expr, **params: Any) -> Activation:
         )
     chosen = {symbols[p]: as_parameter_value(v) for p, v in params.items()}
     value = template.subs(chosen) if chosen else template
+    check_real_expression(value, f"the activation {name!r}")
     return Activation(name, value, chosen, template, "user-defined")
 
 

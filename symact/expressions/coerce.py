@@ -33,7 +33,7 @@ from typing import Any
 import sympy
 
 from ..core.errors import UnknownActivation, UnsupportedExpression
-from .activation import Activation, x
+from .activation import Activation, check_real_expression, x
 from .catalogue import activation, function_table, names
 from .reading import parse_expression
 
@@ -55,6 +55,7 @@ def _checked(expr: sympy.Basic, allow_parameters: bool) -> sympy.Expr:
     if not isinstance(expr, sympy.Expr):
         raise TypeError(f"expected an activation: {ACCEPTED}; got the SymPy {type(expr).__name__} {expr}")
     expr = _rename_x(expr)
+    check_real_expression(expr, "an expression", allow_infinity=True)
     if not allow_parameters:
         stray = expr.free_symbols - {x}
         if stray:

@@ -28,6 +28,7 @@ from typing import Any
 
 import sympy
 
+from ..core.budget import check_deadline
 from ..core.errors import UnsafeExpression
 from .parsing import (
     MAX_DEPTH,
@@ -35,6 +36,7 @@ from .parsing import (
     FunctionTable,
     check_length,
     number_from_text,
+    parse_budget,
     safe_pow,
 )
 
@@ -74,6 +76,12 @@ _FUNCTION_CMDS = {"sigma": "sigmoid", "Phi": "Phi", "phi": "phi", "varphi": "phi
 _INVERSES = {"tan": "atan", "tanh": "atanh", "sin": "asin", "sinh": "asinh", "cos": "acos",
              "cosh": "acosh"}  # fmt: skip
 _CONSTANT_CMDS = {"pi": sympy.pi, "infty": sympy.oo}
+# Variables may be written as commands only when they are Greek letters (\alpha, \lambda).
+_GREEK_CMDS = frozenset(
+    "alpha beta gamma delta epsilon varepsilon zeta eta theta vartheta iota kappa lambda mu "
+    "nu xi omicron rho varrho sigma varsigma tau upsilon chi psi omega Gamma Delta Theta "
+    "Lambda Xi Upsilon Psi Omega".split()
+)
 _UNICODE = {
     "σ": r"\sigma ", "Φ": r"\Phi ", "φ": r"\phi ", "π": r"\pi ", "·": r"\cdot ", "⋅": r"\cdot ",
     "×": r"\times ", "−": "-", "–": "-", "≤": r"\le ", "≥": r"\ge ", "≠": r"\ne ", "√": r"\sqrt ",
@@ -256,7 +264,7 @@ class _Parser:
             var, order = deriv
             if not self.starts_factor(self.peek()) and self.peek().text != "-":
                 raise self.error(r"\frac{d}{dx} must be followed by what it differentiates")
-            value = sympy.diff(self.term(), var, order)
+            value = self.table.diff(self.term(), var, order)
         else:
             value = self.power()
         return -value if sign < 0 else value
@@ -305,6 +313,7 @@ class _Parser:
     def enter(self, units: int = 1) -> None:
         """Count nesting: a bracket level costs two units, 2 * MAX_DEPTH in all."""
         self.depth += units
+        check_deadline()
         if self.depth > 2 * MAX_DEPTH:
             raise self.error(f"formula nested more than {MAX_DEPTH} deep")
 
@@ -322,6 +331,8 @@ class _Parser:
     def function_name(self, t: _Tok) -> str | None:
         name = t.text
         if t.kind == "cmd":
+            if name in self.variables and name not in _GREEK_CMDS:
+                raise self.error(f"\\{name} is not a LaTeX command; write {name} without it", t)
             if name in self.variables or name in _CONSTANT_CMDS or name == "sqrt":
                 return None
             name = _FUNCTION_CMDS.get(name, name)
@@ -461,6 +472,8 @@ class _Parser:
 
     def command(self, tok: _Tok) -> sympy.Expr:
         name = tok.text
+        if name in self.variables and name not in _GREEK_CMDS:
+            raise self.error(f"\\{name} is not a LaTeX command; write {name} without it", tok)
         if name in self.variables:
             return self.subscripted(name, tok)
         if name in _CONSTANT_CMDS:
@@ -624,7 +637,8 @@ def parse_latex(
     ...
     symact.core.errors.UnsafeExpression: unknown command \foo (at position 0). Accepted: ...
     """
-    return _run(_parser(text, variables, functions), relation=False)
+    with parse_budget():
+        return _run(_parser(text, variables, functions), relation=False)
 
 
 def parse_latex_relation(
@@ -647,4 +661,5 @@ def parse_latex_relation(
     >>> parse_latex_relation(r"\tanh(x) \leq 1", variables={"x": x})
     (tanh(x), '<=', 1)
     """
-    return _run(_parser(text, variables, functions), relation=True)
+    with parse_budget():
+        return _run(_parser(text, variables, functions), relation=True)

@@ -9,9 +9,19 @@ read by the hand-written parser in :mod:`symact.expressions.latex`;
 
 Anything outside the grammar raises :class:`~symact.core.errors.UnsafeExpression`
 naming the offending part and listing what is accepted.  Limits keep every
-call fast: at most 2000 characters, nesting at most 100 deep, integer literals
-of at most 1000 digits, and numeric exponents of magnitude at most ``10**4``
-(with a bound on the size of the number a power would produce).
+call fast, and each is checked before the work it bounds starts:
+
+- at most :data:`MAX_LENGTH` (2000) characters, no control characters;
+- brackets nested at most :data:`MAX_DEPTH` (100) deep (a long flat sum such as
+  ``max(0, x) + max(0, x - 1) + ...`` is not nesting);
+- integer literals of at most :data:`MAX_DIGITS` (1000) digits and numeric
+  exponents of magnitude at most :data:`MAX_EXPONENT` (``10**4``), with a bound
+  on the size of the number a power would produce;
+- derivatives (``diff``, ``d/dx``, primes) of total order at most
+  :data:`MAX_DIFF_ORDER` (10) in one formula, and a derivative's result at
+  most :data:`MAX_NODES` nodes;
+- reading one formula takes at most :data:`PARSE_BUDGET` seconds (less when
+  an enclosing budget ends sooner; see :mod:`symact.core.budget`).
 
 >>> import sympy
 >>> x = sympy.Symbol("x", real=True)
@@ -33,16 +43,36 @@ from typing import Any
 
 import sympy
 
+from ..core.budget import check_deadline
 from ..core.errors import UnsafeExpression
+from .textlimits import (
+    MAX_DEPTH,
+    MAX_DIFF_ORDER,
+    MAX_DIGITS,
+    MAX_EXPONENT,
+    MAX_LENGTH,
+    MAX_NODES,
+    PARSE_BUDGET,
+    check_length,
+    check_size,
+    parse_budget,
+)
 
-__all__ = ["check_length", "looks_like_latex", "parse_text", "parse_text_relation"]
+__all__ = [
+    "MAX_DEPTH",
+    "MAX_DIFF_ORDER",
+    "MAX_LENGTH",
+    "MAX_NODES",
+    "PARSE_BUDGET",
+    "check_length",
+    "looks_like_latex",
+    "parse_budget",
+    "parse_text",
+    "parse_text_relation",
+]
 
-MAX_LENGTH = 2000
-MAX_DEPTH = 100
-MAX_DIGITS = 1000
-MAX_EXPONENT = 10**4
 _MAX_POW_BITS = 100_000
-_MAX_DIFF_ORDER = 10
+_MAX_DIFF_ORDER = MAX_DIFF_ORDER
 RELATIONS = ("=", "<=", "<", ">=", ">")
 
 
@@ -137,6 +167,21 @@ class FunctionTable:
     def __init__(self, functions: Mapping[str, Callable[..., Any]] | None = None) -> None:
         self.functions = dict(functions or {})
         self._folded = {name.casefold(): fn for name, fn in self.functions.items()}
+        self.diff_order = 0  # total derivative order taken so far in this formula
+
+    def diff(self, expr: sympy.Expr, var: sympy.Symbol, order: int) -> sympy.Expr:
+        """``d^order expr / d var^order``, counted against :data:`MAX_DIFF_ORDER`."""
+        self.diff_order += order
+        if order < 1 or self.diff_order > MAX_DIFF_ORDER:
+            raise UnsafeExpression(
+                f"derivatives of total order {self.diff_order} in one formula; the limit is "
+                f"{MAX_DIFF_ORDER} (write f'(x), diff(f, x, n) or d/dx(...) with orders "
+                f"adding up to at most {MAX_DIFF_ORDER})"
+            )
+        check_deadline()
+        value = sympy.diff(expr, var, order)
+        check_size(value)
+        return value
 
     def lookup(self, name: str) -> Callable[..., Any] | None:
         """Return the callable for ``name`` or ``None``."""
@@ -184,7 +229,7 @@ class FunctionTable:
         if not 1 <= order <= _MAX_DIFF_ORDER:
             raise UnsafeExpression(f"derivative order must be 1..{_MAX_DIFF_ORDER}, got {order}")
         t = sympy.Dummy("t", real=True)
-        return sympy.diff(self.call(name, [t]), t, order).subs(t, arg)
+        return self.diff(self.call(name, [t]), t, order).subs(t, arg)
 
 
 # --------------------------------------------------------------------------- numbers
@@ -235,28 +280,6 @@ def safe_pow(base: sympy.Expr, exponent: sympy.Expr) -> sympy.Expr:
     return sympy.Pow(base, exponent)
 
 
-def _check_nesting(text: str) -> None:
-    depth = 0
-    for ch in text:
-        if ch in "([{":
-            depth += 1
-            if depth > MAX_DEPTH:
-                raise UnsafeExpression(f"expression nested more than {MAX_DEPTH} deep")
-        elif ch in ")]}":
-            depth -= 1
-
-
-def check_length(text: str) -> str:
-    if not isinstance(text, str):
-        raise UnsafeExpression(f"expected a string, got {type(text).__name__}")
-    if len(text) > MAX_LENGTH:
-        raise UnsafeExpression(f"text is {len(text)} characters long; the limit is {MAX_LENGTH}")
-    if not text.strip():
-        raise UnsafeExpression("empty expression; write a formula in x such as 'x/(1 + exp(-x))'")
-    _check_nesting(text)
-    return text.strip()
-
-
 # --------------------------------------------------------------------------- plain text
 _RESERVED = "_symact_"
 _UNICODE = {
@@ -284,7 +307,7 @@ def _prepare_text(text: str) -> str:
     for old, new in _UNICODE.items():
         text = text.replace(old, new)
     text = _SQRT_ATOM.sub(r"sqrt(\1)", text)
-    text = unicodedata.normalize("NFKC", text)
+    text = check_length(unicodedata.normalize("NFKC", text))
     if _RESERVED in text.casefold():
         raise UnsafeExpression(f"names containing {_RESERVED!r} are reserved")
     text = text.replace("^", "**")
@@ -332,7 +355,10 @@ class _TextBuilder:
     def build(self, node: ast.AST, depth: int = 0) -> sympy.Expr:
         if depth > MAX_DEPTH:
             raise UnsafeExpression(f"expression nested more than {MAX_DEPTH} deep")
+        check_deadline()
         d = depth + 1
+        if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Add | ast.Sub | ast.Mult | ast.Div):
+            return self.chain(node, d)
         if isinstance(node, ast.Expression):
             return self.build(node.body, d)
         if isinstance(node, ast.Constant):
@@ -359,6 +385,25 @@ class _TextBuilder:
             op = type(node.op).__name__
             raise self.reject(node, f"the operator {op}")
         raise self.reject(node, _NODE_NAMES.get(type(node), type(node).__name__))
+
+    def chain(self, node: ast.BinOp, depth: int) -> sympy.Expr:
+        """A flat sum ``a + b - c ...`` or product ``a * b / c ...`` (not nesting)."""
+        adds = isinstance(node.op, ast.Add | ast.Sub)
+        ops = (ast.Add, ast.Sub) if adds else (ast.Mult, ast.Div)
+        tail: list[tuple[ast.operator, ast.expr]] = []
+        cur: ast.expr = node
+        while isinstance(cur, ast.BinOp) and isinstance(cur.op, ops):
+            tail.append((cur.op, cur.right))
+            cur = cur.left
+        items = [self.build(cur, depth)]
+        for op, right in reversed(tail):
+            value = self.build(right, depth)
+            if isinstance(op, ast.Sub):
+                value = -value
+            elif isinstance(op, ast.Div):
+                value = 1 / value
+            items.append(value)
+        return sympy.Add(*items) if adds else sympy.Mul(*items)
 
     def constant(self, node: ast.Constant) -> sympy.Expr:
         value = node.value
@@ -412,7 +457,7 @@ class _TextBuilder:
             var = self.variable(m[2], node)
             if len(node.args) != 1:
                 raise self.reject(node, "d/dx(...) takes exactly one argument;")
-            return sympy.diff(self.build(node.args[0], depth), var, int(m[1]))
+            return self.table.diff(self.build(node.args[0], depth), var, int(m[1]))
         if fname.startswith(_RESERVED):
             raise self.reject(node, "reserved names are")
         if fname == "diff":
@@ -449,7 +494,7 @@ class _TextBuilder:
             order = a.value
             if not 1 <= order <= _MAX_DIFF_ORDER:
                 raise self.reject(a, f"diff's order must be 1..{_MAX_DIFF_ORDER};")
-        return sympy.diff(self.build(args[0], depth), var, order)
+        return self.table.diff(self.build(args[0], depth), var, order)
 
 
 def _parse_tree(text: str) -> ast.Expression:
@@ -524,7 +569,8 @@ def parse_text(
         raise UnsafeExpression(
             f"{text!r} is a relation, not an expression; use parse_relation for 'a <= b'"
         )
-    return _build(_TextBuilder(source, variables, FunctionTable(functions)), tree)
+    with parse_budget():
+        return _build(_TextBuilder(source, variables, FunctionTable(functions)), tree)
 
 
 _CMP = {ast.Eq: "=", ast.LtE: "<=", ast.Lt: "<", ast.GtE: ">=", ast.Gt: ">"}
@@ -567,4 +613,5 @@ def parse_text_relation(
             f"unsupported relation in {text!r}; use one of {', '.join(RELATIONS)}"
         )
     builder = _TextBuilder(source, variables, FunctionTable(functions))
-    return _build(builder, body.left), op, _build(builder, body.comparators[0])
+    with parse_budget():
+        return _build(builder, body.left), op, _build(builder, body.comparators[0])

@@ -24,11 +24,12 @@ from dataclasses import dataclass
 import sympy
 from sympy import Abs, Heaviside, Max, Min, Piecewise, sign
 
-from ..core.budget import BudgetExceeded, time_budget
+from ..core.budget import BudgetExceeded, check_deadline, time_budget
 from ..core.cache import cached
 from ..core.errors import UnsupportedExpression
 
 __all__ = [
+    "MAX_BREAKPOINTS",
     "Piece",
     "breakpoints",
     "limit_at_infinity",
@@ -39,6 +40,10 @@ __all__ = [
 ]
 
 _SOLVE_BUDGET = 5.0
+#: Most candidate breakpoints (kinks of Abs, Max, Min, Piecewise ...) an expression may have;
+#: checked before any solving.  Every analysis works piece by piece, and its cost grows with
+#: the square of the number of pieces (each piece resolves every kink).
+MAX_BREAKPOINTS = 300
 
 
 @dataclass(frozen=True)
@@ -113,6 +118,8 @@ def _relational_zeros(cond: sympy.Basic, x: sympy.Symbol) -> set[sympy.Expr]:
 
 def _sorted_points(points: set[sympy.Expr]) -> tuple[sympy.Expr, ...]:
     pts = [sympy.nsimplify(p) if p.is_Float else p for p in points if p.is_real is not False]
+    if all(p.is_Rational for p in pts):  # the common case: exact and fast
+        return tuple(sorted(set(pts)))
     if any(p.is_real is None for p in pts):
         bad = [p for p in pts if p.is_real is None]
         raise UnsupportedExpression(
@@ -121,6 +128,7 @@ def _sorted_points(points: set[sympy.Expr]) -> tuple[sympy.Expr, ...]:
         )
     unique: list[sympy.Expr] = []
     for p in pts:
+        check_deadline()
         if not any(sympy.simplify(p - q) == 0 for q in unique):
             unique.append(p)
 
@@ -155,8 +163,10 @@ def breakpoints(expr: sympy.Expr, x: sympy.Symbol) -> tuple[sympy.Expr, ...]:
     >>> breakpoints(sympy.Abs(x - 1) + sympy.Piecewise((0, x < -2), (x, True)), x)
     (-2, 1)
     """
+    _check_kinks(expr)
     points: set[sympy.Expr] = set()
     for node in sympy.preorder_traversal(expr):
+        check_deadline()
         if isinstance(node, Piecewise):
             for _, cond in node.args:
                 points |= _relational_zeros(cond, x)
@@ -173,6 +183,23 @@ def breakpoints(expr: sympy.Expr, x: sympy.Symbol) -> tuple[sympy.Expr, ...]:
                 "functions with finitely many breakpoints"
             )
     return _sorted_points(points)
+
+
+def _check_kinks(expr: sympy.Expr) -> None:
+    count = 0
+    for node in sympy.preorder_traversal(expr):
+        if isinstance(node, Piecewise):
+            count += len(node.args) - 1
+        elif isinstance(node, Abs | sign | Heaviside):
+            count += 1
+        elif isinstance(node, Max | Min):
+            count += len(node.args) * (len(node.args) - 1) // 2
+        if count > MAX_BREAKPOINTS:
+            raise UnsupportedExpression(
+                f"the expression has more than {MAX_BREAKPOINTS} candidate breakpoints (kinks of "
+                f"Abs, Max, Min, Piecewise ...); accepted are piecewise functions with at most "
+                f"{MAX_BREAKPOINTS}"
+            )
 
 
 def sample_point(lo: sympy.Expr, hi: sympy.Expr) -> sympy.Expr:
@@ -250,11 +277,23 @@ def resolve(expr: sympy.Expr, x: sympy.Symbol, point: sympy.Expr) -> sympy.Expr:
         return sympy.Integer(1 if s > 0 else 0)
     if isinstance(expr, Max | Min):
         args = [resolve(a, x, point) for a in expr.args]
-        values = [sympy.N(a.subs(x, point), 30) for a in args]
+        exact = [a.subs(x, point) for a in args]
+        values = exact if all(v.is_Rational for v in exact) else [sympy.N(v, 30) for v in exact]
         pick = max if isinstance(expr, Max) else min
         best = pick(range(len(args)), key=lambda i: values[i])
         return args[best]
     return expr.func(*(resolve(a, x, point) for a in expr.args))
+
+
+def _same(a: sympy.Expr, b: sympy.Expr, x: sympy.Symbol) -> bool:
+    d = a - b
+    if d == 0:
+        return True
+    if d.is_Rational:  # a nonzero number
+        return False
+    if d.is_polynomial(x):
+        return bool(sympy.expand(d) == 0)
+    return bool(sympy.simplify(d) == 0)
 
 
 @cached(maxsize=4096)
@@ -273,8 +312,9 @@ def split(expr: sympy.Expr, x: sympy.Symbol) -> tuple[Piece, ...]:
     ends = (-sympy.oo, *points, sympy.oo)
     pieces: list[Piece] = []
     for lo, hi in itertools.pairwise(ends):
+        check_deadline()
         formula = resolve(expr, x, sample_point(lo, hi))
-        if pieces and sympy.simplify(pieces[-1].expr - formula) == 0:
+        if pieces and _same(pieces[-1].expr, formula, x):
             pieces[-1] = Piece(pieces[-1].lo, hi, pieces[-1].expr)
         else:
             pieces.append(Piece(lo, hi, formula))

@@ -33,6 +33,7 @@ import mpmath
 import sympy
 
 from ..analysis.properties import derivative_bounds
+from ..core.limits import compare_with_one, exact_power, log_depth
 from ..core.precision import DEFAULT_DPS, workdps
 from ..core.result import Quantity, Result, enclose, honest_float
 from ..expressions.activation import Activation, as_parameter_value
@@ -69,6 +70,8 @@ def spectral_norm(weight: Any) -> tuple[sympy.Expr, bool]:
 
 
 def _regime(rate: sympy.Expr) -> tuple[str, dict[str, sympy.Basic]]:
+    if rate.is_Rational:  # exact for any size (10**-999999 weights): no evalf of huge numbers
+        return {-1: "vanishing", 0: "neutral", 1: "exploding"}[compare_with_one(rate)], {}
     if rate.is_number:
         diff = sympy.N(rate - 1, 50)
         if rate == 1 or sympy.simplify(rate - 1) == 0:
@@ -277,24 +280,13 @@ class GradientBound(Result):
         n = sympy.Symbol("n", positive=True, integer=True)
         if not rate.is_number:
             return sympy.floor(sympy.log(t) / sympy.log(rate)) + 1
-        r = _num(rate)
-        if below and r >= 1:
+        r = compare_with_one(rate)  # exact and fast for rationals of any size
+        if below and r >= 0:
             raise ValueError(f"the bound never drops below {t}: the per-layer factor is {rate} >= 1 ({self.regime})")
-        if not below and r <= 1:
+        if not below and r <= 0:
             raise ValueError(f"the lower bound never exceeds {t}: its per-layer factor is {rate} <= 1")
-        guess = int(mpmath.floor(mpmath.log(_num(t)) / mpmath.log(r))) + 1
-        # settle the integer exactly around the floating-point guess
-        def ok(k: int) -> bool:
-            v = rate**k
-            rel = (v < t) if below else (v > t)
-            return bool(rel) if rel in (sympy.true, sympy.false) else bool(sympy.N(v - t, 60) < 0) == below
-        k = max(guess - 2, 0)
-        while not ok(k):
-            k += 1
-        while k > 0 and ok(k - 1):
-            k -= 1
         del n
-        return k
+        return log_depth(rate, t)  # logarithms, never rate**k: k may be 10**9
 
     @property
     def _lower_rate(self) -> sympy.Expr | None:
@@ -418,8 +410,8 @@ def gradient_bound(
     lower_rate = _rate(bottom, norm, exact_w, up=False).bound
     regime, cond = _regime_of(rate)
     return GradientBound(
-        expr=sympy.powsimp(rate.bound**n, force=True),
-        lower=sympy.powsimp(lower_rate**n, force=True) if bottom.value != 0 else sympy.Integer(0),
+        expr=exact_power(rate.bound, n),
+        lower=exact_power(lower_rate, n) if bottom.value != 0 else sympy.Integer(0),
         rate=rate,
         layers=n,
         regime=regime,
