@@ -75,12 +75,24 @@ class _Usage(ValueError):
 
 
 def _number(text: str) -> sympy.Rational:
-    """An exact rational from ``"2"``, ``"0.01"``, ``"1/100"`` or ``"1e-6"``."""
+    """An exact number from ``"2"``, ``"0.01"``, ``"1/100"`` or ``"1e-6"``.
+
+    Decimal literals go through :func:`symact.core.limits.parse_number`, which keeps
+    ``1e-999999`` or ``1e999`` cheap (never a million-digit integer).
+    """
+    from ..core.limits import parse_number
+
+    text = text.strip()
+    if "/" in text:
+        try:
+            f = Fraction(text)
+        except (ValueError, ZeroDivisionError):
+            raise _Usage(f"{text!r} is not a number (accepted: 2, 0.01, 1/100, 1e-6)") from None
+        return sympy.Rational(f.numerator, f.denominator)
     try:
-        f = Fraction(text.strip())
-    except (ValueError, ZeroDivisionError):
-        raise _Usage(f"{text!r} is not a number (accepted: 2, 0.01, 1/100, 1e-6)") from None
-    return sympy.Rational(f.numerator, f.denominator)
+        return parse_number(text)
+    except ValueError as exc:
+        raise _Usage(str(exc)) from None
 
 
 def _params(items: Sequence[str] | None) -> dict[str, sympy.Rational]:
