@@ -21,20 +21,27 @@ x*(erf(sqrt(2)*x/2) + 1)/2
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
 from typing import Any
 
 import sympy
 
 from ..core.budget import check_deadline
 from ..core.errors import UnsafeExpression
+from .latex_lexer import (
+    CONSTANT_CMDS,
+    FUNCTION_CMDS,
+    GREEK_CMDS,
+    INVERSES,
+    OPENERS,
+    Tok,
+    lex,
+    strip_latex,
+)
 from .parsing import (
     MAX_DEPTH,
     RELATIONS,
     FunctionTable,
-    check_length,
     number_from_text,
     parse_budget,
     safe_pow,
@@ -43,145 +50,9 @@ from .parsing import (
 __all__ = ["parse_latex", "parse_latex_relation"]
 
 
-@dataclass
-class _Tok:
-    kind: str  # num word name cmd op open close bar rel end
-    text: str
-    pos: int
-    side: str = ""  # for bars: "open", "close" or ""
-
-
-_SKIP = {
-    ",", ";", ":", "!", " ", "quad", "qquad", "displaystyle", "textstyle", "scriptstyle",
-    "limits", "nolimits", "thinspace", "medspace", "thickspace", "negthinspace",
-}  # fmt: skip
-_SIZERS = {
-    "left": "open", "right": "close", "big": "", "Big": "", "bigg": "", "Bigg": "",
-    "bigl": "open", "Bigl": "open", "biggl": "open", "Biggl": "open", "bigr": "close",
-    "Bigr": "close", "biggr": "close", "Biggr": "close", "middle": "",
-}  # fmt: skip
-_DELIMS = {
-    "{": ("open", "("), "}": ("close", ")"), "lbrace": ("open", "("), "rbrace": ("close", ")"),
-    "lbrack": ("open", "["), "rbrack": ("close", "]"), "lparen": ("open", "("),
-    "rparen": ("close", ")"), "lvert": ("bar", "open"), "rvert": ("bar", "close"),
-    "vert": ("bar", ""), "|": ("bar", ""),
-}  # fmt: skip
-_OPERATORS = {"cdot": "*", "times": "*", "ast": "*", "div": "/"}
-_RELCMDS = {
-    "le": "<=", "leq": "<=", "leqslant": "<=", "lt": "<", "ge": ">=", "geq": ">=",
-    "geqslant": ">=", "gt": ">", "ne": "!=", "neq": "!=",
-}  # fmt: skip
-_WRAPPERS = {"operatorname", "mathrm", "text", "textrm", "mathit", "textit", "mathsf", "mathbf"}
-_FUNCTION_CMDS = {"sigma": "sigmoid", "Phi": "Phi", "phi": "phi", "varphi": "phi"}
-_INVERSES = {"tan": "atan", "tanh": "atanh", "sin": "asin", "sinh": "asinh", "cos": "acos",
-             "cosh": "acosh"}  # fmt: skip
-_CONSTANT_CMDS = {"pi": sympy.pi, "infty": sympy.oo}
-# Variables may be written as commands only when they are Greek letters (\alpha, \lambda).
-_GREEK_CMDS = frozenset(
-    "alpha beta gamma delta epsilon varepsilon zeta eta theta vartheta iota kappa lambda mu "
-    "nu xi omicron rho varrho sigma varsigma tau upsilon chi psi omega Gamma Delta Theta "
-    "Lambda Xi Upsilon Psi Omega".split()
-)
-_UNICODE = {
-    "σ": r"\sigma ", "Φ": r"\Phi ", "φ": r"\phi ", "π": r"\pi ", "·": r"\cdot ", "⋅": r"\cdot ",
-    "×": r"\times ", "−": "-", "–": "-", "≤": r"\le ", "≥": r"\ge ", "≠": r"\ne ", "√": r"\sqrt ",
-    "²": "^2", "³": "^3", "∞": r"\infty ", "′": "'", "’": "'",
-}  # fmt: skip
-_OPENERS = {"(": ")", "[": "]"}
-_TOKEN = re.compile(
-    r"\s+|(?P<num>\d+(?:\.\d*)?|\.\d+)|(?P<word>[A-Za-z]+)|\\(?P<cmd>[A-Za-z]+\*?|.)"
-    r"|(?P<rel><=|>=|==|!=|[<>=])|(?P<op>[-+*/^_',!&~])|(?P<ch>.)",
-    re.DOTALL,
-)
-
-
-def _strip(text: str) -> str:
-    text = check_length(text)
-    for left, right in (("$$", "$$"), ("$", "$"), (r"\(", r"\)"), (r"\[", r"\]")):
-        if text.startswith(left) and text.endswith(right) and len(text) >= len(left) + len(right):
-            text = text[len(left) : len(text) - len(right)].strip()
-            break
-    text = re.sub(r"(?<=[^\d\s])\s*[.,;]\s*\Z", "", text)
-    for old, new in _UNICODE.items():
-        text = text.replace(old, new)
-    # f^{\prime}, f^{\prime\prime}, f^\prime -> f', f''
-    text = re.sub(r"\^\s*\{\s*((?:\\prime\s*)+)\}", lambda m: "'" * m[1].count("prime"), text)
-    text = re.sub(r"\^\s*\\prime\b", "'", text)
-    if not text:
-        raise UnsafeExpression("empty formula")
-    return text
-
-
-_WRAPPED = re.compile(r"\s*\{\s*([A-Za-z][A-Za-z0-9_ ]*?)\s*\}")
-
-
-def _lex(text: str) -> list[_Tok]:
-    toks: list[_Tok] = []
-    sizer: str | None = None
-    pos = 0
-    while pos < len(text):
-        m = _TOKEN.match(text, pos)
-        assert m is not None  # the last alternative matches any character
-        pos = m.end()
-        start = m.start()
-        kind = m.lastgroup
-        value = m[kind] if kind else ""
-        if kind is None or (kind == "cmd" and value in _SKIP) or (kind == "op" and value == "~"):
-            continue
-        if kind == "cmd" and value in _SIZERS:
-            sizer = _SIZERS[value]
-            continue
-        if sizer is not None:
-            side, sizer = sizer, None
-            if kind == "ch" and value == ".":
-                continue  # \left. or \right.
-            if kind in ("ch", "cmd") and value in _DELIMS:
-                k, v = _DELIMS[value]
-                toks.append(
-                    _Tok("bar", "|", start, side or v) if k == "bar" else _Tok(k, v, start)
-                )
-                continue
-            if kind == "ch" and value in "()[]":
-                toks.append(_Tok("open" if value in "([" else "close", value, start))
-                continue
-            raise UnsafeExpression(
-                f"\\left/\\right must be followed by a delimiter (position {start})"
-            )
-        if kind == "cmd" and value in _DELIMS:
-            k, v = _DELIMS[value]
-            toks.append(_Tok("bar", "|", start, v) if k == "bar" else _Tok(k, v, start))
-        elif kind == "cmd" and value in _RELCMDS:
-            toks.append(_Tok("rel", _RELCMDS[value], start))
-        elif kind == "cmd" and value in _OPERATORS:
-            toks.append(_Tok("op", _OPERATORS[value], start))
-        elif kind == "cmd" and value.rstrip("*") in _WRAPPERS:
-            m2 = _WRAPPED.match(text, pos)
-            if not m2:
-                raise UnsafeExpression(
-                    f"\\{value} must be followed by a name in braces, e.g. \\{value}{{erf}} "
-                    f"(position {start})"
-                )
-            toks.append(_Tok("name", m2[1].replace(" ", ""), start))
-            pos = m2.end()
-        elif kind == "ch" and value in "()[]":
-            toks.append(_Tok("open" if value in "([" else "close", value, start))
-        elif kind == "ch" and value in "{}":
-            toks.append(_Tok(value, value, start))
-        elif kind == "ch" and value == "|":
-            toks.append(_Tok("bar", "|", start))
-        elif kind == "rel":
-            toks.append(_Tok("rel", "=" if value == "==" else value, start))
-        elif kind == "ch":
-            raise UnsafeExpression(f"unexpected character {value!r} at position {start}")
-        else:
-            toks.append(_Tok(kind, value, start))
-    toks.append(_Tok("end", "", len(text)))
-    return toks
-
-
 class _Parser:
     def __init__(
-        self, toks: list[_Tok], variables: Mapping[str, sympy.Symbol], table: FunctionTable
+        self, toks: list[Tok], variables: Mapping[str, sympy.Symbol], table: FunctionTable
     ) -> None:
         self.toks = toks
         self.i = 0
@@ -191,15 +62,15 @@ class _Parser:
         self.bars = 0
 
     # -- helpers ---------------------------------------------------------------------------
-    def peek(self, k: int = 0) -> _Tok:
+    def peek(self, k: int = 0) -> Tok:
         return self.toks[min(self.i + k, len(self.toks) - 1)]
 
-    def next(self) -> _Tok:
+    def next(self) -> Tok:
         t = self.peek()
         self.i += 1
         return t
 
-    def error(self, what: str, tok: _Tok | None = None) -> UnsafeExpression:
+    def error(self, what: str, tok: Tok | None = None) -> UnsafeExpression:
         tok = tok or self.peek()
         names = ", ".join(sorted(self.variables)) or "(none)"
         return UnsafeExpression(
@@ -210,18 +81,18 @@ class _Parser:
             f"{', '.join(self.table.names())}, primes f'(x) and \\frac{{d}}{{dx}}."
         )
 
-    def expect(self, kind: str, text: str | None = None) -> _Tok:
+    def expect(self, kind: str, text: str | None = None) -> Tok:
         t = self.peek()
         if t.kind != kind or (text is not None and t.text != text):
             raise self.error(f"expected {text or kind!r} but found {t.text or 'the end'!r}")
         return self.next()
 
-    def split_first(self) -> _Tok:
+    def split_first(self) -> Tok:
         """Take the first character of a number or word token (TeX single-token args)."""
         t = self.peek()
         if t.kind in ("num", "word") and len(t.text) > 1:
-            self.toks[self.i] = _Tok(t.kind, t.text[1:], t.pos + 1)
-            return _Tok(t.kind, t.text[0], t.pos)
+            self.toks[self.i] = Tok(t.kind, t.text[1:], t.pos + 1)
+            return Tok(t.kind, t.text[0], t.pos)
         return self.next()
 
     # -- grammar ---------------------------------------------------------------------------
@@ -235,7 +106,7 @@ class _Parser:
         self.depth -= 1
         return value
 
-    def starts_factor(self, t: _Tok) -> bool:
+    def starts_factor(self, t: Tok) -> bool:
         if t.kind in ("num", "word", "name", "open", "{"):
             return True
         if t.kind == "bar":
@@ -328,14 +199,14 @@ class _Parser:
         self.depth -= 1
         return value
 
-    def function_name(self, t: _Tok) -> str | None:
+    def function_name(self, t: Tok) -> str | None:
         name = t.text
         if t.kind == "cmd":
-            if name in self.variables and name not in _GREEK_CMDS:
+            if name in self.variables and name not in GREEK_CMDS:
                 raise self.error(f"\\{name} is not a LaTeX command; write {name} without it", t)
-            if name in self.variables or name in _CONSTANT_CMDS or name == "sqrt":
+            if name in self.variables or name in CONSTANT_CMDS or name == "sqrt":
                 return None
-            name = _FUNCTION_CMDS.get(name, name)
+            name = FUNCTION_CMDS.get(name, name)
         elif t.kind == "name":
             if name in self.variables or name in ("e", "d"):
                 return None
@@ -364,8 +235,8 @@ class _Parser:
                 return self.table.call("log", [*arg, base])
             else:
                 break
-        if power == -1 and fname in _INVERSES:
-            fname, power = _INVERSES[fname], None
+        if power == -1 and fname in INVERSES:
+            fname, power = INVERSES[fname], None
         args = self.call_args(fname)
         if order:
             if len(args) != 1:
@@ -379,7 +250,7 @@ class _Parser:
         t = self.peek()
         if t.kind in ("open", "{"):
             opener = self.next()
-            closer = "}" if t.kind == "{" else _OPENERS[opener.text]
+            closer = "}" if t.kind == "{" else OPENERS[opener.text]
             saved, self.bars = self.bars, 0
             args = [self.expr()]
             while self.peek().kind == "op" and self.peek().text == ",":
@@ -416,7 +287,7 @@ class _Parser:
             return self.named(t.text, t)
         if t.kind == "open":
             self.next()
-            return self.group_body(_OPENERS[t.text])
+            return self.group_body(OPENERS[t.text])
         if t.kind == "{":
             self.next()
             return self.group_body("}")
@@ -434,7 +305,7 @@ class _Parser:
             return self.command(self.next())
         raise self.error(f"unexpected {t.text or 'end of formula'!r}")
 
-    def named(self, name: str, tok: _Tok) -> sympy.Expr:
+    def named(self, name: str, tok: Tok) -> sympy.Expr:
         if name in self.variables:
             return self.subscripted(name, tok)
         if name == "e":
@@ -445,7 +316,7 @@ class _Parser:
             raise self.error(f"{name} must be applied to an argument, e.g. {name}(x)", tok)
         raise self.error(f"unknown name {name!r}", tok)
 
-    def subscripted(self, name: str, tok: _Tok) -> sympy.Expr:
+    def subscripted(self, name: str, tok: Tok) -> sympy.Expr:
         if not (self.peek().kind == "op" and self.peek().text == "_"):
             if name in self.variables:
                 return self.variables[name]
@@ -470,14 +341,14 @@ class _Parser:
                 return self.variables[cand]
         raise self.error(f"unknown name {name}_{sub!r}", tok)
 
-    def command(self, tok: _Tok) -> sympy.Expr:
+    def command(self, tok: Tok) -> sympy.Expr:
         name = tok.text
-        if name in self.variables and name not in _GREEK_CMDS:
+        if name in self.variables and name not in GREEK_CMDS:
             raise self.error(f"\\{name} is not a LaTeX command; write {name} without it", tok)
         if name in self.variables:
             return self.subscripted(name, tok)
-        if name in _CONSTANT_CMDS:
-            return _CONSTANT_CMDS[name]
+        if name in CONSTANT_CMDS:
+            return CONSTANT_CMDS[name]
         if name not in ("frac", "dfrac", "tfrac", "cfrac", "sqrt"):
             raise self.error(f"unknown command \\{name}", tok)
         self.enter()  # \frac and \sqrt nest without brackets: count a level
@@ -494,7 +365,7 @@ class _Parser:
         return value
 
     # -- d/dx ------------------------------------------------------------------------------
-    def _arg_tokens(self, j: int) -> tuple[list[_Tok], int] | None:
+    def _arg_tokens(self, j: int) -> tuple[list[Tok], int] | None:
         t = self.toks[j]
         if t.kind != "{":
             return ([t], j + 1) if t.kind != "end" else None
@@ -507,12 +378,12 @@ class _Parser:
         return None
 
     @staticmethod
-    def _is_d(t: _Tok) -> bool:
+    def _is_d(t: Tok) -> bool:
         return (t.kind in ("word", "name") and t.text == "d") or (
             t.kind == "cmd" and t.text == "partial"
         )
 
-    def _order(self, toks: list[_Tok]) -> int | None:
+    def _order(self, toks: list[Tok]) -> int | None:
         texts = [t.text for t in toks if t.kind not in ("{", "}")]
         if not texts:
             return 1
@@ -532,10 +403,10 @@ class _Parser:
             return None
         ntoks, dtoks = num[0], den[0]
         # expand words such as "dx" into letters
-        dflat: list[_Tok] = []
+        dflat: list[Tok] = []
         for tok in dtoks:
             if tok.kind == "word" and tok.text.startswith("d") and len(tok.text) > 1 and not dflat:
-                dflat += [_Tok("word", "d", tok.pos), _Tok("word", tok.text[1:], tok.pos + 1)]
+                dflat += [Tok("word", "d", tok.pos), Tok("word", tok.text[1:], tok.pos + 1)]
             else:
                 dflat.append(tok)
         if not ntoks or not self._is_d(ntoks[0]) or len(dflat) < 2 or not self._is_d(dflat[0]):
@@ -564,7 +435,7 @@ def _parser(
     variables: Mapping[str, sympy.Symbol],
     functions: Mapping[str, Callable[..., Any]] | None,
 ) -> _Parser:
-    return _Parser(_lex(_strip(text)), variables, FunctionTable(functions))
+    return _Parser(lex(strip_latex(text)), variables, FunctionTable(functions))
 
 
 def _run(parser: _Parser, relation: bool) -> Any:
