@@ -362,6 +362,18 @@ def test_plugin_subcommands_hook(capsys, monkeypatch):
     assert code == 0 and out == "kernel of relu\n"
 
 
+def test_kernel_and_spectrum_commands(capsys):
+    # ReLU at sigma_w^2 = 2: q* = 1 and C(0) = 1/pi (the arc-cosine kernel, Cho & Saul 2009)
+    code, out, _ = run(capsys, "kernel", "relu", "--weight-var", "2", "--c", "0")
+    assert code == 0 and "C(0) = 1/pi" in out and "[0.3183098861837906715" in out
+    # orthogonal weights at criticality: mean 1, variance L (mu2/mu1^2 - 1) = 10 for ReLU
+    code, out, _ = run(capsys, "spectrum", "relu", "--weight-var", "2", "--depth", "10",
+                       "--weights", "orthogonal")
+    assert code == 0 and "mean = 1, variance = 10" in out
+    code, _, err = run(capsys, "kernel", "nosuch")
+    assert code == 2 and ("did you mean" in err or "symact.names()" in err)
+
+
 def _silu_slope_max():
     """sup silu' from mpmath: silu'' = 0 at x* (Newton at 50 digits), silu'(x*)."""
     import mpmath

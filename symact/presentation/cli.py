@@ -92,7 +92,7 @@ def _number(text: str) -> sympy.Rational:
     try:
         return parse_number(text)
     except ValueError as exc:
-        raise _Usage(str(exc)) from None
+        raise _Usage(f"{text!r} is not a number: {exc}") from None
 
 
 def _params(items: Sequence[str] | None) -> dict[str, sympy.Rational]:
@@ -324,7 +324,8 @@ def _add_plugins(sub: Any) -> None:
     """
     from . import cli_kernels
 
-    for name, function in cli_kernels.add_parsers(sub).items():
+    handlers = cli_kernels.add_parsers(sub) or {}
+    for name, function in handlers.items():
         sub.choices[name].set_defaults(handler=function)
 
 
