@@ -60,7 +60,7 @@ from ..core.errors import CertificationError, UnsupportedExpression
 from ..core.precision import workdps
 from ..core.result import Result, honest_float
 from ..core.steps import Record
-from ..numerics.arb import arb_evaluator, ball, to_mpf
+from ..numerics.arb import arb_evaluator, ball, finite_ball, to_mpf
 from .roots import isolate_roots
 from .tails import tail_bound
 from .window import WindowCandidate, bundle, window_sup
@@ -185,9 +185,6 @@ class CertifiedExtremum(Result):
         return self.__repr__()
 
 
-def _finite(b: arb) -> bool:
-    return b.is_finite() and not b.is_nan()
-
 
 # ---------------------------------------------------------------------------------------
 # Public API.
@@ -195,7 +192,7 @@ def _finite(b: arb) -> bool:
 
 def _const_ball(c: sympy.Expr, x: sympy.Symbol) -> arb:
     b = arb_evaluator(c, x)(arb(0))
-    if not _finite(b):
+    if not finite_ball(b):
         raise UnsupportedExpression(f"interval end {c} is not a finite real number")
     return b
 
@@ -214,7 +211,7 @@ def _sup(f: sympy.Expr, x: sympy.Symbol, lo, hi, lo_closed: bool, hi_closed: boo
         B = hi_b.upper() if hi_b is not None else arb(Rr)
         samples = [A + (B - A) * k / 16 for k in range(17)]
         vals = [fn.f(s.mid()) for s in samples]
-        best = max((v.lower() for v in vals if _finite(v)), default=None)
+        best = max((v.lower() for v in vals if finite_ball(v)), default=None)
         tails: list[WindowCandidate] = []
         tail_notes: list[Record] = []
         ok = True
@@ -351,7 +348,7 @@ def certified_extremum(
                                     level="certified", note=f"the {kind} is infinite")),
                     dps,
                 )
-            finite = [c for c in cands if c.value is not None and _finite(c.value)]
+            finite = [c for c in cands if c.value is not None and finite_ball(c.value)]
             if len(finite) < len([c for c in cands if c.infinite == 0]):
                 last = CertificationError(
                     "a candidate value could not be enclosed (f not finite there)"

@@ -22,11 +22,18 @@ from flint import arb
 
 from ..core.budget import BudgetExceeded, time_budget
 from ..core.errors import CertificationError, UnsupportedExpression
-from ..numerics.arb import arb_evaluator, ball, to_mpf
+from ..numerics.arb import (
+    arb_evaluator,
+    ball,
+    ball_width,
+    finite_ball,
+    may_vanish,
+    split_point,
+    to_mpf,
+)
 
 __all__ = ["isolate_roots"]
 
-_THETA = (arb(1) / 2 + (arb(5).sqrt() - 2) / 64).mid()  # split ratio, not dyadic
 _MAX_BOXES = 20000
 
 
@@ -34,20 +41,8 @@ def _prec(dps: int) -> int:
     return int(dps * 3.33) + 30
 
 
-def _finite(b: arb) -> bool:
-    return b.is_finite() and not b.is_nan()
 
 
-def _has0(b: arb) -> bool:
-    return not _finite(b) or b.contains(0)
-
-
-def _split(p: arb, q: arb) -> arb:
-    return (p + (q - p) * _THETA).mid()
-
-
-def _width(b: arb) -> arb:
-    return 2 * b.rad()
 
 
 def _exactly_zero(c: sympy.Expr) -> bool:
@@ -60,7 +55,7 @@ def _exactly_zero(c: sympy.Expr) -> bool:
 
 def _const_ball(c: sympy.Expr, x: sympy.Symbol) -> arb:
     b = arb_evaluator(c, x)(arb(0))
-    if not _finite(b):
+    if not finite_ball(b):
         raise UnsupportedExpression(f"interval end {c} is not a finite real number")
     return b
 
@@ -127,18 +122,18 @@ def isolate_roots(
                 raise CertificationError(f"more than {_MAX_BOXES} subintervals; too many zeros?")
             X = ball(p, q)
             m = X.mid()
-            if not _has0(G(X)):
+            if not may_vanish(G(X)):
                 continue
             dgX, gm = dG(X), G(m)
-            if _finite(dgX) and not _has0(gm + dgX * (X - m)):
+            if finite_ball(dgX) and not may_vanish(gm + dgX * (X - m)):
                 continue
-            if _finite(dgX) and not dgX.contains(0):
+            if finite_ball(dgX) and not dgX.contains(0):
                 N = m - gm / dgX
                 if N.lower() >= p and N.upper() <= q:
                     while True:  # unique zero: contract
                         X = ball(p, q)
                         m = X.mid()
-                        if _width(X) < tol * (1 + abs(m)):
+                        if ball_width(X) < tol * (1 + abs(m)):
                             break
                         N = m - G(m) / dG(X)
                         lo2, hi2 = max(p, N.lower()), min(q, N.upper())
@@ -165,14 +160,14 @@ def isolate_roots(
                         raise CertificationError(
                             f"cannot certify a zero near {m} (on an end of the interval?)"
                         )
-                    s = _split(p, q)
+                    s = split_point(p, q)
                     stack += [(s, q), (p, s)]
                 continue
             if (q - p) < tiny_rel * (1 + abs(m)):
                 raise CertificationError(
                     f"cannot certify a simple zero near {m}: multiple zero or cluster"
                 )
-            s = _split(p, q)
+            s = split_point(p, q)
             stack += [(s, q), (p, s)]
         found.sort(key=lambda b: b.mid())
         for a, b in itertools.pairwise(found):

@@ -25,11 +25,10 @@ import sympy
 from flint import arb
 
 from ..core.errors import CertificationError
-from ..numerics.arb import arb_evaluator, ball
+from ..numerics.arb import arb_evaluator, ball, ball_width, finite_ball, may_vanish, split_point
 
 __all__ = ["Bundle", "WindowCandidate", "bundle", "window_sup"]
 
-_THETA = (arb(1) / 2 + (arb(5).sqrt() - 2) / 64).mid()  # split ratio, not dyadic
 _MAX_BOXES = 20000
 
 
@@ -52,29 +51,17 @@ def bundle(f: sympy.Expr, x: sympy.Symbol) -> tuple[Bundle, sympy.Expr]:
     return Bundle(arb_evaluator(f, x), arb_evaluator(g, x), arb_evaluator(sympy.diff(g, x), x)), g
 
 
-def _finite(b: arb) -> bool:
-    return b.is_finite() and not b.is_nan()
 
 
-def _has0(b: arb) -> bool:
-    return not _finite(b) or b.contains(0)
-
-
-def _split(p: arb, q: arb) -> arb:
-    return (p + (q - p) * _THETA).mid()
-
-
-def _width(b: arb) -> arb:
-    return 2 * b.rad()
 
 
 def _mv(fn: Bundle, X: arb, m: arb) -> arb:
     """Mean-value enclosure of f(X), intersected with the natural one when possible."""
     a = fn.f(m) + fn.g(X) * (X - m)
     b = fn.f(X)
-    if _finite(a) and _finite(b) and a.overlaps(b):
+    if finite_ball(a) and finite_ball(b) and a.overlaps(b):
         return a.intersection(b)
-    return a if _finite(a) else b
+    return a if finite_ball(a) else b
 
 
 # ---------------------------------------------------------------------------------------
@@ -97,7 +84,7 @@ def _refine(fn: Bundle, p: arb, q: arb, target: arb) -> tuple[arb, arb]:
         X = ball(p, q)
         m = X.mid()
         fX = _mv(fn, X, m)
-        if _finite(fX) and _width(fX) < target:
+        if finite_ball(fX) and ball_width(fX) < target:
             return fX, X
         N = m - fn.g(m) / fn.dg(X)
         lo, hi = max(p, N.lower()), min(q, N.upper())
@@ -129,43 +116,43 @@ def window_sup(
             )
         X = ball(p, q)
         m = X.mid()
-        if not _has0(fn.g(X)):
+        if not may_vanish(fn.g(X)):
             continue  # monotone: its sup is at an end, covered by a neighbour or the window end
         dgX = fn.dg(X)
         gm = fn.g(m)
-        if _finite(dgX) and not _has0(gm + dgX * (X - m)):
+        if finite_ball(dgX) and not may_vanish(gm + dgX * (X - m)):
             continue
         fX = _mv(fn, X, m)
-        if best is not None and _finite(fX) and fX.upper() < best:
+        if best is not None and finite_ball(fX) and fX.upper() < best:
             continue  # cannot contain the supremum
         fm = fn.f(m)
-        if _finite(fm) and (best is None or fm.lower() > best):
+        if finite_ball(fm) and (best is None or fm.lower() > best):
             best = fm.lower()
-        if _finite(dgX) and not dgX.contains(0):
+        if finite_ball(dgX) and not dgX.contains(0):
             N = m - gm / dgX
             if N.lower() >= p and N.upper() <= q:
                 stats["newton"] += 1
                 v, P = _refine(fn, p, q, target)
                 cands.append(WindowCandidate(v, P))
-                if _finite(v) and (best is None or v.lower() > best):
+                if finite_ball(v) and (best is None or v.lower() > best):
                     best = v.lower()
                 continue
             if not N.overlaps(X):
                 continue
             lo, hi = max(p, N.lower()), min(q, N.upper())
             tiny = (q - p) < tiny_rel * (1 + abs(m))
-            done = _finite(fX) and _width(fX) < target
+            done = finite_ball(fX) and ball_width(fX) < target
             # a root on the box's end (e.g. a critical point at an open end) makes Newton
             # shrink the box forever without ever containing its image: stop when done
             if hi - lo < (q - p) * arb("0.9") and not (tiny or done):
                 if hi >= lo:
                     stack.append((lo, hi))
                 continue
-        if (_finite(fX) and _width(fX) < target) or (q - p) < tiny_rel * (1 + abs(m)):
+        if (finite_ball(fX) and ball_width(fX) < target) or (q - p) < tiny_rel * (1 + abs(m)):
             stats["cluster"] += 1
             cands.append(WindowCandidate(fX, X))
             continue
-        s = _split(p, q)
+        s = split_point(p, q)
         stack.append((s, q))
         stack.append((p, s))
     return cands, stats

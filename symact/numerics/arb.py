@@ -559,3 +559,30 @@ def xenclose(expr: sympy.Expr, x: sympy.Symbol, xi: XInterval) -> XInterval:
         return _apply(type(e), xenclose(e.args[0], x, xi))
     arb_evaluator(e, x)  # raises UnsupportedExpression where appropriate
     return XInterval.whole()
+
+
+# -- small ball helpers shared by the branch-and-bound engines ---------------------------
+#: Where boxes are split: near the middle, but not at a dyadic point (where roots and
+#: kinks of activations like to sit).
+SPLIT_RATIO = (arb(1) / 2 + (arb(5).sqrt() - 2) / 64).mid()
+
+
+def finite_ball(b: arb) -> bool:
+    """Whether a ball is finite (neither infinite nor NaN)."""
+    return b.is_finite() and not b.is_nan()
+
+
+def may_vanish(b: arb) -> bool:
+    """Whether a ball may contain 0 (an infinite or NaN ball may)."""
+    return not finite_ball(b) or b.contains(0)
+
+
+def split_point(p: arb, q: arb) -> arb:
+    """The exact point at which ``[p, q]`` is split (see :data:`SPLIT_RATIO`)."""
+    return (p + (q - p) * SPLIT_RATIO).mid()
+
+
+def ball_width(b: arb) -> arb:
+    """The diameter of a ball."""
+    return 2 * b.rad()
+
