@@ -98,6 +98,17 @@ __all__ = [
 ]
 
 
+def _cut(T: float, aim: int, mass: Callable[[arb], arb], what: Any) -> tuple[int, arb]:
+    """The smallest tried cut-off ``T`` (growing by 1.25) whose tail mass is below ``10**-(aim+1)``."""
+    tol = arb(10) ** (-(aim + 1))
+    for _ in range(8):
+        tail = mass(arb(math.ceil(T)))
+        if tail < tol:
+            return math.ceil(T), tail
+        T *= 1.25
+    raise CertificationError(f"could not make the Gaussian tail of {what} small enough")
+
+
 def _bits(dps: int) -> int:
     return int(dps * 3.3219280948873626) + 1
 
@@ -310,16 +321,8 @@ def gaussian_expectation(
         left = growth_bound(pcs[0][0].subs(var, -var), var, R)
         aim = dps + 4 if goal is None else goal
         T = max(_tail_length(right, qb, aim - 2), _tail_length(left, qb, aim - 2))
-        tol = arb(10) ** (-(aim + 1))
-        for _ in range(8):
-            Tb = arb(math.ceil(T))
-            tail = tail_mass(right, Tb, qb, dq) + tail_mass(left, Tb, qb, dq)
-            if tail < tol:
-                break
-            T *= 1.25
-        else:
-            raise CertificationError(f"could not make the Gaussian tail of {pcs[-1][0]} small enough")
-        Tn = math.ceil(T)
+        Tn, tail = _cut(T, aim, lambda Tb: tail_mass(right, Tb, qb, dq) + tail_mass(left, Tb, qb, dq),
+                        pcs[-1][0])
         parts = []
         for e, lo, hi in pcs:
             a = -Tn if lo == -sympy.oo else lo
@@ -370,16 +373,7 @@ def scaled_expectation(
             gs = Growth(arb((g.M * qhi ** (arb(g.k) / 2)).upper()), g.k + moment, c, Rs)
             tails.append(gs)
         T = max(_tail_length(t, arb(1), aim - 2) for t in tails)
-        tol = arb(10) ** (-(aim + 1))
-        for _ in range(8):
-            Tb = arb(math.ceil(T))
-            tail = sum((tail_mass(t, Tb, 1) for t in tails), arb(0))
-            if tail < tol:
-                break
-            T *= 1.25
-        else:
-            raise CertificationError(f"could not make the Gaussian tail of {pcs[-1][0]} small enough")
-        Tn = math.ceil(T)
+        Tn, tail = _cut(T, aim, lambda Tb: sum((tail_mass(t, Tb, 1) for t in tails), arb(0)), pcs[-1][0])
         parts = []
         for e, lo, hi in pcs:
             a = arb(-Tn) if lo == -sympy.oo else as_ball(lo, dps) / rq
