@@ -318,6 +318,11 @@ def _gain_and_mean_field(act: Activation) -> tuple[Any, Any]:
     return g, mean_field(act, weight_var=g.weight_var, bias_var=0)
 
 
+# What an engine raises when it cannot answer (a certification that fails, an expression it
+# does not support, a budget that runs out); anything else is a bug and propagates.
+_EXPECTED = (ArithmeticError, ValueError, TypeError, NotImplementedError, BudgetExceeded)
+
+
 def _analysis(act: Activation, layers_eps: float, meanfield_budget: float) -> Derivation:
     from ..analysis.extrema import inf, sup
     from ..analysis.properties import derivative_bounds
@@ -328,25 +333,25 @@ def _analysis(act: Activation, layers_eps: float, meanfield_budget: float) -> De
     try:
         b = derivative_bounds(act)
         exts = {"sup": b.sup, "inf": b.inf}
-    except Exception:  # noqa: BLE001 - one side may still work
+    except _EXPECTED:  # one side may still work
         for kind, fn in (("sup", sup), ("inf", inf)):
             try:
                 exts[kind] = fn(act.derivative())
-            except Exception as exc:  # noqa: BLE001 - record and go on
+            except _EXPECTED as exc:  # record and go on
                 failures.append(f"The {kind} of φ' could not be determined ({type(exc).__name__}).")
     gb = depth = None
     try:
         gb = gradient_bound(act, N)
         if gb.regime == "vanishing":
             depth = gradient_bound(act, 1).depth_below(layers_eps)
-    except Exception as exc:  # noqa: BLE001
+    except _EXPECTED as exc:
         failures.append(f"The gradient bound could not be computed ({type(exc).__name__}).")
     mf = None
     try:
         mf = run_isolated(meanfield_budget, _gain_and_mean_field, act)
     except BudgetExceeded:
         failures.append(f"The mean-field step was skipped: it exceeded its {meanfield_budget:g} s budget.")
-    except Exception as exc:  # noqa: BLE001
+    except Exception as exc:  # noqa: BLE001 - the isolated child may return any error, wrapped
         failures.append(f"The mean-field step was skipped ({type(exc).__name__}).")
     return build_derivation(act, exts, gb, depth, mf, layers_eps=layers_eps, failures=failures)
 
