@@ -43,6 +43,7 @@ StepKind = Literal[
     "expectation",  # {"integrand", "q", "value", "enclosure", "method"}
     "fixed_point",  # {"q_star", "slope", "stable": bool, "enclosure"}
     "gain",  # {"gain", "weight_var", "enclosure"}
+    "integral",  # {"method", "dps", "bits", "tail", "reference"}: how a certified integral was enclosed
     # depth, verification, anything else
     "bound",  # {"rate", "layers", "expr"}
     "identity",  # {"lhs", "rhs", "method"}

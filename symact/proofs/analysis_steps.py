@@ -41,6 +41,7 @@ from .extremum_steps import (
 )
 from .identities import find_identities, rules
 from .names import proper_name
+from .result_steps import deriver_for
 
 __all__ = ["build_derivation", "conventional", "derive", "derive_many", "resolve"]
 
@@ -368,14 +369,19 @@ def resolve(act: Any) -> Activation:
     return as_activation(act, name="f" if isinstance(act, sympy.Basic) else None)
 
 
-def derive(act: Activation | str | sympy.Expr, *, layers_eps: float = 1e-6,
-           budget: float = 6.0, meanfield_budget: float | None = None) -> Derivation:
-    r"""Analyse an activation and write the argument down.
+def derive(act: Any, *, layers_eps: float = 1e-6,
+           budget: float = 6.0, meanfield_budget: float | None = None,
+           at: Sequence[Any] = ()) -> Derivation:
+    r"""Analyse an activation, or derive a propagation result, and write the argument down.
 
     Parameters
     ----------
-    act : Activation, str or sympy.Expr
-        An activation, a catalogue name, or an expression in :data:`symact.x`.
+    act : Activation, str, sympy.Expr or a result
+        An activation, a catalogue name, or an expression in :data:`symact.x`; or a
+        result of :func:`symact.correlation_map`, :func:`symact.q_map`,
+        :func:`symact.nngp`/:func:`symact.ntk` or :func:`symact.jacobian_spectrum`,
+        whose derivation is written from its fields and records (see
+        :mod:`symact.proofs.result_steps` for the table of result types).
     layers_eps : float, keyword-only
         Threshold for the depth at which the worst-case bound drops below it.
     budget : float, keyword-only
@@ -383,6 +389,8 @@ def derive(act: Activation | str | sympy.Expr, *, layers_eps: float = 1e-6,
         skipped and the document says so.
     meanfield_budget : float, keyword-only, deprecated
         The old name of ``budget``.
+    at : sequence of numbers, keyword-only
+        For a correlation map: the correlations c at which to show C(c) as well.
 
     Returns
     -------
@@ -395,7 +403,15 @@ def derive(act: Activation | str | sympy.Expr, *, layers_eps: float = 1e-6,
     >>> d = derive("relu")
     >>> d.title, dict(d.numbers)["regime"]
     ('Rectified linear unit (ReLU)', 'neutral')
+    >>> from symact.propagation.cmap import correlation_map
+    >>> derive(correlation_map("relu", 2)).row("C(0)").value_text()
+    '1/π'
     """
+    builder = deriver_for(act)
+    if builder is not None:
+        return builder(act, at=at) if at else builder(act)
+    if at:
+        raise TypeError("derive(..., at=...) applies to correlation maps only")
     if meanfield_budget is not None:
         import warnings
 

@@ -79,6 +79,24 @@ REFERENCES: dict[str, str] = {
                   "PhD thesis, ETH Z\u00fcrich, 1996.",
     "johansson2017": "F. Johansson. Arb: efficient arbitrary-precision midpoint-radius interval "
                      "arithmetic. IEEE Transactions on Computers 66(8), 2017.",
+    "lee2018": "J. Lee, Y. Bahri, R. Novak, S. S. Schoenholz, J. Pennington, J. Sohl-Dickstein. "
+               "Deep neural networks as Gaussian processes. ICLR 2018.",
+    "jacot2018": "A. Jacot, F. Gabriel, C. Hongler. Neural tangent kernel: convergence and "
+                 "generalization in neural networks. NeurIPS 2018.",
+    "novak2020": "R. Novak, L. Xiao, J. Hron, J. Lee, A. A. Alemi, J. Sohl-Dickstein, S. S. "
+                 "Schoenholz. Neural Tangents: fast and easy infinite neural networks in Python. "
+                 "ICLR 2020.",
+    "pennington2017": "J. Pennington, S. S. Schoenholz, S. Ganguli. Resurrecting the sigmoid in deep "
+                      "learning through dynamical isometry: theory and practice. NeurIPS 2017.",
+    "pennington2018": "J. Pennington, S. S. Schoenholz, S. Ganguli. The emergence of spectral "
+                      "universality in deep networks. AISTATS 2018.",
+    "williams1997": "C. K. I. Williams. Computing with infinite networks. NeurIPS 1997.",
+    "cho2009": "Y. Cho, L. K. Saul. Kernel methods for deep learning. NeurIPS 2009.",
+    "tsuchida2021": "R. Tsuchida, T. Pearce, C. van der Heide, F. Roosta, M. Gallagher. Avoiding "
+                    "kernel fixed points: computing with ELU and GELU infinite networks. AAAI 2021.",
+    "price1958": "R. Price. A useful theorem for nonlinear devices having Gaussian inputs. IRE "
+                 "Transactions on Information Theory 4(2), 1958.",
+    "moore1966": "R. E. Moore. Interval Analysis. Prentice-Hall, 1966.",
 }
 
 
@@ -229,7 +247,10 @@ def escape_text(text: str) -> str:
            "²": r"$^2$", "₁": r"$_1$", "−": "--", "ε": r"$\varepsilon$", "′": "'",
            "×": r"$\times$", "·": r"$\cdot$", "—": "---", "–": "--", "ü": r"\"u", "λ": r"$\lambda$",
            "α": r"$\alpha$", "ξ": r"$\xi$", "±": r"$\pm$", "ℝ": r"$\mathbb{R}$", "√": r"$\surd$",
-           "⁻": r"$^-$", "⁺": r"$^+$", "ₙ": r"$_n$", "₀": r"$_0$", "∂": r"$\partial$", "ˣ": r"$^x$"}
+           "⁻": r"$^-$", "⁺": r"$^+$", "ₙ": r"$_n$", "₀": r"$_0$", "∂": r"$\partial$", "ˣ": r"$^x$",
+           "ᵢ": r"$_i$", "ⱼ": r"$_j$", "∼": r"$\sim$", "ᵏ": r"$^k$", "₂": r"$_2$", "Σ": r"$\Sigma$",
+           "Θ": r"$\Theta$", "μ": r"$\mu$", "⁴": r"$^4$", "ᴸ": r"$^L$", "ᵀ": r"$^{\top}$",
+           "∏": r"$\prod$", "ψ": r"$\psi$", "ₖ": r"$_k$", "ₗ": r"$_l$"}
     out = []
     text = re.sub(r"φ('+)", lambda m: "\x00" + str(len(m.group(1))), text)
     i = 0
@@ -324,6 +345,8 @@ def unicode_math(obj: Any) -> str:
             return "ℝ"
         return (("(" if obj.left_open else "[") + unicode_math(obj.start) + ", " + unicode_math(obj.end)
                 + (")" if obj.right_open else "]"))
+    if isinstance(obj, sympy.MatrixBase):
+        return "[" + "; ".join(", ".join(unicode_math(e) for e in obj.row(i)) for i in range(obj.rows)) + "]"
     if isinstance(obj, sympy.Union):
         return " ∪ ".join(unicode_math(a) for a in obj.args)
     if isinstance(obj, sympy.And):

@@ -31,6 +31,7 @@ import functools
 from dataclasses import dataclass, field
 from typing import Any
 
+import flint
 import sympy
 from flint import arb
 
@@ -381,4 +382,10 @@ def correlation_map(act: Any, weight_var: Any, bias_var: Any = 0, *, q: Any = No
     steps.append(Record("fact", {"statement": sympy.Eq(sympy.Symbol("C'(1)"), sympy.Symbol("chi_1")),
                                  "reference": "Poole et al. 2016"}, note="slope of the C-map at 1"))
     qball = qb if qs.level != "exact" else None
+    if kern.formula is None:  # how every certified value of this map is enclosed
+        with workdps(dps + 5):
+            bits = int(flint.ctx.prec)
+        steps.append(Record("integral", {"method": "arb nested integral", "dps": dps + 5, "bits": bits,
+                                         "tail": "growth bound", "reference": "Johansson 2018"},
+                            level="certified", note="nested acb.integral on [-T, T]^2 plus a tail bound"))
     return CorrelationMap(act, wv, bv, qs, kern, dps, tuple(steps), qball)

@@ -33,9 +33,10 @@ from ..core.cache import cached
 from ..core.precision import DEFAULT_DPS, check_dps, workdps
 from ..core.result import Level, Quantity
 from ..core.steps import Record
+from ..expressions.activation import Activation
 from ..expressions.coerce import as_activation
 from .cmap import to_quantity
-from .dual import Q1, Q2, K, dual_kernel, sym_ball
+from .dual import Q1, Q2, DualKernel, K, dual_kernel, sym_ball
 
 __all__ = ["KernelResult", "nngp", "ntk"]
 
@@ -49,6 +50,13 @@ class KernelResult:
     level: Level
     method: str
     steps: tuple[Record, ...] = field(default=(), compare=False)
+    # the problem solved, for derivations (symact.proofs.kernel_steps)
+    act: Activation | None = field(default=None, compare=False)
+    depth: int = 0
+    weight_var: sympy.Expr | None = None
+    bias_var: sympy.Expr | None = None
+    inputs: tuple[tuple[sympy.Expr, ...], ...] = ()
+    kernel: DualKernel | None = field(default=None, compare=False, repr=False)
 
     def floats(self, which: str = "nngp") -> list[list[float]]:
         """The matrix as floats."""
@@ -83,6 +91,8 @@ def _run(act: Any, depth: int, weight_var: Any, bias_var: Any, q1: Any, q2: Any,
     steps = [Record("fact", {"statement": sympy.Symbol("Theta^{l+1} = Sigma^{l+1} + w Kdot Theta^l"),
                              "reference": "Jacot et al. 2018; Lee et al. 2018"})]
     f, fd = dk.closed(0), dk.closed(1)
+    problem = {"act": act, "depth": depth, "weight_var": w, "bias_var": b,
+               "inputs": tuple(tuple(row) for row in S), "kernel": dk}
     exact_ok = dk.family == "arc-cosine" and depth <= 6
     if f is not None and exact_ok and all(v.is_number for row in S for v in row):
         T = [row[:] for row in S]
@@ -94,7 +104,7 @@ def _run(act: Any, depth: int, weight_var: Any, bias_var: Any, q1: Any, q2: Any,
         mk = lambda M, nm: tuple(tuple(Quantity(M[i][j], "exact", method="closed form",  # noqa: E731
                                                 name=f"{nm}[{i},{j}]") for j in range(n)) for i in range(n))
         return KernelResult(mk(S, "nngp"), mk(T, "ntk"), "exact",
-                            f"closed form ({dk.reference})", tuple(steps))
+                            f"closed form ({dk.reference})", tuple(steps), **problem)
     with workdps(dps + 10):
         Sb = [[sym_ball(v, dps + 5) for v in row] for row in S]
         Tb = [row[:] for row in Sb]
@@ -116,7 +126,7 @@ def _run(act: Any, depth: int, weight_var: Any, bias_var: Any, q1: Any, q2: Any,
                                        for j in range(n)) for i in range(n))
         return KernelResult(mk(Sb, "nngp"), mk(Tb, "ntk"), "certified",
                             "closed form at ball inputs" if f is not None else "arb nested integral",
-                            tuple(steps))
+                            tuple(steps), **problem)
 
 
 @cached(maxsize=64)

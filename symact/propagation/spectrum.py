@@ -39,7 +39,7 @@ from flint import arb
 from ..core.precision import DEFAULT_DPS, check_dps, workdps
 from ..core.result import Level, Quantity, weakest
 from ..core.steps import Record
-from ..expressions.activation import x
+from ..expressions.activation import Activation, x
 from ..expressions.coerce import as_activation
 from ..numerics.numeric import numpy_function
 from .bivariate import gauss1
@@ -65,6 +65,10 @@ class JacobianSpectrum:
     weights: str
     verdict: str
     steps: tuple[Record, ...] = field(default=(), compare=False)
+    # the problem solved, for derivations (symact.proofs.kernel_steps)
+    act: Activation | None = field(default=None, compare=False)
+    weight_var: sympy.Expr | None = None
+    bias_var: sympy.Expr | None = None
 
     @property
     def level(self) -> Level:
@@ -143,7 +147,8 @@ def jacobian_spectrum(act: Any, weight_var: Any, bias_var: Any = 0, depth: int =
         verdict = (f"spread grows like L (mu2/mu1^2 - 1 = {ratio - 1:.4g}); for sigmoid-like "
                    "activations it tends to 0 as q* -> 0 on the critical line, for ReLU it is 1 "
                    "at every q*")
-    return JacobianSpectrum(mq, vq, mu1, mu2, cq, qs, L, weights, verdict, (rec,))
+    return JacobianSpectrum(mq, vq, mu1, mu2, cq, qs, L, weights, verdict, (rec,), act=act,
+                            weight_var=wv, bias_var=bv)
 
 
 @dataclass(frozen=True)
