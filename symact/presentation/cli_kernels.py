@@ -1,7 +1,9 @@
 r"""``symact kernel NAME`` and ``symact spectrum NAME``: C-maps and Jacobian spectra on the command line.
 
 Wire into :mod:`symact.presentation.cli` with ``COMMANDS.update(add_parsers(sub))``.
-Only certified digits are printed.
+Only certified digits are printed.  ``--latex`` prints the derivation as a standalone
+LaTeX document (``-o FILE.tex`` writes it, ``--pdf`` also compiles it), ``--markdown``
+as Markdown.
 
 >>> import argparse
 >>> top = argparse.ArgumentParser(prog="symact")
@@ -55,6 +57,7 @@ def add_parsers(sub: Any) -> dict[str, Any]:
     p.add_argument("--c", action="append", default=None, metavar="C")
     p.add_argument("--dps", type=int, default=30)
     p.add_argument("--format", choices=("text", "json"), default="text")
+    _add_document(p)
     p = sub.add_parser("spectrum", help="moments of the Jacobian's singular-value spectrum",
                        description="Mean and variance of the spectrum of J J^T (Pennington et al.).")
     p.add_argument("name")
@@ -64,7 +67,51 @@ def add_parsers(sub: Any) -> dict[str, Any]:
     p.add_argument("--weights", choices=("gaussian", "orthogonal"), default="gaussian")
     p.add_argument("--dps", type=int, default=30)
     p.add_argument("--format", choices=("text", "json"), default="text")
+    _add_document(p)
     return {"kernel": cmd_kernel, "spectrum": cmd_spectrum}
+
+
+def _add_document(p: argparse.ArgumentParser) -> None:
+    g = p.add_mutually_exclusive_group()
+    g.add_argument("--latex", action="store_true",
+                   help="print the derivation as a standalone LaTeX document (or write it with -o)")
+    g.add_argument("--markdown", action="store_true", help="print the derivation as Markdown")
+    p.add_argument("-o", "--output", default=None, metavar="FILE.tex",
+                   help="with --latex: write the document here instead of printing it")
+    p.add_argument("--pdf", action="store_true", help="with --latex -o FILE.tex: also run pdflatex")
+
+
+def _document(args: argparse.Namespace, result: Any, **options: Any) -> int | None:
+    """Write the derivation of ``result`` when --latex/--markdown was given; else None."""
+    if args.pdf and not (args.latex and args.output):
+        raise ValueError("--pdf needs --latex and -o FILE.tex")
+    if args.output and not args.latex:
+        raise ValueError("-o FILE.tex needs --latex")
+    if not (args.latex or args.markdown):
+        return None
+    from pathlib import Path
+
+    from ..proofs.analysis_steps import derive
+
+    d = derive(result, **options)
+    if args.markdown:
+        print(d.markdown())
+        return 0
+    tex = d.document()
+    if args.output is None:
+        print(tex, end="")
+        return 0
+    out = Path(args.output)
+    if out.suffix != ".tex":
+        raise ValueError(f"-o must end in .tex, got {args.output!r}")
+    out.write_text(tex, encoding="utf-8")
+    print(f"wrote {out}")
+    if args.pdf:
+        from .pdf import compile_pdf
+
+        pdf = Path(compile_pdf(tex, out.parent, name=out.stem, budget=120))
+        print(f"wrote {pdf}")
+    return 0
 
 
 def cmd_kernel(args: argparse.Namespace) -> int:
@@ -74,6 +121,9 @@ def cmd_kernel(args: argparse.Namespace) -> int:
     cm = correlation_map(args.name, _num(args.weight_var), _num(args.bias_var),
                          q=None if args.q is None else _num(args.q), dps=args.dps)
     cs = [_num(c) for c in (args.c or ["0", "1/2"])]
+    done = _document(args, cm, at=cs)
+    if done is not None:
+        return done
     vals = [(c, cm(c)) for c in cs]
     fp = cm.fixed_point
     if args.format == "json":
@@ -102,6 +152,9 @@ def cmd_spectrum(args: argparse.Namespace) -> int:
 
     s = jacobian_spectrum(args.name, _num(args.weight_var), _num(args.bias_var), args.depth,
                           weights=args.weights, dps=args.dps)
+    done = _document(args, s)
+    if done is not None:
+        return done
     if args.format == "json":
         print(json.dumps({"mean": str(s.mean), "variance": str(s.variance), "mu1": str(s.mu1),
                           "mu2": str(s.mu2), "chi": str(s.chi), "level": s.level,

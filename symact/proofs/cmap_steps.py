@@ -93,8 +93,10 @@ def integral_prose(rec: Record | None) -> tuple[Any, ...]:
     tail = {"growth bound": (" The mass outside the box is bounded from a proved growth bound "
                              "|φ(x)| ≤ A + B|x|ᵏ valid on the whole line and the Gaussian tail "
                              "moments, and added to the ball.")}.get(rec.get("tail", ""), "")
-    return ("Each value is certified: the Gaussian pair is written u = √q z₁, v = √q (c z₁ + "
-            "√(1 − c²) z₂) with independent standard normals, and the expectation becomes a "
+    return ("Each value is certified: the Gaussian pair is written ",
+            Notation(r"u = \sqrt{q}\,z_1,\ v = \sqrt{q}\,(c z_1 + \sqrt{1 - c^2}\,z_2)",
+                     "u = √q z₁, v = √q (c z₁ + √(1 − c²) z₂)"),
+            " with independent standard normals, and the expectation becomes a "
             "nested integral over a box [−T, T]², enclosed by Arb's rigorous Gauss–Legendre "
             f"integration (Johansson 2018) on each analytic piece, at {rec['dps']} digits "
             f"({rec['bits']} bits) of working precision.", tail)
@@ -164,7 +166,9 @@ def cmap_derivation(cm: CorrelationMap, *, at: Sequence[Any] = ()) -> Derivation
     refs = ["poole2016", "schoenholz2017"]
     steps: list[Step] = [Step("section", "The layer, its length map and its correlation map", None, "")]
     steps.append(Step("prose", None, None, "", (
-        "A fully connected layer h' = W φ(h) + b with Var Wᵢⱼ = σ_w²/N and Var b = σ_b², here ",
+        "A fully connected layer ", Notation(r"h' = W\varphi(h) + b", "h' = W φ(h) + b"), " with ",
+        Notation(r"\operatorname{Var} W_{ij} = \sigma_w^2/N,\ \operatorname{Var} b = \sigma_b^2",
+                 "Var Wᵢⱼ = σ_w²/N, Var b = σ_b²"), ", here ",
         variances_notation(wv, bv), ". In the wide limit two inputs give a centred Gaussian pair "
         "of pre-activations (Poole et al. 2016; Schoenholz et al. 2017); the variance of each "
         "evolves by the length map, with z ∼ N(0, 1),")))
@@ -240,7 +244,8 @@ def cmap_derivation(cm: CorrelationMap, *, at: Sequence[Any] = ()) -> Derivation
 def _fixed_point_steps(cm: CorrelationMap, chi: Quantity, rows: list[Row]) -> list[Step]:
     out = [Step("section", "The fixed point c* and the depth scale", None, "")]
     out.append(Step("prose", None, None, "", (
-        "By Mehler's formula C(c) = Σₙ aₙ cⁿ with aₙ ≥ 0, so C is convex on [0, 1] with C(1) = 1: "
+        "By Mehler's formula ", Notation(r"C(c) = \sum_n a_n c^n", "C(c) = Σₙ aₙ cⁿ"), " with ",
+        Notation(r"a_n \ge 0", "aₙ ≥ 0"), ", so C is convex on [0, 1] with C(1) = 1: "
         "besides c = 1 the equation C(c) = c has at most one root c* in [0, 1), and it has one "
         "exactly when χ₁ > 1.",)))
     cs = cm.fixed_point

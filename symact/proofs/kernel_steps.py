@@ -37,7 +37,8 @@ from .names import proper_name
 
 __all__ = ["kernel_derivation", "spectrum_derivation"]
 
-_LONG = 160  # longer exact entries are shown as decimals beside their level
+_LONG = 160
+M = Notation  # longer exact entries are shown as decimals beside their level
 
 
 def _matrix(entries: tuple[tuple[Quantity, ...], ...]) -> sympy.Matrix:
@@ -65,7 +66,6 @@ def kernel_derivation(kr: KernelResult) -> Derivation:
     act, dk = kr.act, kr.kernel
     name = proper_name(act.name)
     refs = ["lee2018", "jacot2018", "novak2020"]
-    S, T = Notation(r"\Sigma^{l}", "Σˡ"), Notation(r"\Theta^{l}", "Θˡ")
     steps = [Step("section", "The kernel recursion", None, ""),
              Step("prose", None, None, "", (
                  f"A fully connected network of {kr.depth} layer{'' if kr.depth == 1 else 's'} "
@@ -75,7 +75,7 @@ def kernel_derivation(kr: KernelResult) -> Derivation:
                  "Novak et al. 2020). In the infinite-width limit its outputs are a Gaussian "
                  "process (Lee et al. 2018) and gradient descent follows the neural tangent kernel "
                  "(Jacot et al. 2018). The inputs enter as the covariance of the first "
-                 "pre-activations, and Θ¹ = Σ¹:")),
+                 "pre-activations, and ", M(r"\Theta^1 = \Sigma^1", "Θ¹ = Σ¹"), ":")),
              Step("definition", Notation(r"\Sigma^{1} = \Theta^{1}", "Σ¹ = Θ¹"),
                   sympy.Matrix(kr.inputs), "="),
              Step("definition", Notation(r"\Sigma^{l+1}", "Σˡ⁺¹"), Notation(
@@ -85,7 +85,6 @@ def kernel_derivation(kr: KernelResult) -> Derivation:
              Step("definition", Notation(r"\Theta^{l+1}", "Θˡ⁺¹"), Notation(
                  r"\Sigma^{l+1} + \sigma_w^2\, \mathbb{E}[\varphi'(u)\varphi'(v)]\, \Theta^{l}",
                  "Σˡ⁺¹ + σ_w² E[φ'(u)φ'(v)] Θˡ"), "=")]
-    del S, T
     steps.append(Step("section", "The dual kernels", None, ""))
     if dk is not None and dk.formula is not None:
         key = KERNEL_REFERENCES.get(dk.family)
@@ -122,11 +121,11 @@ def kernel_derivation(kr: KernelResult) -> Derivation:
                       "and the neural tangent kernel:"))
     rows = []
     n = len(kr.nngp)
-    for which, M in (("nngp", kr.nngp), ("ntk", kr.ntk)):
+    for which, mat in (("nngp", kr.nngp), ("ntk", kr.ntk)):
         sym = r"\Sigma" if which == "nngp" else r"\Theta"
         for i in range(n):
             for j in range(i, n):
-                q = M[i][j]
+                q = mat[i][j]
                 rows.append(Row(f"{which}[{i},{j}]", Notation(
                     rf"{sym}^{{{kr.depth + 1}}}_{{{i + 1}{j + 1}}}", f"{which}[{i},{j}]"), q, q.level))
     title = f"NNGP and NTK of a depth-{kr.depth} {name} network"
@@ -159,16 +158,20 @@ def spectrum_derivation(js: JacobianSpectrum) -> Derivation:
              Step("definition", Notation("J", "J"), Notation(
                  r"\prod_{l=1}^{L} W_l D_l,\quad D_l = \operatorname{diag}\varphi'(h^l)",
                  "∏ₗ Wₗ Dₗ,  Dₗ = diag φ'(hˡ)"), "=", (
-                 f"A network of L = {L} layers h^(l+1) = W_l φ(h^l) + b_l with activation {name}, ",
+                 f"A network of L = {L} layers ", M(r"h^{l+1} = W_l\varphi(h^l) + b_l", "hˡ⁺¹ = Wₗφ(hˡ) + bₗ"),
+                 f" with activation {name}, ",
                  variances_notation(js.weight_var, js.bias_var),
                  f" and {js.weights} weights, has the input-output Jacobian")),
              Step("prose", None, None, "", (
-                 "At initialisation every pre-activation has the variance q* of the length map's "
-                 "fixed point, so the diagonal factors have the moments μₖ = E[φ'(√q* z)²ᵏ]:",))]
+                 "At initialisation every pre-activation has the variance ", M("q^*", "q*"),
+                 " of the length map's fixed point, so the diagonal factors have the moments ",
+                 M(r"\mu_k = \mathbb{E}[\varphi'(\sqrt{q^*}z)^{2k}]", "μₖ = E[φ'(√q* z)^(2k)]"), ":"))]
     steps.append(Step("fixed_point", Notation("q^*", "q*"), js.q_star, relation_of(js.q_star), (
         "Here φ' is piecewise constant and σ_b² = 0, so every q gives the same moments; take"
         if js.q_star.method.startswith("any q") else
         "The fixed point of the length map, certified by interval Newton (Moore 1966), is")))
+    if not js.q_star.method.startswith("any q"):
+        refs.append("moore1966")
     for sym, k, q in ((r"\mu_1", 2, js.mu1), (r"\mu_2", 4, js.mu2)):
         steps.append(Step("expectation", Notation(
             rf"{sym} = \mathbb{{E}}\left[\varphi'(\sqrt{{q^*}} z)^{k}\right]",
@@ -177,31 +180,36 @@ def spectrum_derivation(js: JacobianSpectrum) -> Derivation:
                       relation_of(js.chi)))
     steps.append(Step("section", "Free probability: the mean and the variance", None, ""))
     steps.append(Step("prose", None, None, "", (
-        "In the wide limit the factors WₗWₗᵀ and Dₗ² are asymptotically free (Pennington et al. "
-        "2017, 2018), and JJᵀ has the spectrum of their free product. For a positive element X with "
-        "moments m₁, m₂, invert ψ(z) = m₁z + m₂z² + … and set S(z) = ψ⁻¹(z)(1 + z)/z; its first "
-        "two coefficients give the mean and the normalised variance v = m₂/m₁² − 1:",)))
+        "In the wide limit the factors ", M(r"W_lW_l^\top", "WₗWₗᵀ"), " and ", M("D_l^2", "Dₗ²"),
+        " are asymptotically free (Pennington et al. 2017, 2018), and ", M(r"JJ^\top", "JJᵀ"),
+        " has the spectrum of their free product. For a positive element X with moments ",
+        M("m_1, m_2", "m₁, m₂"), ", invert ", M(r"\psi(z) = m_1 z + m_2 z^2 + \dots", "ψ(z) = m₁z + m₂z² + …"),
+        " and set ", M(r"S(z) = \psi^{-1}(z)\,(1 + z)/z", "S(z) = ψ⁻¹(z)(1 + z)/z"),
+        "; its first two coefficients give the mean and the normalised variance ",
+        M("v = m_2/m_1^2 - 1", "v = m₂/m₁² − 1"), ":")))
     steps.append(Step("identity", Notation("S_X(z)", "S_X(z)"), Notation(
         r"\frac{1}{m_1(X)}\left(1 - v(X)\, z + O(z^2)\right)", "(1 − v(X) z + O(z²))/m₁(X)"), "="))
     steps.append(Step("identity", Notation(r"S_{XY} = S_X S_Y", "S_XY = S_X S_Y"), Notation(
         r"m_1(XY) = m_1(X)\, m_1(Y),\quad v(XY) = v(X) + v(Y)",
         "m₁(XY) = m₁(X) m₁(Y), v(XY) = v(X) + v(Y)"), "->", (
         "The S-transform of a free product is the product of the S-transforms (Voiculescu), so")))
-    wv_why = ("For Gaussian weights WWᵀ is Marchenko–Pastur with ratio 1: m₁ = σ_w², m₂ = 2σ_w⁴, "
-              "so v = 1 (s₁ = −1)." if gaussian else
-              "For orthogonal weights WWᵀ = σ_w² I, so v = 0 (s₁ = 0).")
+    wv_why = (("For Gaussian weights ", M(r"WW^\top", "WWᵀ"), " is Marchenko–Pastur with ratio 1: ",
+               M(r"m_1 = \sigma_w^2,\ m_2 = 2\sigma_w^4", "m₁ = σ_w², m₂ = 2σ_w⁴"), ", so") if gaussian
+              else ("For orthogonal weights ", M(r"WW^\top = \sigma_w^2 I", "WWᵀ = σ_w² I"), ", so"))
     steps.append(Step("identity", Notation(r"v(WW^\top) = -s_1", "v(WWᵀ) = −s₁"), sympy.Integer(-s1),
-                      "=", (wv_why,)))
+                      "=", wv_why))
     steps.append(Step("identity", Notation(r"v(D^2)", "v(D²)"), Notation(
         r"\frac{\mu_2}{\mu_1^2} - 1", "μ₂/μ₁² − 1"), "=", (
-        "The diagonal factor has m₁(D²) = μ₁ and m₂(D²) = μ₂, so")))
+        "The diagonal factor has ", M(r"m_1(D^2) = \mu_1", "m₁(D²) = μ₁"), " and ",
+        M(r"m_2(D^2) = \mu_2", "m₂(D²) = μ₂"), ", so")))
     steps.append(Step("conclusion", Notation(r"\mathbb{E}[\lambda] = \chi^{L},\quad "
                                              r"\operatorname{Var}[\lambda]", "E[λ] = χᴸ, Var[λ]"),
                       Notation(r"\chi^{2L}\, L \left(\frac{\mu_2}{\mu_1^2} - 1 - s_1\right)",
                                "χ²ᴸ L (μ₂/μ₁² − 1 − s₁)"), "=", (
         "Multiplying L copies, the mean is the product of the means and the normalised variance "
-        "the sum; the variance is the squared mean times it. At criticality (χ = 1) this is "
-        "Pennington et al.'s σ² = L(μ₂/μ₁² − 1 − s₁):")))
+        "the sum; the variance is the squared mean times it. At criticality (", M(r"\chi = 1", "χ = 1"),
+        ") this is Pennington et al.'s ",
+        M(r"\sigma^2_{JJ^\top} = L(\mu_2/\mu_1^2 - 1 - s_1)", "σ² = L(μ₂/μ₁² − 1 − s₁)"), ":")))
     ratio = derived_quantity(lambda a, b: b / (a * a), [js.mu1, js.mu2], name="mu2/mu1^2",
                              method="interval", dps=dps)
     spread = derived_quantity(lambda r: L * (r - 1 - s1), [ratio], name="normalised variance",
