@@ -274,6 +274,9 @@ def _fixed_point_steps(cm: CorrelationMap, chi: Quantity, rows: list[Row]) -> li
             "It is stable because C is convex with C(c*) = c* and C(1) = 1, which forces C'(c*) < 1;"
             " indeed,",)))
         rows.append(Row("C'(c*)", Notation(r"C'(c^*)", "C'(c*)"), slope, slope.level))
+        # enclosed over the whole enclosure of c* (CorrelationMap.depth_scale uses its midpoint)
+        xi = derived_quantity(lambda v: -1 / (v.log() if isinstance(v, arb) else sympy.log(v)), [slope],
+                              name="xi_c", method="interval", dps=cm.dps)
         xi_why = ("The depth scale over which correlations approach c* (Schoenholz et al. 2017) is",)
     out.append(Step("depth", Notation(r"\xi_c", "ξ_c"), Notation(
         r"-1/\ln C'(c^*)", "−1/ln C'(c*)"), "=", xi_why))
