@@ -123,8 +123,10 @@ def _qstar_steps(act_name: str, q_star: Quantity, homogeneous: bool, wv: Any, bv
         return out, refs
     if q_star.level == "exact":
         out.append(Step("fixed_point", qn, q_star, "=", (
-            "The activation is positively homogeneous, so V(q) = σ_w² m q + σ_b² is affine, "
-            "with m = E[φ(z)²]; its fixed point is σ_b²/(1 − σ_w² m):")))
+            "The activation is positively homogeneous, so ",
+            Notation(r"V(q) = \sigma_w^2 m\, q + \sigma_b^2", "V(q) = σ_w² m q + σ_b²"),
+            " is affine, with ", Notation(r"m = \mathbb{E}[\varphi(z)^2]", "m = E[φ(z)²]"),
+            "; its fixed point is ", Notation(r"\sigma_b^2/(1 - \sigma_w^2 m)", "σ_b²/(1 − σ_w² m)"), ":")))
         return out, refs
     rec = _fixed_point_record(steps)
     out.append(Step("fixed_point", qn, q_star, relation_of(q_star), (
@@ -210,15 +212,21 @@ def cmap_derivation(cm: CorrelationMap, *, at: Sequence[Any] = ()) -> Derivation
     steps.append(Step("derivative", Notation(r"C'(1)", "C'(1)"), Notation(
         r"\sigma_w^2\, \mathbb{E}\left[\varphi'(\sqrt{q^*} z)^2\right] = \chi_1",
         "σ_w² E[φ'(√q* z)²] = χ₁"), "=", (
-        "Differentiating under the expectation (Price's theorem, ∂E[φ(u)φ(v)]/∂k = E[φ'(u)φ'(v)]) "
-        "gives C'(c) = σ_w² E[φ'(u)φ'(v)], so at c = 1 the slope is Poole et al.'s χ₁:")))
+        "Differentiating under the expectation (Price's theorem, ",
+        Notation(r"\partial_k \mathbb{E}[\varphi(u)\varphi(v)] = \mathbb{E}[\varphi'(u)\varphi'(v)]",
+                 "∂E[φ(u)φ(v)]/∂k = E[φ'(u)φ'(v)]"), ") gives ",
+        Notation(r"C'(c) = \sigma_w^2\, \mathbb{E}[\varphi'(u)\varphi'(v)]", "C'(c) = σ_w² E[φ'(u)φ'(v)]"),
+        ", so at c = 1 the slope is Poole et al.'s ", Notation(r"\chi_1", "χ₁"), ":")))
     rows = [Row("q*", Notation("q^*", "q*"), cm.q_star, cm.q_star.level)]
     steps.append(Step("meanfield", Notation(r"\chi_1", "χ₁"), chi, relation_of(chi)))
     curv = cm.curvature
     if curv.level == "exact" and curv.value == sympy.oo:
         why: Any = ("φ' jumps, so E[φ'(u)φ'(v)] has an infinite slope as c → 1 (a √(1 − c²) term): ",)
     else:
-        why = ("Once more, C''(c) = σ_w² q* E[φ''(u)φ''(v)], so C''(1) = σ_w² q* E[φ''(√q* z)²]:",)
+        why = ("Once more, ", Notation(r"C''(c) = \sigma_w^2 q^*\, \mathbb{E}[\varphi''(u)\varphi''(v)]",
+                                      "C''(c) = σ_w² q* E[φ''(u)φ''(v)]"), ", so ",
+               Notation(r"C''(1) = \sigma_w^2 q^*\, \mathbb{E}[\varphi''(\sqrt{q^*} z)^2]",
+                        "C''(1) = σ_w² q* E[φ''(√q* z)²]"), ":")
     steps.append(Step("derivative", Notation(r"C''(1)", "C''(1)"), curv, relation_of(curv), why))
     c0 = cm.at_zero
     why0 = ("φ is odd and σ_b² = 0, so E[φ(u)φ(v)] = 0 for independent u, v:"
