@@ -251,3 +251,23 @@ def test_documents_typeset_cleanly():
     assert ds[1].document().startswith(r"\documentclass")
     md = ds[1].markdown()
     assert "$$" in md and "| quantity | value | level |" in md
+
+
+# -- command line -------------------------------------------------------------------------
+def test_cli_latex_markdown_and_pdf(capsys, tmp_path):
+    from symact.presentation.cli import main
+
+    assert main(["kernel", "relu", "--weight-var", "2", "--c", "1/2", "--latex"]) == 0
+    tex = capsys.readouterr().out
+    assert tex.startswith(r"\documentclass") and r"\end{document}" in tex
+    assert r"\frac{1}{\pi}" in tex and "Cho" in tex  # C(0) = 1/pi, the arc-cosine kernel's source
+    assert main(["spectrum", "relu", "--weight-var", "2", "--depth", "10", "--weights", "orthogonal",
+                 "--markdown"]) == 0
+    md = capsys.readouterr().out
+    assert md.startswith("## Jacobian spectrum") and "| $\\operatorname{Var}[\\lambda]$ | $10$ | exact |" in md
+    out = tmp_path / "spec.tex"
+    assert main(["spectrum", "relu", "--weight-var", "2", "--depth", "10", "--latex", "-o", str(out),
+                 "--pdf"]) == 0
+    assert (tmp_path / "spec.pdf").read_bytes()[:4] == b"%PDF"
+    assert main(["kernel", "relu", "--pdf"]) == 2
+    assert "--pdf needs --latex" in capsys.readouterr().err
