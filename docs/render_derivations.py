@@ -1,8 +1,9 @@
 """Render one page of each kind of symact document to PNG for the docs.
 
-Writes docs/_static/derivations/{derivation,certified,comparison,verdict}.png:
+Writes docs/_static/derivations/{derivation,certified,comparison,verdict,cmap}.png:
 the GELU derivation (exact extrema), the SiLU derivation (certified extrema), the
-sigmoid/tanh/ReLU/GELU comparison, and a claim checked with check_claim.
+sigmoid/tanh/ReLU/GELU comparison, a claim checked with check_claim, and the
+certified correlation map of tanh.
 Needs pdflatex and pdftoppm (poppler-utils).  Run: python docs/render_derivations.py
 """
 
@@ -15,7 +16,10 @@ import sys
 import tempfile
 from pathlib import Path
 
+from sympy import Rational
+
 from symact.proofs.analysis_steps import derive
+from symact.propagation.cmap import correlation_map
 from symact.proofs.claims import check_claim
 from symact.proofs.documents import comparison_document
 
@@ -45,6 +49,7 @@ def main() -> int:
     print(render("certified", derive("silu").document(), page=2))
     print(render("comparison", comparison_document()))
     print(render("verdict", check_claim("max_x silu'(x) = 1.0998393").document()))
+    print(render("cmap", derive(correlation_map("tanh", 1, Rational(1, 10)), at=[Rational(1, 2)]).document()))
     return 0
 
 

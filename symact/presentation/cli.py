@@ -11,6 +11,8 @@ Subcommands (``--format`` on every one; ``json`` everywhere)::
     symact check     "CLAIM" [--format text|markdown|json]
     symact latex     NAME -o FILE.tex [--pdf] [--format text|json]
     symact plot      NAME -o FILE.png|svg|pdf [--kind activation|gradient|phase] [--format text|json]
+    symact kernel    NAME [--weight-var V] [--bias-var B] [--c C ...] [--latex [-o FILE.tex [--pdf]] | --markdown]
+    symact spectrum  NAME [--weight-var V] [--bias-var B] [--depth L] [--weights gaussian|orthogonal] [--latex ...]
     symact schema    [COMMAND]        the JSON Schema of --format json output
 
 Wherever ``NAME`` is accepted, ``--expr "x/(1 + abs(x))"`` defines an activation
