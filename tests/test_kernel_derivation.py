@@ -271,3 +271,19 @@ def test_cli_latex_markdown_and_pdf(capsys, tmp_path):
     assert (tmp_path / "spec.pdf").read_bytes()[:4] == b"%PDF"
     assert main(["kernel", "relu", "--pdf"]) == 2
     assert "--pdf needs --latex" in capsys.readouterr().err
+
+
+def test_leaky_relu_cmap_matches_dks_formula_and_is_normalised():
+    a = R(1, 100)
+    d = sa.derive(sa.correlation_map("leaky_relu", 2), at=[R(1, 2), R(-9, 10)])
+
+    def dks(t):  # google-deepmind/dks _leaky_relu_cmap, written out here
+        return ((1 - a) ** 2 * (sympy.sqrt(1 - t**2) + (sympy.pi - sympy.acos(t)) * t) / sympy.pi
+                + 2 * a * t) / (1 + a**2)
+    for key, t in (("C(0)", 0), ("C(1/2)", R(1, 2)), ("C(-9/10)", R(-9, 10))):
+        assert sympy.N(d.row(key).value.value - dks(sympy.sympify(t)), 40) == 0, key
+    # sigma_w^2 = 2 is not a fixed point for slope 1/100 (chi_1 = 1.0001), so the row is
+    # the normalised map's slope C'(1) = 1, not chi_1
+    assert d.row("C'(1)").value.value == 1
+    with pytest.raises(KeyError):
+        d.row("chi_1")

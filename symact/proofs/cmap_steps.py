@@ -28,6 +28,7 @@ from ..core.precision import workdps
 from ..core.result import Quantity, Result
 from ..core.steps import Record
 from ..propagation.cmap import CorrelationMap, QMap, to_quantity
+from ..propagation.dual import Q1, Q2, K
 from .derivation import Derivation, Notation, Row, Step
 from .names import proper_name
 
@@ -209,16 +210,29 @@ def cmap_derivation(cm: CorrelationMap, *, at: Sequence[Any] = ()) -> Derivation
     steps.append(Step("section", "Slope and curvature at c = 1", None, ""))
     refs.append("price1958")
     chi = cm.chi1
-    steps.append(Step("derivative", Notation(r"C'(1)", "C'(1)"), Notation(
-        r"\sigma_w^2\, \mathbb{E}\left[\varphi'(\sqrt{q^*} z)^2\right] = \chi_1",
-        "σ_w² E[φ'(√q* z)²] = χ₁"), "=", (
-        "Differentiating under the expectation (Price's theorem, ",
-        Notation(r"\partial_k \mathbb{E}[\varphi(u)\varphi(v)] = \mathbb{E}[\varphi'(u)\varphi'(v)]",
-                 "∂E[φ(u)φ(v)]/∂k = E[φ'(u)φ'(v)]"), ") gives ",
-        Notation(r"C'(c) = \sigma_w^2\, \mathbb{E}[\varphi'(u)\varphi'(v)]", "C'(c) = σ_w² E[φ'(u)φ'(v)]"),
-        ", so at c = 1 the slope is Poole et al.'s ", Notation(r"\chi_1", "χ₁"), ":")))
+    at_fixed_point = not given and not (homogeneous and bv == 0 and
+                                        wv * kern.formula.subs({Q1: 1, Q2: 1, K: 1}) != 1)
+    price = ("Differentiating under the expectation (Price's theorem, ",
+             Notation(r"\partial_k \mathbb{E}[\varphi(u)\varphi(v)] = \mathbb{E}[\varphi'(u)\varphi'(v)]",
+                      "∂E[φ(u)φ(v)]/∂k = E[φ'(u)φ'(v)]"), ") gives ")
+    if at_fixed_point:
+        steps.append(Step("derivative", Notation(r"C'(1)", "C'(1)"), Notation(
+            r"\sigma_w^2\, \mathbb{E}\left[\varphi'(\sqrt{q^*} z)^2\right] = \chi_1",
+            "σ_w² E[φ'(√q* z)²] = χ₁"), "=", (*price,
+            Notation(r"C'(c) = \sigma_w^2\, \mathbb{E}[\varphi'(u)\varphi'(v)]", "C'(c) = σ_w² E[φ'(u)φ'(v)]"),
+            ", so at c = 1 the slope is Poole et al.'s ", Notation(r"\chi_1", "χ₁"), ":")))
+        chi_key, chi_label = "chi_1", Notation(r"\chi_1 = C'(1)", "χ₁ = C'(1)")
+    else:
+        steps.append(Step("derivative", Notation(r"C'(1)", "C'(1)"), Notation(
+            r"\sigma_w^2\, q\, \mathbb{E}\left[\varphi'(\sqrt{q} z)^2\right] / V(q)",
+            "σ_w² q E[φ'(√q z)²]/V(q)"), "=", (*price,
+            "the slope of the map normalised by V(q) (q is not a fixed point of V here)",
+            "; for a positively homogeneous φ, E[φ(√q z)²] = q E[φ'(√q z)²], so this slope is 1 "
+            "whatever σ_w² (χ₁ = σ_w² E[φ'(z)²] governs lengths and gradients, not correlations):"
+            if homogeneous else ":")))
+        chi_key, chi_label = "C'(1)", Notation("C'(1)", "C'(1)")
     rows = [Row("q*", Notation("q^*", "q*"), cm.q_star, cm.q_star.level)]
-    steps.append(Step("meanfield", Notation(r"\chi_1", "χ₁"), chi, relation_of(chi)))
+    steps.append(Step("meanfield", chi_label, chi, relation_of(chi)))
     curv = cm.curvature
     if curv.level == "exact" and curv.value == sympy.oo:
         why: Any = ("φ' jumps, so E[φ'(u)φ'(v)] has an infinite slope as c → 1 (a √(1 − c²) term): ",)
@@ -232,7 +246,7 @@ def cmap_derivation(cm: CorrelationMap, *, at: Sequence[Any] = ()) -> Derivation
     why0 = ("φ is odd and σ_b² = 0, so E[φ(u)φ(v)] = 0 for independent u, v:"
             if c0.method == "odd activation" else "At c = 0 the pair is independent:")
     steps.append(Step("value_at", Notation("C(0)", "C(0)"), c0, relation_of(c0), why0))
-    rows += [Row("chi_1", Notation(r"\chi_1 = C'(1)", "χ₁ = C'(1)"), chi, chi.level),
+    rows += [Row(chi_key, chi_label, chi, chi.level),
              Row("C''(1)", Notation("C''(1)", "C''(1)"), curv, curv.level),
              Row("C(0)", Notation("C(0)", "C(0)"), c0, c0.level)]
     for c in at:
@@ -255,17 +269,18 @@ def _fixed_point_steps(cm: CorrelationMap, chi: Quantity, rows: list[Row]) -> li
         "By Mehler's formula ", Notation(r"C(c) = \sum_n a_n c^n", "C(c) = Σₙ aₙ cⁿ"), " with ",
         Notation(r"a_n \ge 0", "aₙ ≥ 0"), ", so C is convex on [0, 1] with C(1) = 1: "
         "besides c = 1 the equation C(c) = c has at most one root c* in [0, 1), and it has one "
-        "exactly when χ₁ > 1.",)))
+        "exactly when C'(1) > 1 (C'(1) = χ₁ at a fixed point of V).",)))
     cs = cm.fixed_point
     cn = Notation("c^*", "c*")
     xi = cm.depth_scale
     if cs.level == "exact" and cs.value == 1:
         if chi.level == "exact" and chi.value == 1:
-            state, reason = "marginal", ("χ₁ = 1 exactly (the edge of chaos): c* = 1 is marginal, "
-                                          "correlations approach 1 only polynomially and ξ_c is infinite.")
+            state, reason = "marginal", ("C'(1) = 1 exactly (at a fixed point of V: the edge of chaos, "
+                                          "χ₁ = 1): c* = 1 is marginal, correlations approach 1 only "
+                                          "polynomially and ξ_c is infinite.")
         else:
-            state, reason = "stable", ("χ₁ < 1 (the ordered phase): c* = 1 attracts, since C'(1) = χ₁ < 1, "
-                                        "and the distance 1 − c shrinks like χ₁ per layer.")
+            state, reason = "stable", ("C'(1) < 1 (the ordered phase): c* = 1 attracts, and the "
+                                        "distance 1 − c shrinks by the factor C'(1) per layer.")
         out.append(Step("fixed_point", cn, cs, "=", (reason,)))
         slope = chi
         xi_why = ("The depth scale of the correlations (Schoenholz et al. 2017) is ξ_c = −1/ln C'(c*):",)
@@ -274,7 +289,7 @@ def _fixed_point_steps(cm: CorrelationMap, chi: Quantity, rows: list[Row]) -> li
         stable = bool(slope < 1)
         state = "stable" if stable else "unstable"
         out.append(Step("fixed_point", cn, cs, relation_of(cs), (
-            "χ₁ > 1 (the chaotic phase), so c = 1 repels and the root c* < 1 is the attractor. ",
+            "C'(1) > 1 (the chaotic phase), so c = 1 repels and the root c* < 1 is the attractor. ",
             "It is 0 exactly because C(0) = 0." if cs.level == "exact" and cs.value == 0 else
             ("It was located by Newton's method and bracketed by certified signs of C(c) − c "
              "(unique by convexity)."))))
