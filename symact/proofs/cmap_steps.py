@@ -24,6 +24,7 @@ import mpmath
 import sympy
 from flint import arb
 
+from ..core.errors import CertificationError, UnsupportedExpression
 from ..core.precision import workdps
 from ..core.result import Quantity, Result
 from ..core.steps import Record
@@ -32,7 +33,7 @@ from ..propagation.dual import Q1, Q2, K
 from .derivation import Derivation, Notation, Row, Step
 from .names import proper_name
 
-__all__ = ["KERNEL_REFERENCES", "cmap_derivation", "derived_quantity", "integral_prose",
+__all__ = ["KERNEL_REFERENCES", "attempt", "cmap_derivation", "derived_quantity", "integral_prose",
            "qmap_derivation", "relation_of", "variances_notation"]
 
 #: The reference key of each dual-kernel family's closed form.
@@ -209,7 +210,7 @@ def cmap_derivation(cm: CorrelationMap, *, at: Sequence[Any] = ()) -> Derivation
             f"No closed form of the dual kernel of {name} is known to symact. ", *integral_prose(rec))))
     steps.append(Step("section", "Slope and curvature at c = 1", None, ""))
     refs.append("price1958")
-    chi = cm.chi1
+    chi, chi_err = attempt(lambda: cm.chi1)
     at_fixed_point = not given and not (homogeneous and bv == 0 and
                                         wv * kern.formula.subs({Q1: 1, Q2: 1, K: 1}) != 1)
     price = ("Differentiating under the expectation (Price's theorem, ",
@@ -232,35 +233,64 @@ def cmap_derivation(cm: CorrelationMap, *, at: Sequence[Any] = ()) -> Derivation
             if homogeneous else ":")))
         chi_key, chi_label = "C'(1)", Notation("C'(1)", "C'(1)")
     rows = [Row("q*", Notation("q^*", "q*"), cm.q_star, cm.q_star.level)]
-    steps.append(Step("meanfield", chi_label, chi, relation_of(chi)))
-    curv = cm.curvature
-    if curv.level == "exact" and curv.value == sympy.oo:
+    steps.append(_shown("meanfield", chi_label, chi, chi_err))
+    curv, curv_err = attempt(lambda: cm.curvature)
+    if curv is not None and curv.level == "exact" and curv.value == sympy.oo:
         why: Any = ("φ' jumps, so E[φ'(u)φ'(v)] has an infinite slope as c → 1 (a √(1 − c²) term): ",)
     else:
         why = ("Once more, ", Notation(r"C''(c) = \sigma_w^2 q^*\, \mathbb{E}[\varphi''(u)\varphi''(v)]",
                                       "C''(c) = σ_w² q* E[φ''(u)φ''(v)]"), ", so ",
                Notation(r"C''(1) = \sigma_w^2 q^*\, \mathbb{E}[\varphi''(\sqrt{q^*} z)^2]",
                         "C''(1) = σ_w² q* E[φ''(√q* z)²]"), ":")
-    steps.append(Step("derivative", Notation(r"C''(1)", "C''(1)"), curv, relation_of(curv), why))
-    c0 = cm.at_zero
+    steps.append(_shown("derivative", Notation(r"C''(1)", "C''(1)"), curv, curv_err, why))
+    c0, c0_err = attempt(lambda: cm.at_zero)
     why0 = ("φ is odd and σ_b² = 0, so E[φ(u)φ(v)] = 0 for independent u, v:"
-            if c0.method == "odd activation" else "At c = 0 the pair is independent:")
-    steps.append(Step("value_at", Notation("C(0)", "C(0)"), c0, relation_of(c0), why0))
-    rows += [Row(chi_key, chi_label, chi, chi.level),
-             Row("C''(1)", Notation("C''(1)", "C''(1)"), curv, curv.level),
-             Row("C(0)", Notation("C(0)", "C(0)"), c0, c0.level)]
+            if c0 is not None and c0.method == "odd activation" else "At c = 0 the pair is independent:")
+    steps.append(_shown("value_at", Notation("C(0)", "C(0)"), c0, c0_err, why0))
+    rows += [_row(chi_key, chi_label, chi),
+             _row("C''(1)", Notation("C''(1)", "C''(1)"), curv),
+             _row("C(0)", Notation("C(0)", "C(0)"), c0)]
     for c in at:
         cv = sympy.nsimplify(c) if isinstance(c, float) else sympy.sympify(c)
         if cv == 0:
             continue  # C(0) is shown above
-        val = cm(cv)
-        tex = sympy.latex(cv)
-        steps.append(Step("value_at", Notation(f"C({tex})", f"C({cv})"), val, relation_of(val)))
-        rows.append(Row(f"C({cv})", Notation(f"C({tex})", f"C({cv})"), val, val.level))
-    steps += _fixed_point_steps(cm, chi, rows)
+        val, err = attempt(lambda cv=cv: cm(cv))
+        label = Notation(f"C({sympy.latex(cv)})", f"C({cv})")
+        steps.append(_shown("value_at", label, val, err))
+        rows.append(_row(f"C({cv})", label, val))
+    if chi is not None:
+        steps += _fixed_point_steps(cm, chi, rows)
+    else:
+        steps.append(Step("prose", None, None, "", (
+            "Without a finite C'(1) the fixed point c* and the depth scale are not determined here.",)))
     refs.append("schoenholz2017")
     title = f"Correlation map of {name}"
     return Derivation(title, tuple(steps), tuple(rows), tuple(refs), act.name)
+
+
+def attempt(fn: Any) -> tuple[Any, Exception | None]:
+    """``(fn(), None)``, or ``(None, error)`` when an engine says it cannot answer.
+
+    >>> attempt(lambda: 1), attempt(lambda: 1 / 0)[1] is None
+    ((1, None), True)
+    """
+    try:
+        return fn(), None
+    except (CertificationError, UnsupportedExpression) as exc:
+        return None, exc
+
+
+def _shown(kind: str, lhs: Notation, q: Quantity | None, err: Exception | None,
+           why: Any = "") -> Step:
+    if q is not None:
+        return Step(kind, lhs, q, relation_of(q), why)
+    return Step("prose", None, None, "", (
+        *((why,) if isinstance(why, str) else tuple(why)), " ", lhs,
+        f" has no finite certified enclosure here ({type(err).__name__}: {err}).",))
+
+
+def _row(key: str, label: Notation, q: Quantity | None) -> Row:
+    return Row(key, label, q, q.level) if q is not None else Row(key, label, "no finite enclosure", "")
 
 
 def _fixed_point_steps(cm: CorrelationMap, chi: Quantity, rows: list[Row]) -> list[Step]:
