@@ -32,6 +32,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
+import flint
 import numpy as np
 import sympy
 from flint import arb
@@ -147,7 +148,13 @@ def jacobian_spectrum(act: Any, weight_var: Any, bias_var: Any = 0, depth: int =
         verdict = (f"spread grows like L (mu2/mu1^2 - 1 = {ratio - 1:.4g}); for sigmoid-like "
                    "activations it tends to 0 as q* -> 0 on the critical line, for ReLU it is 1 "
                    "at every q*")
-    return JacobianSpectrum(mq, vq, mu1, mu2, cq, qs, L, weights, verdict, (rec,), act=act,
+    extra = []
+    if mu1.level != "exact":  # how mu_1, mu_2 were enclosed, for derivations
+        with workdps(dps + 5):
+            extra.append(Record("integral", {"method": "arb integral", "dps": dps + 5,
+                                             "bits": int(flint.ctx.prec), "tail": "growth bound",
+                                             "reference": "Johansson 2018"}, level="certified"))
+    return JacobianSpectrum(mq, vq, mu1, mu2, cq, qs, L, weights, verdict, (rec, *extra), act=act,
                             weight_var=wv, bias_var=bv)
 
 
