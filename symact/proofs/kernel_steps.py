@@ -122,13 +122,25 @@ def kernel_derivation(kr: KernelResult) -> Derivation:
                       "and the neural tangent kernel:"))
     rows = []
     n = len(kr.nngp)
+    long_forms = []
     for which, mat in (("nngp", kr.nngp), ("ntk", kr.ntk)):
         sym = r"\Sigma" if which == "nngp" else r"\Theta"
         for i in range(n):
             for j in range(i, n):
                 q = mat[i][j]
-                rows.append(Row(f"{which}[{i},{j}]", Notation(
-                    rf"{sym}^{{{kr.depth + 1}}}_{{{i + 1}{j + 1}}}", f"{which}[{i},{j}]"), q, q.level))
+                label = Notation(rf"{sym}^{{{kr.depth + 1}}}_{{{i + 1}{j + 1}}}", f"{which}[{i},{j}]")
+                if q.level == "exact" and len(sympy.latex(q.value)) > _LONG:
+                    # a long closed form gets its own display; the table shows its digits
+                    long_forms.append(Step("kernel", label, q.value, "="))
+                    dec = q.evalf(20)
+                    rows.append(Row(f"{which}[{i},{j}]", label, Notation(
+                        rf"{sympy.latex(dec)}\ \text{{(closed form above)}}", f"{dec} (closed form above)"),
+                        "exact"))
+                else:
+                    rows.append(Row(f"{which}[{i},{j}]", label, q, q.level))
+    if long_forms:
+        steps.append(Step("prose", None, None, "", ("The long entries in closed form:",)))
+        steps += long_forms
     title = f"NNGP and NTK of a depth-{kr.depth} {name} network"
     return Derivation(title, tuple(steps), tuple(rows), tuple(refs), act.name)
 
