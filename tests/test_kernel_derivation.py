@@ -15,6 +15,8 @@ import re
 import mpmath
 import pytest
 import sympy
+from hypothesis import example, given, settings
+from hypothesis import strategies as st
 from test_derivation import _assert_correctly_rounded, _text_groups, compile_all
 
 import symact as sa
@@ -287,3 +289,31 @@ def test_leaky_relu_cmap_matches_dks_formula_and_is_normalised():
     assert d.row("C'(1)").value.value == 1
     with pytest.raises(KeyError):
         d.row("chi_1")
+
+
+_SLOPES = st.sampled_from([R(-1), R(-1, 3), R(0), R(1, 100), R(1, 2), R(1), R(2)])
+
+
+@settings(max_examples=6, deadline=None)
+@example(a=R(0), b=R(1), t=R(1, 2))  # ReLU
+@example(a=R(-1), b=R(1), t=R(-1, 2))  # abs
+@example(a=R(1), b=R(1), t=R(3, 4))  # the identity: C(c) = c
+@given(a=_SLOPES, b=_SLOPES, t=st.fractions("-19/20", "19/20", max_denominator=20))
+def test_two_slope_cmaps_against_the_relu_decomposition(a, b, t):
+    """phi = a min(x, 0) + b max(x, 0) = b relu(x) - a relu(-x), so with
+    J(c) = E[relu(u) relu(v)] = (sqrt(1-c^2) + (pi - acos c) c)/(2 pi) at unit variances,
+    E[phi(u) phi(v)] = (a^2 + b^2) J(c) - 2ab J(-c), normalised by its value at c = 1."""
+    if a == b == 0:
+        return
+    t = R(t.numerator, t.denominator)
+    act = a * sympy.Min(sa.x, 0) + b * sympy.Max(sa.x, 0)
+    d = sa.derive(sa.correlation_map(act, 1), at=[t])
+    with mpmath.workdps(50):
+        J = lambda x: (mpmath.sqrt(1 - x * x) + (mpmath.pi - mpmath.acos(x)) * x) / (2 * mpmath.pi)  # noqa: E731
+        A, B, T = (mpmath.mpf(v.p) / v.q for v in (a, b, t))
+        K = lambda x: (A * A + B * B) * J(x) - 2 * A * B * J(-x)  # noqa: E731
+        ref = K(T) / K(1)
+        key = "C(0)" if t == 0 else f"C({t})"
+        row = d.row(key)
+        assert row.level == "exact"
+        assert abs(mpmath.mpf(str(sympy.N(row.value.value, 50))) - ref) < mpmath.mpf(10) ** -45
