@@ -317,3 +317,23 @@ def test_two_slope_cmaps_against_the_relu_decomposition(a, b, t):
         row = d.row(key)
         assert row.level == "exact"
         assert abs(mpmath.mpf(str(sympy.N(row.value.value, 50))) - ref) < mpmath.mpf(10) ** -45
+
+
+def test_gelu_cmap_against_tsuchida_diagonal_and_quadrature():
+    wv, bv = R(2), R(1, 10)
+    d = sa.derive(sa.correlation_map("gelu", wv, bv))
+    with mpmath.workdps(40):
+        W, B = mpmath.mpf(2), mpmath.mpf(1) / 10
+        # E[GELU(sqrt(q) z)^2] in closed form (the diagonal of Tsuchida et al.'s kernel)
+        m2 = lambda q: q * (mpmath.mpf(1) / 4 + (q / ((q + 1) * mpmath.sqrt(1 + 2 * q))  # noqa: E731
+                                                 + mpmath.atan(q / mpmath.sqrt(1 + 2 * q)) / 2) / mpmath.pi)
+        q = mpmath.findroot(lambda q: W * m2(q) + B - q, 0.34)
+        Phi = lambda t: mpmath.ncdf(t)  # noqa: E731
+        dg = lambda t: Phi(t) + t * mpmath.npdf(t)  # noqa: E731
+        d2g = lambda t: 2 * mpmath.npdf(t) - t * t * mpmath.npdf(t)  # noqa: E731
+        mean = _gauss(lambda t: t * Phi(t), q)
+        chi = W * _gauss(lambda t: dg(t) ** 2, q)
+        ref = {"q*": q, "chi_1": chi, "C''(1)": W * q * _gauss(lambda t: d2g(t) ** 2, q),
+               "C(0)": (W * mean**2 + B) / q, "xi_c": -1 / mpmath.log(chi)}
+    assert _check_rows(d, ref) == 5
+    assert "tsuchida2021" in d.references and d.row("stability").value == "stable"
