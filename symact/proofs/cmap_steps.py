@@ -26,7 +26,7 @@ from flint import arb
 
 from ..core.errors import CertificationError, UnsupportedExpression
 from ..core.precision import workdps
-from ..core.result import Quantity, Result
+from ..core.result import Quantity, Result, weakest
 from ..core.steps import Record
 from ..propagation.cmap import CorrelationMap, QMap, to_quantity
 from ..propagation.dual import Q1, Q2, K
@@ -337,7 +337,7 @@ def _fixed_point_steps(cm: CorrelationMap, chi: Quantity, rows: list[Row]) -> li
         r"-1/\ln C'(c^*)", "−1/ln C'(c*)"), "=", xi_why))
     out.append(Step("depth", Notation(r"\xi_c", "ξ_c"), xi, relation_of(xi)))
     rows += [Row("c*", Notation("c^*", "c*"), cs, cs.level),
-             Row("stability", Notation(r"c^*\ \text{is}", "c* is"), state, "exact"),
+             Row("stability", Notation(r"c^*\ \text{is}", "c* is"), state, weakest(slope.level, cs.level)),
              Row("xi_c", Notation(r"\xi_c", "ξ_c"), xi, xi.level)]
     return out
 
@@ -383,7 +383,7 @@ def qmap_derivation(qm: QMap) -> Derivation:
     rows = [Row("q*", Notation("q^*", "q*"), qm.q_star, qm.q_star.level),
             Row("V'(q*)", Notation(r"V'(q^*)", "V'(q*)"), s, s.level),
             Row("stability", Notation(r"q^*\ \text{is}", "q* is"),
-                "stable" if qm.stable else "unstable", "exact")]
+                "stable" if qm.stable else "unstable", s.level)]
     if qm.stable and s > 0:
         xi = derived_quantity(lambda v: -1 / (v.log() if isinstance(v, arb) else sympy.log(v)), [s], name="xi_q", method="interval",
                               dps=qm.dps)

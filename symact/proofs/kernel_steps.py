@@ -23,6 +23,7 @@ from typing import Any
 import sympy
 
 from ..core.result import Quantity
+from ..propagation.dual import dual_kernel
 from ..propagation.kernels import KernelResult
 from ..propagation.spectrum import JacobianSpectrum
 from .cmap_steps import (
@@ -164,6 +165,8 @@ def spectrum_derivation(js: JacobianSpectrum) -> Derivation:
                          "compute it with symact.jacobian_spectrum")
     name = proper_name(js.act.name)
     L, gaussian = js.depth, js.weights == "gaussian"
+    # phi' piecewise constant and no bias: the moments do not depend on q (as the engine uses)
+    homogeneous = dual_kernel(js.act).family == "arc-cosine" and js.bias_var == 0
     s1 = -1 if gaussian else 0
     dps = 30
     refs = ["pennington2017", "pennington2018"]
@@ -181,9 +184,9 @@ def spectrum_derivation(js: JacobianSpectrum) -> Derivation:
                  M(r"\mu_k = \mathbb{E}[\varphi'(\sqrt{q^*}z)^{2k}]", "μₖ = E[φ'(√q* z)^(2k)]"), ":"))]
     steps.append(Step("fixed_point", Notation("q^*", "q*"), js.q_star, relation_of(js.q_star), (
         "Here φ' is piecewise constant and σ_b² = 0, so every q gives the same moments; take"
-        if js.q_star.method.startswith("any q") else
+        if homogeneous else
         "The fixed point of the length map, certified by interval Newton (Moore 1966), is")))
-    if not js.q_star.method.startswith("any q"):
+    if not homogeneous:
         refs.append("moore1966")
     for sym, k, q in ((r"\mu_1", 2, js.mu1), (r"\mu_2", 4, js.mu2)):
         steps.append(Step("expectation", Notation(
@@ -257,7 +260,7 @@ def spectrum_derivation(js: JacobianSpectrum) -> Derivation:
                 spread.level),
             Row("isometry", Notation(r"\text{dynamical isometry}", "dynamical isometry"),
                 "no" if gaussian or not (ratio.level == "exact" and ratio.value == 1) else "yes",
-                "exact")]
+                "exact" if gaussian else ratio.level)]
     title = f"Jacobian spectrum of a depth-{L} {name} network ({js.weights} weights)"
     return Derivation(title, tuple(steps), tuple(rows), tuple(refs), js.act.name)
 
