@@ -36,6 +36,7 @@ References
 
 from __future__ import annotations
 
+import itertools
 import time
 from dataclasses import dataclass, field
 from typing import Any
@@ -91,7 +92,7 @@ class KernelRow:
 def _jumps(expr: sympy.Expr, order: int) -> bool:
     """Whether the ``order``-th derivative of ``expr`` jumps at a breakpoint (exact limits)."""
     pcs = gaussian_pieces(expr)
-    for (p, _lo, hi), (r, _lo2, _hi2) in zip(pcs, pcs[1:], strict=False):
+    for (p, _lo, hi), (r, _lo2, _hi2) in itertools.pairwise(pcs):
         a = sympy.diff(p, x, order).subs(x, hi)
         b = sympy.diff(r, x, order).subs(x, hi)
         if sympy.simplify(a - b) != 0:
@@ -251,7 +252,7 @@ class KernelTable:
         return "\n".join(lines)
 
 
-def kernel_table(names: Any = "all", *, bias_var: Any = sympy.Rational(1, 20), depth: int = 100,
+def kernel_table(names: Any = "all", *, bias_var: Any = "1/20", depth: int = 100,
                  cmap: bool = False, dps: int = DEFAULT_DPS) -> KernelTable:
     r"""The catalogue table (see the module notes): C'(1), C''(1), :math:`\xi_c` at the gain and on the edge.
 
