@@ -189,7 +189,7 @@ def critical_bias_series(act: Any, order: int = 4) -> sympy.Expr | None:
 
 def _scan(act: Activation, bias_range: tuple[float, float], n: int = 400) -> list[tuple[float, ...]]:
     """Float64 Gauss-Hermite points (q, sb, sw, mu2/mu1^2) on the critical line (sampled)."""
-    f, df = numpy_function(act.expr, x), numpy_function(sympy.diff(act.expr, x), x)
+    f, df = numpy_function(act.expr, x), numpy_function(act.derivative(1), x)
     z, w = np.polynomial.hermite_e.hermegauss(200)
     w = w / math.sqrt(2 * math.pi)
     qs = np.geomspace(1e-3, 1e2, n)
@@ -217,8 +217,7 @@ def _certify(act: Activation, sb: sympy.Expr, L: int, s1: int, dps: int) -> tupl
     q_star = e.details.get("q_star")
     if q_star is None:
         raise CertificationError(f"the edge of chaos at bias_var={sb} has q* -> 0; choose bias_var > 0")
-    d = sympy.diff(act.expr, x)
-    pcs = gaussian_pieces(d)
+    pcs = gaussian_pieces(act.derivative(1))
     with workdps(dps + 10):
         qb = as_ball(q_star.enclosure, dps)
         m1 = gaussian_expectation(tuple((p**2, lo, hi) for p, lo, hi in pcs), qb, x=x, dps=dps)

@@ -106,7 +106,7 @@ def _moment(expr: sympy.Expr, power: int, q: arb, dps: int) -> arb:
 
 
 def _gain_point(a: Activation, dps: int, notes: list[str], cmap: bool) -> tuple[Any, ...]:
-    d1, d2 = sympy.diff(a.expr, x), sympy.diff(a.expr, x, 2)
+    d1, d2 = a.derivative(1), a.derivative(2)
     e0 = expect(a.expr**2, 1, dps=dps)
     if e0.level == "exact":
         sw = Quantity(sympy.simplify(1 / e0.value), "exact", method="1/E[phi^2]", name="sigma_w^2")
@@ -184,7 +184,7 @@ def _edge_point(a: Activation, sb: sympy.Expr, depth: int, dps: int, notes: list
     if q_star is None:
         notes.append("edge of chaos at q* -> 0")
         return sb, e, None, None, None, None
-    d1 = sympy.diff(a.expr, x)
+    d1 = a.derivative(1)
     with workdps(dps + 10):
         qb = as_ball(q_star.enclosure, dps)
         m1 = _moment(d1, 2, qb, dps)
@@ -192,7 +192,7 @@ def _edge_point(a: Activation, sb: sympy.Expr, depth: int, dps: int, notes: list
         if _jumps(a.expr, 1):
             curv = _INF
         else:
-            curv = to_quantity(qb * _moment(sympy.diff(a.expr, x, 2), 2, qb, dps) / m1, name="C''(1)",
+            curv = to_quantity(qb * _moment(a.derivative(2), 2, qb, dps) / m1, name="C''(1)",
                                method="1-D arb integral at the certified q*", dps=dps)
         r = m2 / (m1 * m1)
         sg = to_quantity(depth * r, name="spread (gaussian)", method="free probability, arb", dps=dps)
