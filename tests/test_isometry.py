@@ -62,3 +62,14 @@ def test_search_reports_the_limit_for_tanh():
     assert r.infimum.value == 0 and r.level == "certified"
     assert 0 < float(r) < 1  # near isometry at the reported point
     assert r.bias_var > 0 and abs(float(r.weight_var) - 1) < 0.1  # sigma_w^2 -> 1/phi'(0)^2 = 1
+
+
+def test_reported_point_agrees_with_simulation():
+    # random orthogonal networks at the certified edge-of-chaos point (sampled, independent)
+    from symact.propagation.spectrum import simulate_jacobian
+
+    r = isometry("tanh", 10, weights="orthogonal", bias_var=sympy.Rational(1, 20), dps=15)
+    s = simulate_jacobian("tanh", float(r.weight_var), 0.05, 10, width=200, weights="orthogonal",
+                          samples=3, seed=7)
+    assert abs(s.mean - 1) < 0.1  # on the edge of chaos the mean of the spectrum is 1
+    assert abs(s.variance / s.mean**2 - float(r)) < 3 * s.variance_se + 0.15 * float(r)
