@@ -89,6 +89,9 @@ def shape_derivation(s: Any) -> Derivation:
              (f"and {name} = ", target, " with")),
     ]
     proof = getattr(s, "proof", None)
+    od, og = s.output_shift, s.output_scale
+    if proof is not None and proof.proved and proof.output_shift is not None:
+        od, og = proof.output_shift, proof.output_scale
     if proof is not None and proof.proved:
         ab = [Row("input_scale", Notation(r"\alpha", "α"), proof.input_scale, "certified"),
               Row("input_shift", Notation(r"\beta", "β"), proof.input_shift, "certified")]
@@ -96,8 +99,8 @@ def shape_derivation(s: Any) -> Derivation:
         ab = [Row("input_scale", Notation(r"\alpha", "α"), sympy.Float(s.input_scale, 12), "sampled"),
               Row("input_shift", Notation(r"\beta", "β"), sympy.Float(s.input_shift, 12), "sampled")]
     rows = [*ab,
-            Row("output_shift", Notation(r"\delta", "δ"), s.output_shift, s.output_shift.level),
-            Row("output_scale", Notation(r"\gamma", "γ"), s.output_scale, s.output_scale.level)]
+            Row("output_shift", Notation(r"\delta", "δ"), od, od.level),
+            Row("output_scale", Notation(r"\gamma", "γ"), og, og.level)]
     for key, q in s.residuals.items():
         rows.append(Row(f"residual {key}", Notation(r"\text{residual } " + key.replace("'", "'"), f"residual {key}"),
                         q, q.level))
@@ -110,8 +113,8 @@ def shape_derivation(s: Any) -> Derivation:
             "Gaussian tail bound). Krawczyk's operator K(X) = m - Y F(m) + (I - Y J(X))(X - m), with Y "
             "the inverse of the midpoint Jacobian, gives")))
         steps.append(Step("prose", None, None, "", (
-            "(The output shift and scale and the residuals in the summary are certified at the "
-            "returned decimal parameters.)",)))
+            "(In the summary the scales and shifts enclose the exact solution, over K(X); the "
+            "residuals are certified at the returned decimal parameters.)",)))
         box, kk = rec["box"], rec["krawczyk"]
         steps.append(Step("certified", _box_notation(box[0], r"\alpha", "α"), None, "", "the box X (ends rounded outward):"))
         steps.append(Step("certified", _box_notation(box[1], r"\beta", "β"), None, "", ""))

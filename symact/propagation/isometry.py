@@ -198,9 +198,9 @@ def _scan(act: Activation, bias_range: tuple[float, float], n: int = 400) -> lis
         A = (np.broadcast_to(np.asarray(f(s), float), s.shape) ** 2) @ w
         g = np.broadcast_to(np.asarray(df(s), float), s.shape) ** 2
         B, M = g @ w, (g * g) @ w
-    sb = qs - A / B
-    ok = np.isfinite(sb) & (sb >= bias_range[0]) & (sb <= bias_range[1]) & (B > 0)
-    return [(float(qs[i]), float(sb[i]), float(1 / B[i]), float(M[i] / B[i] ** 2)) for i in np.flatnonzero(ok)]
+        sb = qs - A / B
+        ok = np.isfinite(sb) & (sb >= bias_range[0]) & (sb <= bias_range[1]) & (B > 0)
+        return [(float(qs[i]), float(sb[i]), float(1 / B[i]), float(M[i] / B[i] ** 2)) for i in np.flatnonzero(ok)]
 
 
 def _nice(v: float) -> sympy.Rational:

@@ -55,7 +55,11 @@ __all__ = ["BoxProof", "ShapeMoments", "krawczyk_shape", "residual_and_jacobian"
 
 @dataclass(frozen=True)
 class BoxProof:
-    """Krawczyk's certificate: the box, K(X) inside it, and the enclosed unique root."""
+    r"""Krawczyk's certificate: the box, K(X) inside it, and the enclosed unique root.
+
+    ``output_shift`` and ``output_scale`` enclose :math:`-E[\varphi(\alpha z+\beta)]` and
+    :math:`1/\sqrt{v}` over :math:`K(X)`: they hold for the exact solution.
+    """
 
     proved: bool
     input_scale: Quantity | None
@@ -63,6 +67,8 @@ class BoxProof:
     box: tuple[tuple[Any, Any], tuple[Any, Any]]
     krawczyk: tuple[tuple[Any, Any], tuple[Any, Any]] | None
     record: Record
+    output_shift: Quantity | None = None
+    output_scale: Quantity | None = None
 
 
 def _ends(b: arb) -> tuple[Any, Any]:
@@ -184,4 +190,8 @@ def krawczyk_shape(act: Activation, alpha: Any, beta: Any, order: int, target: a
             return BoxProof(False, None, None, box, kk, rec)
         qa = to_quantity(K[0], name="input_scale", method="Krawczyk", dps=dps)
         qb = to_quantity(K[1], name="input_shift", method="Krawczyk", dps=dps)
-    return BoxProof(True, qa, qb, box, kk, rec)
+        m0 = M(0, (0,), K[0], K[1])
+        var = M(0, (0, 0), K[0], K[1]) - m0 * m0
+        qd = to_quantity(-m0, name="output_shift", method="Krawczyk box", dps=dps)
+        qg = to_quantity(1 / var.sqrt(), name="output_scale", method="Krawczyk box", dps=dps)
+    return BoxProof(True, qa, qb, box, kk, rec, qd, qg)
