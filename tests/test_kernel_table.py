@@ -54,3 +54,23 @@ def test_markdown_shows_only_certified_digits():
     with mpmath.workdps(20):
         e0 = gmean(lambda z: mpmath.tanh(z) ** 2)
     assert row[2].strip() == mpmath.nstr(1 / e0, 8)
+
+
+def test_hard_tanh_edge_bracketed_against_mpmath():
+    # phi' in {0, 1}: mu_1 = mu_2 = P(|h| < 1) = erf(1/sqrt(2 q)), so the ratio is 1/mu_1 = sigma_w^2
+    r = kernel_table(["hard_tanh"], dps=15).rows[0]
+    with mpmath.workdps(20):
+        def A(q):
+            s = mpmath.sqrt(q)
+            return mpmath.quad(lambda z: (min(1, max(-1, s * z))) ** 2 * mpmath.npdf(z),
+                               [-mpmath.inf, -1 / s, 0, 1 / s, mpmath.inf])
+
+        def P(q):
+            return mpmath.erf(1 / mpmath.sqrt(2 * q))
+
+        q = mpmath.findroot(lambda q: q - A(q) / P(q) - mpmath.mpf(1) / 20, 0.46)
+        assert abs(float(r.edge_q_star) - q) < 1e-10
+        assert abs(float(r.edge_weight_var) - 1 / P(q)) < 1e-10
+        assert abs(float(r.spread_gaussian) - 100 / P(q)) < 1e-8
+        assert abs(float(r.spread_orthogonal) - 100 * (1 / P(q) - 1)) < 1e-8
+    assert r.edge_curvature.value == sympy.oo  # phi' jumps at +-1

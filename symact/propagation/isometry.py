@@ -62,7 +62,7 @@ from .chaos import edge_of_chaos, exact_number, homogeneous_slopes
 from .cmap import to_quantity
 from .expectation import gaussian_pieces
 
-__all__ = ["Isometry", "critical_bias_series", "isometry", "ratio_series"]
+__all__ = ["Isometry", "critical_bias_series", "critical_line", "isometry", "ratio_series"]
 
 Weights = Literal["gaussian", "orthogonal"]
 
@@ -187,8 +187,16 @@ def critical_bias_series(act: Any, order: int = 4) -> sympy.Expr | None:
     return _lead(q - moment(t0) / moment(t1), q, order)
 
 
-def _scan(act: Activation, bias_range: tuple[float, float], n: int = 400) -> list[tuple[float, ...]]:
-    """Float64 Gauss-Hermite points (q, sb, sw, mu2/mu1^2) on the critical line (sampled)."""
+def critical_line(act: Activation, bias_range: tuple[float, float], n: int = 400) -> list[tuple[float, ...]]:
+    r"""Float64 Gauss-Hermite points ``(q, sigma_b^2, sigma_w^2, mu_2/mu_1^2)`` on the critical line (sampled).
+
+    For :math:`10^{-3} \le q \le 100` (geometric grid of ``n``), kept where :math:`\sigma_b^2(q)` is in ``bias_range``.
+
+    >>> import symact as sa
+    >>> q, sb, sw, r = critical_line(sa.activation("tanh"), (0, 1))[0]
+    >>> round(sw, 2), r < 1.0001
+    (1.0, True)
+    """
     f, df = numpy_function(act.expr, x), numpy_function(act.derivative(1), x)
     z, w = np.polynomial.hermite_e.hermegauss(200)
     w = w / math.sqrt(2 * math.pi)
@@ -293,7 +301,7 @@ def isometry(act: Any, depth: int = 100, *, weights: Weights = "orthogonal", bia
         return Isometry(spread, "exact", sq.enclosure, "positively homogeneous", a, L, weights, sw,
                         sympy.Integer(0), q1, rq, sq, floor_q, True, verdict, None, (), (fact, rec))
     lo_b, hi_b = (float(exact_number(v)) for v in bias_range)
-    pts = _scan(a, (lo_b, hi_b))
+    pts = critical_line(a, (lo_b, hi_b))
     if not pts and bias_var is None:
         raise CertificationError(f"no point of the edge of chaos with {lo_b} <= sigma_b^2 <= {hi_b} "
                                  "and 1e-3 <= q* <= 100 for " + a.name)
