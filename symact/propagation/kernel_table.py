@@ -7,7 +7,8 @@ For each activation, two points of the :math:`(\sigma_w^2, \sigma_b^2)` plane:
 * **the edge of chaos** at a stated :math:`\sigma_b^2` (default :math:`1/20`;
   :math:`\sigma_b^2 = 0` for positively homogeneous activations, whose critical line has a
   finite fixed point only there): :math:`\sigma_w^2 = 1/E[\varphi'(\sqrt{q^*}z)^2]`
-  (:func:`symact.propagation.chaos.edge_of_chaos`, interval Newton).
+  (:func:`symact.propagation.chaos.edge_of_chaos`, interval Newton; where that fails, a
+  bracket by certified signs, :func:`symact.propagation.isometry.bracketed_edge`).
 
 At a fixed point :math:`q` of the length map only one-dimensional integrals are needed
 (Price's theorem; Poole et al. 2016):
@@ -54,7 +55,7 @@ from ..numerics.gaussian import as_ball, gaussian_expectation
 from .chaos import edge_of_chaos, exact_number, homogeneous_slopes
 from .cmap import correlation_map, to_quantity
 from .expectation import expect, gaussian_pieces
-from .isometry import critical_line
+from .isometry import bracketed_edge
 
 __all__ = ["KernelRow", "KernelTable", "kernel_table"]
 
@@ -164,57 +165,6 @@ def _xi(slope: Quantity, dps: int) -> Quantity:
         return to_quantity(-1 / as_ball(slope.enclosure, dps).log(), name="xi_c", method="arb", dps=dps)
 
 
-def _bracketed_edge(a: Activation, sb: sympy.Expr, dps: int) -> Quantity | None:
-    r"""A critical point bracketed by certified signs of :math:`G(q) = q - E[\varphi^2]/E[\varphi'^2] - \sigma_b^2`.
-
-    The float64 scan of :func:`symact.propagation.isometry.critical_line` finds a sign
-    change; bisection on certified values narrows it; a certified sign at each end proves
-    a zero of the continuous :math:`G` in between (uniqueness is not claimed).
-    """
-    pts = critical_line(a, (0, float("inf")))
-    qs = [p[0] for p in pts]
-    sbs = [p[1] - float(sb) for p in pts]
-    idx = [i for i in range(len(pts) - 1) if sbs[i] * sbs[i + 1] < 0 and qs[i + 1] / qs[i] < 1.1]
-    if not idx:
-        return None
-    lo, hi = qs[idx[0]], qs[idx[0] + 1]
-    pcs0 = tuple((p**2, l0, h0) for p, l0, h0 in gaussian_pieces(a.expr))
-    pcs1 = tuple((p**2, l0, h0) for p, l0, h0 in gaussian_pieces(a.derivative(1)))
-    work = min(dps, 20) + 5
-    with workdps(work + 10):
-        sbb = as_ball(sb, work)
-
-        def G(q: Any) -> arb:
-            qb = arb(q)
-            return qb - gaussian_expectation(pcs0, qb, x=x, dps=work) / gaussian_expectation(pcs1, qb, x=x, dps=work) - sbb
-
-        # float64 Gauss-Hermite is inaccurate at kinks: look for a certified sign change
-        # on a geometric grid around the float one
-        grid = [lo * 1.05**k for k in range(-30, 31)]
-        signs = []
-        for q in grid:
-            g = G(q)
-            signs.append(1 if g > 0 else -1 if g < 0 else 0)
-        pair = next((i for i in range(len(grid) - 1) if signs[i] * signs[i + 1] < 0), None)
-        if pair is None:
-            return None
-        lo, hi = grid[pair], grid[pair + 1]
-        g_lo = G(lo)
-        for _ in range(60):
-            if hi - lo < 1e-13 * hi:
-                break
-            mid = (lo + hi) / 2
-            gm = G(mid)
-            if not (gm > 0 or gm < 0):
-                break
-            lo, hi = (mid, hi) if (gm > 0) == (g_lo > 0) else (lo, mid)
-        qb = arb(lo).union(arb(hi))
-        sw = 1 / gaussian_expectation(pcs1, qb, x=x, dps=work)
-        q_star = to_quantity(qb, name="q* (critical)", method="bracket by certified signs", dps=dps)
-        swq = to_quantity(sw, name="edge of chaos", method="bracket by certified signs", dps=dps)
-    return Quantity(swq.value, swq.level, swq.enclosure, swq.method, swq.name, {"q_star": q_star, "bias_var": sb})
-
-
 def _edge_point(a: Activation, sb: sympy.Expr, depth: int, dps: int, notes: list[str]) -> tuple[Any, ...]:
     slopes = homogeneous_slopes(a.expr)
     if slopes is not None:
@@ -230,7 +180,7 @@ def _edge_point(a: Activation, sb: sympy.Expr, depth: int, dps: int, notes: list
     try:
         e = edge_of_chaos(a, sb, dps=dps)
     except (CertificationError, UnsupportedExpression, ValueError) as exc:
-        e = _bracketed_edge(a, sb, dps)
+        e = bracketed_edge(a, sb, dps=dps)
         if e is None:
             notes.append(f"no certified edge of chaos at sigma_b^2 = {sb} ({type(exc).__name__}: {exc})")
             return sb, None, None, None, None, None
