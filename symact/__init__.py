@@ -79,6 +79,8 @@ _LAZY = {
     **{name: ("symact.propagation.spectrum", name)
        for name in ("JacobianSpectrum", "JacobianSimulation", "jacobian_spectrum", "simulate_jacobian")},
     **{name: ("symact.propagation.shaping", name) for name in ("Shaping", "shape")},
+    **{name: ("symact.propagation.isometry", name) for name in ("Isometry", "isometry")},
+    **{name: ("symact.propagation.kernel_table", name) for name in ("KernelRow", "KernelTable", "kernel_table")},
     "simulate_chain": ("symact.propagation.simulate", "simulate_chain"),
     "simulate_mlp": ("symact.propagation.simulate", "simulate_mlp"),
 }
@@ -86,7 +88,7 @@ _LAZY = {
 
 # Every exported function runs under the default time budget and checks dps= first
 # (symact.core.guard); batch functions are bounded per item by the engines they call.
-_UNGUARDED = {"derive_many", "comparison_document", "table", "gain_table", "phase_diagram"}
+_UNGUARDED = {"derive_many", "comparison_document", "table", "gain_table", "phase_diagram", "kernel_table"}
 
 
 def _guard(name: str, value: Any) -> Any:
@@ -181,13 +183,18 @@ __all__ = [
     "variance_map",
     # layer 3: beyond the variance
     "CorrelationMap",
+    "Isometry",
     "JacobianSimulation",
     "JacobianSpectrum",
     "KernelResult",
+    "KernelRow",
+    "KernelTable",
     "QMap",
     "Shaping",
     "correlation_map",
+    "isometry",
     "jacobian_spectrum",
+    "kernel_table",
     "nngp",
     "ntk",
     "q_map",

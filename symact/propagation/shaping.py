@@ -13,7 +13,17 @@ output scale).  With all local maps taken at input :math:`q = 1`:
 The two equations in :math:`(\alpha, \beta)` are solved by Newton's method in mpmath on
 certified integrals; the residuals at the returned parameters are then enclosed
 rigorously (level ``certified`` for "the conditions hold to within the stated
-residuals"; uniqueness is not claimed).
+residuals").  For activations analytic on the real line, Krawczyk's test
+(:mod:`symact.propagation.shape_proof`) then proves that exactly one solution exists in a
+small box around the returned parameters and encloses it (``proof``; local uniqueness, at
+level ``certified``; other solutions far away are not excluded).
+
+This is dks's setting with *local* targets: dks computes ``output_shift`` and
+``output_scale`` the same way for DKS (``local_c_val_0_target = 0``) and solves the same two
+equations, but it first converts the network-level :math:`\zeta` into a local target through
+the network's maximal slope function (:math:`\zeta^{1/D}` for a chain of depth D); pass
+that local value here.  dks's TAT for smooth activations differs: it leaves ``output_shift``
+free and imposes :math:`C'(1) = 1` instead of :math:`C(0) = 0`.
 
 References
 ----------
@@ -33,6 +43,7 @@ import mpmath
 import sympy
 from flint import arb
 
+from ..core.errors import CertificationError, UnsupportedExpression
 from ..core.precision import DEFAULT_DPS, check_dps, workdps
 from ..core.result import Quantity
 from ..core.steps import Record
@@ -40,6 +51,7 @@ from ..expressions.activation import Activation, x
 from ..expressions.coerce import as_activation
 from .bivariate import gauss1
 from .cmap import to_quantity
+from .shape_proof import BoxProof, ShapeMoments, krawczyk_shape, residual_and_jacobian
 
 __all__ = ["Shaping", "shape"]
 
@@ -57,6 +69,12 @@ class Shaping:
     residuals: dict[str, Quantity]
     steps: tuple[Record, ...] = field(default=(), compare=False)
     level: str = "certified"
+    proof: BoxProof | None = field(default=None, compare=False)
+
+    @property
+    def unique(self) -> bool:
+        """Whether existence and uniqueness in the proof's box are proved (Krawczyk)."""
+        return self.proof is not None and self.proof.proved
 
     @property
     def expr(self) -> sympy.Expr:
@@ -97,6 +115,8 @@ def shape(act: Any, *, method: Literal["dks", "tat"] = "dks", zeta: Any = 1.5, t
     >>> s = shape("tanh", zeta=1.5, dps=15)
     >>> abs(float(s.residuals["C'(1)"])) < 1e-10 and abs(float(s.residuals["Q'(1)"])) < 1e-10
     True
+    >>> s.unique, s.proof.input_scale.evalf(10)
+    (True, 1.283239164)
     """
     dps = check_dps(dps)
     act = as_activation(act)
@@ -116,9 +136,24 @@ def shape(act: Any, *, method: Literal["dks", "tat"] = "dks", zeta: Any = 1.5, t
         cval = md / var
         return qslope - 1, cval - sympy_to_arb(target), m0, var
 
+    tb = sympy_to_arb(target)
+    try:
+        with workdps(max(dps, 20) + 5):
+            moments = ShapeMoments(act, order + 1, dps=max(dps, 20) + 5)
+    except (CertificationError, UnsupportedExpression):
+        moments = None  # not analytic on the line: the piecewise integrator below
+
+    def residual_box(a: sympy.Expr, b: sympy.Expr, d: int) -> tuple[arb, arb, arb, arb]:
+        A, B = arb(str(sympy.Float(a, d + 5))), arb(str(sympy.Float(b, d + 5)))
+        A, B = arb(A.mid()), arb(B.mid())
+        F, _ = residual_and_jacobian(moments, A, B, order, tb, jac=False)
+        m0 = moments(0, (0,), A, B)
+        return F[0], F[1], m0, moments(0, (0, 0), A, B) - m0 * m0
+
+    res_fn = residual if moments is None else residual_box
     with workdps(max(dps, 20) + 5):
         def F(a: Any, b: Any) -> list[Any]:
-            r1, r2, _, _ = residual(sympy.Float(a, 25), sympy.Float(b, 25), 20)
+            r1, r2, _, _ = res_fn(sympy.Float(a, 25), sympy.Float(b, 25), 20)
             return [mpmath.mpf(r1.mid().str(30, radius=False)), mpmath.mpf(r2.mid().str(30, radius=False))]
 
         with mpmath.workdps(25):
@@ -126,7 +161,7 @@ def shape(act: Any, *, method: Literal["dks", "tat"] = "dks", zeta: Any = 1.5, t
                                   maxsteps=30)
         a = sympy.Float(sol[0], dps)
         b = sympy.Float(sol[1], dps)
-        r1, r2, m0, var = residual(a, b, dps)
+        r1, r2, m0, var = res_fn(a, b, dps)
         names = ("Q'(1)", "C'(1)" if method == "dks" else "C''(1)")
         res = {names[0]: to_quantity(r1, name="residual " + names[0], method="arb integral", dps=dps),
                names[1]: to_quantity(r2, name="residual " + names[1], method="arb integral", dps=dps)}
@@ -135,7 +170,18 @@ def shape(act: Any, *, method: Literal["dks", "tat"] = "dks", zeta: Any = 1.5, t
     rec = Record("fact", {"statement": sympy.Symbol("phi_hat = gamma (phi(alpha x + beta) + delta)"),
                           "reference": "Martens et al. 2021; Zhang et al. 2022"},
                  note="DKS/TAT local-map conditions at q = 1")
-    return Shaping(act, method, a, b, delta, gamma, res, (rec,))
+    steps = [rec]
+    proof = None
+    try:
+        if moments is None:
+            raise CertificationError("the activation is not analytic on the real line")
+        proof = krawczyk_shape(act, a, b, order, tb, dps=min(dps, 30))
+        steps.append(proof.record)
+    except (CertificationError, UnsupportedExpression, ValueError) as exc:
+        steps.append(Record("fact", {"statement": sympy.Symbol("uniqueness not proved"),
+                                     "reference": f"{type(exc).__name__}: {exc}"}, level="sampled",
+                            note="Krawczyk's test not applicable"))
+    return Shaping(act, method, a, b, delta, gamma, res, tuple(steps), proof=proof)
 
 
 def sympy_to_arb(v: sympy.Expr) -> arb:

@@ -1,0 +1,23 @@
+"""Derivations of shaping and of the isometry search: what they state, read from the records."""
+
+import sympy
+
+from symact.proofs.shape_steps import isometry_derivation, shape_derivation
+from symact.propagation.isometry import isometry
+from symact.propagation.shaping import shape
+
+
+def test_shape_derivation_states_the_krawczyk_conclusion():
+    s = shape("tanh", method="tat", dps=15)
+    d = shape_derivation(s)
+    assert d.row("unique").value == "yes (Krawczyk)"
+    lo, hi = d.row("input_scale").value.enclosure
+    assert lo <= sympy.Float(s.input_scale, 15) + 1e-12 and sympy.Float(s.input_scale, 15) - 1e-12 <= hi
+    doc = d.document()
+    assert r"\documentclass" in doc and "K_\\alpha" in doc and "C^{(2)}(1)" in doc
+    assert "exactly one zero" in d.text()
+
+
+def test_isometry_derivation_rows():
+    d = isometry_derivation(isometry("relu", 10, weights="gaussian"))
+    assert d.row("spread").value == 20 and d.row("infimum").value == 20
