@@ -21,3 +21,13 @@ def test_shape_derivation_states_the_krawczyk_conclusion():
 def test_isometry_derivation_rows():
     d = isometry_derivation(isometry("relu", 10, weights="gaussian"))
     assert d.row("spread").value == 20 and d.row("infimum").value == 20
+
+
+def test_derive_dispatches_shape_and_isometry_results():
+    """``sa.derive(result)`` reaches the shape and isometry builders, which cite their sources."""
+    import symact as sa
+
+    iso = sa.derive(sa.isometry("relu", 10))
+    assert "pennington2018" in iso.references and iso.row("spread").value == 10
+    sh = sa.derive(sa.shape("tanh"))
+    assert sh.references[0] == "martens2021" and "krawczyk1969" in sh.references

@@ -97,6 +97,14 @@ REFERENCES: dict[str, str] = {
     "price1958": "R. Price. A useful theorem for nonlinear devices having Gaussian inputs. IRE "
                  "Transactions on Information Theory 4(2), 1958.",
     "moore1966": "R. E. Moore. Interval Analysis. Prentice-Hall, 1966.",
+    "martens2021": "J. Martens, A. Ballard, G. Desjardins, G. Swirszcz, V. Dalibard, J. "
+                   "Sohl-Dickstein, S. S. Schoenholz. Rapid training of deep neural networks "
+                   "without skip connections or normalization layers using Deep Kernel Shaping. "
+                   "arXiv:2110.01765, 2021.",
+    "zhang2022": "G. Zhang, A. Botev, J. Martens. Deep learning without shortcuts: shaping the "
+                 "kernel with tailored rectifiers. ICLR 2022.",
+    "krawczyk1969": "R. Krawczyk. Newton-Algorithmen zur Bestimmung von Nullstellen mit "
+                    "Fehlerschranken. Computing 4, 1969.",
 }
 
 

@@ -21,11 +21,14 @@ from collections.abc import Callable
 from typing import Any
 
 from ..propagation.cmap import CorrelationMap, QMap
+from ..propagation.isometry import Isometry
 from ..propagation.kernels import KernelResult
+from ..propagation.shaping import Shaping
 from ..propagation.spectrum import JacobianSpectrum
 from .cmap_steps import cmap_derivation, qmap_derivation
 from .derivation import Derivation
 from .kernel_steps import kernel_derivation, spectrum_derivation
+from .shape_steps import isometry_derivation, shape_derivation
 
 __all__ = ["DERIVERS", "deriver_for", "register"]
 
@@ -35,6 +38,8 @@ DERIVERS: dict[type, Callable[..., Derivation]] = {
     QMap: qmap_derivation,
     KernelResult: kernel_derivation,
     JacobianSpectrum: spectrum_derivation,
+    Shaping: shape_derivation,
+    Isometry: isometry_derivation,
 }
 
 

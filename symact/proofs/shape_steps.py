@@ -136,7 +136,8 @@ def shape_derivation(s: Any) -> Derivation:
             "only the residuals are certified.")))
         rows.append(Row("unique", Notation(r"\text{unique in } X", "unique in X"), "not proved", "sampled"))
     return Derivation(f"Activation shaping ({s.method.upper()}) of {s.act.name}", tuple(steps), tuple(rows),
-                      ("johansson2018",), s.act.name)
+                      (("zhang2022",) if s.method == "tat" else ("martens2021",))
+                      + ("johansson2018", "krawczyk1969"), s.act.name)
 
 
 def isometry_derivation(r: Any) -> Derivation:
@@ -173,6 +174,6 @@ def isometry_derivation(r: Any) -> Derivation:
                 r.infimum if isinstance(r.infimum, Quantity) and r.infimum.level != "exact" else r.infimum.value,
                 r.infimum.level)]
     return Derivation(f"Dynamical isometry of {r.act.name} at depth {r.depth} ({r.weights} weights)",
-                      tuple(steps), tuple(rows), (), r.act.name)
+                      tuple(steps), tuple(rows), ("pennington2017", "pennington2018"), r.act.name)
 
 
