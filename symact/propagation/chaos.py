@@ -35,7 +35,7 @@ import numpy as np
 import sympy
 from flint import arb
 
-from ..core.budget import time_budget
+from ..core.budget import check_deadline, time_budget
 from ..core.cache import cached
 from ..core.errors import CertificationError
 from ..core.precision import DEFAULT_DPS, check_dps, workdps
@@ -275,6 +275,33 @@ def _ratio_newton(sq: tuple, dsq: tuple, sb: arb, Xb: arb, dps: int) -> tuple[ar
     return Gm, 1 - (dA * BX - AX * dB) / (BX * BX)
 
 
+def _certified_sign(sq: tuple, dsq: tuple, sb: arb, q: float) -> int:
+    """The certified sign of G(q) (0 when the 12-digit enclosure contains 0)."""
+    g = _ratio_newton(sq, dsq, sb, arb(q), 12)[0]
+    return 1 if g > 0 else -1 if g < 0 else 0
+
+
+def _certified_bracket(sq: tuple, dsq: tuple, sb: arb, lo: float, hi: float) -> arb:
+    """A q-interval with certified opposite signs of G at its ends, near the float bracket.
+
+    The float64 Gauss–Hermite scan is inaccurate where the activation has a kink (for
+    ELU at q = 1.3578 it gives G < 0 where G > 0), so its sign change is checked in
+    Arb and, if it is not confirmed, searched for on a geometric grid around it.
+    """
+    s_lo, s_hi = _certified_sign(sq, dsq, sb, lo), _certified_sign(sq, dsq, sb, hi)
+    if s_lo * s_hi < 0:
+        return arb(lo).union(arb(hi))
+    grid = [lo * 1.05**k for k in range(-40, 41)]
+    signs = []
+    for q in grid:
+        check_deadline()
+        signs.append(_certified_sign(sq, dsq, sb, q))
+        if len(signs) > 1 and signs[-1] * signs[-2] < 0:
+            return arb(grid[len(signs) - 2]).union(arb(q))
+    raise CertificationError("the float scan's sign change of q - E[phi^2]/E[phi'^2] - sigma_b^2 "
+                             "is not confirmed by certified values near it")
+
+
 def edge_of_chaos(act: Any, bias_var: Any = 0, *, dps: int = DEFAULT_DPS) -> Quantity:
     r"""The weight variance :math:`\sigma_w^2` at which :math:`\chi_1 = 1` at the fixed point.
 
@@ -329,7 +356,7 @@ def edge_of_chaos(act: Any, bias_var: Any = 0, *, dps: int = DEFAULT_DPS) -> Qua
     sq, dsq = square_pieces(expr), square_pieces(dexpr)
     with workdps(dps + 18):
         sbb = as_ball(sb, dps)
-        Xb = arb(float(qs[i])).union(arb(float(qs[i + 1])))
+        Xb = _certified_bracket(sq, dsq, sbb, float(qs[i]), float(qs[i + 1]))
         proved = False
         for k in range(14):
             work = 12 if not proved else min(dps + 5, 12 * 2 ** (k - 1))

@@ -148,7 +148,21 @@ def _exponent(e: Expectation) -> int:
 
 
 def _as_q(q: Any) -> tuple[sympy.Expr, Any]:
-    """Return (q as SymPy, q for the ball integrator)."""
+    """Return (q as SymPy, q for the ball integrator).
+
+    A result (for example a certified fixed point ``q*``) enters as its enclosure, so the
+    expectation encloses its value at every point of it: at the true ``q*`` itself.
+    """
+    if isinstance(q, Result):
+        if q.level == "exact":
+            q = q.value
+        elif q.enclosure is None or not q.enclosure[0] > 0:
+            raise UnsupportedExpression(f"q must be positive with a rigorous enclosure, got {q!r}")
+        else:
+            lo, hi = q.enclosure
+            with workdps(DEFAULT_DPS + 10):
+                mid = (lo + hi) / 2
+            return sympy.Float(mid, DEFAULT_DPS), (lo, hi)
     if isinstance(q, bool):
         raise UnsupportedExpression("q must be a positive number, not a bool")
     if isinstance(q, int | Fraction):

@@ -286,9 +286,10 @@ def chi1(act: Any, weight_var: Any, bias_var: Any = 0, *, q: Any = None, dps: in
     ----------
     act : activation (any accepted form)
     weight_var, bias_var : number
-    q : positive number, keyword-only
+    q : positive number or result, keyword-only
         The variance; by default the fixed point reached from ``q0 = 1``
-        (see :func:`mean_field`).
+        (see :func:`mean_field`).  A certified result (such as
+        ``edge_of_chaos(...).details["q_star"]``) enters as its enclosure.
     dps : int, keyword-only
 
     Returns
