@@ -272,6 +272,13 @@ def build_derivation(act: Activation, exts: dict[str, Any], gb: Any = None, dept
                               f"; the network is {mf.regime} ("
                               + {"ordered": "gradients shrink", "critical": "at the edge of chaos",
                                  "chaotic": "gradients grow"}.get(mf.regime, mf.regime) + "):")))
+        for rec in getattr(mf, "steps", ()):
+            if rec.kind == "convention":  # an activation that jumps: say which chi_1 this is
+                steps.append(Step("prose", None, None, "", (
+                    "Here φ' is the almost-everywhere derivative (what autograd back-propagates). φ jumps at ",
+                    Notation(", ".join(sympy.latex(j) for j in rec["jumps"]), ", ".join(map(str, rec["jumps"]))),
+                    ", so its distributional derivative has Dirac masses there, and the distributional ",
+                    Notation(r"\chi_1", "χ₁"), " is infinite.")))
         if level_of(gv) == "sampled" or level_of(chi) == "sampled":
             steps.append(Step("prose", None, None, "", (
                 "These two values come from numerical quadrature without a certified error bound; "
