@@ -118,3 +118,15 @@ def test_certified_extremum_prints_an_enclosing_interval():
     lo_text, hi_text = repr(r).split("[", 1)[1].split("]")[0].split(", ")
     with mp.workdps(60):
         assert mp.mpf(lo_text) <= truth <= mp.mpf(hi_text)
+
+
+def test_derivation_bound_is_rounded_up():
+    import re
+
+    text = sa.derive("mish").text()
+    m = re.search(r"≤ \(([0-9.]+)\)ⁿ", text)
+    assert m, text[:500]
+    with mp.workdps(60):
+        truth = _mish_lipschitz()
+        v, digits, e = _shown(m.group(1))
+        assert v >= truth and v - truth < 2 * mp.mpf(10) ** (e - digits + 1), (m.group(1), truth)

@@ -27,7 +27,7 @@ import sympy
 from ..core.budget import BudgetExceeded, run_isolated
 from ..core.cache import cached
 from ..core.precision import workdps
-from ..core.result import Quantity, Result
+from ..core.result import Quantity, Result, outward_float
 from ..expressions.activation import Activation, x
 from ..expressions.simplify import tidy
 from .derivation import Derivation, Notation, Row, Step, phi, unicode_math
@@ -271,9 +271,11 @@ def build_derivation(act: Activation, exts: dict[str, Any], gb: Any = None, dept
     if gb is not None and rate is not None:
         steps.append(Step("section", "Depth: the worst case", None, ""))
         grad = Notation(r"\left|\frac{\partial a_n}{\partial a_0}\right|", "|∂aₙ/∂a₀|")
-        bound = (rate ** N) if not isinstance(rate, Result) else Notation(
-            rf"\left({sympy.latex(rate.evalf(rate._display_digits))}\right)^{{n}}",
-            f"({rate.evalf(rate._display_digits)})ⁿ")
+        if isinstance(rate, Result):  # a "<=" bound: the certified digits rounded up, never below sup|phi'|
+            up = outward_float(rate.enclosure[1], min(rate.digits or 1, rate._display_digits), up=True)
+            bound = Notation(rf"\left({sympy.latex(up)}\right)^{{n}}", f"({up})ⁿ")
+        else:
+            bound = rate ** N
         steps.append(Step("bound", grad, bound, "<=", (
             "For a chain of ", _N, " layers with unit weights, the chain rule makes the gradient a "
             "product of ", _N, " derivatives, each at most ", Notation(r"\sup_x |\varphi'(x)|", "sup|φ'|"),
