@@ -130,3 +130,23 @@ def test_derivation_bound_is_rounded_up():
         truth = _mish_lipschitz()
         v, digits, e = _shown(m.group(1))
         assert v >= truth and v - truth < 2 * mp.mpf(10) ** (e - digits + 1), (m.group(1), truth)
+
+
+def test_plot_label_bound_is_rounded_up():
+    import re
+
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    ax = sa.plot.gradient_product(["mish"], 10)
+    try:
+        labels = [ln.get_label() for ln in ax.get_lines()]
+        m = [re.search(r"\\left\(([0-9.]+)\\right\)\^n", t) for t in labels]
+        (shown,) = [x.group(1) for x in m if x]
+        with mp.workdps(60):
+            assert mp.mpf(shown) >= _mish_lipschitz()
+            assert len(shown.replace(".", "").lstrip("0")) <= 4
+    finally:
+        plt.close(ax.figure)
