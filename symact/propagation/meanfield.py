@@ -453,6 +453,8 @@ def mean_field(act: Any, weight_var: Any, bias_var: Any = 0, *, dps: int = DEFAU
 
 
 def _with_convention(mf: MeanField, a: Any) -> MeanField:
+    if homogeneous_slopes(a.expr) is not None:  # a+ x and a- x: continuous, no breakpoint analysis needed
+        return mf
     rec = derivative_convention(a)
     if rec is None:
         return mf
