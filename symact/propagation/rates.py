@@ -54,6 +54,14 @@ def regime_of(chi: Quantity) -> str:
     'critical'
     """
     if chi.level == "exact":
+        if chi.value == 1:
+            return "critical"
+        if chi.enclosure is not None:  # rigorous: decides without SymPy evaluating a long closed form again
+            lo, hi = chi.enclosure
+            if hi < 1:
+                return "ordered"
+            if lo > 1:
+                return "chaotic"
         d = sympy.sympify(chi.value - 1)
         if d.is_zero:
             return "critical"
@@ -84,6 +92,11 @@ def depth_scale(rate: Quantity) -> Quantity:
         if r == 0:
             return Quantity(sympy.Integer(0), "exact", method="rate 0", name="xi")
         L = sympy.log(r)
+        enc = rate.enclosure
+        if enc is not None and enc[0] > 0 and (enc[1] < 1 or enc[0] > 1):
+            # the sign of log r and the enclosure of xi from r's enclosure: no second evalf of r
+            v = -1 / L if enc[1] < 1 else 1 / L
+            return Quantity(v, "exact", _xi_bounds(*enc), method="1/|log rate|", name="xi")
         v = -1 / L if L.is_negative else (1 / L if L.is_positive else 1 / sympy.Abs(L))
         return Quantity(v, "exact", method="1/|log rate|", name="xi")
     lo, hi = rate.enclosure
@@ -103,6 +116,14 @@ def depth_scale(rate: Quantity) -> Quantity:
     with workdps(dps + 10):
         return Quantity.certified(to_mpf(xi, "lower", bits), to_mpf(xi, "upper", bits), method="1/|log rate|",
                                   name="xi", digits=dps)
+
+
+def _xi_bounds(lo: Any, hi: Any, dps: int = 30) -> tuple[mpmath.mpf, mpmath.mpf]:
+    """Rigorous bounds of ``1/|log r|`` for ``r`` in ``[lo, hi]`` (positive, not containing 1)."""
+    bits = int((dps + 10) * 3.33)
+    with workdps(dps + 10):
+        xi = 1 / abs(as_ball((lo, hi), dps).log())
+        return to_mpf(xi, "lower", bits), to_mpf(xi, "upper", bits)
 
 
 def derivative_convention(act: Any) -> Record | None:
