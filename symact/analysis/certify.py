@@ -58,7 +58,7 @@ from flint import arb
 
 from ..core.errors import CertificationError, UnsupportedExpression
 from ..core.precision import workdps
-from ..core.result import Result, honest_float
+from ..core.result import Result, honest_float, outward_float
 from ..core.steps import Record
 from ..numerics.arb import arb_evaluator, ball, finite_ball, to_mpf
 from .roots import isolate_roots
@@ -82,6 +82,13 @@ def _prec(dps: int) -> int:
 
 def _nstr(v: object, n: int = 17) -> str:
     return mpmath.nstr(v, n) if isinstance(v, mpmath.mpf) else str(v)
+
+
+def _end(v: object, up: bool) -> str:
+    """An end of an enclosure at 20 digits, rounded outward (so the printed interval still encloses)."""
+    if isinstance(v, mpmath.mpf) and mpmath.isfinite(v):
+        return str(outward_float(v, 20, up=up))
+    return _nstr(v)
 
 
 @dataclass(frozen=True, eq=False, repr=False)
@@ -168,7 +175,7 @@ class CertifiedExtremum(Result):
 
     def __repr__(self) -> str:
         where = ", ".join(f"[{_nstr(a)}, {_nstr(b)}]" for a, b in self.points)
-        parts = [f"{self.kind} in [{_nstr(self.lower, 20)}, {_nstr(self.upper, 20)}]"]
+        parts = [f"{self.kind} in [{_end(self.lower, False)}, {_end(self.upper, True)}]"]
         if where:
             parts.append(f"attained at x in {where}")
         if self.approached_at:
@@ -178,7 +185,7 @@ class CertifiedExtremum(Result):
     def latex(self) -> str:
         """LaTeX of the enclosure, e.g. ``\\sup f \\in [a, b]``."""
         return (
-            rf"\{self.kind} f \in \left[{_nstr(self.lower, 20)},\ {_nstr(self.upper, 20)}\right]"
+            rf"\{self.kind} f \in \left[{_end(self.lower, False)},\ {_end(self.upper, True)}\right]"
         )
 
     def __str__(self) -> str:

@@ -17,6 +17,7 @@ values) and precision; nothing depends on ``mpmath.mp.dps``.
 
 from __future__ import annotations
 
+import decimal
 import sys
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -29,7 +30,7 @@ import sympy
 from ..core.cache import cached
 from ..core.errors import CertificationError, UnsupportedExpression
 from ..core.precision import DEFAULT_DPS, workdps
-from ..core.result import Quantity, weakest
+from ..core.result import Quantity, certified_digits, outward_float, weakest
 from ..expressions.activation import Activation, x
 from ..expressions.catalogue import names
 from ..expressions.coerce import as_activation as _resolve
@@ -179,18 +180,13 @@ def _monotone(act: Activation, d: DerivativeBounds, order: int = 0) -> str:
 
 
 def _outward(e: Extremum, down: bool) -> sympy.Expr:
-    """A decimal at or beyond the certified value (down: at most the lower end)."""
+    """A decimal at or beyond the certified value (down: at most the lower end), with at
+    most 20 digits and no more than the enclosure certifies."""
     lo, hi = e.enclosure
     with workdps(40):
-        end = lo if down else hi
-        text = mpmath.nstr(end, 20, strip_zeros=False)
-        v = mpmath.mpf(text)
-        step = mpmath.mpf(10) ** (mpmath.floor(mpmath.log10(abs(v))) - 19) if v != 0 else mpmath.mpf(10) ** -20
-        if down and v > lo:
-            v -= step
-        if not down and v < hi:
-            v += step
-        return sympy.Float(mpmath.nstr(v, 20), 20)
+        text = certified_digits(lo, hi, 20)
+        digits = 1 if text is None else len(decimal.Decimal(text).as_tuple().digits)
+        return outward_float(lo if down else hi, digits, up=not down)
 
 
 def _n(v: sympy.Expr) -> mpmath.mpf:

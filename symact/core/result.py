@@ -60,6 +60,7 @@ __all__ = [
     "certified_digits",
     "enclose",
     "honest_float",
+    "outward_float",
     "radius_text",
     "weakest",
 ]
@@ -188,6 +189,32 @@ def honest_float(lo: Any, hi: Any, max_digits: int = DEFAULT_DPS) -> sympy.Float
         if _mpf(lo) == _mpf(hi):  # a point enclosure: the short decimal is exact ("1.0", not "1.")
             return sympy.Float(text, max(_significant(text), 2))
         return sympy.Float(text, _significant(text))
+
+
+def outward_float(value: Any, digits: int, *, up: bool) -> sympy.Float:
+    r"""A SymPy ``Float`` of ``digits`` significant digits on the safe side of ``value``.
+
+    With ``up`` the Float's exact (binary) value is :math:`\ge` ``value``, else
+    :math:`\le`; it prints ``digits`` digits, so a bound shown never claims more
+    digits than the enclosure behind it certifies.
+
+    >>> import mpmath
+    >>> outward_float(mpmath.mpf(2) / 3, 3, up=True), outward_float(mpmath.mpf(2) / 3, 3, up=False)
+    (0.667, 0.666)
+    """
+    digits = max(int(digits), 1)
+    with workdps(max(60, digits + 20)):
+        end = mpmath.mpf(value)
+        if end == 0:
+            return sympy.Integer(0)
+        v = mpmath.mpf(mpmath.nstr(end, digits, strip_zeros=False))
+        ulp = mpmath.mpf(10) ** (mpmath.floor(mpmath.log10(abs(v))) - digits + 1)
+        while True:
+            f = sympy.Float(mpmath.nstr(v, digits, strip_zeros=False), digits)
+            exact = mpmath.mpf(f._mpf_)  # the binary number the Float stands for
+            if (exact >= end) if up else (exact <= end):
+                return f
+            v = v + ulp if up else v - ulp
 
 
 def _straddles(lo: Any, hi: Any) -> bool:

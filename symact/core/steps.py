@@ -50,6 +50,7 @@ StepKind = Literal[
     "sample",  # {"points": int, "worst"}
     "counterexample",  # {"point", "lhs", "rhs"}
     "fact",  # {"statement": sympy.Basic, "reference": str}
+    "convention",  # {"quantity": str, "derivative": "almost everywhere", "jumps": tuple, "distributional"}
 ]
 
 #: Every step kind, in the order above.

@@ -28,7 +28,7 @@ import sympy
 from ..core.budget import BudgetExceeded, call_budget, check_deadline
 from ..core.errors import UnsupportedExpression
 from ..core.texsafe import is_safe_name
-from .pieces import Piece, one_sided_limit, split
+from .pieces import Piece, differs_numerically, one_sided_limit, split
 from .values import (
     MAX_DERIVATIVE_ORDER,
     as_parameter_value,
@@ -67,17 +67,23 @@ class Breakpoint:
     left: tuple[sympy.Expr, ...]
     right: tuple[sympy.Expr, ...]
 
-    @property
+    @cached_property
     def smoothness(self) -> int:
         """Largest order whose one-sided limits agree (-1: a jump in the value)."""
         k = -1
         for lo, hi in zip(self.left, self.right, strict=True):
-            if sympy.simplify(lo - hi) != 0:
+            if not _equal(lo, hi):
                 break
             k += 1
-        if k >= 0 and sympy.simplify(self.value - self.left[0]) != 0:
+        if k >= 0 and not _equal(self.value, self.left[0]):
             return -1
         return k
+
+
+def _equal(a: sympy.Expr, b: sympy.Expr) -> bool:
+    """``a == b`` for one-sided limits: a plain numeric difference first, then ``simplify``."""
+    d = a - b
+    return d == 0 or (not differs_numerically(d, x) and sympy.simplify(d) == 0)
 
 
 @dataclass(frozen=True, eq=False)

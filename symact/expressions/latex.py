@@ -233,6 +233,16 @@ class _Parser:
                 base = self.argument()
                 arg = self.call_args(fname)
                 return self.table.call("log", [*arg, base])
+            elif t.kind == "op" and t.text == "_" and self.table.lookup(fname) is sympy.LambertW:
+                self.next()  # W_0 (principal branch) or W_{-1}: the two real branches
+                branch = self.argument()
+                if branch not in (0, -1):
+                    raise self.error(f"the real branches of Lambert W are W_0 and W_{{-1}}, not W_{{{branch}}}", t)
+                arg = self.call_args(fname)
+                if len(arg) != 1:
+                    raise self.error("W_k takes exactly one argument", t)
+                value = sympy.LambertW(arg[0], branch) if branch else sympy.LambertW(arg[0])
+                return value if power is None else safe_pow(value, power)
             else:
                 break
         if power == -1 and fname in INVERSES:
@@ -350,7 +360,8 @@ class _Parser:
         if name in CONSTANT_CMDS:
             return CONSTANT_CMDS[name]
         if name not in ("frac", "dfrac", "tfrac", "cfrac", "sqrt"):
-            raise self.error(f"unknown command \\{name}", tok)
+            shown = name.encode("unicode_escape").decode("ascii")  # one line, even for a backslash-newline
+            raise self.error(f"unknown command \\{shown}", tok)
         self.enter()  # \frac and \sqrt nest without brackets: count a level
         if name == "sqrt":
             index: sympy.Expr = sympy.Integer(2)
@@ -435,7 +446,8 @@ def _parser(
     variables: Mapping[str, sympy.Symbol],
     functions: Mapping[str, Callable[..., Any]] | None,
 ) -> _Parser:
-    return _Parser(lex(strip_latex(text)), variables, FunctionTable(functions))
+    # W is the Lambert W function in LaTeX (W(e^{-1}), W_0(x), W_{-1}(x)) unless it is a variable
+    return _Parser(lex(strip_latex(text)), variables, FunctionTable({"W": sympy.LambertW, **(functions or {})}))
 
 
 def _run(parser: _Parser, relation: bool) -> Any:

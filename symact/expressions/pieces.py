@@ -32,6 +32,7 @@ __all__ = [
     "MAX_BREAKPOINTS",
     "Piece",
     "breakpoints",
+    "differs_numerically",
     "limit_at_infinity",
     "one_sided_limit",
     "resolve",
@@ -285,6 +286,29 @@ def resolve(expr: sympy.Expr, x: sympy.Symbol, point: sympy.Expr) -> sympy.Expr:
     return expr.func(*(resolve(a, x, point) for a in expr.args))
 
 
+def differs_numerically(d: sympy.Expr, x: sympy.Symbol) -> bool:
+    """Whether ``d`` is plainly nonzero at a sample point (a cheap test before ``simplify``).
+
+    Only a "yes" is meant to be used: a formula that is not 0 at a point is not 0, so
+    there is no need to ask ``simplify``; a "no" leaves the decision to it.
+
+    >>> import sympy
+    >>> x = sympy.Symbol("x", real=True)
+    >>> differs_numerically(sympy.exp(x) - 1 - x, x), differs_numerically(sympy.sin(x)**2 + sympy.cos(x)**2 - 1, x)
+    (True, False)
+    """
+    if d.free_symbols - {x}:
+        return False
+    for p in (sympy.Rational(1, 3), sympy.Rational(-7, 5)):
+        try:
+            v = sympy.N(d.subs(x, p), 20, strict=True)
+        except (sympy.core.evalf.PrecisionExhausted, TypeError, ValueError, ArithmeticError):
+            continue
+        if v.is_Number and v.is_finite and abs(v) > sympy.Float("1e-8"):
+            return True
+    return False
+
+
 def _same(a: sympy.Expr, b: sympy.Expr, x: sympy.Symbol) -> bool:
     d = a - b
     if d == 0:
@@ -293,6 +317,8 @@ def _same(a: sympy.Expr, b: sympy.Expr, x: sympy.Symbol) -> bool:
         return False
     if d.is_polynomial(x):
         return bool(sympy.expand(d) == 0)
+    if differs_numerically(d, x):  # SELU's two branches: no slow simplify of their constants
+        return False
     return bool(sympy.simplify(d) == 0)
 
 

@@ -36,6 +36,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import sympy
 
+from ..core.result import outward_float
 from ..expressions.activation import Activation
 from ..expressions.coerce import as_activation as _resolve
 from .figure_parts import (
@@ -247,7 +248,7 @@ def gradient_product(
                 warnings.warn(f"no worst-case bound for {a.name}: {exc}", RuntimeWarning, stacklevel=2)
                 notes.append(f"{a.name}: bound unavailable ({type(exc).__name__})")
             else:
-                r_tex = sympy.latex(gb.rate) if gb.exact and len(sympy.latex(gb.rate)) < 90 else f"{rate:.4g}"
+                r_tex = sympy.latex(gb.rate) if gb.exact and len(sympy.latex(gb.rate)) < 90 else _upper_text(gb.rate.bound if gb.rate is not None else gb.expr, rate)
                 with np.errstate(over="ignore", under="ignore"):
                     # later bounds thinner, so that equal bounds show as a line inside a band
                     axis.plot(n, rate ** n.astype(float), color=color, lw=max(6.0 - 2.0 * i, 1.5), alpha=0.5,
@@ -265,7 +266,7 @@ def gradient_product(
             else:
                 with np.errstate(over="ignore", under="ignore"):
                     chi_tex = (f"= {sympy.latex(mf.chi1)}" if getattr(mf, "exact", False)
-                               and len(sympy.latex(mf.chi1)) < 24 else f"\\approx {chi:.4g}")
+                               and len(sympy.latex(mf.chi1)) < 24 else f"\\approx {_certified_text(mf.chi1, chi)}")
                     axis.plot(n, np.sqrt(chi) ** n.astype(float), color=color, ls=(0, (5, 2)), lw=1.4,
                               marker="s", ms=4, markevery=(every // 2, every), zorder=3,
                               label=rf"{a.name}: mean field $\sqrt{{\chi_1^n}}$, $\chi_1 {chi_tex}$",
@@ -469,3 +470,18 @@ def phase(
         axis.set_ylabel(r"$\sigma_b^2$")
         axis.set_title(f"{a.name}: mean-field phase diagram")
     return axis
+
+
+def _upper_text(bound: Any, fallback: float) -> str:
+    """A rigorous upper bound at four digits (rounded up, never below the bound)."""
+    try:
+        return sympy.latex(outward_float(sympy.N(bound, 30), 4, up=True))
+    except (TypeError, ValueError):
+        return f"{fallback:.4g}"
+
+
+def _certified_text(value: Any, fallback: float) -> str:
+    """At most four digits, and only certified ones, of a result (a float: four digits)."""
+    if hasattr(value, "evalf") and getattr(value, "enclosure", None) is not None:
+        return sympy.latex(value.evalf(4))
+    return f"{fallback:.4g}"

@@ -32,7 +32,9 @@ def cmap(act: Any, weight_var: Any, bias_var: Any = 0, *, q: Any = None, points:
     ax.plot([float(c) for c in cs], [float(cm(c)) for c in cs], label=f"C(c), {cm.act.name}")
     ax.plot([-1, 1], [-1, 1], "k--", lw=0.8, label="identity")
     fp = float(cm.fixed_point)
-    ax.plot([fp], [fp], "o", label=f"c* = {fp:.4g}")
+    # at most four digits, and only certified ones when c* carries an enclosure
+    shown = cm.fixed_point.evalf(4) if getattr(cm.fixed_point, "enclosure", None) is not None else f"{fp:.4g}"
+    ax.plot([fp], [fp], "o", label=f"c* = {shown}")
     ax.set_xlabel("c")
     ax.set_ylabel("C(c)")
     ax.legend()

@@ -36,7 +36,7 @@ import sympy
 from sympy.printing.str import StrPrinter
 
 from ..core.precision import workdps
-from ..core.result import Result, certified_digits, enclose, radius_text
+from ..core.result import Result, certified_digits, enclose, outward_float, radius_text
 
 __all__ = ["NUMBER_SCHEMA", "extremum", "interval", "number", "plain", "set_json"]
 
@@ -174,7 +174,7 @@ def number(v: Any, *, level: str | None = None, method: str = "") -> dict[str, A
         if enc is not None and _finite(enc[0]) and _finite(enc[1]):
             lo, hi = mpmath.mpf(enc[0]), mpmath.mpf(enc[1])
             out["enclosure"] = [_float_down(lo), _float_up(hi)]
-            out["enclosure_text"] = [mpmath.nstr(lo, 30), mpmath.nstr(hi, 30)]
+            out["enclosure_text"] = [str(outward_float(lo, 30, up=False)), str(outward_float(hi, 30, up=True))]
             if lv == "exact":
                 out["digits"] = str(sympy.N(value, 21)) if not value.is_Rational or value.q != 1 else str(value)
                 out["float"] = float(sympy.N(value, 20))

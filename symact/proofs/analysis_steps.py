@@ -27,7 +27,7 @@ import sympy
 from ..core.budget import BudgetExceeded, run_isolated
 from ..core.cache import cached
 from ..core.precision import workdps
-from ..core.result import Quantity, Result
+from ..core.result import Quantity, Result, outward_float
 from ..expressions.activation import Activation, x
 from ..expressions.simplify import tidy
 from .derivation import Derivation, Notation, Row, Step, phi, unicode_math
@@ -43,7 +43,8 @@ from .identities import find_identities, rules
 from .names import proper_name
 from .result_steps import deriver_for
 
-__all__ = ["build_derivation", "conventional", "derive", "derive_many", "resolve"]
+__all__ = ["build_derivation", "conventional", "conventional_derivative", "derive", "derive_many", "resolve",
+           "tanh_abbreviation"]
 
 _BUDGET = 4.0
 _LONG = 400  # characters of sstr above which a formula is described, not displayed
@@ -52,6 +53,8 @@ _N = Notation("n", "n")
 
 
 PHI = sympy.Function("Phi")
+TANH = sympy.Function("T")  # an abbreviation in the display of gelu_tanh
+PHI_N = sympy.Function("phi_N")  # the standard normal density (φ is the activation here)
 SIGMA = sympy.Function("sigma")
 
 
@@ -79,6 +82,55 @@ def conventional(expr: sympy.Expr) -> tuple[sympy.Expr, str]:
     if out.has(SIGMA):
         names.append("σ the logistic sigmoid")
     return out, " and ".join(names)
+
+
+def conventional_derivative(d: sympy.Expr) -> tuple[sympy.Expr, str]:
+    r"""``d`` written with Φ and the standard normal density :math:`\varphi_N(x) = e^{-x^2/2}/\sqrt{2\pi}`.
+
+    A display-only rewrite (``d`` itself is unchanged): it is returned only when
+    substituting the definitions back simplifies to ``d`` exactly, so the formula shown
+    is proved equal; else ``(d, "")``.
+
+    >>> d = sympy.diff(x * (1 + sympy.erf(x / sympy.sqrt(2))) / 2, x)
+    >>> conventional_derivative(d)[0]
+    x*phi_N(x) + Phi(x)
+    >>> conventional_derivative(sympy.tanh(x))
+    (tanh(x), '')
+    """
+    rep = {sympy.erf(sympy.sqrt(2) * x / 2): 2 * PHI(x) - 1,
+           sympy.exp(-x**2 / 2): sympy.sqrt(2 * sympy.pi) * PHI_N(x)}
+    out = d.xreplace(rep)
+    if out == d or not out.has(PHI_N):
+        return d, ""
+    out = sympy.factor_terms(sympy.expand(out))
+    back = out.xreplace({PHI(x): (1 + sympy.erf(x / sympy.sqrt(2))) / 2,
+                         PHI_N(x): sympy.exp(-x**2 / 2) / sympy.sqrt(2 * sympy.pi)})
+    if sympy.simplify(back - d) != 0:  # never show a formula not proved equal
+        return d, ""
+    what = "phi_N the standard normal density"
+    return out, ("Φ the standard normal distribution function and " + what) if out.has(PHI) else what
+
+
+def tanh_abbreviation(d: sympy.Expr) -> tuple[sympy.Expr, sympy.Expr | None]:
+    r"""``d`` with its one ``tanh`` of a polynomial of degree > 1 written :math:`T(x)`.
+
+    Returns ``(d written with T, the tanh it stands for)``, or ``(d, None)`` when there is
+    no such single ``tanh``; display only, and checked: putting the ``tanh`` back gives ``d``.
+
+    >>> tanh_abbreviation(sympy.diff(x * sympy.tanh(x + x**3), x))
+    (x*(1 - T(x)**2)*(3*x**2 + 1) + T(x), tanh(x**3 + x))
+    >>> tanh_abbreviation(sympy.diff(sympy.tanh(x), x))[1] is None
+    True
+    """
+    atoms = [t for t in d.atoms(sympy.tanh) if t.args[0].is_polynomial(x)
+             and sympy.degree(t.args[0], x) > 1]
+    if len(atoms) != 1 or len(d.atoms(sympy.tanh)) != 1:
+        return d, None
+    t = atoms[0]
+    out = d.xreplace({t: TANH(x)})
+    if sympy.expand(out.xreplace({TANH(x): t}) - d) != 0:
+        return d, None
+    return out, t
 
 
 def _in_sentence(name: str) -> str:
@@ -155,7 +207,18 @@ def build_derivation(act: Activation, exts: dict[str, Any], gb: Any = None, dept
         listed = ", ".join(named[:-1]) + " and " + named[-1] if len(named) > 1 else "".join(named)
         why = "Differentiating" + (" with " + listed if used else "") + ","
     steps.append(Step("derivative", d_notation(), d, "=", why))
-    if not d.has(sympy.Piecewise):
+    usual_d, what_d = conventional_derivative(d)
+    if what_d:
+        steps.append(Step("derivative", d_notation(), usual_d, "=", (
+            "that is, with " + ("Φ the standard normal distribution function and " if usual_d.has(PHI) else ""),
+            Notation(r"\phi_{N}(x) = e^{-x^2/2}/\sqrt{2\pi}", "phi_N(x) = exp(-x²/2)/√(2π)"),
+            " the standard normal density (substituting back simplifies to the derivative above),")))
+    short_d, tanh_of = tanh_abbreviation(d) if not what_d else (d, None)
+    if tanh_of is not None:
+        steps.append(Step("derivative", d_notation(), short_d, "=", (
+            "that is, writing ", Notation(rf"T(x) = {sympy.latex(tanh_of)}", f"T(x) = {unicode_math(tanh_of)}"),
+            ",")))
+    elif not d.has(sympy.Piecewise):
         simple = tidy(d, _BUDGET)
         if simple != d and _short(simple):
             steps.append(Step("derivative", d_notation(), simple, "=", "which simplifies to"))
@@ -209,9 +272,11 @@ def build_derivation(act: Activation, exts: dict[str, Any], gb: Any = None, dept
     if gb is not None and rate is not None:
         steps.append(Step("section", "Depth: the worst case", None, ""))
         grad = Notation(r"\left|\frac{\partial a_n}{\partial a_0}\right|", "|∂aₙ/∂a₀|")
-        bound = (rate ** N) if not isinstance(rate, Result) else Notation(
-            rf"\left({sympy.latex(rate.evalf(rate._display_digits))}\right)^{{n}}",
-            f"({rate.evalf(rate._display_digits)})ⁿ")
+        if isinstance(rate, Result):  # a "<=" bound: the certified digits rounded up, never below sup|phi'|
+            up = outward_float(rate.enclosure[1], min(rate.digits or 1, rate._display_digits), up=True)
+            bound = Notation(rf"\left({sympy.latex(up)}\right)^{{n}}", f"({up})ⁿ")
+        else:
+            bound = rate ** N
         steps.append(Step("bound", grad, bound, "<=", (
             "For a chain of ", _N, " layers with unit weights, the chain rule makes the gradient a "
             "product of ", _N, " derivatives, each at most ", Notation(r"\sup_x |\varphi'(x)|", "sup|φ'|"),
@@ -273,6 +338,13 @@ def build_derivation(act: Activation, exts: dict[str, Any], gb: Any = None, dept
                               f"; the network is {mf.regime} ("
                               + {"ordered": "gradients shrink", "critical": "at the edge of chaos",
                                  "chaotic": "gradients grow"}.get(mf.regime, mf.regime) + "):")))
+        for rec in getattr(mf, "steps", ()):
+            if rec.kind == "convention":  # an activation that jumps: say which chi_1 this is
+                steps.append(Step("prose", None, None, "", (
+                    "Here φ' is the almost-everywhere derivative (what autograd back-propagates). φ jumps at ",
+                    Notation(", ".join(sympy.latex(j) for j in rec["jumps"]), ", ".join(map(str, rec["jumps"]))),
+                    ", so its distributional derivative has Dirac masses there, and the distributional ",
+                    Notation(r"\chi_1", "χ₁"), " is infinite.")))
         if level_of(gv) == "sampled" or level_of(chi) == "sampled":
             steps.append(Step("prose", None, None, "", (
                 "These two values come from numerical quadrature without a certified error bound; "

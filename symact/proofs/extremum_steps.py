@@ -22,7 +22,7 @@ import mpmath
 import sympy
 
 from ..core.precision import workdps
-from ..core.result import Result, honest_float
+from ..core.result import Result, honest_float, outward_float
 from ..core.steps import Record
 from .derivation import Notation, Step, math_latex, unicode_math
 
@@ -249,7 +249,7 @@ def _tail_words(r: Record) -> tuple[Any, ...]:
         bound = r.get("bound")
         words: list[Any] = ["On the tail ", where, ", an enclosure of φ' over the whole tail" + how]
         if bound is not None:
-            words += [" (its bound there is ", sympy.Float(mpmath.nstr(bound, 4), 4), ")"]
+            words += [" (its bound there is ", outward_float(bound, 4, up=True), ")"]
         words += [" shows that the tail cannot hold the extremum."]
         return tuple(words)
     return ("On the tail ", where, ", the behaviour of φ' is bounded rigorously" + how +

@@ -16,22 +16,28 @@ import sympy
 from ..core.budget import BudgetExceeded, time_budget
 from ..core.precision import workdps
 from ..expressions.activation import x
+from ..expressions.simplify import tidy
 
 __all__ = ["find_identities", "is_zero", "rules"]
 
 _BUDGET = 4.0
 # ---------------------------------------------------------------------------
 def is_zero(expr: sympy.Expr, *, seconds: float = _BUDGET) -> bool:
-    r"""Whether SymPy proves ``expr == 0`` (simplify, then after rewriting to ``exp``).
+    r"""Whether SymPy proves ``expr == 0`` (simplify, then after rewriting to ``exp``;
+    with Lambert W also after :math:`e^{W(z)} = z/W(z)`, which ``simplify`` does not know).
 
     >>> is_zero(sympy.tanh(x) - (1 - 2 / (1 + sympy.exp(2 * x))))
     True
     >>> is_zero(sympy.sin(x))
     False
+    >>> is_zero(sympy.LambertW(x) * sympy.exp(sympy.LambertW(x)) - x)
+    True
     """
     try:
         with time_budget(seconds):
             if expr == 0 or sympy.simplify(expr) == 0:
+                return True
+            if expr.has(sympy.LambertW) and tidy(expr, seconds) == 0:
                 return True
             rewritten = expr.rewrite(sympy.exp)
             if sympy.simplify(rewritten) == 0:

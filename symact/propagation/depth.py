@@ -25,6 +25,7 @@ enclosure (so the bound stays a bound).
 
 from __future__ import annotations
 
+import decimal
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -33,9 +34,9 @@ import mpmath
 import sympy
 
 from ..analysis.properties import derivative_bounds
-from ..core.limits import compare_with_one, exact_power, log_depth
+from ..core.limits import compare_with_one, exact_power, is_huge, log_depth
 from ..core.precision import DEFAULT_DPS, workdps
-from ..core.result import Quantity, Result, enclose, honest_float
+from ..core.result import Quantity, Result, certified_digits, enclose, honest_float, outward_float
 from ..expressions.activation import Activation, as_parameter_value
 from ..expressions.coerce import as_activation as _resolve
 
@@ -84,22 +85,39 @@ def _regime(rate: sympy.Expr) -> tuple[str, dict[str, sympy.Basic]]:
     }
 
 
-def _bound_float(q: Quantity, up: bool) -> sympy.Expr:
-    """A rigorous bound of a certified quantity with no more digits than it certifies (+1 ulp)."""
-    lo, hi = q.enclosure
+def _shown_digits(lo: Any, hi: Any) -> int:
+    """How many digits ``[lo, hi]`` certifies (at least 1: a bound shows one digit)."""
     with workdps(60):
-        end = hi if up else lo
-        if end == 0:
-            return sympy.Integer(0)
-        digits = max(q.digits or 1, 1)
-        text = mpmath.nstr(end, digits, strip_zeros=False)
-        v = mpmath.mpf(text)
-        ulp = mpmath.mpf(10) ** (mpmath.floor(mpmath.log10(abs(v))) - digits + 1)
-        while up and v < hi:
-            v += ulp
-        while not up and v > lo:
-            v -= ulp
-        return sympy.Float(mpmath.nstr(v, digits + 1), digits + 1)
+        text = certified_digits(lo, hi, DEFAULT_DPS)
+    return 1 if text is None else max(len(decimal.Decimal(text).as_tuple().digits), 1)
+
+
+def _bound_float(q: Quantity, up: bool) -> sympy.Expr:
+    """A rigorous bound of a certified quantity with no more digits than it certifies."""
+    lo, hi = q.enclosure
+    return outward_float(hi if up else lo, _shown_digits(lo, hi), up=up)
+
+
+def _power_bound(slope: Quantity, norm: sympy.Expr, base: sympy.Expr, n: sympy.Expr, up: bool) -> sympy.Expr:
+    """``(slope * norm)**n`` for a certified slope: built from the slope's enclosure and
+    rounded outward to the digits that enclosure certifies for the power (``base**n``,
+    ``base`` the rounded rate, when ``n`` is not an integer or the power is enormous)."""
+    if slope.exact or slope.enclosure is None or not n.is_Integer or is_huge(base, n):
+        return exact_power(base, n)
+    k = int(n)
+    if k > 10**5:  # few digits of the power would be certified: the rounded rate to the n-th power
+        return sympy.Pow(base, n, evaluate=False)
+    with workdps(60):
+        lo, hi = slope.enclosure
+        rest = sympy.Integer(1)
+        if norm.is_number:
+            n_lo, n_hi = enclose(norm, 60)
+            lo, hi = lo * n_lo, hi * n_hi
+        else:
+            rest = exact_power(norm, n)
+        p = (hi if up else lo) ** k
+        p = p * (1 + mpmath.mpf(10) ** -55) if up else p * (1 - mpmath.mpf(10) ** -55)
+        return outward_float(p, _shown_digits(lo**k, hi**k), up=up) * rest
 
 
 @dataclass(frozen=True, eq=False, repr=False)
@@ -143,13 +161,14 @@ def _rate(slope: Quantity, norm: sympy.Expr, exact_w: bool, up: bool = True) -> 
         if v in (sympy.oo, -sympy.oo):
             enc = None
         return Rate(v, level, enc, "closed form", v)
-    bound = _bound_float(slope, up) * norm
     if norm.is_number:
-        n_lo, n_hi = enclose(norm)
+        n_lo, n_hi = enclose(norm, 60)
         lo, hi = slope.enclosure
         with workdps(60):
             enc = (lo * n_lo, hi * n_hi)
+        bound = outward_float(enc[1] if up else enc[0], _shown_digits(*enc), up=up)
         return Rate(honest_float(*enc, DEFAULT_DPS), "certified", enc, "certified enclosure", bound)
+    bound = _bound_float(slope, up) * norm
     return Rate(slope.value * norm, "certified", None, "certified enclosure", bound)
 
 
@@ -407,11 +426,14 @@ def gradient_bound(
     top, bottom, exact, dead, assumptions = _slopes(a)
     norm, exact_w = spectral_norm(weight)
     rate = _rate(top, norm, exact_w)
-    lower_rate = _rate(bottom, norm, exact_w, up=False).bound
+    low = _rate(bottom, norm, exact_w, up=False)
+    lower_rate = low.bound
     regime, cond = _regime_of(rate)
+    expr = _power_bound(top, norm, rate.bound, n, up=True)
+    lower = sympy.Integer(0) if bottom.value == 0 else _power_bound(bottom, norm, lower_rate, n, up=False)
     return GradientBound(
-        expr=exact_power(rate.bound, n),
-        lower=exact_power(lower_rate, n) if bottom.value != 0 else sympy.Integer(0),
+        expr=expr,
+        lower=lower,
         rate=rate,
         layers=n,
         regime=regime,
@@ -429,18 +451,40 @@ def _mixed(spec: list[tuple[Activation | str, Any]]) -> GradientBound:
     if not spec:
         raise ValueError("a list of layers needs at least one (activation, weight) pair")
     up, down, exact, names, dead = sympy.Integer(1), sympy.Integer(1), True, [], False
+    ups: list[Rate] = []
+    downs: list[Rate] = []
     for item in spec:
         if not (isinstance(item, tuple) and len(item) == 2):
             raise TypeError(f"each layer must be an (activation, weight) pair, got {item!r}")
         a = _resolve(item[0])
         top, bottom, ex, d, _ = _slopes(a)
         norm, ex_w = spectral_norm(item[1])
-        up *= _rate(top, norm, ex_w).bound
-        down *= _rate(bottom, norm, ex_w, up=False).bound
+        ups.append(_rate(top, norm, ex_w))
+        downs.append(_rate(bottom, norm, ex_w, up=False))
+        up *= ups[-1].bound
+        down *= downs[-1].bound
         exact = exact and ex and ex_w
         dead = dead or d
         names.append(a.name)
     up = sympy.expand(sympy.simplify(up))
+    if not exact:  # products of certified Floats: outward rounding to the digits certified
+        up = _product_bound(ups, up, up=True)
+        down = _product_bound(downs, down, up=False) if down != 0 else down
     regime, cond = _regime(up)
     return GradientBound(up, sympy.simplify(down), None, sympy.Integer(len(spec)), regime, cond, exact,
                          tuple(names), dead, method="closed form" if exact else "certified enclosure")
+
+
+def _product_bound(rates: list[Rate], plain: sympy.Expr, *, up: bool) -> sympy.Expr:
+    """The product of per-layer rates, rounded outward to the digits their enclosures certify."""
+    if not plain.is_number or any(r.enclosure is None or not r.bound.is_number for r in rates):
+        return plain
+    with workdps(60):
+        lo, hi = mpmath.mpf(1), mpmath.mpf(1)
+        for r in rates:
+            lo, hi = lo * r.enclosure[0], hi * r.enclosure[1]
+        p = hi if up else lo  # from the enclosures, not the rounded rates: no rounding piles up
+        if p == 0:
+            return sympy.Integer(0)
+        p = p * (1 + mpmath.mpf(10) ** -55) if up else p * (1 - mpmath.mpf(10) ** -55)
+        return outward_float(p, _shown_digits(lo, hi), up=up)

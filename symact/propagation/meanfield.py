@@ -65,7 +65,13 @@ from .chaos import (
 )
 from .expectation import X, expect
 from .fixedpoints import CertifiedMap, isolate, reached, refine, square_pieces, to_interval
-from .rates import certified_quantity, depth_scale, regime_of
+from .rates import (
+    certified_quantity,
+    depth_scale,
+    derivative_convention,
+    mark_convention,
+    regime_of,
+)
 
 __all__ = [
     "FixedPoint",
@@ -211,6 +217,22 @@ class MeanField(Result):
         qs = r"q \to \infty" if self.q_star is None else "q^* = " + self.q_star.latex()
         return rf"{qs},\quad \chi_1 = {self.chi1.latex()}\ \text{{({self.regime})}}"
 
+    def describe(self) -> str:
+        r"""A few lines in words: the fixed point, :math:`\chi_1`, the regime and the notes.
+
+        >>> from symact.propagation.meanfield import mean_field
+        >>> print(mean_field("relu", 2).describe())
+        relu at sigma_w^2 = 2, sigma_b^2 = 0: q* = 1 (fixed point)
+        chi_1 = 1 (critical), level exact
+        note: every q > 0 is a fixed point
+        """
+        qs = "q -> oo" if self.q_star is None else f"q* = {self.q_star}"
+        lines = [f"{self.activation_name} at sigma_w^2 = {self.weight_var}, sigma_b^2 = {self.bias_var}: "
+                 f"{qs} ({self.status})",
+                 f"chi_1 = {self.chi1} ({self.regime}), level {self.level}"]
+        lines += [f"note: {self.note}"] if self.note else []
+        return "\n".join(lines)
+
     def __repr__(self) -> str:
         return (
             f"MeanField({self.activation_name}, σ_w²={self.weight_var}, σ_b²={self.bias_var}: "
@@ -296,6 +318,14 @@ def chi1(act: Any, weight_var: Any, bias_var: Any = 0, *, q: Any = None, dps: in
     -------
     Quantity
 
+    Notes
+    -----
+    :math:`\varphi'` is the almost-everywhere derivative (what autograd
+    back-propagates).  For an activation that jumps (``hardshrink``) the
+    distributional derivative adds Dirac masses and its :math:`\chi_1` is
+    infinite; the Quantity then says which one it is:
+    ``details["derivative"] == "almost everywhere"`` and ``details["jumps"]``.
+
     References
     ----------
     .. [1] Poole et al. 2016; Schoenholz et al. 2017, eq. (5).
@@ -315,8 +345,11 @@ def chi1(act: Any, weight_var: Any, bias_var: Any = 0, *, q: Any = None, dps: in
     sw = number_source(weight_var)
     e = expect(a.derivative(1) ** 2, q, dps=dps)
     if e.level == "exact" and is_exact_source(sw):
-        return Quantity(sympy.expand(sw * e.value), "exact", method=e.method, name="chi_1")
-    return certified_quantity(lambda d: _affine(e, sw, sympy.S.Zero, d), dps, "arb integral", "chi_1")
+        out = Quantity(sympy.expand(sw * e.value), "exact", method=e.method, name="chi_1")
+    else:
+        out = certified_quantity(lambda d: _affine(e, sw, sympy.S.Zero, d), dps, "arb integral", "chi_1")
+    rec = derivative_convention(a)
+    return out if rec is None else mark_convention(out, rec)
 
 
 def _exact_fixed_point(expr: sympy.Expr, sw: sympy.Expr, sb: sympy.Expr, lo: mpmath.mpf, hi: mpmath.mpf, dps: int) -> sympy.Expr | None:
@@ -404,9 +437,34 @@ def mean_field(act: Any, weight_var: Any, bias_var: Any = 0, *, dps: int = DEFAU
     'q -> 0'
     >>> mean_field("selu", 1).q_star.value
     1
+
+    For an activation that jumps (``hardshrink``) :math:`\chi_1` is computed from
+    the almost-everywhere derivative, which is what autograd back-propagates; the
+    distributional derivative has Dirac masses at the jumps and its :math:`\chi_1`
+    is infinite.  The result says so (``note``, a ``"convention"`` step and
+    ``chi1.details["derivative"]``):
+
+    >>> mf = mean_field("hardshrink", 2)
+    >>> mf.chi1.details["derivative"], [r.kind for r in mf.steps][-1]
+    ('almost everywhere', 'convention')
     """
     dps = check_dps(dps)
     a = as_activation(act)
+    return _with_convention(_mean_field(a, act, weight_var, bias_var, dps, q0), a)
+
+
+def _with_convention(mf: MeanField, a: Any) -> MeanField:
+    if homogeneous_slopes(a.expr) is not None:  # a+ x and a- x: continuous, no breakpoint analysis needed
+        return mf
+    rec = derivative_convention(a)
+    if rec is None:
+        return mf
+    points = tuple(dataclasses.replace(p, chi1=mark_convention(p.chi1, rec)) for p in mf.fixed_points)
+    return dataclasses.replace(mf, chi1=mark_convention(mf.chi1, rec), fixed_points=points,
+                               note=(f"{mf.note}; " if mf.note else "") + rec.note, steps=(*mf.steps, rec))
+
+
+def _mean_field(a: Any, act: Any, weight_var: Any, bias_var: Any, dps: int, q0: Any) -> MeanField:
     expr, name = a.expr, display_name(act)
     sw, sb = exact_number(weight_var), exact_number(bias_var)
     if not (sw.is_positive or (sw.is_positive is None and sympy.N(sw, 30) > 0)):
