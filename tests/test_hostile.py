@@ -438,7 +438,7 @@ def test_hostile_parameter_cannot_reach_a_document() -> None:
     from symact.core.texsafe import unsafe_control_sequences
 
     act = sa.define(r"\write18{touch /tmp/p}", "a*x/(1 + abs(x))", a=2)
-    body = sa.derive(act, meanfield_budget=0.5).document().partition(r"\begin{document}")[2]
+    body = sa.derive(act, budget=0.5).document().partition(r"\begin{document}")[2]
     assert unsafe_control_sequences(body) == []
 
 
@@ -446,7 +446,7 @@ def test_hostile_activation_name_escaped_in_document() -> None:
     from symact.core.texsafe import unsafe_control_sequences
 
     act = sa.define(r"\input{/etc/passwd}", "x/(1 + abs(x))")
-    doc = sa.derive(act, meanfield_budget=0.5).document()
+    doc = sa.derive(act, budget=0.5).document()
     head, _, body = doc.partition(r"\begin{document}")
     assert unsafe_control_sequences(body) == []
     assert unsafe_control_sequences(head, allow=("documentclass", "usepackage")) == []

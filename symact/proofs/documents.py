@@ -13,6 +13,8 @@ in its own section.
 
 from __future__ import annotations
 
+import warnings
+
 from collections.abc import Iterable, Sequence
 
 from ..expressions.activation import Activation
@@ -73,7 +75,7 @@ def comparison_table(derivations: Sequence[Derivation], *, layers_eps: float = 1
 
 
 def comparison_document(acts: Iterable[Activation | str] = COMPARED, *, layers_eps: float = 1e-6,
-                        meanfield_budget: float = 6.0) -> str:
+                        budget: float = 6.0, meanfield_budget: float | None = None) -> str:
     r"""A standalone article comparing activations: the table first, then each argument.
 
     Parameters
@@ -81,9 +83,16 @@ def comparison_document(acts: Iterable[Activation | str] = COMPARED, *, layers_e
     acts : iterable of Activation or str
         Default: sigmoid, tanh, ReLU and GELU.
     layers_eps : float, keyword-only
+    budget : float, keyword-only
+        Seconds for each activation's mean-field part (as in :func:`derive`).
     meanfield_budget : float, keyword-only
+        Deprecated name of ``budget``.
     """
-    ds = [derive(resolve(a), layers_eps=layers_eps, meanfield_budget=meanfield_budget) for a in acts]
+    if meanfield_budget is not None:
+        warnings.warn("comparison_document(meanfield_budget=...) is deprecated; use budget=...",
+                      DeprecationWarning, stacklevel=2)
+        budget = meanfield_budget
+    ds = [derive(resolve(a), layers_eps=layers_eps, budget=budget) for a in acts]
     return comparison_from(ds, layers_eps=layers_eps)
 
 
