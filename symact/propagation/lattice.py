@@ -55,11 +55,13 @@ from flint import acb, arb
 from ..core.budget import check_deadline
 from ..core.cache import cached
 from ..core.errors import UnsupportedExpression
+from ..expressions.pieces import split
 from ..numerics.acb import acb_evaluator
 from ..numerics.arb import arb_evaluator
+from ..numerics.gaussian import as_ball
 from ..numerics.growth import growth_bound
 
-__all__ = ["Bound", "lattice_expectation", "moment", "product_moment", "real_bound", "strip_bound"]
+__all__ = ["Bound", "full_measure", "lattice_expectation", "merge_bounds", "moment", "product_moment", "real_bound", "strip_bound", "tail_measure"]
 
 _STRIPS = (1.5, 1.2, 0.9, 0.6, 0.4)  # half-widths d tried for the strip of holomorphy
 _BOX = Fraction(1, 4)  # side of the covering boxes
@@ -97,7 +99,8 @@ def moment(j: int, gamma: arb, X: arb | int = 0) -> arb:
     return 2 * (gamma * gamma / 2).exp() * s
 
 
-def _full(j: int, g: arb) -> arb:
+def full_measure(j: int, g: arb) -> arb:
+    """:math:`E[|z|^j e^{g|z|}]` for a standard normal z."""
     return moment(j, g)
 
 
@@ -105,7 +108,7 @@ def product_moment(bound: Bound, p: arb, r: arb, mu1: Measure, mu2: Measure) -> 
     r""":math:`E[(A + B s^k e^{\gamma s})^2]`, :math:`s = p|z_1| + r|z_2|`, for measures ``mu1``, ``mu2``.
 
     >>> b = (flint.arb(1), flint.arb(0), 0, Fraction(0))
-    >>> product_moment(b, flint.arb(1), flint.arb(1), _full, _full).contains(1)
+    >>> product_moment(b, flint.arb(1), flint.arb(1), full_measure, full_measure).contains(1)
     True
     """
     A, B, k, g = bound
@@ -125,7 +128,8 @@ def _point(t: arb) -> Measure:
     return lambda j, g: t**j * (g * t).exp()
 
 
-def _tail(X: arb) -> Measure:
+def tail_measure(X: arb) -> Measure:
+    """The measure functional of the two-sided standard normal tail beyond X."""
     return lambda j, g: moment(j, g, X)
 
 
@@ -181,38 +185,53 @@ def real_bound(expr: sympy.Expr, x: sympy.Symbol) -> Bound:
     >>> bool(A <= 2), k, g
     (True, 0, Fraction(0, 1))
     """
-    right = growth_bound(expr, x, _R)
-    left = growth_bound(expr.subs(x, -x), x, _R)
+    pcs = split(sympy.sympify(expr), x)
+    inner = [float(b) for p in pcs for b in (p.lo, p.hi) if b.is_finite]
+    R = max([_R, *(math.ceil(abs(b)) + 1 for b in inner)])
+    right = growth_bound(pcs[-1].expr, x, R)
+    left = growth_bound(pcs[0].expr.subs(x, -x), x, R)
     k, g = max(right.k, left.k), max(right.c, left.c)
     with flint.ctx.workprec(64):
         B = arb(0)
         for gr in (right, left):  # t^kj e^{cj t} <= R^{kj-k} e^{(cj-c)R} t^k e^{ct} for t >= R
-            B = max(B, gr.M * arb(_R) ** (gr.k - k) * ((_frac(gr.c) - _frac(g)) * _R).exp())
+            B = max(B, gr.M * arb(R) ** (gr.k - k) * ((_frac(gr.c) - _frac(g)) * R).exp())
         A = arb(0)
-        F = arb_evaluator(expr, x)
         steps = 64
-        for i in range(-steps * _R, steps * _R):
-            v = F(arb(arb(2 * i + 1) / (2 * steps), arb(1) / (2 * steps)))
-            if not v.is_finite():
-                raise UnsupportedExpression(f"cannot bound {expr} near {i / steps}")
-            A = max(A, abs(v).upper())
+        for p in pcs:
+            F = arb_evaluator(p.expr, x)
+            plo = -R if p.lo == -sympy.oo else max(-R, float(p.lo))
+            phi = R if p.hi == sympy.oo else min(R, float(p.hi))
+            lo_b = arb(-R) if p.lo == -sympy.oo else as_ball(p.lo)
+            hi_b = arb(R) if p.hi == sympy.oo else as_ball(p.hi)
+            for i in range(math.floor(plo * steps), math.ceil(phi * steps)):
+                a, b = max(arb(i) / steps, lo_b), min(arb(i + 1) / steps, hi_b)
+                if not a <= b:
+                    continue
+                v = F(a.union(b))
+                if not v.is_finite():
+                    raise UnsupportedExpression(f"cannot bound {p.expr} near {i / steps}")
+                A = max(A, abs(v).upper())
         return (arb(A.upper()), arb(B.upper()), k, g)
 
 
-def strip_bound(expr: sympy.Expr, x: sympy.Symbol, W: float, k: int, g: Fraction) -> tuple[Fraction, Bound] | None:
+def strip_bound(expr: sympy.Expr, x: sympy.Symbol, W: float, k: int, g: Fraction,
+                dmax: Fraction | None = None) -> tuple[Fraction, Bound] | None:
     r"""``(d, (A, B, k, g))`` with f holomorphic and :math:`|f(w)| \le A + B|\operatorname{Re} w|^k
     e^{g|\operatorname{Re} w|}` on :math:`|\operatorname{Re} w| \le W`, :math:`|\operatorname{Im} w| \le d`.
 
-    The widest strip of the tried half-widths is returned; None when f is not holomorphic on any.
+    The widest strip of the tried half-widths (at most ``dmax``) is returned; None when f is
+    not holomorphic on any.
 
     >>> x = sympy.Symbol("x", real=True)
     >>> d, (A, B, k, g) = strip_bound(sympy.tanh(x), x, 10, 0, Fraction(0))
-    >>> d < 1.5708, bool(A < 100)
-    (True, True)
+    >>> d, bool(A < 200)  # the poles of tanh are at +-i pi/2
+    (Fraction(3, 2), True)
     """
     n = max(4, math.ceil(W / _BOX))
     for dv in _STRIPS:
         d = Fraction(dv).limit_denominator(64)
+        if dmax is not None and d > dmax:
+            continue
         cols = _strip_columns(expr, x, d, n)
         if cols is None:
             continue
@@ -229,6 +248,16 @@ def strip_bound(expr: sympy.Expr, x: sympy.Symbol, W: float, k: int, g: Fraction
     return None
 
 
+def merge_bounds(b1: Bound, b2: Bound) -> Bound:
+    """One bound A + B|t|^k e^{g|t|} above both (|t|^j <= 1 + |t|^k for j <= k)."""
+    k, g = max(b1[2], b2[2]), max(b1[3], b2[3])
+    A, B = arb(0), arb(0)
+    for a, b, kk, gg in (b1, b2):
+        A = max(A, a + (b if kk < k else 0))
+        B = max(B, b)
+    return (arb(A.upper()), arb(B.upper()), k, g)
+
+
 # -- the lattice sum ----------------------------------------------------------------------
 
 def _fixed(b: arb, P: int) -> tuple[int, arb]:
@@ -240,8 +269,9 @@ def _fixed(b: arb, P: int) -> tuple[int, arb]:
     return n, arb(b.rad().upper()) + arb(2) ** (-P)
 
 
-def lattice_expectation(expr: sympy.Expr, x: sympy.Symbol, q: arb, c: arb, *, dps: int) -> arb | None:
-    r"""A ball containing :math:`E[f(u) f(v)]` (Var q, correlation c, :math:`|c| < 1`), or None.
+def lattice_expectation(f: sympy.Expr, g: sympy.Expr, x: sympy.Symbol, q1: arb, q2: arb, c: arb, *,
+                        dps: int) -> arb | None:
+    r"""A ball containing :math:`E[f(u) g(v)]` (variances q1, q2, correlation c, :math:`|c| < 1`), or None.
 
     None when the method does not apply: f not holomorphic in a strip around the real line
     (pieces, kinks, ``Abs``), or no growth bound with polynomial-times-exponential form.
@@ -249,26 +279,29 @@ def lattice_expectation(expr: sympy.Expr, x: sympy.Symbol, q: arb, c: arb, *, dp
     >>> from symact.core.precision import workdps
     >>> x = sympy.Symbol("x", real=True)
     >>> with workdps(25):
-    ...     b = lattice_expectation(sympy.erf(x), x, flint.arb(1), flint.arb(0.5), dps=20)
+    ...     one = flint.arb(1)
+    ...     b = lattice_expectation(sympy.erf(x), sympy.erf(x), x, one, one, flint.arb(0.5), dps=20)
     >>> b.overlaps(2 / flint.arb.pi() * (flint.arb(1) / 3).asin()), b.rad() < 1e-20
     (True, True)
     """
+    # one table (and the j -> -j symmetry) when both factors are the same function of the same ball
+    same = f == g and q1.mid() == q2.mid() and q1.rad() == q2.rad()
     try:
-        rb = real_bound(expr, x)
+        rb = real_bound(f, x) if f == g else merge_bounds(real_bound(f, x), real_bound(g, x))
     except UnsupportedExpression:
         return None
-    _, _, k, g = rb
+    _, _, k, gr = rb
     goal = arb(10) ** (-(dps + 3))
     L = (dps + 3) * math.log(10)
-    sq = q.sqrt()
+    sq = arb(max(q1, q2).upper()).sqrt()  # for the bounds: |Re u|, |Re v| <= sq (alpha|z1| + beta|z2|)
     alpha, beta = ((1 + c) / 2).sqrt(), ((1 - c) / 2).sqrt()
     fa, fb, fs = float(alpha.mid()), float(beta.mid()), float(sq.mid())
     # real tail: grow X until the mass outside the box is below goal/4
     Xt = 4.0
     while True:
         Xb = arb(Xt)
-        tail = product_moment(rb, sq * alpha, sq * beta, _tail(Xb), _full) + \
-            product_moment(rb, sq * alpha, sq * beta, _full, _tail(Xb))
+        tail = product_moment(rb, sq * alpha, sq * beta, tail_measure(Xb), full_measure) + \
+            product_moment(rb, sq * alpha, sq * beta, full_measure, tail_measure(Xb))
         if tail < goal / 4 or Xt > 80:
             break
         Xt += 1.0
@@ -276,10 +309,17 @@ def lattice_expectation(expr: sympy.Expr, x: sympy.Symbol, q: arb, c: arb, *, dp
         return None
     a_opt = math.sqrt(2 * (L + 5))
     W = fs * (fa + fb) * (math.sqrt(Xt**2 + 2 * (L + 10) + a_opt**2) + 2) + 1
-    sb = strip_bound(expr, x, W, k, g)
+    sb = strip_bound(f, x, W, k, gr)
     if sb is None:
         return None
     d, ps = sb
+    if f != g:
+        sg = strip_bound(g, x, W, k, gr, dmax=d)
+        if sg is None:
+            return None
+        if sg[0] < d:
+            d, ps = sg[0], strip_bound(f, x, W, k, gr, dmax=sg[0])[1]
+        ps = merge_bounds(ps, sg[1])
     df = float(d)
     a1f = min(df / (fs * fa) * 0.999, a_opt)
     a2f = min(df / (fs * fb) * 0.999, a_opt)
@@ -289,13 +329,13 @@ def lattice_expectation(expr: sympy.Expr, x: sympy.Symbol, q: arb, c: arb, *, dp
         return None
     a1, a2 = arb(a1f), arb(a2f)
     # step 1 (z1 direction)
-    M1 = (a1 * a1 / 2).exp() * product_moment(ps, sq * alpha, sq * beta, _full, _full)
+    M1 = (a1 * a1 / 2).exp() * product_moment(ps, sq * alpha, sq * beta, full_measure, full_measure)
     h1f = 2 * math.pi * a1f / math.log1p(16 * float(M1.upper()) / float(goal.upper()))
     h1 = arb(math.floor(h1f * 4096) / 4096)
     K1 = math.ceil(X1f / float(h1.mid()) - 0.5)
     X1 = (K1 + arb(0.5)) * h1
     disc = _discrete(h1, K1)
-    M2 = (a2 * a2 / 2).exp() * product_moment(ps, sq * alpha, sq * beta, disc, _full)
+    M2 = (a2 * a2 / 2).exp() * product_moment(ps, sq * alpha, sq * beta, disc, full_measure)
     h2maxf = 2 * math.pi * a2f / math.log1p(16 * float(M2.upper()) / float(goal.upper()))
     ah1 = alpha * h1
     if float(ah1.mid()) >= fb * h2maxf:
@@ -310,27 +350,32 @@ def lattice_expectation(expr: sympy.Expr, x: sympy.Symbol, q: arb, c: arb, *, dp
     phiX1 = (-(X1 * X1) / 2).exp() / two_pi.sqrt()
     phiX2 = (-(X2 * X2) / 2).exp() / two_pi.sqrt()
     err1 = 2 * M1 / ((two_pi * a1 / h1).exp() - 1) + 2 * a1 * (a1 * a1 / 2).exp() * phiX1 * \
-        product_moment(ps, sq * alpha, sq * beta, _point(X1), _full)
+        product_moment(ps, sq * alpha, sq * beta, _point(X1), full_measure)
     err2 = 2 * M2 / ((two_pi * a2 / h2).exp() - 1) + 2 * a2 * (a2 * a2 / 2).exp() * phiX2 * \
         product_moment(ps, sq * alpha, sq * beta, disc, _point(X2))
-    tail = product_moment(rb, sq * alpha, sq * beta, _tail(X1), _full) + \
-        product_moment(rb, sq * alpha, sq * beta, _full, _tail(X2))
+    tail = product_moment(rb, sq * alpha, sq * beta, tail_measure(X1), full_measure) + \
+        product_moment(rb, sq * alpha, sq * beta, full_measure, tail_measure(X2))
     # the lattice values and the fixed-point double sum
-    F = arb_evaluator(expr, x)
-    step = sq * delta
     mmax = k1 * K1 + k2 * K2
     P = int((dps + 12) * 3.33) + 2 * max(mmax, 1).bit_length() + 16
-    vals, rA, amax = [], arb(0), arb(0)
-    for m in range(-mmax, mmax + 1):
-        if m % 64 == 0:
-            check_deadline()
-        v = F(step * m)
-        if not v.is_finite():
-            return None
-        n, e = _fixed(v, P)
-        vals.append(n)
-        rA = max(rA, e)
-        amax = max(amax, abs(v).upper())
+    rA, amax = arb(0), arb(0)
+    tables = []
+    for expr, qq in ((f, q1), (g, q2)) if not same else ((f, q1),):
+        F = arb_evaluator(expr, x)
+        step = qq.sqrt() * delta
+        vals = []
+        for m in range(-mmax, mmax + 1):
+            if m % 64 == 0:
+                check_deadline()
+            v = F(step * m)
+            if not v.is_finite():
+                return None
+            n, e = _fixed(v, P)
+            vals.append(n)
+            rA = max(rA, e)
+            amax = max(amax, abs(v).upper())
+        tables.append(vals)
+    vf, vg = tables[0], tables[-1]
     W1, r1 = [], arb(0)
     norm = 1 / two_pi.sqrt()
     for i in range(-K1, K1 + 1):
@@ -338,23 +383,24 @@ def lattice_expectation(expr: sympy.Expr, x: sympy.Symbol, q: arb, c: arb, *, dp
         W1.append(n)
         r1 = max(r1, e)
     W2, r2 = [], arb(0)
-    for j in range(K2 + 1):
-        n, e = _fixed((2 if j else 1) * h2 * norm * (-(j * h2) ** 2 / 2).exp(), P)
+    jlo = 0 if same else -K2  # same f, q: the summand is symmetric in j -> -j
+    for j in range(jlo, K2 + 1):
+        n, e = _fixed((2 if same and j else 1) * h2 * norm * (-(j * h2) ** 2 / 2).exp(), P)
         W2.append(n)
         r2 = max(r2, e)
     total = 0
     mul = operator.mul
     for idx, i in enumerate(range(-K1, K1 + 1)):
-        base = mmax + k1 * i
-        up = vals[base: base + k2 * K2 + 1: k2] if k2 * K2 + 1 > 0 else []
-        lo_end = base - k2 * K2
-        down = vals[base: (lo_end - 1 if lo_end > 0 else None): -k2]
+        base = mmax + k1 * i  # vf[base + k2 j] = f(u_ij), vg[base - k2 j] = g(v_ij)
+        up = vf[base + k2 * jlo: base + k2 * K2 + 1: k2]
+        end = base - k2 * K2 - 1
+        down = vg[base - k2 * jlo: end if end >= 0 else None: -k2]
         total += W1[idx] * sum(map(mul, map(mul, W2, up), down))
     S = arb((total, -4 * P))
     sumW1 = arb(sum(abs(w) for w in W1)) * arb(2) ** (-P) + (2 * K1 + 1) * r1
-    sumW2 = arb(sum(abs(w) for w in W2)) * arb(2) ** (-P) + (K2 + 1) * r2
+    sumW2 = arb(sum(abs(w) for w in W2)) * arb(2) ** (-P) + len(W2) * r2
     BA = amax + rA
-    rounding = (r1 * (2 * K1 + 1) * sumW2 + sumW1 * r2 * (K2 + 1)) * BA * BA + 2 * sumW1 * sumW2 * BA * rA
+    rounding = (r1 * (2 * K1 + 1) * sumW2 + sumW1 * r2 * len(W2)) * BA * BA + 2 * sumW1 * sumW2 * BA * rA
     err = err1 + err2 + tail + rounding
     if not err.is_finite() or not err < goal * 10:
         return None
