@@ -48,6 +48,7 @@ import math
 import operator
 from collections.abc import Callable
 from fractions import Fraction
+
 import flint
 import sympy
 from flint import acb, arb
@@ -252,7 +253,7 @@ def merge_bounds(b1: Bound, b2: Bound) -> Bound:
     """One bound A + B|t|^k e^{g|t|} above both (|t|^j <= 1 + |t|^k for j <= k)."""
     k, g = max(b1[2], b2[2]), max(b1[3], b2[3])
     A, B = arb(0), arb(0)
-    for a, b, kk, gg in (b1, b2):
+    for a, b, kk, _ in (b1, b2):
         A = max(A, a + (b if kk < k else 0))
         B = max(B, b)
     return (arb(A.upper()), arb(B.upper()), k, g)
