@@ -255,14 +255,16 @@ def gauss2(
         return gauss1([(f, a)], x, dps=dps) * gauss1([(g, b)], x, dps=dps)
     if not (c < 1 and c > -1):
         raise ValueError(f"the correlation must lie in [-1, 1], got {c}")
-    r = conditioned_expectation(f, g, x, q1, q2, c, dps=dps)
-    if r is None and f != g:
-        r = conditioned_expectation(g, f, x, q2, q1, c, dps=dps)
-    if r is None:
-        r = lattice_expectation(f, g, x, q1, q2, c, dps=dps)
+    # guard digits: the sums and cancellations of the fast methods lose a few
+    with flint.ctx.workprec(max(flint.ctx.prec, int(dps * 3.33)) + 24):
+        r = conditioned_expectation(f, g, x, q1, q2, c, dps=dps)
+        if r is None and f != g:
+            r = conditioned_expectation(g, f, x, q2, q1, c, dps=dps)
+        if r is None:
+            r = lattice_expectation(f, g, x, q1, q2, c, dps=dps)
     if r is None:
         r = _gauss2_box(f, g, x, q1, q2, c, dps)
-    return r
+    return +r
 
 
 def _gauss2_box(f: sympy.Expr, g: sympy.Expr, x: sympy.Symbol, q1: arb, q2: arb, c: arb,

@@ -55,11 +55,11 @@ from flint import acb, arb
 
 from ..core.budget import check_deadline
 from ..core.cache import cached
-from ..core.errors import UnsupportedExpression
+from ..core.errors import CertificationError, UnsupportedExpression
 from ..expressions.pieces import split
 from ..numerics.acb import acb_evaluator
 from ..numerics.arb import arb_evaluator
-from ..numerics.gaussian import as_ball
+from ..numerics.gaussian import as_ball, gaussian_expectation
 from ..numerics.growth import growth_bound
 
 __all__ = ["Bound", "full_measure", "lattice_expectation", "merge_bounds", "moment", "product_moment", "real_bound", "strip_bound", "tail_measure"]
@@ -285,6 +285,26 @@ def lattice_expectation(f: sympy.Expr, g: sympy.Expr, x: sympy.Symbol, q1: arb, 
     >>> b.overlaps(2 / flint.arb.pi() * (flint.arb(1) / 3).asin()), b.rad() < 1e-20
     (True, True)
     """
+    if c.rad() > 0:
+        # the weights are sensitive to the radius of c, the sum is not: evaluate at the midpoint
+        # and widen by |dK/dc| <= sqrt(q1 q2 E[f'(u)^2] E[g'(v)^2]) (Price, Cauchy-Schwarz)
+        c0 = arb(c.mid())
+        if not (c0 < 1 and c0 > -1):
+            return None
+        r = lattice_expectation(f, g, x, q1, q2, c0, dps=dps)
+        if r is None:
+            return None
+        try:
+            with flint.ctx.workprec(64):
+                ef = gaussian_expectation(sympy.diff(f, x) ** 2, q1, x=x, dps=10, goal=6)
+                eg = ef if f == g and q1 is q2 else gaussian_expectation(sympy.diff(g, x) ** 2, q2, x=x,
+                                                                        dps=10, goal=6)
+                lip = (q1 * q2 * ef * eg).sqrt()
+        except (UnsupportedExpression, CertificationError):
+            return None
+        if not lip.is_finite():
+            return None
+        return r + arb(0, (lip * c.rad()).upper())
     # one table (and the j -> -j symmetry) when both factors are the same function of the same ball
     same = f == g and q1.mid() == q2.mid() and q1.rad() == q2.rad()
     try:
@@ -360,11 +380,12 @@ def lattice_expectation(f: sympy.Expr, g: sympy.Expr, x: sympy.Symbol, q1: arb, 
     mmax = k1 * K1 + k2 * K2
     P = int((dps + 12) * 3.33) + 2 * max(mmax, 1).bit_length() + 16
     rA, amax = arb(0), arb(0)
-    tables = []
+    tables: list[list[int]] = []
+    radii: list[list[int]] = []
     for expr, qq in ((f, q1), (g, q2)) if not same else ((f, q1),):
         F = arb_evaluator(expr, x)
         step = qq.sqrt() * delta
-        vals = []
+        vals, rads = [], []
         for m in range(-mmax, mmax + 1):
             if m % 64 == 0:
                 check_deadline()
@@ -373,10 +394,13 @@ def lattice_expectation(f: sympy.Expr, g: sympy.Expr, x: sympy.Symbol, q1: arb, 
                 return None
             n, e = _fixed(v, P)
             vals.append(n)
+            rads.append(int((e * arb(2) ** P).upper().floor().unique_fmpz()) + 1)
             rA = max(rA, e)
             amax = max(amax, abs(v).upper())
         tables.append(vals)
+        radii.append(rads)
     vf, vg = tables[0], tables[-1]
+    Rf, Rg = radii[0], radii[-1]
     W1, r1 = [], arb(0)
     norm = 1 / two_pi.sqrt()
     for i in range(-K1, K1 + 1):
@@ -401,7 +425,25 @@ def lattice_expectation(f: sympy.Expr, g: sympy.Expr, x: sympy.Symbol, q1: arb, 
     sumW1 = arb(sum(abs(w) for w in W1)) * arb(2) ** (-P) + (2 * K1 + 1) * r1
     sumW2 = arb(sum(abs(w) for w in W2)) * arb(2) ** (-P) + len(W2) * r2
     BA = amax + rA
-    rounding = (r1 * (2 * K1 + 1) * sumW2 + sumW1 * r2 * len(W2)) * BA * BA + 2 * sumW1 * sumW2 * BA * rA
+    # |prod of perturbed - prod| <= |dW1 W2 + W1 dW2| |a||b| + |W1 W2| (Ra |b| + |a| Rb + Ra Rb)
+    rounding = (r1 * (2 * K1 + 1) * sumW2 + sumW1 * r2 * len(W2)) * BA * BA
+    part_a = sumW1 * sumW2 * (2 * BA * rA + rA * rA)
+    if not part_a < goal / 8:  # the crude bound is too weak (an inexact q): sum the radii exactly
+        w1p = [abs(w) + int((r1 * arb(2) ** P).upper().floor().unique_fmpz()) + 1 for w in W1]
+        w2p = [abs(w) + int((r2 * arb(2) ** P).upper().floor().unique_fmpz()) + 1 for w in W2]
+        Af = [abs(v) for v in vf]
+        Bg = [abs(v) + r for v, r in zip(vg, Rg, strict=True)]
+        acc = 0
+        for idx, i in enumerate(range(-K1, K1 + 1)):
+            base = mmax + k1 * i
+            sl_up = slice(base + k2 * jlo, base + k2 * K2 + 1, k2)
+            end = base - k2 * K2 - 1
+            sl_dn = slice(base - k2 * jlo, end if end >= 0 else None, -k2)
+            ra, aa, bb, rb_ = Rf[sl_up], Af[sl_up], Bg[sl_dn], Rg[sl_dn]
+            t = sum(map(mul, w2p, map(operator.add, map(mul, ra, bb), map(mul, map(operator.add, aa, ra), rb_))))
+            acc += w1p[idx] * t
+        part_a = arb((acc, -4 * P))
+    rounding += part_a
     err = err1 + err2 + tail + rounding
     if not err.is_finite() or not err < goal * 10:
         return None
