@@ -329,7 +329,7 @@ def lattice_expectation(f: sympy.Expr, g: sympy.Expr, x: sympy.Symbol, q1: arb, 
     if not tail < goal / 4:
         return None
     a_opt = math.sqrt(2 * (L + 5))
-    W = fs * (fa + fb) * (math.sqrt(Xt**2 + 2 * (L + 10) + a_opt**2) + 2) + 1
+    W = fs * (fa + fb) * (math.sqrt(Xt**2 + 2 * (L + 10) + a_opt**2) + 5) + 1
     sb = strip_bound(f, x, W, k, gr)
     if sb is None:
         return None
@@ -346,15 +346,21 @@ def lattice_expectation(f: sympy.Expr, g: sympy.Expr, x: sympy.Symbol, q1: arb, 
     a2f = min(df / (fs * fb) * 0.999, a_opt)
     X1f = max(Xt, math.sqrt(a1f**2 + 2 * (L + 10)))
     X2f = max(Xt, math.sqrt(a2f**2 + 2 * (L + 10)))
-    if fs * (fa * X1f + fb * X2f) > W:
-        return None
     a1, a2 = arb(a1f), arb(a2f)
     # step 1 (z1 direction)
     M1 = (a1 * a1 / 2).exp() * product_moment(ps, sq * alpha, sq * beta, full_measure, full_measure)
     h1f = 2 * math.pi * a1f / math.log1p(16 * float(M1.upper()) / float(goal.upper()))
     h1 = arb(math.floor(h1f * 4096) / 4096)
-    K1 = math.ceil(X1f / float(h1.mid()) - 0.5)
-    X1 = (K1 + arb(0.5)) * h1
+    two_pi = 2 * arb.pi()
+    e1 = (a1 * a1 / 2).exp()
+    for _ in range(40):  # the vertical sides of the rectangle: grow X1 until they are negligible
+        K1 = math.ceil(X1f / float(h1.mid()) - 0.5)
+        X1 = (K1 + arb(0.5)) * h1
+        side1 = 2 * a1 * e1 * (-(X1 * X1) / 2).exp() / two_pi.sqrt() * \
+            product_moment(ps, sq * alpha, sq * beta, _point(X1), full_measure)
+        if side1 < goal / 16:
+            break
+        X1f += 0.5
     disc = _discrete(h1, K1)
     M2 = (a2 * a2 / 2).exp() * product_moment(ps, sq * alpha, sq * beta, disc, full_measure)
     h2maxf = 2 * math.pi * a2f / math.log1p(16 * float(M2.upper()) / float(goal.upper()))
@@ -365,15 +371,19 @@ def lattice_expectation(f: sympy.Expr, g: sympy.Expr, x: sympy.Symbol, q1: arb, 
         k1, k2 = 1, max(1, math.floor(fb * h2maxf / float(ah1.mid()) * (1 - 1e-12)))
     delta = ah1 / k1
     h2 = k2 * delta / beta
-    K2 = math.ceil(X2f / float(h2.mid()) - 0.5)
-    X2 = (K2 + arb(0.5)) * h2
-    two_pi = 2 * arb.pi()
-    phiX1 = (-(X1 * X1) / 2).exp() / two_pi.sqrt()
-    phiX2 = (-(X2 * X2) / 2).exp() / two_pi.sqrt()
-    err1 = 2 * M1 / ((two_pi * a1 / h1).exp() - 1) + 2 * a1 * (a1 * a1 / 2).exp() * phiX1 * \
-        product_moment(ps, sq * alpha, sq * beta, _point(X1), full_measure)
-    err2 = 2 * M2 / ((two_pi * a2 / h2).exp() - 1) + 2 * a2 * (a2 * a2 / 2).exp() * phiX2 * \
-        product_moment(ps, sq * alpha, sq * beta, disc, _point(X2))
+    e2 = (a2 * a2 / 2).exp()
+    for _ in range(40):
+        K2 = math.ceil(X2f / float(h2.mid()) - 0.5)
+        X2 = (K2 + arb(0.5)) * h2
+        side2 = 2 * a2 * e2 * (-(X2 * X2) / 2).exp() / two_pi.sqrt() * \
+            product_moment(ps, sq * alpha, sq * beta, disc, _point(X2))
+        if side2 < goal / 16:
+            break
+        X2f += 0.5
+    if fs * (fa * float(X1.mid()) + fb * float(X2.mid())) > W:
+        return None  # the strip bound does not reach that far
+    err1 = 2 * M1 / ((two_pi * a1 / h1).exp() - 1) + side1
+    err2 = 2 * M2 / ((two_pi * a2 / h2).exp() - 1) + side2
     tail = product_moment(rb, sq * alpha, sq * beta, tail_measure(X1), full_measure) + \
         product_moment(rb, sq * alpha, sq * beta, full_measure, tail_measure(X2))
     # the lattice values and the fixed-point double sum
