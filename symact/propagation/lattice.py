@@ -145,20 +145,34 @@ def _discrete(h: arb, K: int) -> Measure:
 
 # -- bounds of |phi| on the real line and on a strip --------------------------------------
 
+def _box_sup(f: Callable[[acb, bool], acb], cx: Fraction, rx: Fraction, cy: Fraction, ry: Fraction,
+             depth: int) -> arb | None:
+    """sup |f| over a box, bisecting where a wide ball overestimates into a non-finite one."""
+    v = f(acb(arb(_frac(cx), _frac(rx)), arb(_frac(cy), _frac(ry))), True)
+    if v.is_finite():
+        return abs(v).upper()
+    if depth == 0:
+        return None  # a pole, a branch cut, or an enclosure too crude to tell: not proved holomorphic
+    best = arb(0)
+    for sx in (-1, 1):
+        for sy in (-1, 1):
+            r = _box_sup(f, cx + sx * rx / 2, rx / 2, cy + sy * ry / 2, ry / 2, depth - 1)
+            if r is None:
+                return None
+            best = max(best, r)
+    return best
+
+
 def _column_sup(f: Callable[[acb, bool], acb], lo: Fraction, hi: Fraction, d: Fraction) -> arb | None:
     """sup |f| over the box [lo, hi] x [-d, d] (covered by small boxes), or None if not holomorphic."""
     best = arb(0)
     ny = max(1, math.ceil(2 * d / _BOX))
     hy = d / ny
-    cx = (lo + hi) / 2
-    rx = (hi - lo) / 2
     for iy in range(ny):
-        cy = -d + hy * (2 * iy + 1)
-        z = acb(arb(_frac(cx), _frac(rx)), arb(_frac(cy), _frac(hy)))
-        v = f(z, True)
-        if not v.is_finite():
+        s = _box_sup(f, (lo + hi) / 2, (hi - lo) / 2, -d + hy * (2 * iy + 1), hy, 3)
+        if s is None:
             return None
-        best = max(best, abs(v).upper())
+        best = max(best, s)
     return arb(best.upper())
 
 
