@@ -73,6 +73,15 @@ def _term(t: sympy.Expr, x: sympy.Symbol, dps: int) -> tuple | None:
     return coef, n, None, sympy.nsimplify(a) if a.is_Float else a
 
 
+def _is_zero(v: sympy.Expr) -> bool:
+    """Whether a constant is 0 (a zero coefficient only costs time if kept, so a cheap test)."""
+    if v == 0:
+        return True
+    if abs(sympy.N(v, 30)) > sympy.Float(10) ** -20:
+        return False
+    return sympy.simplify(v) == 0
+
+
 def poly_exp_pieces(expr: sympy.Expr, x: sympy.Symbol, dps: int) -> tuple[Piece, ...] | None:
     r"""The pieces of ``expr`` as sums of :math:`c\,x^n e^{ax}` (balls), or None if it is not of that form.
 
@@ -108,7 +117,7 @@ def _make_pieces(expr: sympy.Expr, x: sympy.Symbol, dps: int) -> tuple[Piece, ..
             key = (r[1], r[3])
             grouped[key] = grouped.get(key, sympy.Integer(0)) + r[0]
         terms = [(as_ball(cf, dps), n, as_ball(a, dps)) for (n, a), cf in grouped.items()
-                 if sympy.simplify(cf) != 0]
+                 if not _is_zero(cf)]
         lo = None if p.lo == -sympy.oo else as_ball(p.lo, dps)
         hi = None if p.hi == sympy.oo else as_ball(p.hi, dps)
         out.append((lo, hi, tuple(terms)))
