@@ -147,3 +147,25 @@ def test_as_ball_keeps_sign_of_negative_mpf():
     from symact.numerics.gaussian import as_ball
     assert as_ball(mpmath.mpf(-3)) == -3
     assert as_ball(-sympy.sqrt(2)) < 0
+
+
+def test_nested_fallback_for_softsign():
+    """softsign is neither holomorphic in a strip (|x|) nor piecewise x^n e^(ax): the nested
+    integral answers; checked against SciPy's 2-D quadrature split at the kinks."""
+    np = pytest.importorskip("numpy")
+    integrate = pytest.importorskip("scipy.integrate")
+    c, s = 0.6, 0.8
+
+    def f(z2, z1):
+        u, v = z1, c * z1 + s * z2
+        return (u / (1 + abs(u))) * (v / (1 + abs(v))) * np.exp(-(z1 * z1 + z2 * z2) / 2) / (2 * np.pi)
+
+    ref = 0.0
+    for a, b in ((-12, 0), (0, 12)):  # kink of u at z1 = 0; the kink of v (z2 = -c z1 / s) split inside
+        ref += integrate.dblquad(f, a, b, -12, lambda z1: -c * z1 / s, epsabs=1e-13)[0]
+        ref += integrate.dblquad(f, a, b, lambda z1: -c * z1 / s, 12, epsabs=1e-13)[0]
+    e = sa.activation("softsign").expr
+    with workdps(20):
+        b = gauss2(e, e, x, arb(1), arb(1), arb(3) / 5, dps=15)
+    assert b.rad() < 1e-14
+    assert abs(float(b.mid()) - ref) < 1e-10
