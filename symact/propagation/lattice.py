@@ -299,6 +299,11 @@ def lattice_expectation(f: sympy.Expr, g: sympy.Expr, x: sympy.Symbol, q1: arb, 
     >>> b.overlaps(2 / flint.arb.pi() * (flint.arb(1) / 3).asin()), b.rad() < 1e-20
     (True, True)
     """
+    try:
+        if len(split(sympy.sympify(f), x)) > 1 or len(split(sympy.sympify(g), x)) > 1:
+            return None  # pieces: not holomorphic across the breakpoints
+    except (UnsupportedExpression, ValueError, TypeError):
+        return None
     if c.rad() > 0:
         # the weights are sensitive to the radius of c, the sum is not: evaluate at the midpoint
         # and widen by |dK/dc| <= sqrt(q1 q2 E[f'(u)^2] E[g'(v)^2]) (Price, Cauchy-Schwarz)
@@ -344,12 +349,15 @@ def lattice_expectation(f: sympy.Expr, g: sympy.Expr, x: sympy.Symbol, q1: arb, 
         return None
     a_opt = math.sqrt(2 * (L + 5))
     W = fs * (fa + fb) * (math.sqrt(Xt**2 + 2 * (L + 10) + a_opt**2) + 5) + 1
-    sb = strip_bound(f, x, W, k, gr)
+    try:
+        sb = strip_bound(f, x, W, k, gr)
+        sg = strip_bound(g, x, W, k, gr, dmax=sb[0]) if sb is not None and f != g else None
+    except UnsupportedExpression:
+        return None
     if sb is None:
         return None
     d, ps = sb
     if f != g:
-        sg = strip_bound(g, x, W, k, gr, dmax=d)
         if sg is None:
             return None
         if sg[0] < d:
