@@ -123,6 +123,8 @@ def as_ball(q: Any, dps: int = DEFAULT_DPS) -> arb:
     >>> import flint
     >>> as_ball(sympy.Rational(1, 3)).contains(flint.arb(1) / 3)
     True
+    >>> as_ball(-sympy.sqrt(2)) < 0, as_ball(mpmath.mpf(-3)) == -3
+    (True, True)
     """
     if isinstance(q, arb):
         return q
@@ -137,8 +139,8 @@ def as_ball(q: Any, dps: int = DEFAULT_DPS) -> arb:
     if isinstance(q, float):
         return arb(q)
     if isinstance(q, mpmath.mpf):
-        man, exp = q.man_exp
-        return arb((int(man), int(exp))) if man else arb(0)
+        sign, man, exp, _ = q._mpf_  # mpf.man_exp drops the sign
+        return arb(((-1) ** sign * int(man), int(exp))) if man else arb(0)
     s = sympy.sympify(q)
     if s.is_Integer:
         return arb(int(s))

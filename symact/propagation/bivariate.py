@@ -1,11 +1,22 @@
 r"""Certified Gaussian expectations in one and two variables, in Arb ball arithmetic.
 
-:func:`gauss1` encloses :math:`E[\prod_i f_i(\sigma z)]` for :math:`z \sim N(0, 1)`;
-:func:`gauss2` encloses :math:`E[f(u)\, g(v)]` for a centred Gaussian pair with
-:math:`\operatorname{Var} u = q_1`, :math:`\operatorname{Var} v = q_2`,
-:math:`\operatorname{Cov}(u, v) = c\sqrt{q_1 q_2}`.
+:func:`gauss1` encloses :math:`E[\prod_i f_i(\sigma_i z)]` for :math:`z \sim N(0, 1)`
+(through :mod:`symact.numerics.gaussian`); :func:`gauss2` encloses :math:`E[f(u)\, g(v)]`
+for a centred Gaussian pair with :math:`\operatorname{Var} u = q_1`,
+:math:`\operatorname{Var} v = q_2`, :math:`\operatorname{Cov}(u, v) = c\sqrt{q_1 q_2}`.
 
-Method.  The pair is written :math:`u = \sqrt{q_1} z_1`,
+:func:`gauss2` takes the first method that applies, each rigorous:
+
+1. :math:`c = \pm 1` and :math:`c = 0`: 1-D integrals (:func:`gauss1`);
+2. ``g`` (or ``f``) piecewise :math:`\sum c\,x^n e^{ax}` (ReLU family, ELU, SELU, hard-tanh, ...):
+   condition :math:`v` on :math:`u`, the inner expectation is a closed form and the answer
+   ONE certified 1-D integral (:mod:`symact.propagation.conditioned`);
+3. ``f`` and ``g`` holomorphic in a strip around the real line (tanh, SiLU, Mish, softplus,
+   GELU, ...): the trapezoidal rule on one 1-D lattice with a proved error bound
+   (:mod:`symact.propagation.lattice`);
+4. otherwise the nested integral below.
+
+Fallback method.  The pair is written :math:`u = \sqrt{q_1} z_1`,
 :math:`v = \sqrt{q_2}(c z_1 + \sqrt{1-c^2} z_2)` with independent standard
 normals, and the expectation is the nested integral
 
@@ -16,13 +27,10 @@ computed with python-flint's rigorous Gauss--Legendre integrator
 ``acb.integral`` (Johansson 2018) on each analytic piece (the kinks of ``f``
 and ``g`` split the ranges; the inner split points depend on :math:`z_1`, and
 their exits from :math:`[-T, T]` split the outer range), plus a proved bound on
-the mass outside the box: from growth bounds :math:`|f(x)| \le A + B|x|^k`
-valid for every real ``x`` (proved in interval arithmetic on a grid of balls
-and, beyond it, on half-infinite intervals) and the Gaussian tail moments
-:math:`E[|z|^j; |z| > T] = T^{j-1} 2\varphi(T) + (j-1) E[|z|^{j-2}; |z|>T]`.
-The inner integral is evaluated for complex :math:`z_1` when the outer
-integrator bounds its integrand on a complex ball; every piece is analytic
-there, so the nesting is rigorous.
+the mass outside the box from the real growth bounds
+(:func:`symact.propagation.lattice.real_bound`).  The inner integral is evaluated
+for complex :math:`z_1` when the outer integrator bounds its integrand on a complex
+ball; every piece is analytic there, so the nesting is rigorous.
 
 References
 ----------
@@ -33,20 +41,30 @@ References
 from __future__ import annotations
 
 import itertools
+import math
 from collections.abc import Callable, Sequence
 from typing import Any
 
 import flint
-import mpmath
 import sympy
 from flint import acb, arb
 
-from ..core.cache import cached
 from ..core.errors import CertificationError, UnsupportedExpression
 from ..expressions.pieces import split
-from ..numerics.arb import XInterval, xenclose
+from ..numerics.acb import acb_evaluator
+from ..numerics.gaussian import as_ball, gaussian_expectation, integrate_gaussian
+from .conditioned import conditioned_expectation
+from .lattice import (
+    full_measure,
+    lattice_expectation,
+    merge_bounds,
+    moment,
+    product_moment,
+    real_bound,
+    tail_measure,
+)
 
-__all__ = ["Growth", "ball_eval", "ball_function", "gauss1", "gauss2", "growth_bound", "tail_moments"]
+__all__ = ["ball_eval", "gauss1", "gauss2"]
 
 _METHODS: dict[Any, str] = {
     sympy.exp: "exp", sympy.tanh: "tanh", sympy.sinh: "sinh", sympy.cosh: "cosh",
@@ -54,8 +72,6 @@ _METHODS: dict[Any, str] = {
     sympy.erf: "erf", sympy.erfc: "erfc", sympy.asinh: "asinh", sympy.sech: "sech",
     sympy.coth: "coth", sympy.asin: "asin", sympy.acos: "acos",
 }
-_BRANCHED: dict[Any, str] = {sympy.log: "log", sympy.LambertW: "lambertw"}
-
 Fn = Callable[[Any, bool], Any]
 
 
@@ -72,69 +88,8 @@ def _num(e: sympy.Expr) -> arb:
         s, m, ex, _ = e._mpf_
         return arb(((-1) ** s * m, ex)) if m else arb(0)
     if e.is_number:
-        return _compile(e, sympy.Dummy())(arb(0), False)
+        return as_ball(e, flint.ctx.dps)
     raise UnsupportedExpression(f"not a number: {e}")
-
-
-def _compile(e: sympy.Expr, x: sympy.Symbol) -> Fn:
-    if e == x:
-        return lambda v, an: v
-    if e.is_number and not e.has(sympy.I) and (e.is_Rational or e.is_Float or e in (sympy.pi, sympy.E)):
-        c = _num(e)
-        return lambda v, an: c
-    if e.is_Add or e.is_Mul:
-        parts = [_compile(a, x) for a in e.args]
-        add = e.is_Add
-
-        def op(v: Any, an: bool) -> Any:
-            s = parts[0](v, an)
-            for p in parts[1:]:
-                s = s + p(v, an) if add else s * p(v, an)
-            return s
-
-        return op
-    if e.is_Pow:
-        base, ex = e.args
-        b = _compile(base, x)
-        if ex.is_Integer:
-            n = int(ex)
-            return (lambda v, an: b(v, an) ** n) if n >= 0 else (lambda v, an: 1 / b(v, an) ** (-n))
-        if ex == sympy.S.Half:
-            return lambda v, an: _sqrt(b(v, an), an)
-        ev = _compile(ex, x)
-        return lambda v, an: (ev(v, an) * _log(b(v, an), an)).exp()
-    if isinstance(e, sympy.Function) and len(e.args) == 1:
-        inner = _compile(e.args[0], x)
-        if type(e) in _METHODS:
-            name = _METHODS[type(e)]
-            return lambda v, an: getattr(inner(v, an), name)()
-        if type(e) is sympy.log:
-            return lambda v, an: _log(inner(v, an), an)
-    raise UnsupportedExpression(f"cannot evaluate {e} in complex ball arithmetic")
-
-
-def _sqrt(w: Any, an: bool) -> Any:
-    return w.sqrt(analytic=an) if isinstance(w, acb) else w.sqrt()
-
-
-def _log(w: Any, an: bool) -> Any:
-    return w.log(analytic=an) if isinstance(w, acb) else w.log()
-
-
-@cached(maxsize=512)
-def ball_function(expr: sympy.Expr, x: sympy.Symbol) -> Fn:
-    """Compile an analytic SymPy expression into ``F(ball, analytic)`` for arb and acb balls.
-
-    Functions with branch cuts (``log``, non-integer powers) honour the ``analytic``
-    flag of ``acb.integral``: they return a non-finite ball on a cut.
-
-    >>> import sympy
-    >>> x = sympy.Symbol("x")
-    >>> f = ball_function(sympy.log(1 + sympy.exp(x)), x)
-    >>> f(flint.arb(0), False).overlaps(flint.arb(2).log())
-    True
-    """
-    return _compile(sympy.sympify(expr), x)
 
 
 def ball_eval(expr: sympy.Expr, env: dict[sympy.Symbol, Any]) -> Any:
@@ -150,7 +105,7 @@ def ball_eval(expr: sympy.Expr, env: dict[sympy.Symbol, Any]) -> Any:
     if e in env:
         return env[e]
     if e.is_number:
-        return _num(e) if not isinstance(e, sympy.Function) else _compile(e, sympy.Dummy())(arb(0), False)
+        return _num(e)
     if e.is_Add or e.is_Mul:
         vals = [ball_eval(t, env) for t in e.args]
         out = vals[0]
@@ -177,115 +132,6 @@ def ball_eval(expr: sympy.Expr, env: dict[sympy.Symbol, Any]) -> Any:
         if type(e) is sympy.Abs:
             return abs(v)
     raise UnsupportedExpression(f"cannot evaluate {e} in ball arithmetic")
-
-
-# -- growth bounds -----------------------------------------------------------------------
-
-Growth = tuple[arb, arb, int]  # |f(x)| <= A + B |x|**k for every real x
-
-
-def _tail_growth(e: sympy.Expr, x: sympy.Symbol, side: int, R: int) -> Growth | None:
-    if side > 0:
-        xi = XInterval(mpmath.mpf(R)._mpf_, mpmath.libmp.finf)
-    else:
-        xi = XInterval(mpmath.libmp.fninf, mpmath.mpf(-R)._mpf_)
-
-    def bound(h: sympy.Expr) -> arb | None:
-        try:
-            r = xenclose(h, x, xi)
-        except (UnsupportedExpression, ValueError, TypeError, ZeroDivisionError):
-            return None
-        if not r.finite():
-            return None
-        b = r.to_ball()
-        return abs(b).upper() if b.is_finite() else None
-
-    m = bound(e)
-    if m is not None:
-        return (m, arb(0), 0)
-    num, den = sympy.fraction(sympy.together(e))
-    for p in (1, 2, 3):  # divide numerator and denominator by exp(p x) on the +side (exp(-p x) on -)
-        u = sympy.exp(-side * p * x)
-        h = sympy.expand(num * u) / sympy.expand(den * u)
-        m = bound(h)
-        if m is not None:
-            return (m, arb(0), 0)
-    # log(... exp(+-x) ...) = +-x + log(... * exp(-+x)): peel the linear growth off logs
-    peeled = e.replace(
-        lambda t: isinstance(t, sympy.log) and t.args[0].has(sympy.exp(side * x)),
-        lambda t: side * x + sympy.log(sympy.expand(t.args[0] * sympy.exp(-side * x))),
-    )
-    for k in (1, 2, 3):
-        for h in (e / x**k, sympy.expand(peeled / x**k), sympy.cancel(e / x**k)):
-            m = bound(h)
-            if m is not None:
-                return (arb(0), m, k)
-    m = bound(sympy.diff(e, x))  # Lipschitz: |f(x)| <= |f(+-R)| + L |x|
-    if m is not None:
-        f0 = abs(ball_function(e, x)(arb(side * R), False)).upper()
-        return (f0, m, 1)
-    return None
-
-
-@cached(maxsize=512)
-def growth_bound(expr: sympy.Expr, x: sympy.Symbol, R: int = 8) -> Growth:
-    r"""Constants with :math:`|f(x)| \le A + B|x|^k` for every real ``x``, proved in Arb.
-
-    >>> import sympy
-    >>> x = sympy.Symbol("x", real=True)
-    >>> A, B, k = growth_bound(x / (1 + sympy.exp(-x)), x)
-    >>> k, bool(B < 2)
-    (1, True)
-    """
-    pieces = split(sympy.sympify(expr), x)
-    A, B, K = arb(0), arb(0), 0
-    with flint.ctx.workprec(64):
-        for p in pieces:
-            lo = -R if p.lo == -sympy.oo else max(-R, int(sympy.floor(p.lo)))
-            hi = R if p.hi == sympy.oo else min(R, int(sympy.ceiling(p.hi)))
-            f = ball_function(p.expr, x)
-            steps = 64
-            for i in range(steps * (hi - lo)):
-                a = arb(lo) + arb(i) / steps
-                b = a + arb(1) / steps
-                if (p.lo != -sympy.oo and b <= _num(p.lo)) or (p.hi != sympy.oo and a >= _num(p.hi)):
-                    continue
-                v = f(arb.union(a, b), False)
-                if not v.is_finite():
-                    raise CertificationError(f"cannot bound {p.expr} near {a.mid()}")
-                A = arb.union(A, abs(v).upper()).upper()
-            for side, end in ((1, p.hi), (-1, p.lo)):
-                if end in (sympy.oo, -sympy.oo):
-                    g = _tail_growth(p.expr, x, side, R)
-                    if g is None:
-                        raise CertificationError(
-                            f"no growth bound |f| <= A + B|x|^k proved for {p.expr} at "
-                            f"{'+' if side > 0 else '-'}infinity"
-                        )
-                    A = arb.union(A, g[0]).upper()
-                    if g[2] > K:
-                        B, K = g[1], g[2]
-                    elif g[2] == K:
-                        B = arb.union(B, g[1]).upper()
-    if K == 0:
-        A, B = A + B, arb(0)
-    return (A, B, K)
-
-
-def tail_moments(T: arb, jmax: int) -> tuple[list[arb], list[arb]]:
-    r"""``(m, t)``: :math:`m_j = E|z|^j` and :math:`t_j = E[|z|^j; |z| > T]` for j <= jmax.
-
-    >>> m, t = tail_moments(flint.arb(2), 2)
-    >>> [round(float(v.mid()), 12) for v in m], round(float(t[0].mid()), 6)
-    ([1.0, 0.797884560803, 1.0], 0.0455)
-    """
-    phi = (-(T * T) / 2).exp() / (2 * arb.pi()).sqrt()
-    t = [(T / arb(2).sqrt()).erfc(), 2 * phi]
-    m = [arb(1), (2 / arb.pi()).sqrt()]
-    for j in range(2, jmax + 1):
-        t.append(T ** (j - 1) * 2 * phi + (j - 1) * t[j - 2])
-        m.append((j - 1) * m[j - 2])
-    return m[: jmax + 1], t[: jmax + 1]
 
 
 # -- integrals ---------------------------------------------------------------------------
@@ -315,31 +161,20 @@ def _piece_at(e: sympy.Expr, x: sympy.Symbol, point: float) -> sympy.Expr:
     raise CertificationError(f"no piece of {e} contains {point}")
 
 
-def _choose_T(growths: Sequence[Growth], scale: Sequence[arb], dps: int) -> tuple[arb, arb]:
-    """Half-width T and a rigorous bound on the product's expectation outside [-T, T]."""
-    goal = arb(10) ** (-(dps + 4))
-    T = 6
-    while True:
-        # |prod f_i(s_i z)| <= prod (A_i + B_i s_i^k_i |z|^k_i): a polynomial in |z|
-        poly = {0: arb(1)}
-        for (A, B, k), s in zip(growths, scale, strict=True):
-            new: dict[int, arb] = {}
-            for j, cj in poly.items():
-                new[j] = new.get(j, arb(0)) + cj * A
-                if k:
-                    new[j + k] = new.get(j + k, arb(0)) + cj * B * s**k
-            poly = new
-        _, t = tail_moments(arb(T), max(poly))
-        tail = sum((cj * t[j] for j, cj in poly.items()), arb(0))
-        if tail < goal or T > 60:
-            return arb(T), tail
-        T += 1
+def _scale_sign(s: arb) -> int:
+    if s > 0:
+        return 1
+    if s < 0:
+        return -1
+    raise ValueError(f"a scale must be a nonzero ball of known sign, got {s}")
 
 
 def gauss1(terms: Sequence[tuple[sympy.Expr, arb]], x: sympy.Symbol, *, dps: int) -> arb:
     r"""Enclose :math:`E[\prod_i f_i(s_i z)]`, z standard normal, for ``terms = [(f_i, s_i)]``.
 
     Call inside :func:`symact.core.precision.workdps`; each ``s_i`` is a nonzero Arb ball.
+    Terms of one scale up to sign go to :func:`symact.numerics.gaussian.gaussian_expectation`;
+    mixed scales to :func:`symact.numerics.gaussian.integrate_gaussian` with a proved tail.
 
     >>> import sympy
     >>> from symact.core.precision import workdps
@@ -349,28 +184,54 @@ def gauss1(terms: Sequence[tuple[sympy.Expr, arb]], x: sympy.Symbol, *, dps: int
     ...     r = gauss1([(d, flint.arb(1)), (d, flint.arb(1))], x, dps=30)
     >>> r.overlaps(flint.arb("0.464402902448268241972021461115654"))
     True
+    >>> with workdps(30):
+    ...     r = gauss1([(x**2, flint.arb(1)), (x**2, flint.arb(2))], x, dps=30)
+    >>> r.overlaps(flint.arb(12))  # 4 E[z^4]
+    True
     """
     exprs = [sympy.sympify(e) for e, _ in terms]
     scales = [s if isinstance(s, arb) else arb(s) for _, s in terms]
-    growths = [growth_bound(e, x) for e in exprs]
-    T, tail = _choose_T(growths, [abs(s) for s in scales], dps)
-    cuts = sorted({_num(b) / s for e, s in zip(exprs, scales, strict=True)
-                   for b in _breaks((e,), x)}, key=lambda v: float(v.mid()))
-    ends = [-T, *[c for c in cuts if -T < c < T], T]
-    total = arb(0)
+    signs = [_scale_sign(s) for s in scales]
+    mags = [abs(s) for s in scales]
+    if all(m.mid() == mags[0].mid() and m.rad() == mags[0].rad() for m in mags):
+        prod = sympy.Mul(*[e.subs(x, sg * x) if sg < 0 else e for e, sg in zip(exprs, signs, strict=True)])
+        return gaussian_expectation(split(prod, x), mags[0] ** 2, x=x, dps=dps)
+    return _gauss1_mixed(exprs, scales, x, dps)
+
+
+def _gauss1_mixed(exprs: list[sympy.Expr], scales: list[arb], x: sympy.Symbol, dps: int) -> arb:
+    bound = real_bound(exprs[0], x)
+    for e in exprs[1:]:
+        bound = merge_bounds(bound, real_bound(e, x))
+    A, B, k, g = bound
+    sig = arb(max(abs(s) for s in scales).upper())
+    n = len(exprs)
+    gb = arb(g.numerator) / g.denominator
+    goal = arb(10) ** (-(dps + 4))
+    T = 6
+    while True:  # prod |f_i(s_i z)| <= (A + B (sig|z|)^k e^{g sig |z|})^n, expanded
+        tail = sum((math.comb(n, j) * A ** (n - j) * B**j * sig ** (k * j) * moment(k * j, j * gb * sig, T)
+                    for j in range(n + 1)), arb(0))
+        if tail < goal or T > 80:
+            break
+        T += 1
+    cuts = sorted({as_ball(p.lo, dps) / s for e, s in zip(exprs, scales, strict=True)
+                   for p in split(e, x)[1:]}, key=lambda v: float(v.mid()))
+    ends = [arb(-T), *[v for v in cuts if -T < v < T], arb(T)]
+    parts = []
     for a, b in itertools.pairwise(ends):
         zm = float(((a + b) / 2).mid())
-        fs = [(ball_function(_piece_at(e, x, zm * float(s.mid())), x), s)
+        fs = [(acb_evaluator(_piece_at(e, x, zm * float(s.mid())), x), s)
               for e, s in zip(exprs, scales, strict=True)]
 
         def integrand(z: acb, an: bool, fs: list = fs) -> acb:
-            r = _gauss_weight(z)
+            r = acb(1)
             for f, s in fs:
                 r = r * f(z * s, an)
             return r
 
-        total += _real(acb.integral(integrand, a, b))
-    return total / (2 * arb.pi()).sqrt() + arb(0, tail.upper())
+        parts.append((integrand, a, b))
+    return integrate_gaussian(parts, 1, tail=tail, dps=dps)
 
 
 def gauss2(
@@ -392,29 +253,31 @@ def gauss2(
         return gauss1([(f, a), (g, b if c == 1 else -b)], x, dps=dps)
     if c == 0:
         return gauss1([(f, a)], x, dps=dps) * gauss1([(g, b)], x, dps=dps)
-    return _gauss2_box(f, g, x, q1, q2, c, dps)
+    if not (c < 1 and c > -1):
+        raise ValueError(f"the correlation must lie in [-1, 1], got {c}")
+    # guard digits: the sums and cancellations of the fast methods lose a few
+    with flint.ctx.workprec(max(flint.ctx.prec, int(dps * 3.33)) + 24):
+        r = conditioned_expectation(f, g, x, q1, q2, c, dps=dps)
+        if r is None and f != g:
+            r = conditioned_expectation(g, f, x, q2, q1, c, dps=dps)
+        if r is None:
+            r = lattice_expectation(f, g, x, q1, q2, c, dps=dps)
+    if r is None:
+        r = _gauss2_box(f, g, x, q1, q2, c, dps)
+    return +r
 
 
 def _gauss2_box(f: sympy.Expr, g: sympy.Expr, x: sympy.Symbol, q1: arb, q2: arb, c: arb,
                 dps: int) -> arb:
     a, b = q1.sqrt(), q2.sqrt()
     s = (1 - c * c).sqrt()
-    (Af, Bf, kf), (Ag, Bg, kg) = growth_bound(f, x), growth_bound(g, x)
+    bound = real_bound(f, x) if f == g else merge_bounds(real_bound(f, x), real_bound(g, x))
+    top = arb(max(a, b).upper())
     goal = arb(10) ** (-(dps + 4))
     T = 6
-    while True:  # P(|z1|,|z2|) >= |f(u) g(v)|; |v| <= b(|z1| + |z2|)
-        m, t = tail_moments(arb(T), 2 * max(kf, kg, 1))
-        # bound E[(Af + Bf a^kf |z1|^kf)(Ag + Bg b^kg 2^(kg-1)(|z1|^kg + |z2|^kg)) ; outside box]
-        two = arb(2) ** max(kg - 1, 0)
-        terms = [(Af * Ag, 0, 0)]
-        if kg:
-            terms += [(Af * Bg * b**kg * two, 0, kg), (Af * Bg * b**kg * two, kg, 0)]
-        if kf:
-            terms += [(Bf * a**kf * Ag, kf, 0)]
-            if kg:
-                terms += [(Bf * a**kf * Bg * b**kg * two, kf + kg, 0),
-                          (Bf * a**kf * Bg * b**kg * two, kf, kg)]
-        tail = sum((w * (t[i] * m[j] + m[i] * t[j]) for w, i, j in terms), arb(0))
+    while True:  # |u|, |v| <= top (|z1| + s|z2|): the mass outside [-T, T]^2
+        tail = product_moment(bound, top, top * s, tail_measure(arb(T)), full_measure) + \
+            product_moment(bound, top, top * s, full_measure, tail_measure(arb(T)))
         if tail < goal or T > 60:
             break
         T += 1
@@ -431,10 +294,10 @@ def _gauss2_box(f: sympy.Expr, g: sympy.Expr, x: sympy.Symbol, q1: arb, q2: arb,
     outer_pts.sort(key=lambda v: float(v.mid()))
     ends = [-Tb, *outer_pts, Tb]
     total = arb(0)
-    gfun = [ball_function(p.expr, x) for p in gpieces]
+    gfun = [acb_evaluator(p.expr, x) for p in gpieces]
     for lo, hi in itertools.pairwise(ends):
         zmid = (lo + hi) / 2
-        ff = ball_function(_piece_at(f, x, float((zmid * a).mid())), x)
+        ff = acb_evaluator(_piece_at(f, x, float((zmid * a).mid())), x)
         # which inner split points lie inside (-T, T) on this outer piece
         ks = [k for k in gcuts if -Tb < (k / b - c * zmid) / s < Tb]
         # the g-piece of each inner segment, decided once at the real midpoint of the outer piece

@@ -41,10 +41,20 @@ from ..core.result import Level, Quantity, weakest
 from ..core.steps import Record
 from ..expressions.activation import Activation, x
 from ..expressions.coerce import as_activation
-from .bivariate import gauss1
+from ..expressions.pieces import split
+from ..numerics.gaussian import gaussian_expectation
 from .dual import Q1, Q2, DualKernel, K, dual_kernel, sym_ball
 
 __all__ = ["CorrelationMap", "QMap", "correlation_map", "q_map", "to_quantity"]
+
+
+def _is_odd(e: sympy.Expr) -> bool:
+    """phi(-x) = -phi(x), proved by simplification (skipped when a sample point refutes it)."""
+    for t in (sympy.Rational(1, 3), sympy.Integer(2)):
+        v = sympy.N(e.subs(x, t) + e.subs(x, -t), 20)
+        if v.is_number and abs(v) > 1e-10:
+            return False
+    return sympy.simplify(e + e.subs(x, -x)) == 0
 
 
 def to_quantity(b: arb, *, name: str, method: str, dps: int, level: Level = "certified") -> Quantity:
@@ -103,10 +113,8 @@ def _second_moment(act: Activation, q: arb, dps: int, dq: bool = False) -> arb:
         g = sympy.diff(f, Q1) if dq else f
         from .bivariate import ball_eval
         return ball_eval(g, {Q1: q})
-    s = q.sqrt()
-    if not dq:
-        return gauss1([(act.expr, s), (act.expr, s)], x, dps=dps)
-    return gauss1([(act.expr, s), (act.expr, s), (x**2 - 1, arb(1))], x, dps=dps) / (2 * q)
+    # d/dq E[f(sqrt q z)] = E[f (z^2 - 1)]/(2q): numerics.gaussian integrates that score directly
+    return gaussian_expectation(split(act.expr**2, x), q, x=x, dps=dps, dq=1 if dq else 0)
 
 
 def _fixed_point(act: Activation, wv: sympy.Expr, bv: sympy.Expr, dps: int,
@@ -230,7 +238,7 @@ class CorrelationMap:
     def method(self) -> str:
         """closed form (with its reference) or the certified 2-D integral."""
         return f"closed form ({self.kernel.reference})" if self.kernel.formula is not None \
-            else "arb nested integral"
+            else "certified Gaussian integral"
 
     def _qball(self) -> arb:
         if self._q is not None:
@@ -280,7 +288,7 @@ class CorrelationMap:
     @functools.cached_property
     def at_zero(self) -> Quantity:
         """:math:`C(0)` (exactly 0 for an odd activation without bias)."""
-        if self.bias_var == 0 and sympy.simplify(self.act.expr + self.act.expr.subs(x, -x)) == 0:
+        if self.bias_var == 0 and _is_odd(self.act.expr):
             return Quantity(sympy.Integer(0), "exact", method="odd activation", name="C(0)")
         return self.derivative(0, 0)
 
@@ -306,8 +314,11 @@ class CorrelationMap:
                 break
         eps = sympy.Rational(1, 10**11)
         lo, hi = max(c - eps, sympy.Integer(0)), min(c + eps, sympy.Integer(1))
-        if not (self(lo) > lo and self(hi) < hi):
+        # at lo = 0 no evaluation is needed: C(0) = (sigma_w^2 E[phi]^2 + sigma_b^2)/q >= 0
+        # (mean-zero activations such as SELU have C(0) = 0 up to a tiny enclosure)
+        if not ((lo == 0 or self(lo) > lo) and self(hi) < hi):
             raise CertificationError("could not bracket c* with certified signs")
+        self.__dict__["_bracket"] = (lo, hi)
         with workdps(self.dps + 5):
             return to_quantity(arb.union(sym_ball(lo, 40), sym_ball(hi, 40)), name="c*",
                                method="Newton, bracketed by certified signs (unique by convexity)",
@@ -316,13 +327,21 @@ class CorrelationMap:
     @property
     def stable(self) -> bool:
         """Whether c* attracts (C'(c*) < 1; c* = 1 at criticality counts as marginal -> False)."""
-        return bool(self.derivative(self.fixed_point.value, 1) < 1) if self.fixed_point.value != 1 \
-            else bool(self.chi1 < 1)
+        if self.fixed_point.value == 1:
+            return bool(self.chi1 < 1)
+        bracket = self.__dict__.get("_bracket")
+        top = bracket[1] if bracket is not None else self.fixed_point.value
+        return bool(self.derivative(top, 1) < 1)
 
     @functools.cached_property
     def depth_scale(self) -> Quantity:
         r""":math:`\xi_c = -1/\ln C'(c^*)` (``oo`` at criticality)."""
         d = self.chi1 if self.fixed_point.value == 1 else self.derivative(self.fixed_point.value, 1)
+        bracket = self.__dict__.get("_bracket")
+        if bracket is not None and d.level != "exact":
+            # C' is nondecreasing on [0, 1] (C convex there): C'(c*) lies in [C'(lo), C'(hi)]
+            d_lo, d_hi = self.derivative(bracket[0], 1), self.derivative(bracket[1], 1)
+            d = Quantity.certified(d_lo.enclosure[0], d_hi.enclosure[1], method=d.method, name="C'(c*)")
         if d.level == "exact":
             v = sympy.simplify(-1 / sympy.log(d.value)) if d.value != 1 else sympy.oo
             return Quantity(v, "exact", method="closed form", name="xi_c")
