@@ -14,7 +14,6 @@ in its own section.
 from __future__ import annotations
 
 import warnings
-
 from collections.abc import Iterable, Sequence
 
 from ..expressions.activation import Activation
