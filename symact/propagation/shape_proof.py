@@ -42,13 +42,14 @@ from typing import Any
 import sympy
 from flint import acb, arb
 
-from ..core.errors import CertificationError
+from ..core.errors import CertificationError, UnsupportedExpression
 from ..core.precision import workdps
 from ..core.result import Quantity
 from ..core.steps import Record
 from ..expressions.activation import Activation, x
-from .bivariate import ball_function, growth_bound, tail_moments
+from ..numerics.acb import acb_evaluator
 from .cmap import to_quantity
+from .lattice import moment, real_bound
 
 __all__ = ["BoxProof", "ShapeMoments", "krawczyk_shape", "residual_and_jacobian"]
 
@@ -88,8 +89,12 @@ class ShapeMoments:
             d = act.expr if k == 0 else act.derivative(k)
             if d.has(sympy.Piecewise, sympy.Abs, sympy.Heaviside, sympy.Max, sympy.Min, sympy.sign):
                 raise CertificationError("the box proof needs an activation analytic on the real line")
-            self.fns.append(ball_function(d, x))
-            self.growth.append(growth_bound(d, x))
+            self.fns.append(acb_evaluator(d, x))
+            try:
+                A, B, k, g = real_bound(d, x)  # |phi^(k)(w)| <= A + B |w|^k e^{g|w|}
+            except UnsupportedExpression as e:
+                raise CertificationError(f"no growth bound for the box proof: {e}") from None
+            self.growth.append((A, B, k, g))
         self.T = int(math.sqrt(2 * (dps + 6) * math.log(10))) + 3
 
     def __call__(self, p: int, ks: tuple[int, ...], A: arb, B: arb) -> arb:
@@ -108,14 +113,18 @@ class ShapeMoments:
         val = acb.integral(integrand, -self.T, self.T)
         if not val.is_finite():
             raise CertificationError("box integral not enclosed")
+        # for |z| >= T >= 1, |w| <= |A||z| + |B| <= s|z| with s = |A| + |B|, so each factor is at most
+        # (a + b s^m e^{g|B|}) |z|^m e^{g|A||z|}: the tail is C E[|z|^K e^{gamma|z|}; |z| > T]
         s = abs(A).upper() + abs(B).upper()
-        C, K = arb(1), p
+        C, K, gamma = arb(1), p, arb(0)
         for k in ks:
-            a, b, m = self.growth[k]
-            C = C * (a + b * s**m)
+            a, b, m, g = self.growth[k]
+            gb = arb(g.numerator) / g.denominator
+            C = C * (a + b * s**m * (gb * abs(B).upper()).exp())
             K += m
-        _, t = tail_moments(arb(self.T), K)
-        return val.real / (2 * arb.pi()).sqrt() + arb(0, (C * t[K]).upper())
+            gamma = gamma + gb * abs(A).upper()
+        t = moment(K, arb(gamma.upper()), arb(self.T))  # E[|z|^K e^{gamma|z|}; |z| > T]
+        return val.real / (2 * arb.pi()).sqrt() + arb(0, (C * t).upper())
 
 
 def residual_and_jacobian(M: ShapeMoments, A: arb, B: arb, n: int, target: arb,
