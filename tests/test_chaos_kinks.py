@@ -41,3 +41,17 @@ def test_kinked_edge_of_chaos_is_certified(name):
     # (the critical fixed point need not be the one a network started at q = 1 reaches)
     chi = sa.chi1(name, r, "1/20", q=r.details["q_star"])
     assert abs(float(chi) - 1) < 1e-12
+
+
+def test_correlation_map_of_a_diverging_length_map_says_so():
+    """ELU at sigma_w^2 = 2: V(q) - q = E[phi^2 - ...] > 0 grows, q -> oo (not a collapse to 0).
+
+    Independent check: V(q) > q at q = 1, 10, 100 by mpmath quadrature.
+    """
+    with mpmath.workdps(20):
+        phi = lambda u: u if u > 0 else mpmath.expm1(u)  # noqa: E731
+        for q in (1, 10, 100):
+            V = 2 * mpmath.quad(lambda z: phi(mpmath.sqrt(q) * z) ** 2 * mpmath.npdf(z), [-mpmath.inf, 0, mpmath.inf]) + mpmath.mpf(1) / 10
+            assert V > q
+    with pytest.raises(ValueError, match="grows without bound"):
+        sa.correlation_map("elu", 2, "1/10")

@@ -35,6 +35,7 @@ import flint
 import sympy
 from flint import arb
 
+from ..core.budget import check_deadline
 from ..core.errors import CertificationError
 from ..core.precision import DEFAULT_DPS, check_dps, workdps
 from ..core.result import Level, Quantity, weakest
@@ -44,6 +45,7 @@ from ..expressions.coerce import as_activation
 from ..expressions.pieces import split
 from ..numerics.gaussian import gaussian_expectation
 from .dual import Q1, Q2, DualKernel, K, dual_kernel, sym_ball
+from .meanfield import mean_field
 
 __all__ = ["CorrelationMap", "QMap", "correlation_map", "q_map", "to_quantity"]
 
@@ -129,22 +131,31 @@ def _fixed_point(act: Activation, wv: sympy.Expr, bv: sympy.Expr, dps: int,
         return w * _second_moment(act, q, d, dq=True)
 
     q = arb(float(sympy.N(q0)))
+    done = False
     with workdps(15):
-        for it in range(200):  # plain iteration, then Newton
-            qn = V(arb(q.mid()), 12)
+        for it in range(200):  # plain iteration, then Newton while it stays positive
+            check_deadline()
+            plain = V(arb(q.mid()), 12)
+            qn = plain
             if it >= 6:
                 slope = dV(arb(q.mid()), 12)
-                qn = arb(q.mid()) - (V(arb(q.mid()), 12) - arb(q.mid())) / (slope - 1)
-            if not qn.is_finite() or qn.mid() > 1e8:
-                raise ValueError(f"no fixed point of the length map: q grows without bound "
-                                 f"({act.name}, weight_var={wv}, bias_var={bv})")
-            if qn.mid() < 1e-12:
-                raise ValueError(f"the length map collapses to q* = 0 ({act.name}, "
-                                 f"weight_var={wv}, bias_var={bv}); pass q= to use another q")
+                newton = arb(q.mid()) - (plain - arb(q.mid())) / (slope - 1)
+                if newton.is_finite() and newton.mid() > 0:
+                    qn = newton
+            if not qn.is_finite() or qn.mid() > 1e8 or qn.mid() < 1e-12:
+                break
             done = abs(float(qn.mid()) - float(q.mid())) < 1e-11 * max(1.0, float(q.mid()))
             q = arb(qn.mid())
             if done:
                 break
+    if not done:  # no float fixed point near q0: the certified mean field says what happens
+        mf = mean_field(act, wv, bv, q0=q0, dps=min(dps, 20))
+        if mf.status == "diverges":
+            raise ValueError(f"{mf.note} ({act.name}, weight_var={wv}, bias_var={bv})")
+        if mf.status == "q -> 0":
+            raise ValueError(f"the length map collapses to q* = 0 ({act.name}, "
+                             f"weight_var={wv}, bias_var={bv}); pass q= to use another q")
+        q = arb(float(mf.q_star))
     m = arb(q.mid())
     r = arb(abs(float(m.mid())) * 1e-9 + 1e-12)
     Qb = arb(m.mid(), r.mid())
