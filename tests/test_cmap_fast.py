@@ -169,3 +169,15 @@ def test_nested_fallback_for_softsign():
         b = gauss2(e, e, x, arb(1), arb(1), arb(3) / 5, dps=15)
     assert b.rad() < 1e-14
     assert abs(float(b.mid()) - ref) < 1e-10
+
+
+def test_each_value_names_the_method_that_enclosed_it():
+    """The C-map's values say which rigorous method gave them, and the derivation repeats it."""
+    import symact as sa
+
+    tanh, elu = sa.correlation_map("tanh", 1, "1/10"), sa.correlation_map("elu", 1, "1/10")
+    assert tanh("1/2").method.endswith(": lattice")
+    assert elu("1/2").method.endswith(": conditioned")
+    assert tanh.chi1.method.endswith(": one-dimensional")
+    text = sa.derive(elu, at=["1/2"]).text()
+    assert "C(1/2) by conditioning on u" in text

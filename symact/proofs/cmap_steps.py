@@ -28,12 +28,13 @@ from ..core.errors import CertificationError, UnsupportedExpression
 from ..core.precision import workdps
 from ..core.result import Quantity, Result, weakest
 from ..core.steps import Record
+from ..propagation.bivariate import METHODS
 from ..propagation.cmap import CorrelationMap, QMap, to_quantity
 from ..propagation.dual import Q1, Q2, K
 from .derivation import Derivation, Notation, Row, Step
 from .names import proper_name
 
-__all__ = ["KERNEL_REFERENCES", "attempt", "cmap_derivation", "derived_quantity", "integral_prose",
+__all__ = ["KERNEL_REFERENCES", "attempt", "cmap_derivation", "derived_quantity", "integral_prose", "methods_prose",
            "qmap_derivation", "relation_of", "variances_notation"]
 
 #: The reference key of each dual-kernel family's closed form.
@@ -98,10 +99,27 @@ def integral_prose(rec: Record | None) -> tuple[Any, ...]:
     return ("Each value is certified: the Gaussian pair is written ",
             Notation(r"u = \sqrt{q}\,z_1,\ v = \sqrt{q}\,(c z_1 + \sqrt{1 - c^2}\,z_2)",
                      "u = √q z₁, v = √q (c z₁ + √(1 − c²) z₂)"),
-            " with independent standard normals, and the expectation becomes a "
-            "nested integral over a box [−T, T]², enclosed by Arb's rigorous Gauss–Legendre "
-            f"integration (Johansson 2018) on each analytic piece, at {rec['dps']} digits "
-            f"({rec['bits']} bits) of working precision.", tail)
+            " with independent standard normals, and the expectation is enclosed by the first of "
+            "these rigorous methods that applies: at c = 0 or |c| = 1, one-dimensional Gaussian "
+            "integrals; for an activation made of pieces c xⁿ e^{ax}, conditioning on u, which "
+            "leaves a closed-form inner expectation (exp and erfc) and one 1-D integral; for an "
+            "activation holomorphic in a strip around the real line, a trapezoidal rule on one "
+            "1-D lattice with a proved finite-rectangle form of Trefethen and Weideman's error "
+            "bound; otherwise a nested integral over a box [−T, T]². The 1-D integrals use Arb's "
+            "rigorous Gauss–Legendre integration (Johansson 2018) on each analytic piece, at "
+            f"{rec['dps']} digits ({rec['bits']} bits) of working precision.", tail)
+
+
+def methods_prose(values: Sequence[tuple[str, Quantity | None]]) -> Step | None:
+    """A paragraph naming, for each certified value shown, the method that enclosed it."""
+    used = []
+    for label, q in values:
+        tag = q.method.rpartition(": ")[2] if q is not None and ": " in q.method else ""
+        if tag in METHODS:
+            used.append(f"{label} by {METHODS[tag]}")
+    if not used:
+        return None
+    return Step("prose", None, None, "", ("Of the values above, " + "; ".join(used) + ".",))
 
 
 def _fixed_point_record(steps: Sequence[Record]) -> Record | None:
@@ -250,6 +268,7 @@ def cmap_derivation(cm: CorrelationMap, *, at: Sequence[Any] = ()) -> Derivation
     rows += [_row(chi_key, chi_label, chi),
              _row("C''(1)", Notation("C''(1)", "C''(1)"), curv),
              _row("C(0)", Notation("C(0)", "C(0)"), c0)]
+    shown: list[tuple[str, Quantity | None]] = []
     for c in at:
         cv = sympy.nsimplify(c) if isinstance(c, float) else sympy.sympify(c)
         if cv == 0:
@@ -258,6 +277,10 @@ def cmap_derivation(cm: CorrelationMap, *, at: Sequence[Any] = ()) -> Derivation
         label = Notation(f"C({sympy.latex(cv)})", f"C({cv})")
         steps.append(_shown("value_at", label, val, err))
         rows.append(_row(f"C({cv})", label, val))
+        shown.append((f"C({cv})", val))
+    how = methods_prose([("C'(1)", chi), ("C''(1)", curv), ("C(0)", c0), *shown])
+    if how is not None:
+        steps.append(how)
     if chi is not None:
         steps += _fixed_point_steps(cm, chi, rows)
     else:

@@ -64,7 +64,7 @@ from .lattice import (
     tail_measure,
 )
 
-__all__ = ["ball_eval", "gauss1", "gauss2"]
+__all__ = ["METHODS", "gauss2_traced", "ball_eval", "gauss1", "gauss2"]
 
 _METHODS: dict[Any, str] = {
     sympy.exp: "exp", sympy.tanh: "tanh", sympy.sinh: "sinh", sympy.cosh: "cosh",
@@ -234,10 +234,23 @@ def _gauss1_mixed(exprs: list[sympy.Expr], scales: list[arb], x: sympy.Symbol, d
     return integrate_gaussian(parts, 1, tail=tail, dps=dps)
 
 
+#: What :func:`gauss2_traced` reports, by tag: how the value was enclosed.
+METHODS = {
+    "one-dimensional": "one-dimensional certified Gaussian integrals (c = 0 or |c| = 1)",
+    "conditioned": "conditioning on u: a closed-form inner expectation (exp and erfc), then one "
+                   "certified 1-D integral",
+    "lattice": "a trapezoidal rule on one 1-D lattice with a proved finite-rectangle "
+               "Trefethen–Weideman error bound",
+    "nested": "a nested 2-D acb.integral on [−T, T]² plus a proved tail bound",
+}
+
+
 def gauss2(
     f: sympy.Expr, g: sympy.Expr, x: sympy.Symbol, q1: arb, q2: arb, c: arb, *, dps: int
 ) -> arb:
     r"""Enclose :math:`E[f(u) g(v)]` for the Gaussian pair described in the module notes.
+
+    See :func:`gauss2_traced` for the same ball with the tag of the method that gave it.
 
     >>> import sympy
     >>> from symact.core.precision import workdps
@@ -247,24 +260,46 @@ def gauss2(
     >>> r.overlaps(2 / flint.arb.pi() * (flint.arb(1) / 3).asin())
     True
     """
+    return gauss2_traced(f, g, x, q1, q2, c, dps=dps)[0]
+
+
+def gauss2_traced(
+    f: sympy.Expr, g: sympy.Expr, x: sympy.Symbol, q1: arb, q2: arb, c: arb, *, dps: int
+) -> tuple[arb, str]:
+    r""":func:`gauss2`'s ball and the key in :data:`METHODS` of the method that enclosed it.
+
+    The first method that applies is used: one-dimensional integrals at :math:`c \in
+    \{0, \pm 1\}`, conditioning for piecewise :math:`x^n e^{ax}` activations, the lattice
+    rule for activations holomorphic in a strip, else the nested integral.
+
+    >>> import sympy
+    >>> from symact.core.precision import workdps
+    >>> x = sympy.Symbol("x", real=True)
+    >>> with workdps(20):
+    ...     r, how = gauss2_traced(sympy.tanh(x), sympy.tanh(x), x, flint.arb(1), flint.arb(1),
+    ...                            flint.arb(0.5), dps=20)
+    >>> how
+    'lattice'
+    """
     f, g = sympy.sympify(f), sympy.sympify(g)
     a, b = q1.sqrt(), q2.sqrt()
     if c == 1 or c == -1:
-        return gauss1([(f, a), (g, b if c == 1 else -b)], x, dps=dps)
+        return gauss1([(f, a), (g, b if c == 1 else -b)], x, dps=dps), "one-dimensional"
     if c == 0:
-        return gauss1([(f, a)], x, dps=dps) * gauss1([(g, b)], x, dps=dps)
+        return gauss1([(f, a)], x, dps=dps) * gauss1([(g, b)], x, dps=dps), "one-dimensional"
     if not (c < 1 and c > -1):
         raise ValueError(f"the correlation must lie in [-1, 1], got {c}")
+    how = "conditioned"
     # guard digits: the sums and cancellations of the fast methods lose a few
     with flint.ctx.workprec(max(flint.ctx.prec, int(dps * 3.33)) + 24):
         r = conditioned_expectation(f, g, x, q1, q2, c, dps=dps)
         if r is None and f != g:
             r = conditioned_expectation(g, f, x, q2, q1, c, dps=dps)
         if r is None:
-            r = lattice_expectation(f, g, x, q1, q2, c, dps=dps)
+            r, how = lattice_expectation(f, g, x, q1, q2, c, dps=dps), "lattice"
     if r is None:
-        r = _gauss2_box(f, g, x, q1, q2, c, dps)
-    return +r
+        r, how = _gauss2_box(f, g, x, q1, q2, c, dps), "nested"
+    return +r, how
 
 
 def _gauss2_box(f: sympy.Expr, g: sympy.Expr, x: sympy.Symbol, q1: arb, q2: arb, c: arb,

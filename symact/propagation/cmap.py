@@ -271,10 +271,11 @@ class CorrelationMap:
             q = self._qball()
             cb = sym_ball(c, self.dps) if not isinstance(c, float) else arb(c)
             w, b = sym_ball(self.weight_var, self.dps), sym_ball(self.bias_var, self.dps)
-            kv = self.kernel.value(q, q, cb, order=order, dps=self.dps)
+            kv, how = self.kernel.value_traced(q, q, cb, order=order, dps=self.dps)
             vq = self._output_var(q, w, b)
             v = (w * kv + b) / vq if order == 0 else w * kv * q**order / vq
-            return to_quantity(v, name=name, method=self.method, dps=self.dps)
+            method = self.method if how == "closed form" else f"{self.method}: {how}"
+            return to_quantity(v, name=name, method=method, dps=self.dps)
 
     def _output_var(self, q: arb, w: arb, b: arb) -> arb:
         # V(q) = sigma_w^2 E[phi(sqrt q z)^2] + sigma_b^2 (= q at the fixed point)
@@ -415,7 +416,8 @@ def correlation_map(act: Any, weight_var: Any, bias_var: Any = 0, *, q: Any = No
     if kern.formula is None:  # how every certified value of this map is enclosed
         with workdps(dps + 5):
             bits = int(flint.ctx.prec)
-        steps.append(Record("integral", {"method": "arb nested integral", "dps": dps + 5, "bits": bits,
+        steps.append(Record("integral", {"method": "certified Gaussian integral", "dps": dps + 5, "bits": bits,
                                          "tail": "growth bound", "reference": "Johansson 2018"},
-                            level="certified", note="nested acb.integral on [-T, T]^2 plus a tail bound"))
+                            level="certified", note="the first of bivariate.METHODS that applies; "
+                                                    "each value's method names the one used"))
     return CorrelationMap(act, wv, bv, qs, kern, dps, tuple(steps), qball)

@@ -43,7 +43,7 @@ from ..core.errors import UnsupportedExpression
 from ..core.result import enclose
 from ..expressions.activation import Activation, x
 from ..expressions.pieces import one_sided_limit, split
-from .bivariate import ball_eval, gauss1, gauss2
+from .bivariate import ball_eval, gauss1, gauss2_traced
 
 __all__ = ["DualKernel", "Q1", "Q2", "K", "dual_kernel", "sym_ball"]
 
@@ -68,17 +68,24 @@ class DualKernel:
 
     def value(self, q1: arb, q2: arb, c: arb, *, order: int = 0, dps: int) -> arb:
         r"""Enclose :math:`E[\varphi^{(n)}(u)\varphi^{(n)}(v)]` (n = order) at correlation ``c``."""
+        return self.value_traced(q1, q2, c, order=order, dps=dps)[0]
+
+    def value_traced(self, q1: arb, q2: arb, c: arb, *, order: int = 0, dps: int) -> tuple[arb, str]:
+        """:meth:`value` and how it was obtained: ``"closed form"`` or a key of ``bivariate.METHODS``."""
         f = self.closed(order)
-        if f is not None:
-            if order and (c == 1 or c == -1):
-                f = sympy.limit(f.subs(K, sympy.Symbol("_c") * sympy.sqrt(Q1 * Q2)),
-                                sympy.Symbol("_c"), 1 if c == 1 else -1, "-" if c == 1 else "+")
-                if f.has(sympy.oo, sympy.zoo, sympy.nan):
-                    return arb("inf")
-                return _eval3(f, q1, q2, c)
-            return _eval3(f, q1, q2, c * (q1 * q2).sqrt())
-        d = derivative_expr(self.act, order)
-        return gauss2(d, d, x, q1, q2, c, dps=dps)
+        if f is None:
+            d = derivative_expr(self.act, order)
+            return gauss2_traced(d, d, x, q1, q2, c, dps=dps)
+        return self._closed_value(f, q1, q2, c, order), "closed form"
+
+    def _closed_value(self, f: sympy.Expr, q1: arb, q2: arb, c: arb, order: int) -> arb:
+        if order and (c == 1 or c == -1):
+            f = sympy.limit(f.subs(K, sympy.Symbol("_c") * sympy.sqrt(Q1 * Q2)),
+                            sympy.Symbol("_c"), 1 if c == 1 else -1, "-" if c == 1 else "+")
+            if f.has(sympy.oo, sympy.zoo, sympy.nan):
+                return arb("inf")
+            return _eval3(f, q1, q2, c)
+        return _eval3(f, q1, q2, c * (q1 * q2).sqrt())
 
 
 def sym_ball(v: sympy.Expr | int | float | arb, dps: int) -> arb:
