@@ -181,3 +181,22 @@ def test_each_value_names_the_method_that_enclosed_it():
     assert tanh.chi1.method.endswith(": one-dimensional")
     text = sa.derive(elu, at=["1/2"]).text()
     assert "C(1/2) by conditioning on u" in text
+
+
+def test_closed_form_at_a_long_decimal_is_evaluated_in_arb():
+    """At a long decimal c (an end of c*'s enclosure) the closed form is enclosed, not simplified.
+
+    ReLU at sigma_w^2 = 2: C'(c) = (pi - arccos c)/pi (arc-cosine kernel), written here with mpmath.
+    """
+    import mpmath
+    import sympy
+
+    import symact as sa
+
+    c = sympy.Float("0.7318192837465564738291827364655", 40)
+    d = sa.correlation_map("relu", 2).derivative(c, 1)
+    assert d.level == "certified"
+    with mpmath.workdps(50):
+        ref = (mpmath.pi - mpmath.acos(mpmath.mpf(str(c)))) / mpmath.pi
+        lo, hi = d.enclosure
+        assert lo <= ref <= hi and hi - lo < mpmath.mpf(10) ** -25

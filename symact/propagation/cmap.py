@@ -260,7 +260,10 @@ class CorrelationMap:
         """:math:`C^{(n)}(c)` for n = ``order`` (0, 1 or 2), certified or exact."""
         name = {0: "C(c)", 1: "C'(c)", 2: "C''(c)"}[order]
         f = self.formula
-        if f is not None:
+        # an exact value only at an exact, short c: a long decimal (such as an end of c*'s
+        # enclosure) makes SymPy's simplify take minutes; the closed form is then evaluated in Arb
+        short = not isinstance(c, float | sympy.Float) and len(str(sympy.nsimplify(c))) <= 40
+        if f is not None and short:
             val = sympy.diff(f, self.c, order).subs(self.c, sympy.nsimplify(c))
             if order == 2 and sympy.sympify(c) in (1, -1):
                 val = sympy.limit(sympy.diff(f, self.c, 2), self.c, sympy.sympify(c),

@@ -260,7 +260,7 @@ class KernelTable:
 
 
 def kernel_table(names: Any = "all", *, bias_var: Any = "1/20", depth: int = 100,
-                 cmap: bool = False, dps: int = DEFAULT_DPS) -> KernelTable:
+                 cmap: bool = True, dps: int = DEFAULT_DPS) -> KernelTable:
     r"""The catalogue table (see the module notes): C'(1), C''(1), :math:`\xi_c` at the gain and on the edge.
 
     Parameters
@@ -272,7 +272,7 @@ def kernel_table(names: Any = "all", *, bias_var: Any = "1/20", depth: int = 100
         :math:`L` of the Jacobian spread (default 100).
     cmap : bool, keyword-only
         Compute :math:`\xi_c` at chaotic gain points of non-odd activations from the 2-D
-        C-map (seconds to a minute each today); otherwise those cells are ``None``.
+        C-map (default; up to a few seconds each); with ``False`` those cells are ``None``.
     dps : int, keyword-only
 
     Examples
