@@ -51,7 +51,7 @@ def test_correlation_map_of_a_diverging_length_map_says_so():
     with mpmath.workdps(20):
         phi = lambda u: u if u > 0 else mpmath.expm1(u)  # noqa: E731
         for q in (1, 10, 100):
-            V = 2 * mpmath.quad(lambda z: phi(mpmath.sqrt(q) * z) ** 2 * mpmath.npdf(z), [-mpmath.inf, 0, mpmath.inf]) + mpmath.mpf(1) / 10
+            V = 2 * mpmath.quad(lambda z, q=q: phi(mpmath.sqrt(q) * z) ** 2 * mpmath.npdf(z), [-mpmath.inf, 0, mpmath.inf]) + mpmath.mpf(1) / 10
             assert V > q
     with pytest.raises(ValueError, match="grows without bound"):
         sa.correlation_map("elu", 2, "1/10")
