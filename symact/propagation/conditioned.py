@@ -40,7 +40,14 @@ from ..core.errors import CertificationError, UnsupportedExpression
 from ..expressions.pieces import split
 from ..numerics.acb import acb_evaluator
 from ..numerics.gaussian import as_ball
-from .lattice import full_measure, merge_bounds, product_moment, real_bound, tail_measure
+from .lattice import (
+    full_measure,
+    merge_bounds,
+    product_moment,
+    real_bound,
+    tail_measure,
+    upper_tail_moments,
+)
 
 __all__ = ["conditioned_expectation", "poly_exp_pieces"]
 
@@ -124,27 +131,18 @@ def _make_pieces(expr: sympy.Expr, x: sympy.Symbol, dps: int) -> tuple[Piece, ..
     return tuple(out)
 
 
-def _J(L: acb, n: int) -> list[acb]:
-    """int_L^oo w^i phi(w) dw, i <= n, for a complex ball L."""
-    dens = (-(L * L) / 2).exp() / (2 * arb.pi()).sqrt()
-    J = [(L / arb(2).sqrt()).erfc() / 2, dens]
-    for i in range(2, n + 1):
-        J.append(L ** (i - 1) * dens + (i - 1) * J[i - 2])
-    return J[: n + 1]
-
-
 def _window(lo: acb | None, hi: acb | None, n: int) -> list[acb]:
     """int_lo^hi w^i phi(w) dw for i <= n (None = infinite end), without cancellation."""
     if lo is None and hi is None:
         return [acb(math.prod(range(i - 1, 0, -2)) if i % 2 == 0 else 0) for i in range(n + 1)]
     if lo is None:  # int_-oo^hi w^i phi = (-1)^i int_{-hi}^oo w^i phi
-        return [(-1) ** i * v for i, v in enumerate(_J(-hi, n))]
+        return [(-1) ** i * v for i, v in enumerate(upper_tail_moments(-hi, n))]
     if hi is None:
-        return _J(lo, n)
+        return upper_tail_moments(lo, n)
     if hi.real < 0:  # both ends left of 0: reflect so that the tails subtracted are small
-        a, b = _J(-hi, n), _J(-lo, n)
+        a, b = upper_tail_moments(-hi, n), upper_tail_moments(-lo, n)
         return [(-1) ** i * (u - v) for i, (u, v) in enumerate(zip(a, b, strict=True))]
-    a, b = _J(lo, n), _J(hi, n)
+    a, b = upper_tail_moments(lo, n), upper_tail_moments(hi, n)
     return [u - v for u, v in zip(a, b, strict=True)]
 
 
