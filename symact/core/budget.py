@@ -24,13 +24,12 @@ Three mechanisms, from cheapest to strongest:
    workers, GUIs), on Linux, macOS and Windows, and it never touches signals:
    a program's own ``SIGALRM`` handler and ``setitimer`` alarm are left
    exactly as they were.  Like a signal it is delivered between bytecodes, so
-   a blocking C call finishes first; the interruption repeats every 50 ms
-   until the budget is left, in case Python swallowed one (in a ``__del__``).
+   a blocking C call finishes first; it repeats every 50 ms until the budget
+   is left.  It never lands in an ``__enter__``/``__exit__`` or an
+   :class:`uninterruptible` block (see the notes at ``_Watch``).
 3. **A worker process** (:func:`run_isolated`) for one C call that may not
-   return at all (Python's arithmetic on an enormous integer): the work runs
-   in a child process that is killed when the time is up.  In a process that
-   runs other threads the child is started with ``forkserver`` (or ``spawn``
-   where that is not available), never by forking a threaded process.
+   return at all (Python's arithmetic on an enormous integer), killed when the
+   time is up; never forked from a process that runs other threads.
 
 Budgets belong to the thread that opens them: keep a budget's block free of
 ``await`` (the watchdog interrupts the thread, whichever task runs on it), and
@@ -51,6 +50,8 @@ import time
 from collections.abc import Callable
 from typing import Any, TypeVar
 
+from .isolate import ChildTimeout, run_in_child
+
 __all__ = [
     "DEFAULT_BUDGET",
     "BudgetExceeded",
@@ -62,7 +63,6 @@ __all__ = [
     "run_isolated",
     "uninterruptible",
     "run_with_budget",
-    "worker_main",
     "set_default_budget",
     "time_budget",
 ]
@@ -501,98 +501,6 @@ def run_with_budget(seconds: float | None, func: Callable[[], T]) -> T:
 
 
 # ----------------------------------------------------------------------- worker process
-def _child(conn: Any, func: Callable[..., Any], args: tuple[Any, ...]) -> None:
-    try:
-        try:
-            conn.send((True, func(*args)))
-        except BaseException as exc:  # noqa: BLE001 - everything goes back to the parent
-            try:
-                conn.send((False, exc))
-            except Exception:  # noqa: BLE001 - the exception itself does not pickle
-                conn.send((False, RuntimeError(f"{type(exc).__name__}: {exc}")))
-    finally:
-        conn.close()
-
-
-def _single_threaded() -> bool:
-    alive = [t for t in threading.enumerate() if t.is_alive() and t not in _watchdog]
-    return len(alive) <= 1
-
-
-def worker_main() -> None:
-    """Entry point of a spawned :func:`run_isolated` worker: read a pickled call, write its result."""
-    import pickle
-    import sys
-
-    path, func, args = pickle.loads(sys.stdin.buffer.read())
-    sys.path[:0] = [p for p in path if p not in sys.path]
-    try:
-        out = pickle.dumps((True, func(*args)))
-    except BaseException as exc:  # noqa: BLE001 - everything goes back to the parent
-        try:
-            out = pickle.dumps((False, exc))
-        except Exception:  # noqa: BLE001 - the exception itself does not pickle
-            out = pickle.dumps((False, RuntimeError(f"{type(exc).__name__}: {exc}")))
-    sys.stdout.buffer.write(out)
-    sys.stdout.flush()
-
-
-def _run_forked(limit: float, seconds: float, func: Callable[..., T], args: tuple[Any, ...]) -> T:
-    import multiprocessing  # only when isolation is used: it costs import time
-
-    ctx = multiprocessing.get_context("fork")
-    receive, send = ctx.Pipe(duplex=False)
-    proc = ctx.Process(target=_child, args=(send, func, args), daemon=True)
-    proc.start()
-    try:
-        send.close()
-        if not receive.poll(limit):
-            raise BudgetExceeded(f"isolated work exceeded its {seconds:g} s budget")
-        ok, value = receive.recv()
-    except EOFError:
-        raise RuntimeError("the isolated computation died without a result") from None
-    finally:
-        receive.close()
-        if proc.is_alive():
-            proc.kill()
-        proc.join()
-    if ok:
-        return value  # type: ignore[no-any-return]
-    raise value
-
-
-def _run_spawned(limit: float, seconds: float, func: Callable[..., T], args: tuple[Any, ...]) -> T:
-    import pickle
-    import subprocess
-    import sys
-
-    payload = pickle.dumps((list(sys.path), func, args))
-    code = f"import sys; sys.path[:0] = {list(sys.path)!r}; " + (
-        "from symact.core.budget import worker_main; worker_main()"
-    )
-    # a fresh interpreter (fork + exec in C, safe in a threaded process); no __main__ re-import
-    proc = subprocess.Popen(
-        [sys.executable, "-I", "-c", code],
-        stdin=subprocess.PIPE,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.DEVNULL,
-    )
-    try:
-        out, _ = proc.communicate(payload, timeout=limit)
-    except subprocess.TimeoutExpired:
-        raise BudgetExceeded(f"isolated work exceeded its {seconds:g} s budget") from None
-    finally:
-        if proc.poll() is None:
-            proc.kill()
-            proc.wait()
-    if not out:
-        raise RuntimeError("the isolated computation died without a result")
-    ok, value = pickle.loads(out)
-    if ok:
-        return value  # type: ignore[no-any-return]
-    raise value
-
-
 def run_isolated(seconds: float, func: Callable[..., T], *args: Any) -> T:
     """Call ``func(*args)`` in a child process, killed after ``seconds``.
 
@@ -613,18 +521,17 @@ def run_isolated(seconds: float, func: Callable[..., T], *args: Any) -> T:
     ...     print(exc)
     isolated work exceeded its 0.2 s budget
     """
-    import multiprocessing
-
     limit = _check_seconds(seconds) or default_budget()
     left = remaining()
     cut = left is not None and left < limit  # an enclosing budget ends first
     if cut:
         limit = left  # type: ignore[assignment]
     try:
-        if "fork" in multiprocessing.get_all_start_methods() and _single_threaded():
-            return _run_forked(limit, seconds, func, args)
-        return _run_spawned(limit, seconds, func, args)
-    except BudgetExceeded:
+        ok, value = run_in_child(limit, func, args, exclude=_watchdog)
+    except ChildTimeout:
         if cut:
             raise _Alarm from None  # the enclosing budget's time is up, not this call's
-        raise
+        raise BudgetExceeded(f"isolated work exceeded its {seconds:g} s budget") from None
+    if ok:
+        return value  # type: ignore[no-any-return]
+    raise value

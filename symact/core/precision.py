@@ -74,7 +74,7 @@ class _Precision:
     ``__enter__`` or ``__exit__``).
     """
 
-    __slots__ = ("_flint", "_mp", "_fl", "_saved")
+    __slots__ = ("_fl", "_flint", "_mp", "_saved")
 
     def __init__(self, mp_prec: int | None, flint_prec: int | None) -> None:
         self._mp, self._fl = mp_prec, flint_prec
