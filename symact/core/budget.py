@@ -241,7 +241,9 @@ def _async_raise(ident: int, exc: type[BaseException] | None) -> bool:
     import ctypes  # only once a budget is used: it costs import time
 
     if not _ASYNC:
-        _ASYNC.append(getattr(getattr(ctypes, "pythonapi", None), "PyThreadState_SetAsyncExc", None))
+        _ASYNC.append(
+            getattr(getattr(ctypes, "pythonapi", None), "PyThreadState_SetAsyncExc", None)
+        )
     setter = _ASYNC[0]
     if setter is None:  # not CPython: cooperative deadlines only
         return False
@@ -339,7 +341,8 @@ def _after_fork_in_child() -> None:
 
 
 _HELD_CODE = frozenset(
-    f.__code__ for f in (_settle, _deliver, _async_raise, _thread_watch, _Watch.__init__, _at_boundary)
+    f.__code__
+    for f in (_settle, _deliver, _async_raise, _thread_watch, _Watch.__init__, _at_boundary)
 )
 
 if hasattr(os, "register_at_fork"):
