@@ -28,6 +28,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Literal
 
+import flint  # noqa: F401 - the doctests use it
 import mpmath
 import sympy
 from flint import arb
