@@ -226,6 +226,7 @@ _watchdog: list[threading.Thread] = []
 _wake = [threading.Event()]
 _local = [threading.local()]
 _SKIP = frozenset({"__enter__", "__exit__", "__aenter__", "__aexit__", "__del__"})
+_IMPORT = ("<frozen importlib._bootstrap>", "<frozen importlib._bootstrap_external>")  # its locks
 _ASYNC: list[Any] = []  # [PyThreadState_SetAsyncExc or None], looked up on first use
 
 
@@ -287,16 +288,20 @@ def _at_boundary(ident: int) -> bool:
     for _ in range(4):
         if frame is None:
             return False
-        if frame.f_code.co_name in _SKIP or frame.f_code in _HELD_CODE:
+        code = frame.f_code
+        if code.co_name in _SKIP or code in _HELD_CODE or code.co_filename in _IMPORT:
             return True
         frame = frame.f_back
     return False
 
 
-def _interrupt(w: _Watch) -> None:
+_GRACE = 2.0  # seconds past the deadline after which even a masked thread is interrupted
+
+
+def _interrupt(w: _Watch, late: bool) -> None:
     w.injecting = True
     try:
-        if w.masked or _at_boundary(w.ident):
+        if (w.masked and not late) or _at_boundary(w.ident):
             return
         if _async_raise(w.ident, _Alarm):
             w.pending = True
@@ -318,7 +323,7 @@ def _watch_loop() -> None:
                 continue
             if now >= due:
                 try:
-                    _interrupt(w)
+                    _interrupt(w, now - due > _GRACE)  # liveness over a stuck mask
                 except Exception:  # noqa: BLE001 - the watchdog must keep watching
                     pass
                 due = now + _REPEAT
