@@ -350,7 +350,8 @@ class _Parser:
         if name in CONSTANT_CMDS:
             return CONSTANT_CMDS[name]
         if name not in ("frac", "dfrac", "tfrac", "cfrac", "sqrt"):
-            raise self.error(f"unknown command \\{name}", tok)
+            raise self.error(f"unknown command \\{name}" if name.strip() and name.isprintable()
+                             else f"unknown command: a backslash followed by {name!r}", tok)
         self.enter()  # \frac and \sqrt nest without brackets: count a level
         if name == "sqrt":
             index: sympy.Expr = sympy.Integer(2)
