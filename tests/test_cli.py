@@ -199,7 +199,7 @@ def test_latex_pdf(capsys, tmp_path):
         (["bound", "--layers", "3"], "give an activation NAME"),
         (["plot", "relu", "-o", "x.txt"], ".png, .svg or .pdf"),
         (["latex", "relu", "-o", "x.pdf"], ".tex"),
-        (["meanfield", "relu", "--weight-var", "-1"], "must be positive"),
+        (["meanfield", "relu", "--weight-var", "-1"], "must be a number from 1e-6 to 1e6"),
     ],
 )
 def test_bad_input_is_one_line(capsys, argv, needle):

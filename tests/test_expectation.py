@@ -6,6 +6,7 @@ import mpmath
 import pytest
 import sympy
 
+from symact import define
 from symact.core.errors import UnsupportedExpression
 from symact.expressions.catalogue import activation
 from symact.propagation.expectation import Expectation, X, expect, gaussian_pieces
@@ -150,7 +151,7 @@ def test_rendering():
 
 def test_bad_input():
     assert expect("x**2").value == 1  # formula strings are parsed safely
-    with pytest.raises(UnsupportedExpression, match="growth bound"):
+    with pytest.raises(UnsupportedExpression, match=r"diverges|growth bound"):
         expect(sympy.exp(sympy.exp(X)))
     with pytest.raises(UnsupportedExpression, match="DiracDelta"):
         expect(sympy.diff(sympy.Abs(X), X, 2))
@@ -252,3 +253,26 @@ def test_q_as_derivative_like_scaling():
         e = expect(sympy.tanh(X) ** 2, q)
         ref = gauss_quad(lambda t: mpmath.tanh(t) ** 2, q=q, dps=45)
         assert e.enclosure[0] <= ref <= e.enclosure[1]
+
+
+@pytest.mark.parametrize(
+    "formula, side",
+    [("exp(exp(x))", "+oo"), ("exp(x**3)", "+oo"), ("exp(exp(-x))", "-oo"), ("3*exp(sinh(x))", "+oo")],
+)
+def test_doubly_exponential_growth_refused_before_work(formula: str, side: str) -> None:
+    # f(t) phi(t) -> oo at that end for every q > 0 (h(t) / t**2 -> oo): E diverges (issue 14)
+    import time
+
+    began = time.perf_counter()
+    with pytest.raises(UnsupportedExpression, match=f"diverges.*x -> \\{side[0]}oo"):
+        expect(define("m", formula))
+    assert time.perf_counter() - began < 2
+
+
+def test_fast_decay_is_not_refused() -> None:
+    # E[exp(-exp(z))] by mpmath quadrature, independently of symact
+    import mpmath
+
+    ref = mpmath.quad(lambda z: mpmath.exp(-mpmath.exp(z)) * mpmath.npdf(z), [-mpmath.inf, 0, 40])  # beyond 40: below 1e-300
+    got = expect("exp(-exp(x))", dps=20)
+    assert abs(float(got.value) - float(ref)) < 1e-12

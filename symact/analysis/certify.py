@@ -57,7 +57,7 @@ import sympy
 from flint import arb
 
 from ..core.errors import CertificationError, UnsupportedExpression
-from ..core.precision import workdps
+from ..core.precision import workdps, workprec
 from ..core.result import Result, honest_float, outward_float
 from ..core.steps import Record
 from ..numerics.arb import arb_evaluator, ball, finite_ball, to_mpf
@@ -338,7 +338,7 @@ def certified_extremum(
     prec = _prec(dps)
     last: Exception | None = None
     for _attempt in range(2):
-        with flint.ctx.workprec(prec):
+        with workprec(prec, mpmath=False):
             cands, notes, target, info = _sup(f, x, lo, hi, lo_closed, hi_closed, dps)
             if any(c.infinite > 0 for c in cands):
                 inf = mpmath.mpf(sgn * mpmath.inf)
@@ -399,7 +399,7 @@ def _constant(
     expr: sympy.Expr, x: sympy.Symbol, kind: Literal["sup", "inf"], lo, hi, dps: int
 ) -> CertifiedExtremum:
     out_prec = int(dps * 3.33) + 4
-    with flint.ctx.workprec(_prec(dps)):
+    with workprec(_prec(dps), mpmath=False):
         mid = (
             (lo + hi) / 2
             if lo.is_finite and hi.is_finite

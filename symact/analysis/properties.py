@@ -29,7 +29,7 @@ import sympy
 
 from ..core.cache import cached
 from ..core.errors import CertificationError, UnsupportedExpression
-from ..core.precision import DEFAULT_DPS, workdps
+from ..core.precision import DEFAULT_DPS, workdps, workprec
 from ..core.result import Quantity, certified_digits, outward_float, weakest
 from ..expressions.activation import Activation, x
 from ..expressions.catalogue import names
@@ -216,7 +216,7 @@ def _sign_change_witness(act: Activation) -> bool:
         elif jump.is_negative:
             signs.add(-1)
     probes = [sympy.Rational(k, 4) for k in range(-40, 41)] + [sympy.Integer(k) for k in (-50, -20, 20, 50)]
-    with flint.ctx.workprec(80):
+    with workprec(80, mpmath=False):
         for piece in act.pieces:
             d2 = sympy.diff(piece.expr, x, 2)
             if not d2.has(x):

@@ -22,6 +22,7 @@ from flint import arb
 
 from ..core.budget import BudgetExceeded, time_budget
 from ..core.errors import CertificationError, UnsupportedExpression
+from ..core.precision import workprec
 from ..numerics.arb import (
     arb_evaluator,
     ball,
@@ -108,7 +109,7 @@ def isolate_roots(
     if not (lo.is_finite and hi.is_finite) or bool(lo >= hi):
         raise ValueError(f"isolate_roots needs finite lo < hi, got [{lo}, {hi}]")
     out_prec = int(dps * 3.33) + 4
-    with flint.ctx.workprec(_prec(dps)):
+    with workprec(_prec(dps), mpmath=False):
         G, dG = arb_evaluator(g, x), arb_evaluator(sympy.diff(g, x), x)
         A, B = _const_ball(lo, x).lower(), _const_ball(hi, x).upper()
         tol = arb(10) ** (-dps)

@@ -56,7 +56,6 @@ from collections import defaultdict
 from dataclasses import dataclass
 from typing import Literal
 
-import flint
 import sympy
 from flint import arb
 from mpmath import libmp
@@ -64,6 +63,7 @@ from mpmath import libmp
 from ..core.budget import BudgetExceeded, time_budget
 from ..core.cache import cached
 from ..core.errors import CertificationError
+from ..core.precision import workprec
 from ..core.steps import Record
 from ..expressions.pieces import limit_at_infinity
 from ..numerics.arb import XInterval, arb_evaluator, erfcx, xenclose
@@ -108,7 +108,7 @@ def _diff(h: sympy.Expr, x: sympy.Symbol) -> sympy.Expr:
 
 
 def _point_sign(h: sympy.Expr, x: sympy.Symbol, R: int) -> int | None:
-    with flint.ctx.workprec(64):
+    with workprec(64, mpmath=False):
         v = arb_evaluator(h, x)(arb(R))
     if not _finite(v):
         return None
@@ -215,7 +215,7 @@ def _log_form(G: sympy.Expr, x: sympy.Symbol, tail: XInterval) -> tuple[sympy.Ex
         enc = xenclose(u, x, tail)
         if enc.lo == libmp.fninf or enc.hi == libmp.finf or not libmp.mpf_ge(enc.lo, libmp.fzero):
             return None
-        with flint.ctx.workprec(128):
+        with workprec(128, mpmath=False):
             d = arb(mpmath_raw_to_arb(enc.hi))
             if not d < 1:
                 return None
@@ -291,7 +291,7 @@ def _dominant_sign(P: sympy.Poly, x: sympy.Symbol, E: sympy.Symbol, base: sympy.
     (J, M) = max(((t[0][ix], t[0][ie]) for t in terms), key=lambda jm: (jm[1], jm[0]))
     tail = XInterval(libmp.from_int(R), libmp.finf)
     dbase = sympy.expand(sympy.diff(base, x))
-    with flint.ctx.workprec(128):
+    with workprec(128, mpmath=False):
         lead = None
         rest = arb(0)
         Rb = arb(R)
@@ -369,7 +369,7 @@ def _reciprocal_sign(F: sympy.Expr, x: sympy.Symbol, R: int) -> int | None:
                     part = sympy.diff(part, t)
                 else:
                     return None
-                with flint.ctx.workprec(128):
+                with workprec(128, mpmath=False):
                     v = arb_evaluator(part, t)(arb(0).union(arb(1) / R))
                 if not _finite(v) or v.contains(0):
                     return None

@@ -24,13 +24,12 @@ Three mechanisms, from cheapest to strongest:
    workers, GUIs), on Linux, macOS and Windows, and it never touches signals:
    a program's own ``SIGALRM`` handler and ``setitimer`` alarm are left
    exactly as they were.  Like a signal it is delivered between bytecodes, so
-   a blocking C call finishes first; the interruption repeats every 50 ms
-   until the budget is left, in case Python swallowed one (in a ``__del__``).
+   a blocking C call finishes first; it repeats every 50 ms until the budget
+   is left.  It never lands in an ``__enter__``/``__exit__`` or an
+   :class:`uninterruptible` block (see the notes at ``_Watch``).
 3. **A worker process** (:func:`run_isolated`) for one C call that may not
-   return at all (Python's arithmetic on an enormous integer): the work runs
-   in a child process that is killed when the time is up.  In a process that
-   runs other threads the child is started with ``forkserver`` (or ``spawn``
-   where that is not available), never by forking a threaded process.
+   return at all (Python's arithmetic on an enormous integer), killed when the
+   time is up; never forked from a process that runs other threads.
 
 Budgets belong to the thread that opens them: keep a budget's block free of
 ``await`` (the watchdog interrupts the thread, whichever task runs on it), and
@@ -51,6 +50,8 @@ import time
 from collections.abc import Callable
 from typing import Any, TypeVar
 
+from .isolate import ChildTimeout, run_in_child
+
 __all__ = [
     "DEFAULT_BUDGET",
     "BudgetExceeded",
@@ -62,7 +63,6 @@ __all__ = [
     "run_isolated",
     "uninterruptible",
     "run_with_budget",
-    "worker_main",
     "set_default_budget",
     "time_budget",
 ]
@@ -198,45 +198,53 @@ def _check_seconds(seconds: object) -> float | None:
 
 
 # ----------------------------------------------------------------------- the watchdog
+# Nothing on a budget's thread takes a lock: an interruption can land at any call or loop
+# jump, and one landing between acquiring and releasing a lock leaks it (the rare hang of
+# the thread stress test).  The owner thread alone changes its _Watch and its entry in
+# _watches (single dict and list operations, atomic under the GIL); the watchdog only reads
+# them.  Interruptions are never raised while the target is masked (uninterruptible, the
+# budget's own bookkeeping) or runs an ``__enter__``/``__exit__``/``__del__`` (a half-run
+# ``__exit__`` leaks a lock or a global setting, such as mpmath's precision or SymPy's
+# ``evaluate`` flag): the watchdog looks at the target's innermost frames first and tries
+# again 50 ms later.
 class _Watch:
-    """The budgets open in one thread, innermost last."""
+    """The budgets open in one thread, innermost last; shared with the watchdog."""
 
-    __slots__ = ("deadlines", "ident", "masked", "pending")
+    __slots__ = ("deadlines", "ident", "injecting", "masked", "pending")
 
     def __init__(self, ident: int) -> None:
         self.ident = ident
-        self.masked = 0  # inside uninterruptible() blocks
+        self.masked = 0  # inside uninterruptible() blocks and budget bookkeeping
         self.deadlines: list[float] = []
+        self.injecting = False  # the watchdog is deciding whether to interrupt
         self.pending = False  # an interruption was raised and may not be delivered yet
 
 
 _REPEAT = 0.05
-_lock = threading.RLock()
-_cond = threading.Condition(_lock)
-_watches: dict[int, _Watch] = {}
+_watches: dict[int, _Watch] = {}  # the threads with an open budget
 _watchdog: list[threading.Thread] = []
-
-
-def _locked(fn: Callable[[], T]) -> T:
-    # Run fn() holding the registry lock.  An interruption delivered right after the lock
-    # is taken (before a ``with`` block would be set up) must not leak the lock: the finally
-    # releases it whenever this thread holds it.
-    try:
-        _lock.acquire()
-        return fn()
-    finally:
-        if _lock._is_owned():  # type: ignore[attr-defined]
-            _lock.release()
-
-
+_wake = [threading.Event()]
+_local = [threading.local()]
+_SKIP = frozenset({"__enter__", "__exit__", "__aenter__", "__aexit__", "__del__"})
+_IMPORT = ("<frozen importlib._bootstrap>", "<frozen importlib._bootstrap_external>")  # its locks
 _ASYNC: list[Any] = []  # [PyThreadState_SetAsyncExc or None], looked up on first use
+
+
+def _thread_watch() -> _Watch:
+    local = _local[0]
+    watch = getattr(local, "watch", None)
+    if watch is None:
+        watch = local.watch = _Watch(threading.get_ident())
+    return watch  # type: ignore[no-any-return]
 
 
 def _async_raise(ident: int, exc: type[BaseException] | None) -> bool:
     import ctypes  # only once a budget is used: it costs import time
 
     if not _ASYNC:
-        _ASYNC.append(getattr(getattr(ctypes, "pythonapi", None), "PyThreadState_SetAsyncExc", None))
+        _ASYNC.append(
+            getattr(getattr(ctypes, "pythonapi", None), "PyThreadState_SetAsyncExc", None)
+        )
     setter = _ASYNC[0]
     if setter is None:  # not CPython: cooperative deadlines only
         return False
@@ -244,26 +252,84 @@ def _async_raise(ident: int, exc: type[BaseException] | None) -> bool:
     return setter(ctypes.c_ulong(ident), obj) == 1  # type: ignore[no-any-return]
 
 
+def _settle(watch: _Watch) -> None:
+    """Take delivery of an interruption on its way to the caller's thread, which has just
+    raised ``watch.masked`` (inline: a call can deliver an interruption, an increment cannot).
+
+    The watchdog sets ``injecting`` before it reads ``masked``, and the thread sets
+    ``masked`` before this reads ``injecting`` (both under the GIL): either the watchdog
+    sees the mask, or it has raised (or is raising) an interruption, which arrives here at
+    the latest at the next call and is swallowed (no other comes while masked); the
+    watchdog raises it again after the mask if the time is still up.  It is never
+    cancelled with ``PyThreadState_SetAsyncExc(id, NULL)``: on CPython 3.11 that leaves the
+    interpreter's eval breaker set, and under a profiler or tracer (cProfile, coverage, a
+    debugger) the thread then spins for ever on its next call.
+    """
+    try:
+        while watch.injecting:
+            time.sleep(0)
+        if watch.pending:
+            watch.pending = False
+            _deliver()
+    except _Alarm:
+        watch.pending = False
+
+
+def _deliver() -> None:
+    # A pending asynchronous exception is raised at the start of the next Python call.
+    pass
+
+
+def _at_boundary(ident: int) -> bool:
+    # Whether the thread's innermost frames run a context manager's entry or exit.
+    import sys
+
+    frame = sys._current_frames().get(ident)
+    for _ in range(4):
+        if frame is None:
+            return False
+        code = frame.f_code
+        if code.co_name in _SKIP or code in _HELD_CODE or code.co_filename in _IMPORT:
+            return True
+        frame = frame.f_back
+    return False
+
+
+_GRACE = 2.0  # seconds past the deadline after which even a masked thread is interrupted
+
+
+def _interrupt(w: _Watch, late: bool) -> None:
+    w.injecting = True
+    try:
+        if (w.masked and not late) or _at_boundary(w.ident):
+            return
+        if _async_raise(w.ident, _Alarm):
+            w.pending = True
+        elif _ASYNC and _ASYNC[0] is not None and _watches.get(w.ident) is w:
+            del _watches[w.ident]  # the thread is gone (it left a budget open in a generator)
+    finally:
+        w.injecting = False
+
+
 def _watch_loop() -> None:
-    with _cond:
-        while True:
-            now = time.monotonic()
-            wait = None
-            for w in list(_watches.values()):
-                if not w.deadlines:
-                    continue
+    wake = _wake[0]
+    while True:
+        now = time.monotonic()
+        wait = None
+        for w in list(_watches.values()):
+            try:
                 due = w.deadlines[-1]
-                if now >= due and w.masked:
-                    due = now + _REPEAT
-                elif now >= due:
-                    if _async_raise(w.ident, _Alarm):
-                        w.pending = True
-                    elif _ASYNC and _ASYNC[0] is not None:  # the thread is gone
-                        _watches.pop(w.ident, None)
-                        continue
-                    due = now + _REPEAT
-                wait = due - now if wait is None else min(wait, due - now)
-            _cond.wait(wait)
+            except IndexError:
+                continue
+            if now >= due:
+                try:
+                    _interrupt(w, now - due > _GRACE)  # liveness over a stuck mask
+                except Exception:  # noqa: BLE001 - the watchdog must keep watching
+                    pass
+                due = now + _REPEAT
+            wait = due - now if wait is None else min(wait, due - now)
+        wake.wait(wait)
+        wake.clear()
 
 
 def _ensure_watchdog() -> None:
@@ -273,12 +339,16 @@ def _ensure_watchdog() -> None:
 
 
 def _after_fork_in_child() -> None:
-    global _cond, _lock
-    _lock = threading.RLock()
-    _cond = threading.Condition(_lock)
+    _wake[0] = threading.Event()
+    _local[0] = threading.local()
     _watches.clear()
     _watchdog.clear()
 
+
+_HELD_CODE = frozenset(
+    f.__code__
+    for f in (_settle, _deliver, _async_raise, _thread_watch, _Watch.__init__, _at_boundary)
+)
 
 if hasattr(os, "register_at_fork"):
     os.register_at_fork(after_in_child=_after_fork_in_child)
@@ -306,7 +376,7 @@ class time_budget:
     the computation exceeded its 0.05 s budget
     """
 
-    __slots__ = ("_deadline", "_owned", "_owned_token", "_seconds", "_token", "_watch")
+    __slots__ = ("_deadline", "_depth", "_owned", "_owned_token", "_seconds", "_token", "_watch")
 
     def __init__(self, seconds: float | None) -> None:
         self._seconds = _check_seconds(seconds)
@@ -327,61 +397,52 @@ class time_budget:
         if time.monotonic() >= deadline:  # an enclosing budget has already run out
             raise _Alarm
         self._deadline = deadline
-        self._token = _DEADLINE.set(deadline)
-        self._owned_token = _OWNED.set(self._owned)
-        ident = threading.get_ident()
-
-        def register() -> None:
-            watch = _watches.get(ident)
-            if watch is None:
-                watch = _watches[ident] = _Watch(ident)
-            watch.deadlines.append(deadline)
-            self._watch = watch
-            _ensure_watchdog()
-            _cond.notify()
-
+        watch = self._watch = _thread_watch()
+        watch.masked += 1  # no call before this: from here on the watchdog skips the thread
         try:
-            _locked(register)
+            _settle(watch)
         except _Alarm:
-            self.__exit__(None, None, None)
+            watch.pending = False
+        try:
+            if outer is None:  # left by a budget whose exit never ran (a generator dropped)
+                watch.deadlines.clear()
+            self._depth = len(watch.deadlines)
+            watch.deadlines.append(deadline)
+            _watches[watch.ident] = watch
+            self._token = _DEADLINE.set(deadline)
+            self._owned_token = _OWNED.set(self._owned)
+            _ensure_watchdog()
+            _wake[0].set()
+        except BaseException:
+            del watch.deadlines[self._depth :]
             raise
+        finally:
+            watch.masked -= 1
         return self
 
-    def _leave(self) -> None:
-        watch, self._watch = self._watch, None
-        if watch is None:
-            return
-
-        def unregister() -> None:
-            watch.masked = max(0, watch.masked - 1)  # taken in __exit__
-            watch.deadlines.pop()
-            if not watch.deadlines:
-                _watches.pop(watch.ident, None)
-            if watch.pending and not (
-                watch.deadlines and time.monotonic() >= watch.deadlines[-1]
-            ):
-                _async_raise(watch.ident, None)  # cancel an interruption not delivered yet
-                watch.pending = False
-
-        _locked(unregister)
-            # no notify: the watchdog finds out at its next wake-up (waking it here, with an
-            # interruption pending, can stall the thread under a profiler)
-
     def __exit__(self, exc_type: Any, exc: Any, tb: Any) -> bool:
-        if self._watch is not None:
-            self._watch.masked += 1  # no CALL before this: the watchdog now skips us
-        while True:
+        watch = self._watch
+        if watch is not None:
+            watch.masked += 1  # no call before this (the watchdog never interrupts an __exit__)
             try:
-                self._leave()
+                _settle(watch)
+            except _Alarm:
+                watch.pending = False
+        try:
+            self._watch = None
+            if watch is not None:
+                del watch.deadlines[self._depth :]
+                if not watch.deadlines and _watches.get(watch.ident) is watch:
+                    del _watches[watch.ident]
+            try:
                 _DEADLINE.reset(self._token)
                 _OWNED.reset(self._owned_token)
-                break
-            except _Alarm:  # a late interruption while leaving: leave anyway
-                continue
             except ValueError:  # the token belongs to another context (a generator moved)
                 _DEADLINE.set(None)
                 _OWNED.set(True)
-                break
+        finally:
+            if watch is not None:
+                watch.masked -= 1
         if exc_type is not None and issubclass(exc_type, _Alarm | BudgetExceeded):
             if self._deadline is not None and time.monotonic() >= self._deadline:
                 if not self._owned:  # the enclosing budget ran out: it is its error
@@ -409,25 +470,16 @@ class uninterruptible:
     __slots__ = ("_watch",)
 
     def __enter__(self) -> uninterruptible:
-        self._watch = None
-        watch = _watches.get(threading.get_ident())
-        if watch is None:
-            return self
+        watch = self._watch = _thread_watch()
         watch.masked += 1  # no call before this: the watchdog skips the thread from now on
-        self._watch = watch
-
-        def cancel() -> None:
-            if watch.pending:
-                _async_raise(watch.ident, None)
-                watch.pending = False
-
-        _locked(cancel)
+        try:
+            _settle(watch)
+        except _Alarm:
+            watch.pending = False
         return self
 
     def __exit__(self, *exc: object) -> None:
-        watch, self._watch = self._watch, None
-        if watch is not None:
-            watch.masked = max(0, watch.masked - 1)
+        self._watch.masked -= 1
 
 
 def call_budget(seconds: float | None = None) -> time_budget:
@@ -457,98 +509,6 @@ def run_with_budget(seconds: float | None, func: Callable[[], T]) -> T:
 
 
 # ----------------------------------------------------------------------- worker process
-def _child(conn: Any, func: Callable[..., Any], args: tuple[Any, ...]) -> None:
-    try:
-        try:
-            conn.send((True, func(*args)))
-        except BaseException as exc:  # noqa: BLE001 - everything goes back to the parent
-            try:
-                conn.send((False, exc))
-            except Exception:  # noqa: BLE001 - the exception itself does not pickle
-                conn.send((False, RuntimeError(f"{type(exc).__name__}: {exc}")))
-    finally:
-        conn.close()
-
-
-def _single_threaded() -> bool:
-    alive = [t for t in threading.enumerate() if t.is_alive() and t not in _watchdog]
-    return len(alive) <= 1
-
-
-def worker_main() -> None:
-    """Entry point of a spawned :func:`run_isolated` worker: read a pickled call, write its result."""
-    import pickle
-    import sys
-
-    path, func, args = pickle.loads(sys.stdin.buffer.read())
-    sys.path[:0] = [p for p in path if p not in sys.path]
-    try:
-        out = pickle.dumps((True, func(*args)))
-    except BaseException as exc:  # noqa: BLE001 - everything goes back to the parent
-        try:
-            out = pickle.dumps((False, exc))
-        except Exception:  # noqa: BLE001 - the exception itself does not pickle
-            out = pickle.dumps((False, RuntimeError(f"{type(exc).__name__}: {exc}")))
-    sys.stdout.buffer.write(out)
-    sys.stdout.flush()
-
-
-def _run_forked(limit: float, seconds: float, func: Callable[..., T], args: tuple[Any, ...]) -> T:
-    import multiprocessing  # only when isolation is used: it costs import time
-
-    ctx = multiprocessing.get_context("fork")
-    receive, send = ctx.Pipe(duplex=False)
-    proc = ctx.Process(target=_child, args=(send, func, args), daemon=True)
-    proc.start()
-    try:
-        send.close()
-        if not receive.poll(limit):
-            raise BudgetExceeded(f"isolated work exceeded its {seconds:g} s budget")
-        ok, value = receive.recv()
-    except EOFError:
-        raise RuntimeError("the isolated computation died without a result") from None
-    finally:
-        receive.close()
-        if proc.is_alive():
-            proc.kill()
-        proc.join()
-    if ok:
-        return value  # type: ignore[no-any-return]
-    raise value
-
-
-def _run_spawned(limit: float, seconds: float, func: Callable[..., T], args: tuple[Any, ...]) -> T:
-    import pickle
-    import subprocess
-    import sys
-
-    payload = pickle.dumps((list(sys.path), func, args))
-    code = f"import sys; sys.path[:0] = {list(sys.path)!r}; " + (
-        "from symact.core.budget import worker_main; worker_main()"
-    )
-    # a fresh interpreter (fork + exec in C, safe in a threaded process); no __main__ re-import
-    proc = subprocess.Popen(
-        [sys.executable, "-I", "-c", code],
-        stdin=subprocess.PIPE,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.DEVNULL,
-    )
-    try:
-        out, _ = proc.communicate(payload, timeout=limit)
-    except subprocess.TimeoutExpired:
-        raise BudgetExceeded(f"isolated work exceeded its {seconds:g} s budget") from None
-    finally:
-        if proc.poll() is None:
-            proc.kill()
-            proc.wait()
-    if not out:
-        raise RuntimeError("the isolated computation died without a result")
-    ok, value = pickle.loads(out)
-    if ok:
-        return value  # type: ignore[no-any-return]
-    raise value
-
-
 def run_isolated(seconds: float, func: Callable[..., T], *args: Any) -> T:
     """Call ``func(*args)`` in a child process, killed after ``seconds``.
 
@@ -569,18 +529,17 @@ def run_isolated(seconds: float, func: Callable[..., T], *args: Any) -> T:
     ...     print(exc)
     isolated work exceeded its 0.2 s budget
     """
-    import multiprocessing
-
     limit = _check_seconds(seconds) or default_budget()
     left = remaining()
     cut = left is not None and left < limit  # an enclosing budget ends first
     if cut:
         limit = left  # type: ignore[assignment]
     try:
-        if "fork" in multiprocessing.get_all_start_methods() and _single_threaded():
-            return _run_forked(limit, seconds, func, args)
-        return _run_spawned(limit, seconds, func, args)
-    except BudgetExceeded:
+        ok, value = run_in_child(limit, func, args, exclude=_watchdog)
+    except ChildTimeout:
         if cut:
             raise _Alarm from None  # the enclosing budget's time is up, not this call's
-        raise
+        raise BudgetExceeded(f"isolated work exceeded its {seconds:g} s budget") from None
+    if ok:
+        return value  # type: ignore[no-any-return]
+    raise value

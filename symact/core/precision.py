@@ -25,16 +25,16 @@ ValueError: dps must be an integer from 10 to 2000 (decimal digits), got 3
 
 from __future__ import annotations
 
-import contextlib
 import numbers
 import threading
-from collections.abc import Iterator
 
 import mpmath
 
 from .budget import check_deadline, uninterruptible
 
-__all__ = ["DEFAULT_DPS", "MAX_DPS", "MIN_DPS", "check_dps", "precision_lock", "workdps"]
+__all__ = [
+    "DEFAULT_DPS", "MAX_DPS", "MIN_DPS", "check_dps", "precision_lock", "workdps", "workprec",
+]  # fmt: skip
 
 #: The default number of decimal digits of every certified or numeric result.
 DEFAULT_DPS = 30
@@ -64,34 +64,35 @@ def check_dps(dps: object) -> int:
     return value
 
 
-class workdps:
-    """Run a block at ``dps`` decimal digits in mpmath and python-flint, then restore both.
+class _Precision:
+    """Hold the precision lock for a block, optionally setting mpmath's and flint's precision.
 
-    Holds a process-wide re-entrant lock for the block (see the module notes).
-    While waiting for the lock the caller's time budget still applies
-    (:func:`symact.core.budget.check_deadline`); taking the lock, setting and
-    restoring the precisions are never cut half-way by a budget running out
-    (:class:`symact.core.budget.uninterruptible`).
+    Taking the lock waits under the caller's time budget
+    (:func:`symact.core.budget.check_deadline`); taking it, setting and restoring the
+    precisions are never cut half-way by a budget running out
+    (:class:`symact.core.budget.uninterruptible`, and the watchdog never interrupts an
+    ``__enter__`` or ``__exit__``).
     """
 
-    __slots__ = ("_dps", "_flint", "_saved")
+    __slots__ = ("_fl", "_flint", "_mp", "_saved")
 
-    def __init__(self, dps: int) -> None:
-        self._dps = int(dps)
+    def __init__(self, mp_prec: int | None, flint_prec: int | None) -> None:
+        self._mp, self._fl = mp_prec, flint_prec
 
     def __enter__(self) -> None:
         with uninterruptible():
             while not _LOCK.acquire(timeout=0.05):
                 check_deadline()
             try:
-                self._flint = _flint_ctx()
+                self._flint = _flint_ctx() if self._fl is not None else None
                 self._saved = (
                     mpmath.mp.prec,
                     self._flint.prec if self._flint is not None else None,
                 )
-                mpmath.mp.dps = self._dps
+                if self._mp is not None:
+                    mpmath.mp.prec = self._mp
                 if self._flint is not None:
-                    self._flint.dps = self._dps
+                    self._flint.prec = self._fl
             except BaseException:
                 _LOCK.release()
                 raise
@@ -99,31 +100,64 @@ class workdps:
     def __exit__(self, *exc: object) -> None:
         with uninterruptible():
             try:
-                mpmath.mp.prec = self._saved[0]
+                if self._mp is not None:
+                    mpmath.mp.prec = self._saved[0]
                 if self._flint is not None:
                     self._flint.prec = self._saved[1]
             finally:
                 _LOCK.release()
 
 
-def precision_lock() -> contextlib.AbstractContextManager[None]:
-    """The lock :func:`workdps` holds, for code that reads or changes mpmath's or
-    flint's global precision directly (``mpmath.workprec``, ``flint.ctx.workprec``).
+def _bits(dps: int) -> int:
+    return max(1, round((int(dps) + 1) * 3.3219280948873626))  # mpmath's dps_to_prec
+
+
+class workdps(_Precision):
+    """Run a block at ``dps`` decimal digits in mpmath and python-flint, then restore both.
+
+    Holds a process-wide re-entrant lock for the block (see the module notes).
+    """
+
+    __slots__ = ()
+
+    def __init__(self, dps: int) -> None:
+        bits = _bits(dps)
+        super().__init__(bits, bits)
+
+
+class workprec(_Precision):
+    """Run a block at ``bits`` binary digits, then restore: the locked replacement of
+    ``mpmath.workprec`` and ``flint.ctx.workprec``.
+
+    ``mpmath=False`` or ``flint=False`` leaves that library's precision as it is (still
+    under the lock).
+
+    >>> import mpmath
+    >>> before = mpmath.mp.prec
+    >>> with workprec(100, flint=False):
+    ...     mpmath.mp.prec
+    100
+    >>> mpmath.mp.prec == before
+    True
+    """
+
+    __slots__ = ()
+
+    def __init__(self, bits: int, *, mpmath: bool = True, flint: bool = True) -> None:
+        bits = int(bits)
+        if bits < 1:
+            raise ValueError(f"a precision is a positive number of bits, got {bits}")
+        super().__init__(bits if mpmath else None, bits if flint else None)
+
+
+def precision_lock() -> _Precision:
+    """The lock :func:`workdps` holds, for code that reads mpmath's or flint's global
+    precision (``mpmath.mp.dps``, ``flint.ctx.prec``) without changing it.
 
     >>> with precision_lock():
     ...     pass
     """
-    return _locked()
-
-
-@contextlib.contextmanager
-def _locked() -> Iterator[None]:
-    while not _LOCK.acquire(timeout=0.05):
-        check_deadline()
-    try:
-        yield
-    finally:
-        _LOCK.release()
+    return _Precision(None, None)
 
 
 def _flint_ctx():  # type: ignore[no-untyped-def]

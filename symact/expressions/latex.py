@@ -360,8 +360,8 @@ class _Parser:
         if name in CONSTANT_CMDS:
             return CONSTANT_CMDS[name]
         if name not in ("frac", "dfrac", "tfrac", "cfrac", "sqrt"):
-            shown = name.encode("unicode_escape").decode("ascii")  # one line, even for a backslash-newline
-            raise self.error(f"unknown command \\{shown}", tok)
+            raise self.error(f"unknown command \\{name}" if name.strip() and name.isprintable()
+                             else f"unknown command: a backslash followed by {name!r}", tok)
         self.enter()  # \frac and \sqrt nest without brackets: count a level
         if name == "sqrt":
             index: sympy.Expr = sympy.Integer(2)

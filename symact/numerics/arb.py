@@ -6,7 +6,7 @@ Two evaluators live here, both rigorous:
   closure over :class:`flint.arb` balls.  Every operation is Arb's, so the ball returned
   for an input ball contains the image of every point of the input ball (the
   *inclusion property*).  Precision is whatever ``flint.ctx.prec`` is at call time;
-  callers set it with ``flint.ctx.workprec``.
+  callers set it with ``symact.core.precision.workprec``.
 * :class:`XInterval` and :func:`xenclose` evaluate an expression on an interval with
   possibly infinite ends, such as :math:`[R, \infty]`, which Arb balls cannot represent.
   Ends are mpmath raw floats rounded outward (``libmp`` with floor/ceiling rounding);
@@ -28,13 +28,14 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Literal
 
-import flint
+import flint  # noqa: F401 - the doctests use it
 import mpmath
 import sympy
 from flint import arb
 from mpmath import libmp
 
 from ..core.errors import UnsupportedExpression
+from ..core.precision import workprec
 
 __all__ = [
     "XInterval",
@@ -459,7 +460,7 @@ _BOUNDED = {sympy.sin: (-1, 1), sympy.cos: (-1, 1)}
 
 def _apply(func: Any, xi: XInterval) -> XInterval:
     if xi.finite():
-        with flint.ctx.workprec(_P):
+        with workprec(_P, mpmath=False):
             return XInterval.of_ball(_ARB_FUNCS[func](xi.to_ball()))
     if func in _BOUNDED:
         lo, hi = _BOUNDED[func]
@@ -490,7 +491,7 @@ def _apply_mono(d: int, f: Callable, at_minf: Any, at_inf: Any, xi: XInterval) -
         lo, hi = raw_bounds(b)
         return lo if want_low else hi
 
-    with flint.ctx.workprec(_P):
+    with workprec(_P, mpmath=False):
         if d == _INC:
             lo, hi = end(xi.lo, True), end(xi.hi, False)
         else:
@@ -525,7 +526,7 @@ def xenclose(expr: sympy.Expr, x: sympy.Symbol, xi: XInterval) -> XInterval:
     if e == x:
         return xi
     if not e.has(x):
-        with flint.ctx.workprec(_P):
+        with workprec(_P, mpmath=False):
             return XInterval.of_ball(arb_evaluator(e, x)(arb(0)))
     if e.is_Add:
         acc = xenclose(e.args[0], x, xi)
@@ -546,7 +547,7 @@ def xenclose(expr: sympy.Expr, x: sympy.Symbol, xi: XInterval) -> XInterval:
             if _lt(b.lo, _FZERO):
                 return XInterval.whole()
             if b.finite():
-                with flint.ctx.workprec(_P):
+                with workprec(_P, mpmath=False):
                     return XInterval.of_ball(b.to_ball() ** (arb(int(ex.p)) / int(ex.q)))
             d = _INC if ex > 0 else _DEC
 

@@ -34,13 +34,13 @@ from dataclasses import dataclass
 from fractions import Fraction
 from typing import Any
 
-import flint
 import mpmath
 import sympy
 from flint import arb
 
 from ..core.cache import cached
 from ..core.errors import UnsupportedExpression
+from ..core.precision import workprec
 from .arb import XInterval, xenclose
 
 __all__ = ["Growth", "growth_bound", "tail_mass"]
@@ -80,7 +80,7 @@ def _enclose(e: sympy.Expr, x: sympy.Symbol, R: int) -> arb | None:
         return None
     if not iv.finite():
         return None
-    with flint.ctx.workprec(64):
+    with workprec(64):
         return iv.to_ball()
 
 
@@ -104,7 +104,7 @@ def _lower_abs(e: sympy.Expr, x: sympy.Symbol, R: int) -> tuple[arb, int, Fracti
             iv = xenclose(e, x, _interval(R))
         except UnsupportedExpression:
             raise _NoBound(e) from None
-        with flint.ctx.workprec(64):
+        with workprec(64):
             lo = arb(mpmath.mpf(iv.lo)) if iv.lo != mpmath.ninf._mpf_ else None
             hi = arb(mpmath.mpf(iv.hi)) if iv.hi != mpmath.inf._mpf_ else None
         if lo is not None and lo > 0:
@@ -182,7 +182,7 @@ def _bound(e: sympy.Expr, x: sympy.Symbol, R: int) -> tuple[arb, int, Fraction]:
                     continue
                 if iv.hi == mpmath.inf._mpf_:
                     continue
-                with flint.ctx.workprec(64):
+                with workprec(64):
                     top = arb(mpmath.mpf(iv.hi))
             else:
                 top = arb(b.upper())
@@ -229,7 +229,7 @@ def growth_bound(expr: sympy.Expr, x: sympy.Symbol, R: int) -> Growth:
     """
     if R < 1:
         raise ValueError("R must be at least 1")
-    with flint.ctx.workprec(64):
+    with workprec(64):
         try:
             M, k, c = _bound(sympy.sympify(expr), x, R)
         except _NoBound:

@@ -11,7 +11,7 @@ import sympy
 
 from ..core.cache import cached
 from ..core.errors import UnsupportedExpression
-from ..core.precision import workdps
+from ..core.precision import precision_lock, workdps, workprec
 from .validate import LogAddExp0, check_expression
 
 __all__ = ["mp_compiled", "mpmath_function"]
@@ -204,7 +204,7 @@ def _mpmath_callable(expr: sympy.Expr, x: sympy.Symbol) -> Callable[..., Any]:
         if dps is not None:
             with workdps(dps):
                 return f(v)
-        with mpmath.workprec(mpmath.mp.prec + 20):
+        with precision_lock(), workprec(mpmath.mp.prec + 20, flint=False):  # read under the lock
             r = body(_to_mpf(v))
         if isinstance(r, bool | int):
             r = mpmath.mpf(r)

@@ -13,6 +13,7 @@ from numpy.typing import ArrayLike
 from sympy.printing.numpy import NumPyPrinter
 
 from ..core.cache import cached
+from ..core.precision import workprec
 from .mpmath_backend import mp_compiled
 from .validate import check_expression, rewrite_softplus
 
@@ -184,7 +185,7 @@ def _mp_point(body: Callable[[Any], Any], value: float) -> float:
     prec = 128
     while prec <= 8192:
         try:
-            with mpmath.workprec(prec):
+            with workprec(prec, flint=False):
                 r = body(mpmath.mpf(value))
                 if isinstance(r, mpmath.mpc):
                     r = r.real if r.imag == 0 else mpmath.nan

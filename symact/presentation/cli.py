@@ -57,7 +57,7 @@ import sympy
 from ..core.budget import BudgetExceeded
 from ..core.errors import CertificationError, Undecided
 from . import cli_output as out
-from .cli_parser import build_parser
+from .cli_parser import build_parser, option_number
 
 __all__ = ["EXIT_ANSWER", "EXIT_BAD_INPUT", "EXIT_REFUTED", "EXIT_UNDECIDED", "main"]
 
@@ -184,9 +184,8 @@ def _cmd_meanfield(args: argparse.Namespace) -> int:
     from ..propagation.meanfield import edge_of_chaos, mean_field
 
     act = _resolve(args)
-    wv, bv = _number(args.weight_var), _number(args.bias_var)
-    if wv <= 0 or bv < 0:
-        raise _Usage("--weight-var must be positive and --bias-var non-negative")
+    wv = option_number(args.weight_var, "--weight-var", "variance")
+    bv = option_number(args.bias_var, "--bias-var", "bias")
     mf = mean_field(act, wv, bv)
     edge = edge_of_chaos(act, bv) if args.edge else None
     data = out.meanfield_json(act, mf, wv, bv, edge, args.edge)
@@ -293,7 +292,7 @@ def _cmd_plot(args: argparse.Namespace) -> int:
     from . import plot
 
     if args.kind == "gradient":
-        ax = plot.gradient_product(act, args.layers, weight=float(_number(args.weight)))
+        ax = plot.gradient_product(act, args.layers, weight=float(option_number(args.weight, "--weight", "weight")))
     elif args.kind == "phase":
         ax = plot.phase(act)
     else:
@@ -359,6 +358,23 @@ def _exit_code(exc: BaseException) -> int:
     return EXIT_BAD_INPUT
 
 
+_NUMERIC = {"--weight", "--weight-var", "--bias-var", "--q", "--c", "--eps"}
+
+
+def _join_negative(argv: list[str]) -> list[str]:
+    # argparse takes "-inf" or "-1e999" after an option for another option ("expected one
+    # argument" plus the usage); joined as --weight=-inf it reaches the number check.
+    out: list[str] = []
+    for item in argv:
+        if out and out[-1] in _NUMERIC and item[:2] in {"-i", "-n", "-I", "-N", "-."} | {
+            f"-{d}" for d in "0123456789"
+        }:
+            out[-1] = f"{out[-1]}={item}"
+        else:
+            out.append(item)
+    return out
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     r"""Run the ``symact`` command line and return its exit status.
 
@@ -394,7 +410,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     """
     parser = build_parser(_add_plugins)
     try:
-        args = parser.parse_args(list(argv) if argv is not None else None)
+        args = parser.parse_args(_join_negative(list(sys.argv[1:] if argv is None else argv)))
     except SystemExit as exit_:  # --help, --version, usage errors (already printed)
         return int(exit_.code or 0) if not isinstance(exit_.code, str) else EXIT_BAD_INPUT
     if args.command is None:

@@ -23,20 +23,18 @@ from __future__ import annotations
 
 import argparse
 import json
-from fractions import Fraction
 from typing import Any
 
 import sympy
 
+from .cli_parser import option_number
+
 __all__ = ["add_parsers", "cmd_kernel", "cmd_spectrum"]
 
 
-def _num(text: str) -> sympy.Rational:
-    try:
-        f = Fraction(text.strip())
-    except (ValueError, ZeroDivisionError):
-        raise ValueError(f"{text!r} is not a number (accepted: 2, 0.01, 1/100, 1e-6)") from None
-    return sympy.Rational(f.numerator, f.denominator)
+def _variances(args: argparse.Namespace) -> tuple[sympy.Expr, sympy.Expr]:
+    return (option_number(args.weight_var, "--weight-var", "variance"),
+            option_number(args.bias_var, "--bias-var", "bias"))
 
 
 def _show(q: Any) -> str:
@@ -118,9 +116,10 @@ def cmd_kernel(args: argparse.Namespace) -> int:
     """Print the C-map summary."""
     from ..propagation.cmap import correlation_map
 
-    cm = correlation_map(args.name, _num(args.weight_var), _num(args.bias_var),
-                         q=None if args.q is None else _num(args.q), dps=args.dps)
-    cs = [_num(c) for c in (args.c or ["0", "1/2"])]
+    cs = [option_number(c, "--c", "correlation") for c in (args.c or ["0", "1/2"])]
+    cm = correlation_map(args.name, *_variances(args),
+                         q=None if args.q is None else option_number(args.q, "--q", "variance"),
+                         dps=args.dps)
     done = _document(args, cm, at=cs)
     if done is not None:
         return done
@@ -150,7 +149,7 @@ def cmd_spectrum(args: argparse.Namespace) -> int:
     """Print the Jacobian spectrum's moments and the dynamical-isometry verdict."""
     from ..propagation.spectrum import jacobian_spectrum
 
-    s = jacobian_spectrum(args.name, _num(args.weight_var), _num(args.bias_var), args.depth,
+    s = jacobian_spectrum(args.name, *_variances(args), args.depth,
                           weights=args.weights, dps=args.dps)
     done = _document(args, s)
     if done is not None:

@@ -11,7 +11,60 @@ import argparse
 from collections.abc import Callable
 from typing import Any
 
-__all__ = ["EPILOG", "build_parser", "positive_int"]
+import sympy
+
+__all__ = ["EPILOG", "MAX_OPTION", "MIN_OPTION", "build_parser", "option_number", "positive_int"]
+
+#: Variances, input lengths and plot weights on the command line lie in
+#: [MIN_OPTION, MAX_OPTION] (bias variances may also be 0): outside it the
+#: engines' float stages overflow or underflow, so it is refused before work.
+MIN_OPTION = sympy.Rational(1, 10**6)
+MAX_OPTION = sympy.Integer(10**6)
+_RANGES = {
+    "variance": "a number from 1e-6 to 1e6",
+    "bias": "0 or a number from 1e-6 to 1e6",
+    "correlation": "a number from -1 to 1",
+    "weight": "a number from -1e6 to 1e6",
+}
+
+
+def option_number(text: str, option: str, kind: str) -> sympy.Rational:
+    """The exact value of a numeric option, refused with one line saying what is accepted.
+
+    ``kind`` is ``"variance"``, ``"bias"``, ``"correlation"`` or ``"weight"``.
+
+    >>> option_number("1/2", "--weight-var", "variance")
+    1/2
+    >>> option_number("1e999", "--weight-var", "variance")
+    Traceback (most recent call last):
+    ...
+    ValueError: --weight-var must be a number from 1e-6 to 1e6, got '1e999'
+    """
+    from ..core.limits import parse_number
+
+    accepted = _RANGES[kind]
+    bad = ValueError(f"{option} must be {accepted}, got {text.strip()[:40]!r}")
+    t = text.strip()
+    try:
+        if "/" in t:
+            num, _, den = t.partition("/")
+            value = parse_number(num) / parse_number(den)
+        else:
+            value = parse_number(t)
+    except (ValueError, ZeroDivisionError):
+        raise bad from None
+    if not value.is_finite or not value.is_real:
+        raise bad
+    if kind == "correlation":
+        ok = -1 <= value <= 1
+    elif kind == "weight":
+        ok = abs(value) <= MAX_OPTION
+    else:
+        ok = MIN_OPTION <= value <= MAX_OPTION or (kind == "bias" and value == 0)
+    if not ok:
+        raise bad
+    return sympy.Rational(value) if value.is_Rational else value
+
 
 def positive_int(text: str) -> int:
     """A positive integer from the command line (argparse ``type=``)."""

@@ -26,7 +26,7 @@ from typing import Any
 import mpmath
 import sympy
 
-from ..core.precision import workdps
+from ..core.precision import workdps, workprec
 from ..core.steps import Record
 from ..expressions.activation import Activation, x
 from ..expressions.coerce import as_expression
@@ -124,7 +124,7 @@ def rigorous_value(expr: sympy.Expr, point: sympy.Expr, dps: int = 40
         from ..numerics.arb import arb_evaluator, to_mpf
 
         prec = int(dps * 3.33) + 20
-        with flint.ctx.workprec(prec):
+        with workprec(prec):
             ball = arb_evaluator(value, x)(flint.arb(0))
             if not ball.is_finite():
                 return None

@@ -50,6 +50,7 @@ import sympy
 from flint import acb, arb
 
 from ..core.errors import CertificationError, UnsupportedExpression
+from ..core.precision import workprec
 from ..expressions.pieces import split
 from ..numerics.acb import acb_evaluator
 from ..numerics.gaussian import as_ball, gaussian_expectation, integrate_gaussian
@@ -291,7 +292,7 @@ def gauss2_traced(
         raise ValueError(f"the correlation must lie in [-1, 1], got {c}")
     how = "conditioned"
     # guard digits: the sums and cancellations of the fast methods lose a few
-    with flint.ctx.workprec(max(flint.ctx.prec, int(dps * 3.33)) + 24):
+    with workprec(max(flint.ctx.prec, int(dps * 3.33)) + 24):
         r = conditioned_expectation(f, g, x, q1, q2, c, dps=dps)
         if r is None and f != g:
             r = conditioned_expectation(g, f, x, q2, q1, c, dps=dps)

@@ -37,6 +37,7 @@ from flint import acb, arb
 from ..core.budget import check_deadline
 from ..core.cache import cached
 from ..core.errors import CertificationError, UnsupportedExpression
+from ..core.precision import workprec
 from ..expressions.pieces import split
 from ..numerics.acb import acb_evaluator
 from ..numerics.gaussian import as_ball
@@ -103,7 +104,7 @@ def poly_exp_pieces(expr: sympy.Expr, x: sympy.Symbol, dps: int) -> tuple[Piece,
 
 @cached(maxsize=256)
 def _pieces(expr: sympy.Expr, x: sympy.Symbol, dps: int, prec: int) -> tuple[Piece, ...] | None:
-    with flint.ctx.workprec(prec):
+    with workprec(prec):
         return _make_pieces(expr, x, dps)
 
 

@@ -147,6 +147,30 @@ def _exponent(e: Expectation) -> int:
         return int(mpmath.floor(mpmath.log10(err))) + 1 if err > 0 else -999
 
 
+def _refuse_doubly_exponential(expr: sympy.Expr) -> None:
+    r"""Refuse, before any work, ``c * exp(h)`` with ``h / x**2 -> oo`` at either end.
+
+    Then :math:`f(\sqrt q z)\,\varphi(z) \to \infty` there for every ``q > 0``, so
+    the expectation diverges (``exp(exp(x))``, ``exp(x**3)``).
+    """
+    coeff, rest = expr.as_independent(X, as_Add=False)
+    if not (isinstance(rest, sympy.exp) and coeff.is_positive):
+        return
+    t = sympy.Dummy("t", positive=True)
+    for side, sign in (("+oo", 1), ("-oo", -1)):
+        h = rest.args[0].subs(X, sign * t)
+        try:
+            with time_budget(0.5):
+                grows = sympy.limit(h / t**2, t, sympy.oo) is sympy.oo
+        except (BudgetExceeded, ValueError, TypeError, NotImplementedError, ArithmeticError):
+            grows = False
+        if grows:
+            raise UnsupportedExpression(
+                f"the Gaussian expectation of {expr} diverges: it grows faster than exp(x**2) "
+                f"as x -> {side}; accepted: functions with |f(x)| <= M |x|^k e^(c|x|)"
+            )
+
+
 def _as_q(q: Any) -> tuple[sympy.Expr, Any]:
     """Return (q as SymPy, q for the ball integrator).
 
@@ -391,6 +415,7 @@ def expect(
         closed_form = None if exact else False
     expr = as_expression(expr_or_act)
     _check_supported(expr)
+    _refuse_doubly_exponential(expr)
     qs, q_ball = _as_q(q)
     pieces = tuple(gaussian_pieces(expr))
     params = sorted((expr.free_symbols | qs.free_symbols) - {X}, key=lambda s: s.name)

@@ -49,13 +49,13 @@ import operator
 from collections.abc import Callable
 from fractions import Fraction
 
-import flint
 import sympy
 from flint import acb, arb
 
 from ..core.budget import check_deadline
 from ..core.cache import cached
 from ..core.errors import CertificationError, UnsupportedExpression
+from ..core.precision import workprec
 from ..expressions.pieces import split
 from ..numerics.acb import acb_evaluator
 from ..numerics.arb import arb_evaluator
@@ -185,7 +185,7 @@ def _strip_columns(expr: sympy.Expr, x: sympy.Symbol, d: Fraction, n: int) -> tu
     """sup |f| on the columns [j/4, (j+1)/4] x [-d, d] for -n <= j < n, or None."""
     f = acb_evaluator(expr, x)
     out = []
-    with flint.ctx.workprec(64):
+    with workprec(64):
         for j in range(-n, n):
             check_deadline()
             s = _column_sup(f, _BOX * j, _BOX * (j + 1), d)
@@ -210,7 +210,7 @@ def real_bound(expr: sympy.Expr, x: sympy.Symbol) -> Bound:
     right = growth_bound(pcs[-1].expr, x, R)
     left = growth_bound(pcs[0].expr.subs(x, -x), x, R)
     k, g = max(right.k, left.k), max(right.c, left.c)
-    with flint.ctx.workprec(64):
+    with workprec(64):
         B = arb(0)
         for gr in (right, left):  # t^kj e^{cj t} <= R^{kj-k} e^{(cj-c)R} t^k e^{ct} for t >= R
             B = max(B, gr.M * arb(R) ** (gr.k - k) * ((_frac(gr.c) - _frac(g)) * R).exp())
@@ -254,7 +254,7 @@ def strip_bound(expr: sympy.Expr, x: sympy.Symbol, W: float, k: int, g: Fraction
         cols = _strip_columns(expr, x, d, n)
         if cols is None:
             continue
-        with flint.ctx.workprec(64):
+        with workprec(64):
             A, B = arb(0), arb(0)
             for j, s in zip(range(-n, n), cols, strict=True):
                 tmin = min(abs(_BOX * j), abs(_BOX * (j + 1))) if j != -1 and j != 0 else Fraction(0)
@@ -318,7 +318,7 @@ def lattice_expectation(f: sympy.Expr, g: sympy.Expr, x: sympy.Symbol, q1: arb, 
         if r is None:
             return None
         try:
-            with flint.ctx.workprec(64):
+            with workprec(64):
                 ef = gaussian_expectation(sympy.diff(f, x) ** 2, q1, x=x, dps=10, goal=6)
                 eg = ef if f == g and q1 is q2 else gaussian_expectation(sympy.diff(g, x) ** 2, q2, x=x,
                                                                         dps=10, goal=6)

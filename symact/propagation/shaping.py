@@ -156,7 +156,7 @@ def shape(act: Any, *, method: Literal["dks", "tat"] = "dks", zeta: Any = 1.5, t
             r1, r2, _, _ = res_fn(sympy.Float(a, 25), sympy.Float(b, 25), 20)
             return [mpmath.mpf(r1.mid().str(30, radius=False)), mpmath.mpf(r2.mid().str(30, radius=False))]
 
-        with mpmath.workdps(25):
+        with workdps(25):
             sol = mpmath.findroot(F, (mpmath.mpf(start[0]), mpmath.mpf(start[1])), tol=1e-30,
                                   maxsteps=30)
         a = sympy.Float(sol[0], dps)
