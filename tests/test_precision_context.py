@@ -117,6 +117,9 @@ def _key(r: object) -> tuple:
 
 
 def test_threads_leave_precision_alone_and_match_sequential() -> None:
+    # from empty caches, as the threads start: an earlier test may have cached a different
+    # (equally rigorous) enclosure of the same value through another path
+    sa.clear_cache()
     sequential = {name: _key(f()) for name, f in CALLS.items()}
     prec, dps, fprec = mpmath.mp.prec, mpmath.mp.dps, _flint_prec()
     sa.clear_cache()

@@ -50,6 +50,7 @@ from collections.abc import Callable
 from fractions import Fraction
 
 import sympy
+import flint  # noqa: F401 - the doctests use flint.arb
 from flint import acb, arb
 
 from ..core.budget import check_deadline
