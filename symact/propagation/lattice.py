@@ -49,8 +49,8 @@ import operator
 from collections.abc import Callable
 from fractions import Fraction
 
-import sympy
 import flint  # noqa: F401 - the doctests use flint.arb
+import sympy
 from flint import acb, arb
 
 from ..core.budget import check_deadline
