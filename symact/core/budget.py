@@ -281,15 +281,20 @@ def _deliver() -> None:
 
 
 def _at_boundary(ident: int) -> bool:
-    # Whether the thread's innermost frames run a context manager's entry or exit.
+    # Whether the thread's innermost frames run a context manager's entry or exit, or the
+    # thread is importing a module anywhere on its stack: an interruption in a module's
+    # top-level code leaves a half-initialised module that other threads may already see
+    # (three threads importing sympy.integrals.manualintegrate hit exactly that).
     import sys
 
     frame = sys._current_frames().get(ident)
-    for _ in range(4):
+    for depth in range(1000):
         if frame is None:
             return False
         code = frame.f_code
-        if code.co_name in _SKIP or code in _HELD_CODE or code.co_filename in _IMPORT:
+        if code.co_filename in _IMPORT:
+            return True
+        if depth < 4 and (code.co_name in _SKIP or code in _HELD_CODE):
             return True
         frame = frame.f_back
     return False
