@@ -285,8 +285,12 @@ def _at_boundary(ident: int) -> bool:
     # thread is importing a module anywhere on its stack: an interruption in a module's
     # top-level code leaves a half-initialised module that other threads may already see
     # (three threads importing sympy.integrals.manualintegrate hit exactly that).
+    # A garbage-collector callback (gc.callbacks) is skipped too: CPython ignores what it
+    # raises, so the interruption would be lost and printed as "Exception ignored".
+    import gc
     import sys
 
+    callbacks = {getattr(cb, "__code__", None) for cb in list(gc.callbacks)}
     frame = sys._current_frames().get(ident)
     for depth in range(1000):
         if frame is None:
@@ -294,7 +298,7 @@ def _at_boundary(ident: int) -> bool:
         code = frame.f_code
         if code.co_filename in _IMPORT:
             return True
-        if depth < 4 and (code.co_name in _SKIP or code in _HELD_CODE):
+        if depth < 4 and (code.co_name in _SKIP or code in _HELD_CODE or code in callbacks):
             return True
         frame = frame.f_back
     return False
