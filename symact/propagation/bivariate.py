@@ -65,7 +65,7 @@ from .lattice import (
     tail_measure,
 )
 
-__all__ = ["METHODS", "gauss2_traced", "ball_eval", "gauss1", "gauss2"]
+__all__ = ["METHOD", "METHODS", "gauss2_traced", "ball_eval", "gauss1", "gauss2"]
 
 _METHODS: dict[Any, str] = {
     sympy.exp: "exp", sympy.tanh: "tanh", sympy.sinh: "sinh", sympy.cosh: "cosh",
@@ -234,6 +234,9 @@ def _gauss1_mixed(exprs: list[sympy.Expr], scales: list[arb], x: sympy.Symbol, d
         parts.append((integrand, a, b))
     return integrate_gaussian(parts, 1, tail=tail, dps=dps)
 
+
+#: The method label of a value enclosed by :func:`gauss2` (whichever of :data:`METHODS` applied).
+METHOD = "certified Gaussian integral"
 
 #: What :func:`gauss2_traced` reports, by tag: how the value was enclosed.
 METHODS = {

@@ -44,6 +44,7 @@ from ..expressions.activation import Activation, x
 from ..expressions.coerce import as_activation
 from ..expressions.pieces import split
 from ..numerics.gaussian import gaussian_expectation
+from .bivariate import METHOD as GAUSS2_METHOD
 from .dual import Q1, Q2, DualKernel, K, dual_kernel, sym_ball
 from .meanfield import mean_field
 
@@ -249,7 +250,7 @@ class CorrelationMap:
     def method(self) -> str:
         """closed form (with its reference) or the certified 2-D integral."""
         return f"closed form ({self.kernel.reference})" if self.kernel.formula is not None \
-            else "certified Gaussian integral"
+            else GAUSS2_METHOD
 
     def _qball(self) -> arb:
         if self._q is not None:
@@ -419,7 +420,7 @@ def correlation_map(act: Any, weight_var: Any, bias_var: Any = 0, *, q: Any = No
     if kern.formula is None:  # how every certified value of this map is enclosed
         with workdps(dps + 5):
             bits = int(flint.ctx.prec)
-        steps.append(Record("integral", {"method": "certified Gaussian integral", "dps": dps + 5, "bits": bits,
+        steps.append(Record("integral", {"method": GAUSS2_METHOD, "dps": dps + 5, "bits": bits,
                                          "tail": "growth bound", "reference": "Johansson 2018"},
                             level="certified", note="the first of bivariate.METHODS that applies; "
                                                     "each value's method names the one used"))

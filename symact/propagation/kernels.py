@@ -36,6 +36,7 @@ from ..core.result import Level, Quantity
 from ..core.steps import Record
 from ..expressions.activation import Activation
 from ..expressions.coerce import as_activation
+from .bivariate import METHOD as GAUSS2_METHOD
 from .cmap import to_quantity
 from .dual import Q1, Q2, DualKernel, K, dual_kernel, sym_ball
 
@@ -108,7 +109,7 @@ def _run(act: Any, depth: int, weight_var: Any, bias_var: Any, q1: Any, q2: Any,
                             f"closed form ({dk.reference})", tuple(steps), **problem)
     with workdps(dps + 10):
         if f is None:  # how the certified values are enclosed, for derivations
-            steps.append(Record("integral", {"method": "arb nested integral", "dps": dps + 10,
+            steps.append(Record("integral", {"method": GAUSS2_METHOD, "dps": dps + 10,
                                              "bits": int(flint.ctx.prec), "tail": "growth bound",
                                              "reference": "Johansson 2018"}, level="certified"))
         Sb = [[sym_ball(v, dps + 5) for v in row] for row in S]
@@ -127,10 +128,10 @@ def _run(act: Any, depth: int, weight_var: Any, bias_var: Any, q1: Any, q2: Any,
                     newT[i][j] = newT[j][i] = newS[i][j] + wb * kd * Tb[i][j]
             Sb, Tb = newS, newT
         mk = lambda M, nm: tuple(tuple(to_quantity(M[i][j], name=f"{nm}[{i},{j}]",  # noqa: E731
-                                                   method=dk.reference or "arb nested integral", dps=dps)
+                                                   method=dk.reference or GAUSS2_METHOD, dps=dps)
                                        for j in range(n)) for i in range(n))
         return KernelResult(mk(Sb, "nngp"), mk(Tb, "ntk"), "certified",
-                            "closed form at ball inputs" if f is not None else "arb nested integral",
+                            "closed form at ball inputs" if f is not None else GAUSS2_METHOD,
                             tuple(steps), **problem)
 
 
