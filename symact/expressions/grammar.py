@@ -20,9 +20,10 @@ import sympy
 
 from ..core.budget import check_deadline
 from ..core.errors import UnsafeExpression
+from .kinks import explain_undefined, kink_diff, note
 from .textlimits import MAX_DIFF_ORDER, MAX_DIGITS, MAX_EXPONENT, check_size
 
-__all__ = ["CONSTANTS", "GREEK", "MAX_POW_BITS", "FunctionTable", "number_from_text", "safe_pow"]
+__all__ = ["CONSTANTS", "GREEK", "MAX_POW_BITS", "DisplayTable", "FunctionTable", "number_from_text", "safe_pow"]
 
 MAX_POW_BITS = 100_000
 _MAX_DIFF_ORDER = MAX_DIFF_ORDER
@@ -131,7 +132,7 @@ class FunctionTable:
                 f"adding up to at most {MAX_DIFF_ORDER})"
             )
         check_deadline()
-        value = sympy.diff(expr, var, order)
+        value = kink_diff(expr, var, order)  # undefined (nan) where the derivative does not exist
         check_size(value)
         return value
 
@@ -181,7 +182,13 @@ class FunctionTable:
         if not 1 <= order <= _MAX_DIFF_ORDER:
             raise UnsafeExpression(f"derivative order must be 1..{_MAX_DIFF_ORDER}, got {order}")
         t = sympy.Dummy("t", real=True)
-        return self.diff(self.call(name, [t]), t, order).subs(t, arg)
+        f = self.call(name, [t])
+        value = self.diff(f, t, order).subs(t, arg)
+        if value.has(sympy.nan) and arg.is_number:  # written at a point where it does not exist
+            why = explain_undefined(name, f, t, order, arg)
+            if why is not None:
+                note(why)
+        return value
 
 
 # --------------------------------------------------------------------------- numbers
@@ -230,3 +237,77 @@ def safe_pow(base: sympy.Expr, exponent: sympy.Expr) -> sympy.Expr:
                 f"{int(bits * abs(exponent))} bits (limit {MAX_POW_BITS})"
             )
     return sympy.Pow(base, exponent)
+
+
+# --------------------------------------------------------------------------- display
+_TEX_FUNCS = {"exp", "log", "ln", "tanh", "sinh", "cosh", "sin", "cos", "tan", "arctan", "arcsin",
+              "arccos", "coth", "sec", "csc", "cot", "max", "min"}
+_TEX_NAMES = {"sigmoid": r"\sigma", "Phi": r"\Phi", "phi": r"\varphi", "W": "W", "LambertW": "W",
+              "lambertw": "W", "atan": r"\arctan", "asin": r"\arcsin", "acos": r"\arccos",
+              "abs": r"\operatorname{abs}", "sgn": r"\operatorname{sgn}", "sign": r"\operatorname{sgn}"}
+_PLACEHOLDER = "Zsymdisp"
+
+
+class DisplayTable(FunctionTable):
+    r"""A function table that keeps named functions and derivatives as written, for display.
+
+    ``sigmoid'(x)`` stays :math:`\sigma'(x)` instead of its formula; built-in
+    SymPy functions (``exp``, ``tanh``, ``max``, ...) are applied as usual.
+    :meth:`latex` and :meth:`text` print an expression read with this table.
+
+    >>> import sympy
+    >>> t = DisplayTable({"relu": lambda u: sympy.Max(0, u)})
+    >>> u = sympy.Symbol("x")
+    >>> t.latex(1 - t.derivative("relu", 1, u)), t.text(t.derivative("tanh", 1, u))
+    ("1 - {\\operatorname{relu}'}\\left(x \\right)", "tanh'(x)")
+    """
+
+    def __init__(self, functions: Mapping[str, Callable[..., Any]] | None = None) -> None:
+        super().__init__(functions)
+        self.shown: dict[str, tuple[str, str]] = {}
+
+    def _placeholder(self, name: str, order: int, args: list[sympy.Expr]) -> sympy.Expr:
+        if name in _TEX_NAMES:
+            tex = _TEX_NAMES[name]
+        elif name in _TEX_FUNCS:
+            tex = "\\" + name
+        else:
+            tex = r"\operatorname{" + name.replace("_", r"\_") + "}"
+        primes = "'" * order if order <= 3 else f"^{{({order})}}"
+        token = _PLACEHOLDER + "".join(chr(ord("a") + int(d)) for d in str(len(self.shown)))
+        self.shown[token] = ("{" + tex + primes + "}" if order else tex,
+                             name + ("'" * order if order <= 3 else f"^({order})"))
+        return sympy.Function(token)(*args)
+
+    def call(self, name: str, args: list[sympy.Expr]) -> sympy.Expr:
+        """Apply a SymPy built-in as usual; keep any other named function unevaluated."""
+        fn = self.lookup(name)
+        if isinstance(fn, sympy.FunctionClass) and name not in _TEX_NAMES:
+            return super().call(name, args)
+        if fn is None:
+            raise self.unknown(name)
+        return self._placeholder(name, 0, args)
+
+    def derivative(self, name: str, order: int, arg: sympy.Expr) -> sympy.Expr:
+        """``name`` with ``order`` primes applied to ``arg``, unevaluated."""
+        if self.lookup(name) is None:
+            raise self.unknown(name)
+        return self._placeholder(name, order, [arg])
+
+    def diff(self, expr: sympy.Expr, var: sympy.Symbol, order: int) -> sympy.Expr:
+        """An unevaluated ``d/dx``."""
+        return sympy.Derivative(expr, (var, order))
+
+    def latex(self, expr: sympy.Expr) -> str:
+        """LaTeX for an expression read with this table."""
+        out = sympy.latex(expr)
+        for token, (tex, _) in sorted(self.shown.items(), key=lambda kv: -len(kv[0])):
+            out = out.replace(r"\operatorname{" + token + "}", tex)
+        return out.replace(r"{\left(", r"\left(").replace(r"\right)}", r"\right)")
+
+    def text(self, expr: sympy.Expr) -> str:
+        """Plain text for an expression read with this table."""
+        out = sympy.sstr(expr)
+        for token, (_, txt) in sorted(self.shown.items(), key=lambda kv: -len(kv[0])):
+            out = out.replace(token, txt)
+        return out

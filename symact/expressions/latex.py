@@ -445,9 +445,12 @@ def _parser(
     text: str,
     variables: Mapping[str, sympy.Symbol],
     functions: Mapping[str, Callable[..., Any]] | None,
+    table: FunctionTable | None = None,
 ) -> _Parser:
     # W is the Lambert W function in LaTeX (W(e^{-1}), W_0(x), W_{-1}(x)) unless it is a variable
-    return _Parser(lex(strip_latex(text)), variables, FunctionTable({"W": sympy.LambertW, **(functions or {})}))
+    if table is None:
+        table = FunctionTable({"W": sympy.LambertW, **(functions or {})})
+    return _Parser(lex(strip_latex(text)), variables, table)
 
 
 def _run(parser: _Parser, relation: bool) -> Any:
@@ -482,6 +485,7 @@ def parse_latex(
     *,
     variables: Mapping[str, sympy.Symbol],
     functions: Mapping[str, Callable[..., sympy.Expr]] | None = None,
+    table: FunctionTable | None = None,
 ) -> sympy.Expr:
     r"""Parse a hand-written LaTeX formula into a SymPy expression.
 
@@ -497,6 +501,9 @@ def parse_latex(
     functions : Mapping[str, Callable], optional
         Extra functions, matched case-insensitively
         (``\operatorname{ReLU}`` finds ``"relu"``).
+    table : FunctionTable, optional
+        The function table to read with (default: one built from ``functions``
+        and ``W``).
 
     Returns
     -------
@@ -521,7 +528,7 @@ def parse_latex(
     symact.core.errors.UnsafeExpression: unknown command \foo (at position 0). Accepted: ...
     """
     with parse_budget():
-        return _run(_parser(text, variables, functions), relation=False)
+        return _run(_parser(text, variables, functions, table), relation=False)
 
 
 def parse_latex_relation(
@@ -529,6 +536,7 @@ def parse_latex_relation(
     *,
     variables: Mapping[str, sympy.Symbol],
     functions: Mapping[str, Callable[..., sympy.Expr]] | None = None,
+    table: FunctionTable | None = None,
 ) -> tuple[sympy.Expr, str, sympy.Expr]:
     r"""Parse a LaTeX relation ``lhs OP rhs``; ``OP`` in ``= \le < \ge >`` (and aliases).
 
@@ -545,4 +553,4 @@ def parse_latex_relation(
     (tanh(x), '<=', 1)
     """
     with parse_budget():
-        return _run(_parser(text, variables, functions), relation=True)
+        return _run(_parser(text, variables, functions, table), relation=True)

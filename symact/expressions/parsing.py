@@ -318,6 +318,7 @@ def parse_text(
     *,
     variables: Mapping[str, sympy.Symbol],
     functions: Mapping[str, Callable[..., sympy.Expr]] | None = None,
+    table: FunctionTable | None = None,
 ) -> sympy.Expr:
     r"""Parse a plain-text formula into a SymPy expression, without executing it.
 
@@ -332,6 +333,9 @@ def parse_text(
     functions : Mapping[str, Callable], optional
         Extra functions (e.g. the activation catalogue), looked up exactly and
         then case-insensitively.
+    table : FunctionTable, optional
+        The function table to read with (default: one built from ``functions``;
+        a :class:`~symact.expressions.grammar.DisplayTable` keeps names as written).
 
     Returns
     -------
@@ -362,7 +366,7 @@ def parse_text(
             f"{text!r} is a relation, not an expression; use parse_relation for 'a <= b'"
         )
     with parse_budget():
-        return _build(_TextBuilder(source, variables, FunctionTable(functions)), tree)
+        return _build(_TextBuilder(source, variables, table or FunctionTable(functions)), tree)
 
 
 _CMP = {ast.Eq: "=", ast.LtE: "<=", ast.Lt: "<", ast.GtE: ">=", ast.Gt: ">"}
@@ -382,6 +386,7 @@ def parse_text_relation(
     *,
     variables: Mapping[str, sympy.Symbol],
     functions: Mapping[str, Callable[..., sympy.Expr]] | None = None,
+    table: FunctionTable | None = None,
 ) -> tuple[sympy.Expr, str, sympy.Expr]:
     r"""Parse ``lhs OP rhs`` written as plain text (see :func:`symact.expressions.reading.parse_relation`).
 
@@ -404,6 +409,6 @@ def parse_text_relation(
         raise UnsafeExpression(
             f"unsupported relation in {text!r}; use one of {', '.join(RELATIONS)}"
         )
-    builder = _TextBuilder(source, variables, FunctionTable(functions))
+    builder = _TextBuilder(source, variables, table or FunctionTable(functions))
     with parse_budget():
         return _build(builder, body.left), op, _build(builder, body.comparators[0])

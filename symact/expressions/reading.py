@@ -18,10 +18,14 @@ from collections.abc import Callable, Mapping
 
 import sympy
 
+from .grammar import DisplayTable
 from .latex import parse_latex, parse_latex_relation
 from .parsing import looks_like_latex, parse_text, parse_text_relation
 
-__all__ = ["parse_expression", "parse_latex", "parse_relation", "parse_text"]
+__all__ = ["display_formula", "parse_expression", "parse_latex", "parse_relation", "parse_text"]
+
+_REL_TEX = {"=": "=", "<=": r"\le", "<": "<", ">=": r"\ge", ">": ">"}
+_REL_TEXT = {"=": "=", "<=": "<=", "<": "<", ">=": ">=", ">": ">"}
 
 
 def parse_relation(
@@ -69,3 +73,32 @@ def parse_expression(
     if looks_like_latex(text):
         return parse_latex(text, variables=variables, functions=functions)
     return parse_text(text, variables=variables, functions=functions)
+
+
+def display_formula(
+    text: str,
+    *,
+    variables: Mapping[str, sympy.Symbol],
+    functions: Mapping[str, Callable[..., sympy.Expr]] | None = None,
+    relation: bool = False,
+) -> tuple[str, str]:
+    r"""A formula as written, as ``(latex, text)``: named functions and derivatives kept as named.
+
+    ``tanh'(x) = 1 - tanh(x)^2`` shows as :math:`\tanh'(x) = 1 - \tanh^{2}(x)`,
+    not as the formula of the derivative.  Raises like :func:`parse_relation`
+    (``relation=True``) or :func:`parse_expression`.
+
+    >>> import sympy
+    >>> x = sympy.Symbol("x", real=True)
+    >>> display_formula("sigmoid'(x) <= 1/4", variables={"x": x}, relation=True)
+    ("{\\sigma'}\\left(x \\right) \\le \\frac{1}{4}", "sigmoid'(x) <= 1/4")
+    """
+    table = DisplayTable(functions)
+    latex = looks_like_latex(text)
+    if relation:
+        read = parse_latex_relation if latex else parse_text_relation
+        lhs, op, rhs = read(text, variables=variables, table=table)
+        return (f"{table.latex(lhs)} {_REL_TEX[op]} {table.latex(rhs)}",
+                f"{table.text(lhs)} {_REL_TEXT[op]} {table.text(rhs)}")
+    one = (parse_latex if latex else parse_text)(text, variables=variables, table=table)
+    return table.latex(one), table.text(one)

@@ -16,6 +16,9 @@ from typing import Any
 import sympy
 
 from ..core.errors import UnsupportedExpression
+from .sympyfix import install as _install_sympy_fix
+
+_install_sympy_fix()  # SymPy 1.14's factor cache can raise on exact powers (sympy/sympy#28621)
 
 __all__ = ["MAX_DERIVATIVE_ORDER", "as_parameter_value", "check_order", "check_real_expression"]
 
