@@ -79,31 +79,45 @@ class UndefinedDerivative:
         return f"{self.name}{_primes(self.order)}({sympy.sstr(self.point)})"
 
     def reason(self) -> str:
-        """Why the derivative does not exist, in one sentence."""
+        """Why the derivative does not exist, and what autograd returns there, in one sentence."""
         at = sympy.sstr(self.point)
-        what = "differentiable" if self.order == 1 else f"{_ordinal(self.order)} differentiable"
-        if self.order == 1 and self.jump:
-            text = (f"{self.name} is not differentiable at {at}: it is discontinuous there, "
-                    "so it has no derivative and no subdifferential")
-        elif self.jump:
-            text = (f"{self.name} is not {what} at {at}: a lower derivative is discontinuous there")
+        what = "differentiable" if self.order == 1 else f"{_times(self.order)} differentiable"
+        if self.jump:
+            lower = "it is" if self.order == 1 else "a lower derivative is"
+            text = f"{self.name} is not {what} at {at} ({lower} discontinuous there)"
         else:
-            text = (f"{self.name} is not {what} at {at}: its one-sided "
-                    f"{'derivatives' if self.order == 1 else _ordinal(self.order) + ' derivatives'} there are "
-                    f"{sympy.sstr(self.left)} (left) and {sympy.sstr(self.right)} (right)")
+            which = "" if self.order == 1 else f"{_ordinal(self.order)} "
+            text = (f"{self.name} is not {what} at {at} (one-sided {which}derivatives "
+                    f"{_short(self.left)} from the left, {_short(self.right)} from the right)")
         if self.subdifferential is not None:
-            text += f", its subdifferential is {_set_text(self.subdifferential)}"
+            text += f"; its subdifferential there is {_set_text(self.subdifferential)}"
+        elif self.order == 1 and self.jump:
+            text += "; it has no subdifferential there"
         if self.autograd is not None:
-            text += f"; autograd's convention (PyTorch, JAX) returns {self.written()} = {sympy.sstr(self.autograd)}"
+            how = ("as PyTorch's autograd does for its built-in activations, " if self.order == 1 else "")
+            text += f"; differentiating the branch that contains the point, {how}gives {self.written()} = " \
+                    f"{_short(self.autograd)}"
         return text
+
+
+def _short(v: sympy.Expr) -> str:
+    """A value for a sentence: exact when short, else a 10-digit decimal marked as such."""
+    text = sympy.sstr(v)
+    if len(text) <= 24 or not v.is_number:
+        return text
+    return f"approx. {sympy.N(v, 10)}"
+
+
+def _times(n: int) -> str:
+    return {2: "twice", 3: "three times"}.get(n, f"{n} times")
+
+
+def _ordinal(n: int) -> str:
+    return {2: "second", 3: "third"}.get(n, f"{n}th")
 
 
 def _primes(order: int) -> str:
     return "'" * order if order <= 3 else f"^({order})"
-
-
-def _ordinal(n: int) -> str:
-    return {1: "first", 2: "twice", 3: "three times"}.get(n, f"{n} times") if n > 1 else "first"
 
 
 def _set_text(s: sympy.Set) -> str:

@@ -25,6 +25,7 @@ True
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from typing import Any
 
@@ -33,6 +34,9 @@ import sympy
 
 from ..core.errors import UnsupportedExpression
 from ..expressions.activation import x
+from ..expressions.kinks import record_undefined
+from .claim_text import split_domain, split_membership
+from .constant_claims import check_constant, undefined_verdict
 from .derivation import Notation, Row, Step
 from .values import (
     check_extreme_value,
@@ -103,8 +107,6 @@ def check_depth(act: Any, layers: int, eps: Any) -> Verdict:
 # ---------------------------------------------------------------------------
 _EXT = re.compile(r"^\s*\\?(max|min|sup|inf|lim)(?![A-Za-z])\s*(?:_\s*(\{(?:[^{}]|\{[^{}]*\})*\}|[A-Za-z]))?\s*(.*)$",
                   re.S)
-_FORALL = re.compile(r"^\s*(?:\\forall|∀|for\s+all|forall)\s*x\s*(?:(?:\\in|∈|in)\s*(?:\\mathbb\s*\{?R\}?|ℝ|R))?"
-                     r"\s*(?:[:,.]|\\colon)?\s*(?:\\[,;: ]|\\quad|\\qquad|~)*\s*", re.S)
 _REAL_SUB = re.compile(r"^\{?\s*x\s*(?:(?:\\in|∈|in)\s*(?:\\mathbb\s*\{?R\}?|ℝ|R))?\s*\}?$")
 _LIM_SUB = re.compile(r"^\{\s*x\s*(?:\\to|->|→|\\rightarrow)\s*(.+?)\s*\}$")
 
@@ -129,10 +131,15 @@ def check_claim(text: str) -> Verdict:
     r"""Parse a claim written by hand (plain text or LaTeX) and check it.
 
     ``f = g`` goes to :func:`~symact.proofs.verify.check_identity`; ``<=, <, >=, >``
-    to :func:`~symact.proofs.verify.check_bound`; a leading ``\max_x``,
-    ``\min_x``, ``\sup_{x\in\mathbb{R}}``, ``\inf_x`` (or ``max_x``, ...) to
-    :func:`check_extreme_value`; ``\lim_{x\to a}`` to :func:`check_limit`; a
-    leading ``\forall x`` is read as "for every real x".
+    and ``f in [a, b]`` (``\in``, ``∈``) to :func:`~symact.proofs.verify.check_bound`;
+    a leading ``\max_x``, ``\min_x``, ``\sup_{x\in\mathbb{R}}``, ``\inf_x`` (or
+    ``max_x``, ...) to :func:`check_extreme_value`; ``\lim_{x\to a}`` to
+    :func:`check_limit`.  A leading ``\forall x`` or a trailing ``for all x``
+    means every real x; ``for x > 0``, ``for x in [a, b]``, ``for 0 < x < 1``
+    restrict the claim to that interval.  A claim without ``x`` is a claim
+    about two numbers and is decided as such.  A derivative written at a
+    point where it does not exist (``relu'(0)``) makes the claim false, and the
+    verdict says why.
 
     >>> check_claim("tanh(x) = 2*sigmoid(2*x) - 1").holds
     True
@@ -140,22 +147,40 @@ def check_claim(text: str) -> Verdict:
     True
     >>> check_claim(r"\lim_{x\to\infty} \tanh(x) = 1").holds
     True
+    >>> check_claim("relu'(x) in [0, 1]").holds, check_claim("relu'(x) = 1 for x > 0").holds
+    (True, True)
+    >>> v = check_claim("relu'(0) = 0")
+    >>> v.holds, v.summary
+    (False, "refuted: relu'(0) does not exist: relu is not differentiable at 0 (one-sided derivatives 0 from the left, 1 from the right); its subdifferential there is [0, 1]; PyTorch's autograd returns relu'(0) = 0 by convention (the branch of the definition that contains the point)")
     >>> check_claim("x <= ")
     Traceback (most recent call last):
     ...
     symact.core.errors.UnsafeExpression: ...
     """
     from ..expressions.catalogue import function_table
-    from ..expressions.reading import parse_relation
 
     if not isinstance(text, str):
         raise TypeError(f"check_claim takes a string such as \"sigmoid'(x) <= 1/4\", got {type(text).__name__}")
     funcs = claim_functions(function_table())
-    body = _FORALL.sub("", text, count=1)
+    body, domain = split_domain(text, lambda t: to_expr(t, what="end of the domain"))
+    verdict = _check_body(body, domain, funcs)
+    shown = _shown_claim(text, body, domain, funcs)
+    return verdict if shown is None else dataclasses.replace(verdict, claim=shown)
+
+
+def _check_body(body: str, domain: sympy.Interval | None, funcs: dict[str, Any]) -> Verdict:
+    from ..expressions.reading import parse_expression, parse_relation
+
     m = _EXT.match(body)
     if m is not None:
         kind, sub, rest = m.group(1), m.group(2) or "", m.group(3)
-        lhs, op, rhs = parse_relation(rest, variables={"x": x}, functions=funcs)
+        if domain is not None:
+            raise UnsupportedExpression(f"a {kind} claim is taken over every real x; drop 'for ...' "
+                                        "or state the bound as 'f(x) <= c for x in [a, b]'")
+        with record_undefined() as notes:
+            lhs, op, rhs = parse_relation(rest, variables={"x": x}, functions=funcs)
+        if notes:
+            return undefined_verdict(notes)
         raw_rhs = _raw_side(rest)
         if kind == "lim":
             point, side = _limit_point(sub)
@@ -167,20 +192,93 @@ def check_claim(text: str) -> Verdict:
         if x in rhs.free_symbols:
             raise UnsupportedExpression(f"the right-hand side of a {kind} claim must be a constant, got {rhs}")
         return check_extreme_value(lhs, kind, op, raw_rhs if raw_rhs is not None else rhs)
-    lhs, op, rhs = parse_relation(body, variables={"x": x}, functions=funcs)
+    member = split_membership(body)
+    if member is not None:
+        f_text, opened, a_text, b_text, closed = member
+        with record_undefined() as notes:
+            f = parse_expression(f_text, variables={"x": x}, functions=funcs)
+            a, b = to_expr(a_text, what="lower end"), to_expr(b_text, what="upper end")
+        if notes:
+            return undefined_verdict(notes)
+        return _check_membership(f, a, b, opened == "(", closed == ")", domain)
+    with record_undefined() as notes:
+        lhs, op, rhs = parse_relation(body, variables={"x": x}, functions=funcs)
+    if notes:
+        return undefined_verdict(notes)
+    if x not in lhs.free_symbols | rhs.free_symbols:
+        return check_constant(lhs, op, rhs)
     if op == "=":
-        return check_identity(lhs, rhs)
+        return check_identity(lhs, rhs, interval=domain)
     if op in (">=", ">"):
         lhs, rhs = rhs, lhs
     strict = op in ("<", ">")
     dec = decimal_reading(_raw_side(body) or _raw_left(body) or "")
     if x not in rhs.free_symbols:
-        return _with_readings(check_bound(lhs, upper=rhs, strict=strict), lhs, "upper", rhs, dec, strict)
+        return _with_readings(check_bound(lhs, upper=rhs, strict=strict, interval=domain), lhs, "upper", rhs,
+                              dec, strict, domain)
     if x not in lhs.free_symbols:
-        return _with_readings(check_bound(rhs, lower=lhs, strict=strict), rhs, "lower", lhs, dec, strict)
-    v = check_bound(lhs - rhs, upper=0, strict=strict)
+        return _with_readings(check_bound(rhs, lower=lhs, strict=strict, interval=domain), rhs, "lower", lhs,
+                              dec, strict, domain)
+    v = check_bound(lhs - rhs, upper=0, strict=strict, interval=domain)
     return Verdict(v.holds, v.method, v.counterexample, v.derivation, v.summary, v.details,
                    relation_notation(lhs, "<" if strict else "<=", rhs))
+
+
+def _check_membership(f: sympy.Expr, a: sympy.Expr, b: sympy.Expr, open_a: bool, open_b: bool,
+                      domain: sympy.Interval | None) -> Verdict:
+    """``f(x) in [a, b]`` (ends open or closed) for every x in the domain."""
+    if x not in f.free_symbols:
+        low = check_constant(f, ">" if open_a else ">=", a)
+        return low if low.holds is not True else check_constant(f, "<" if open_b else "<=", b)
+    if open_a == open_b:
+        return check_bound(f, lower=a, upper=b, strict=open_a, interval=domain)
+    low = check_bound(f, lower=a, strict=open_a, interval=domain)
+    if low.holds is not True:
+        return low
+    high = check_bound(f, upper=b, strict=open_b, interval=domain)
+    if high.holds is not True:
+        return high
+    return dataclasses.replace(high, summary=f"{low.summary}; {high.summary}")
+
+
+def _shown_claim(text: str, body: str, domain: sympy.Interval | None, funcs: dict[str, Any]) -> Notation | None:
+    """The claim as the user wrote it (named functions and derivatives kept), or None if not shown."""
+    from ..core.errors import UnsafeExpression
+    from ..expressions.parsing import looks_like_latex
+    from ..expressions.reading import display_formula
+
+    def show(t: str, relation: bool) -> tuple[str, str]:
+        return display_formula(t, variables={"x": x}, functions=funcs, relation=relation)
+
+    try:
+        m = _EXT.match(body)
+        member = split_membership(body) if m is None else None
+        if m is not None:
+            kind, sub = m.group(1), m.group(2) or ""
+            if kind == "lim":
+                return None
+            tex, txt = show(m.group(3), True)
+            tex, txt = rf"\{kind}_{{x}} {tex}", f"{kind}_x {txt}"
+        elif member is not None:
+            f_text, opened, a_text, b_text, closed = member
+            parts = [show(p, False) for p in (f_text, a_text, b_text)]
+            tex = rf"{parts[0][0]} \in \left{opened} {parts[1][0]}, {parts[2][0]} \right{closed}"
+            txt = f"{parts[0][1]} ∈ {opened}{parts[1][1]}, {parts[2][1]}{closed}"
+        else:
+            tex, txt = show(body, True)
+    except (UnsafeExpression, UnsupportedExpression, ValueError, TypeError):
+        return None
+    if domain is None and re.search(r"(?<![A-Za-z_\\])x(?![A-Za-z_])", body) is None:
+        pass  # a claim about numbers
+    elif domain is None:
+        tex += r" \quad \text{for all real } x"
+        txt += " for all real x"
+    else:
+        tex += rf" \quad \text{{for }} x \in {sympy.latex(domain)}"
+        txt += f" for x in {sympy.sstr(domain)}"
+    if not looks_like_latex(text):
+        txt = " ".join(text.split())
+    return Notation(tex, txt)
 
 
 def _raw_left(rest: str) -> str | None:
@@ -190,14 +288,15 @@ def _raw_left(rest: str) -> str | None:
 
 
 def _with_readings(v: Verdict, f: sympy.Expr, end: str, bound: sympy.Expr,
-                   dec: tuple[sympy.Rational, sympy.Rational] | None, strict: bool) -> Verdict:
+                   dec: tuple[sympy.Rational, sympy.Rational] | None, strict: bool,
+                   domain: sympy.Interval | None = None) -> Verdict:
     """Add the "correctly rounded" reading of a decimal bound (the verdict stays the exact reading)."""
     if dec is None or dec[0] != bound:
         return v
     value, half = dec
     # the weakest bound the rounded decimal allows: value + half above, value - half below
     loose = value + half if end == "upper" else value - half
-    w = check_bound(f, strict=strict, **{end: loose})
+    w = check_bound(f, strict=strict, interval=domain, **{end: loose})
     readings = {"exact": v.holds, "rounded": w.holds}
     words = (f"Read as the exact decimal, the claim is {word(v.holds)}; read as correctly rounded "
              f"to the digits given (the bound could be as {'large' if end == 'upper' else 'small'} as ",

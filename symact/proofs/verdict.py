@@ -91,11 +91,16 @@ class Verdict:
 
     def latex(self) -> str:
         r"""The claim and the verdict as LaTeX math, e.g. ``\sup_x f(x) \le \frac14 \quad \text{true ...}``."""
-        claim = self.claim.latex if self.claim is not None else ""
-        return rf"{claim} \quad \text{{{escape_text(self.verdict_words())}}}".strip()
+        if self.claim is None:
+            return rf"\text{{{escape_text(self.summary)}}}"
+        return rf"{self.claim.latex} \quad \text{{{escape_text(self.verdict_words())}}}"
 
     def _repr_latex_(self) -> str:
         return f"$\\displaystyle {self.latex()}$"
+
+    def _latex(self, printer: Any = None) -> str:
+        r"""``sympy.latex(verdict)``: the claim as mathematics with the verdict, as :meth:`latex`."""
+        return self.latex()
 
     def __str__(self) -> str:
         return self.summary

@@ -222,7 +222,12 @@ def check_identity(lhs: Any, rhs: Any, *, interval: sympy.Interval | None = None
     claim = relation_notation(a, "=", b)
     title = "Checking an identity"
     delta = Notation(r"\Delta(x)", "Δ(x)")
-    steps = [Step("difference", delta, diff, "=", ("Let Δ be the difference of the two sides:",))]
+    from .derivation import math_latex, unicode_math
+
+    shown: Any = diff if diff != 0 else Notation(rf"{math_latex(a)} - \left({math_latex(b)}\right)",
+                                                 f"{unicode_math(a)} - ({unicode_math(b)})")
+    steps = [Step("difference", delta, shown, "=", ("Let ", Notation(r"\Delta", "Δ"),
+                                                   " be the difference of the two sides:"))]
     if not diff.has(sympy.Piecewise, sympy.Abs, sympy.Max, sympy.Min, sympy.Heaviside, sympy.sign):
         if is_zero(diff):
             steps.append(Step("symbolic", delta, sympy.Integer(0), "=",
@@ -255,12 +260,22 @@ def check_identity(lhs: Any, rhs: Any, *, interval: sympy.Interval | None = None
                                 "proved piece by piece: every piece and breakpoint value gives 0 (symbolic)",
                                 claim=claim)
             p = bad[0]
-            steps.append(Step("counterexample", Notation(rf"\Delta({sympy.latex(p)})", f"Δ({sympy.sstr(p)})"),
-                              sympy.simplify(a.subs(x, p) - b.subs(x, p)), "=",
-                              "The pieces agree, but at the breakpoint the two sides differ:"))
-            return make_verdict(title, steps, False, "symbolic",
-                            f"refuted at the breakpoint x = {sympy.sstr(p)} (the pieces agree elsewhere)",
-                            {"point": p, "lhs": a.subs(x, p), "rhs": b.subs(x, p)}, claim=claim)
+            va, vb = a.subs(x, p), b.subs(x, p)
+            missing = [side for side, v in (("left", va), ("right", vb)) if v.has(sympy.nan)]
+            if missing:
+                why = (f"the {missing[0]} side is not defined there (a derivative that does not exist at a kink)"
+                       if len(missing) == 1 else "the two sides are not defined there")
+                steps.append(Step("prose", None, None, "", (
+                    "The pieces agree, but at the breakpoint ", Notation(f"x = {sympy.latex(p)}", f"x = {sympy.sstr(p)}"),
+                    f" {why}.")))
+                summary = f"refuted at the breakpoint x = {sympy.sstr(p)}: {why}; the two sides agree elsewhere"
+            else:
+                steps.append(Step("counterexample", Notation(rf"\Delta({sympy.latex(p)})", f"Δ({sympy.sstr(p)})"),
+                                  sympy.simplify(va - vb), "=",
+                                  "The pieces agree, but at the breakpoint the two sides differ:"))
+                summary = f"refuted at the breakpoint x = {sympy.sstr(p)} (the pieces agree elsewhere)"
+            return make_verdict(title, steps, False, "symbolic", summary,
+                                {"point": p, "lhs": va, "rhs": vb}, claim=claim)
 
     pts = _sample_points(diff, interval)
     for p in pts:
@@ -283,8 +298,8 @@ def check_identity(lhs: Any, rhs: Any, *, interval: sympy.Interval | None = None
                         f"refuted at x = {sympy.sstr(p)}: the difference lies in "
                         f"{enclosure_notation(lo, hi, 8).text} ({method})", cex, claim=claim)
     steps.append(Step("prose", None, None, "", (
-        f"SymPy could not prove that Δ is 0, and no difference was found at {len(pts)} points "
-        "(30 digits); this is evidence, not a proof.",)))
+        "SymPy could not prove that ", Notation(r"\Delta", "Δ"), f" is 0, and no difference was found at "
+        f"{len(pts)} points (30 digits); this is evidence, not a proof.")))
     return make_verdict(title, steps, None, "sampled",
                     f"undecided: no counterexample found at {len(pts)} points (sampled)", claim=claim)
 
