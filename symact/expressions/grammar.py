@@ -153,9 +153,14 @@ class FunctionTable:
     def unknown(self, name: str, kind: str = "function") -> UnsafeExpression:
         """An error for an unknown function name, with suggestions."""
         close = difflib.get_close_matches(name, self.names(), n=3, cutoff=0.6)
+        if not close:  # case-insensitive near misses too ("Sigmod")
+            folded = {n.casefold(): n for n in self.names()}
+            close = [folded[c] for c in difflib.get_close_matches(name.casefold(), list(folded), n=3, cutoff=0.6)]
         hint = f"; did you mean {', '.join(repr(c) for c in close)}?" if close else "."
         return UnsafeExpression(
-            f"{name!r} is not an accepted {kind}{hint} Accepted functions: {', '.join(self.names())}."
+            f"{name!r} is not an accepted {kind}{hint} Accepted functions: exp, log, sqrt, abs, tanh, "
+            "erf, Phi, max, min, clip, heaviside and the others of SymPy's elementary functions, "
+            "and the activations of the catalogue (relu, gelu, silu, ...: see `symact list`)."
         )
 
     def call(self, name: str, args: list[sympy.Expr]) -> sympy.Expr:

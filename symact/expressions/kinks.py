@@ -18,8 +18,8 @@ Piecewise((0, x < 0), (1, x > 0))
 >>> kink_diff(sympy.Max(0, x), x, 1).subs(x, 0)
 nan
 >>> note = explain_undefined("relu", sympy.Piecewise((x, x > 0), (0, True)), x, 1, sympy.Integer(0))
->>> note.reason()
-"relu is not differentiable at 0: its one-sided derivatives there are 0 (left) and 1 (right), its subdifferential is [0, 1]; autograd's convention (PyTorch, JAX) returns relu'(0) = 0"
+>>> print(note.reason())
+relu is not differentiable at 0 (one-sided derivatives 0 from the left, 1 from the right); its subdifferential there is [0, 1]; differentiating the branch that contains the point, as PyTorch's autograd does for its built-in activations, gives relu'(0) = 0
 """
 
 from __future__ import annotations

@@ -21,6 +21,8 @@ x*(erf(sqrt(2)*x/2) + 1)/2
 
 from __future__ import annotations
 
+import difflib
+
 from collections.abc import Callable, Mapping
 from typing import Any
 
@@ -49,6 +51,10 @@ from .parsing import (
 
 __all__ = ["parse_latex", "parse_latex_relation"]
 
+# commands a formula may use besides function names (for "did you mean")
+_COMMANDS = ("frac", "dfrac", "tfrac", "sqrt", "cdot", "times", "left", "right", "le", "leq", "ge", "geq",
+             "exp", "ln", "log", "tanh", "sinh", "cosh", "arctan", "max", "min", "operatorname", "mathrm")
+
 
 class _Parser:
     def __init__(
@@ -70,15 +76,21 @@ class _Parser:
         self.i += 1
         return t
 
-    def error(self, what: str, tok: Tok | None = None) -> UnsafeExpression:
+    def error(self, what: str, tok: Tok | None = None, near: str | None = None) -> UnsafeExpression:
         tok = tok or self.peek()
         names = ", ".join(sorted(self.variables)) or "(none)"
+        hint = ""
+        if near:
+            known = [*(f"\\{c}" for c in (*FUNCTION_CMDS, *CONSTANT_CMDS, *_COMMANDS)),
+                     *(f"\\{n}" for n in self.table.names()), *self.table.names()]
+            close = difflib.get_close_matches(near, known, n=3, cutoff=0.6)
+            hint = f" Did you mean {', '.join(close)}?" if close else ""
         return UnsafeExpression(
-            f"{what} (at position {tok.pos}). Accepted: numbers, the variables {names}, "
+            f"{what} (at position {tok.pos}).{hint} Accepted: numbers, the variables {names}, "
             r"e, \pi, \infty, + - \cdot \times / ^, \frac, \sqrt, \left( \right), |...|, "
             r"\exp \ln \log \tanh \sinh \cosh \arctan \max \min, \sigma (logistic), \Phi (normal CDF), "
-            r"\operatorname{name} for "
-            f"{', '.join(self.table.names())}, primes f'(x) and \\frac{{d}}{{dx}}."
+            r"\operatorname{name} for a function or activation such as \operatorname{relu} or "
+            r"\operatorname{gelu} (the names: symact list), primes f'(x) and \frac{d}{dx}."
         )
 
     def expect(self, kind: str, text: str | None = None) -> Tok:
@@ -324,7 +336,7 @@ class _Parser:
             return self.subscripted(name, tok)
         if self.table.lookup(name) is not None:
             raise self.error(f"{name} must be applied to an argument, e.g. {name}(x)", tok)
-        raise self.error(f"unknown name {name!r}", tok)
+        raise self.error(f"unknown name {name!r}", tok, near=name)
 
     def subscripted(self, name: str, tok: Tok) -> sympy.Expr:
         if not (self.peek().kind == "op" and self.peek().text == "_"):
@@ -361,7 +373,8 @@ class _Parser:
             return CONSTANT_CMDS[name]
         if name not in ("frac", "dfrac", "tfrac", "cfrac", "sqrt"):
             raise self.error(f"unknown command \\{name}" if name.strip() and name.isprintable()
-                             else f"unknown command: a backslash followed by {name!r}", tok)
+                             else f"unknown command: a backslash followed by {name!r}", tok,
+                             near=f"\\{name}" if name.strip() and name.isprintable() else None)
         self.enter()  # \frac and \sqrt nest without brackets: count a level
         if name == "sqrt":
             index: sympy.Expr = sympy.Integer(2)

@@ -56,6 +56,7 @@ from .textlimits import (
 )
 
 __all__ = [
+    "public_text",
     "MAX_DEPTH",
     "MAX_DIFF_ORDER",
     "MAX_LENGTH",
@@ -101,7 +102,8 @@ def _prepare_text(text: str) -> str:
     text = _SQRT_ATOM.sub(r"sqrt(\1)", text)
     text = check_length(unicodedata.normalize("NFKC", text))
     if _RESERVED in text.casefold():
-        raise UnsafeExpression(f"names containing {_RESERVED!r} are reserved")
+        raise UnsafeExpression("names beginning with an underscore and 'symact' are reserved for the "
+                               "reader's own use; accepted: plain names such as x, relu, sigmoid")
     text = text.replace("^", "**")
     text = _PRIME_CALL.sub(lambda m: f"{_RESERVED}d{len(m[2])}_{m[1]}", text)
     return _DDX_CALL.sub(lambda m: f"{_RESERVED}dd{m[1] or m[3] or 1}_{m[2]}", text)
@@ -140,7 +142,7 @@ class _TextBuilder:
         )
 
     def reject(self, node: ast.AST, what: str) -> UnsafeExpression:
-        seg = ast.get_source_segment(self.source, node) or ""
+        seg = public_text(ast.get_source_segment(self.source, node) or "")
         seg = seg if len(seg) <= 60 else seg[:57] + "..."
         return UnsafeExpression(f"{what} not allowed: {seg!r}. {self.accepted()}")
 
@@ -289,13 +291,27 @@ class _TextBuilder:
         return self.table.diff(self.build(args[0], depth), var, order)
 
 
-def _parse_tree(text: str) -> ast.Expression:
+def public_text(text: str) -> str:
+    """``text`` with the reader's internal names written back as the user wrote them.
+
+    >>> public_text("_symact_d1_sigmoid(x) <= 1/4 and _symact_dd2_x(f)")
+    "sigmoid'(x) <= 1/4 and d^2/dx^2(f)"
+    """
+    text = re.sub(r"_symact_d(\d)_(\w+?)(?=\s*\(|\b)", lambda m: m[2] + "'" * int(m[1]), text)
+    return re.sub(r"_symact_dd(\d)_(\w+?)(?=\s*\(|\b)",
+                  lambda m: f"d/d{m[2]}" if m[1] == "1" else f"d^{m[1]}/d{m[2]}^{m[1]}", text)
+
+
+def _parse_tree(text: str, original: str | None = None) -> ast.Expression:
     try:
         return ast.parse(text, mode="eval")
     except SyntaxError as exc:
-        where = f" at column {exc.offset}" if exc.offset else ""
+        near = ""
+        if exc.offset and 0 < exc.offset <= len(text):
+            near = f" near {public_text(text[exc.offset - 1:])[:40]!r}"
+        shown = original if original is not None else public_text(text)
         raise UnsafeExpression(
-            f"cannot read {text!r}: {exc.msg}{where}. Write arithmetic such as 'x/(1 + exp(-x))'"
+            f"cannot read {shown!r}: {exc.msg}{near}. Write arithmetic such as 'x/(1 + exp(-x))'"
         ) from exc
     except (RecursionError, MemoryError, ValueError) as exc:
         raise UnsafeExpression(f"cannot read expression: {exc}") from exc
@@ -307,7 +323,7 @@ def _build(builder: _TextBuilder, node: ast.AST) -> sympy.Expr:
     except UnsafeExpression:
         raise
     except (TypeError, ValueError, ArithmeticError, RecursionError) as exc:
-        raise UnsafeExpression(f"cannot build expression: {exc}") from exc
+        raise UnsafeExpression(f"cannot build expression: {public_text(str(exc))[:300]}") from exc
     if not isinstance(value, sympy.Expr):
         raise UnsafeExpression(f"not an expression: {value!r}")
     return value
@@ -360,7 +376,7 @@ def parse_text(
     symact.core.errors.UnsafeExpression: attribute access ('.') not allowed: 'x.__class__'. ...
     """
     source = _prepare_text(text)
-    tree = _parse_tree(source)
+    tree = _parse_tree(source, text)
     if isinstance(tree.body, ast.Compare):
         raise UnsafeExpression(
             f"{text!r} is a relation, not an expression; use parse_relation for 'a <= b'"
@@ -397,7 +413,7 @@ def parse_text_relation(
     """
     source = _prepare_text(text)
     source = re.sub(r"(?<![<>=!])=(?!=)", "==", source)
-    tree = _parse_tree(source)
+    tree = _parse_tree(source, text)
     body = tree.body
     if not isinstance(body, ast.Compare) or len(body.ops) != 1:
         raise UnsafeExpression(

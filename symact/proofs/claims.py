@@ -150,8 +150,10 @@ def check_claim(text: str) -> Verdict:
     >>> check_claim("relu'(x) in [0, 1]").holds, check_claim("relu'(x) = 1 for x > 0").holds
     (True, True)
     >>> v = check_claim("relu'(0) = 0")
-    >>> v.holds, v.summary
-    (False, "refuted: relu'(0) does not exist: relu is not differentiable at 0 (one-sided derivatives 0 from the left, 1 from the right); its subdifferential there is [0, 1]; PyTorch's autograd returns relu'(0) = 0 by convention (the branch of the definition that contains the point)")
+    >>> v.holds, v.counterexample
+    (False, None)
+    >>> print(v.summary)
+    refuted: relu'(0) does not exist: relu is not differentiable at 0 (one-sided derivatives 0 from the left, 1 from the right); its subdifferential there is [0, 1]; differentiating the branch that contains the point, as PyTorch's autograd does for its built-in activations, gives relu'(0) = 0
     >>> check_claim("x <= ")
     Traceback (most recent call last):
     ...
