@@ -81,9 +81,13 @@ class _Parser:
         names = ", ".join(sorted(self.variables)) or "(none)"
         hint = ""
         if near:
-            known = [*(f"\\{c}" for c in (*FUNCTION_CMDS, *CONSTANT_CMDS, *_COMMANDS)),
-                     *(f"\\{n}" for n in self.table.names()), *self.table.names()]
-            close = difflib.get_close_matches(near, known, n=3, cutoff=0.6)
+            word = near.lstrip("\\")
+            if near.startswith("\\"):
+                known = {n: rf"\operatorname{{{n}}}" for n in self.table.names()}
+                known.update({c: f"\\{c}" for c in (*FUNCTION_CMDS, *CONSTANT_CMDS, *_COMMANDS, *GREEK_CMDS)})
+            else:
+                known = {n: n for n in self.table.names()}
+            close = [known[c] for c in difflib.get_close_matches(word, list(known), n=3, cutoff=0.6)]
             hint = f" Did you mean {', '.join(close)}?" if close else ""
         return UnsafeExpression(
             f"{what} (at position {tok.pos}).{hint} Accepted: numbers, the variables {names}, "

@@ -274,8 +274,9 @@ def check_identity(lhs: Any, rhs: Any, *, interval: sympy.Interval | None = None
                                   sympy.simplify(va - vb), "=",
                                   "The pieces agree, but at the breakpoint the two sides differ:"))
                 summary = f"refuted at the breakpoint x = {sympy.sstr(p)} (the pieces agree elsewhere)"
-            return make_verdict(title, steps, False, "symbolic", summary,
-                                {"point": p, "lhs": va, "rhs": vb}, claim=claim)
+            cex = {"point": p, "lhs": "undefined" if va.has(sympy.nan) else va,
+                   "rhs": "undefined" if vb.has(sympy.nan) else vb}
+            return make_verdict(title, steps, False, "symbolic", summary, cex, claim=claim)
 
     pts = _sample_points(diff, interval)
     for p in pts:
