@@ -166,6 +166,13 @@ def check_claim(text: str) -> Verdict:
     funcs = claim_functions(function_table())
     body, domain = split_domain(text, lambda t: to_expr(t, what="end of the domain"))
     verdict = _check_body(body, domain, funcs)
+    gaps = verdict.details.get("undefined_at") if verdict.holds is True else None
+    if gaps:
+        where = ", ".join(sympy.sstr(p) for p in gaps)
+        note = (f"read where both sides are defined: a derivative in the claim does not exist at x = {where}")
+        steps = (*verdict.derivation.steps, Step("prose", None, None, "", (f"The claim is {note}.",)))
+        verdict = dataclasses.replace(verdict, summary=f"{verdict.summary}; {note}",
+                                      derivation=dataclasses.replace(verdict.derivation, steps=steps))
     shown = _shown_claim(text, body, domain, funcs)
     return verdict if shown is None else dataclasses.replace(verdict, claim=shown)
 
@@ -202,7 +209,7 @@ def _check_body(body: str, domain: sympy.Interval | None, funcs: dict[str, Any])
             a, b = to_expr(a_text, what="lower end"), to_expr(b_text, what="upper end")
         if notes:
             return undefined_verdict(notes)
-        return _check_membership(f, a, b, opened == "(", closed == ")", domain)
+        return _with_gaps(_check_membership(f, a, b, opened == "(", closed == ")", domain), [f], domain)
     with record_undefined() as notes:
         lhs, op, rhs = parse_relation(body, variables={"x": x}, functions=funcs)
     if notes:
@@ -211,6 +218,31 @@ def _check_body(body: str, domain: sympy.Interval | None, funcs: dict[str, Any])
         return check_constant(lhs, op, rhs)
     if op == "=":
         return check_identity(lhs, rhs, interval=domain)
+    return _with_gaps(_check_inequality(body, lhs, op, rhs, domain), [lhs, rhs], domain)
+
+
+def _with_gaps(v: Verdict, exprs: list[sympy.Expr], domain: sympy.Interval | None) -> Verdict:
+    """Record in ``details["undefined_at"]`` the breakpoints in the domain where a side is undefined."""
+    from ..expressions.pieces import breakpoints
+
+    gaps: set[sympy.Expr] = set()
+    for e in exprs:
+        if not e.has(sympy.Piecewise):
+            continue
+        try:
+            points = breakpoints(e, x)
+        except (UnsupportedExpression, ValueError, TypeError):
+            continue
+        for p in points:
+            if p.is_number and (domain is None or domain.contains(p) == sympy.true) and e.subs(x, p).has(sympy.nan):
+                gaps.add(p)
+    if not gaps:
+        return v
+    return dataclasses.replace(v, details={**v.details, "undefined_at": tuple(sorted(gaps, key=sympy.default_sort_key))})
+
+
+def _check_inequality(body: str, lhs: sympy.Expr, op: str, rhs: sympy.Expr,
+                      domain: sympy.Interval | None) -> Verdict:
     if op in (">=", ">"):
         lhs, rhs = rhs, lhs
     strict = op in ("<", ">")
