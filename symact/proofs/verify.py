@@ -239,8 +239,9 @@ def check_identity(lhs: Any, rhs: Any, *, interval: sympy.Interval | None = None
             pieces = split(diff, x)
         except Exception:  # noqa: BLE001
             pieces = ()
-        if pieces and all(is_zero(p.expr) for p in pieces if interval is None or
-                          sympy.Interval(p.lo, p.hi).intersect(interval) != sympy.EmptySet):
+        pieces = tuple(p for p in pieces if interval is None or
+                       sympy.Interval.open(p.lo, p.hi).intersect(interval) != sympy.EmptySet)
+        if pieces and all(is_zero(p.expr) for p in pieces):
             bad = []
             points = set(breakpoints(a, x)) | set(breakpoints(b, x)) | {p.lo for p in pieces[1:]}
             for pt in sorted(points, key=lambda t: sympy.N(t, 30)):
