@@ -287,7 +287,7 @@ class DisplayTable(FunctionTable):
     def call(self, name: str, args: list[sympy.Expr]) -> sympy.Expr:
         """Apply a SymPy built-in as usual; keep any other named function unevaluated."""
         fn = self.lookup(name)
-        if isinstance(fn, sympy.FunctionClass) and name not in _TEX_NAMES:
+        if (isinstance(fn, sympy.FunctionClass) or fn is sympy.sqrt) and name not in _TEX_NAMES:
             return super().call(name, args)
         if fn is None:
             raise self.unknown(name)
@@ -303,11 +303,29 @@ class DisplayTable(FunctionTable):
         """An unevaluated ``d/dx``."""
         return sympy.Derivative(expr, (var, order))
 
+    def _decimals(self, expr: sympy.Expr) -> sympy.Expr:
+        """Rationals with a power-of-ten denominator as decimals (placeholders), as a person writes them."""
+        swap = {}
+        for r in expr.atoms(sympy.Rational):
+            q, k = r.q, 0
+            while q % 10 == 0:
+                q, k = q // 10, k + 1
+            if r.is_Integer or q != 1 or r < 0:
+                continue
+            digits = str(r.p).rjust(k + 1, "0")
+            tex = (f"{digits[:-k]}.{digits[-k:]}" if k <= 8 else
+                   rf"{r.p} \cdot 10^{{-{k}}}" if len(str(r.p)) == 1 else rf"{r.p} \cdot 10^{{-{k}}}")
+            token = _PLACEHOLDER + "n" + "".join(chr(ord("a") + int(d)) for d in str(len(self.shown)))
+            self.shown[token] = (tex, tex)
+            swap[r] = sympy.Symbol(token)
+        return expr.xreplace(swap) if swap else expr
+
     def latex(self, expr: sympy.Expr) -> str:
-        """LaTeX for an expression read with this table."""
+        """LaTeX for an expression read with this table (decimals shown as decimals)."""
+        expr = self._decimals(expr)
         out = sympy.latex(expr)
         for token, (tex, _) in sorted(self.shown.items(), key=lambda kv: -len(kv[0])):
-            out = out.replace(r"\operatorname{" + token + "}", tex)
+            out = out.replace(r"\operatorname{" + token + "}", tex).replace(token, tex)
         return out.replace(r"{\left(", r"\left(").replace(r"\right)}", r"\right)")
 
     def text(self, expr: sympy.Expr) -> str:

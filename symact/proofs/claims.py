@@ -289,10 +289,14 @@ def _shown_claim(text: str, body: str, domain: sympy.Interval | None, funcs: dic
         member = split_membership(body) if m is None else None
         if m is not None:
             kind, sub = m.group(1), m.group(2) or ""
-            if kind == "lim":
-                return None
             tex, txt = show(m.group(3), True)
-            tex, txt = rf"\{kind}_{{x}} {tex}", f"{kind}_x {txt}"
+            if kind == "lim":
+                point, side = _limit_point(sub)
+                to = sympy.latex(point) + (f"^{side}" if side else "")
+                tex, txt = rf"\lim_{{x \to {to}}} {tex}", f"lim_(x -> {sympy.sstr(point)}{side or ''}) {txt}"
+            else:
+                tex, txt = rf"\{kind}_{{x \in \mathbb{{R}}}} {tex}", f"{kind}_x {txt}"
+            return Notation(tex, txt if looks_like_latex(text) else " ".join(text.split()))
         elif member is not None:
             f_text, opened, a_text, b_text, closed = member
             parts = [show(p, False) for p in (f_text, a_text, b_text)]
