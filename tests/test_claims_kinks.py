@@ -11,9 +11,8 @@ import mpmath
 import pytest
 import sympy
 
-from symact.expressions.activation import x
-from symact.proofs.claims import check_claim
 from symact.presentation.cli import main
+from symact.proofs.claims import check_claim
 
 R = sympy.Rational
 

@@ -14,8 +14,8 @@ import sympy
 
 from symact.core.errors import UnsafeExpression, UnsupportedExpression
 from symact.expressions.parsing import public_text
-from symact.proofs.claims import check_claim
 from symact.presentation.cli import main
+from symact.proofs.claims import check_claim
 
 SYMACT_ERRORS = (UnsafeExpression, UnsupportedExpression, ValueError, TypeError)
 

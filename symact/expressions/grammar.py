@@ -313,8 +313,7 @@ class DisplayTable(FunctionTable):
             if r.is_Integer or q != 1 or r < 0:
                 continue
             digits = str(r.p).rjust(k + 1, "0")
-            tex = (f"{digits[:-k]}.{digits[-k:]}" if k <= 8 else
-                   rf"{r.p} \cdot 10^{{-{k}}}" if len(str(r.p)) == 1 else rf"{r.p} \cdot 10^{{-{k}}}")
+            tex = f"{digits[:-k]}.{digits[-k:]}" if k <= 8 else rf"{r.p} \cdot 10^{{-{k}}}"
             token = _PLACEHOLDER + "n" + "".join(chr(ord("a") + int(d)) for d in str(len(self.shown)))
             self.shown[token] = (tex, tex)
             swap[r] = sympy.Symbol(token)

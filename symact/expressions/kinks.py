@@ -25,6 +25,7 @@ relu is not differentiable at 0 (one-sided derivatives 0 from the left, 1 from t
 from __future__ import annotations
 
 import contextlib
+import itertools
 from collections.abc import Iterator
 from contextvars import ContextVar
 from dataclasses import dataclass
@@ -219,7 +220,7 @@ def explain_undefined(name: str, expr: sympy.Expr, x: sympy.Symbol, order: int,
     pieces = _pieces(expr, x)
     if pieces is None:
         return None
-    for left, right in zip(pieces, pieces[1:], strict=False):
+    for left, right in itertools.pairwise(pieces):
         c = left.hi
         if not _equal(c, point):
             continue

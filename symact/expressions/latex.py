@@ -22,7 +22,6 @@ x*(erf(sqrt(2)*x/2) + 1)/2
 from __future__ import annotations
 
 import difflib
-
 from collections.abc import Callable, Mapping
 from typing import Any
 

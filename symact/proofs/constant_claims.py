@@ -74,6 +74,7 @@ def check_constant(lhs: sympy.Expr, op: str, rhs: sympy.Expr) -> Verdict:
     diff = lhs - rhs
     steps = [Step("difference", _DELTA, diff, "=", ("Let ", _DELTA, " be the left side minus the right side:"))]
     sign: int | None = None
+    box: Notation | None = None
     method: Method = "symbolic"
     if diff.is_Rational:
         sign = int(sympy.sign(diff))
@@ -84,8 +85,8 @@ def check_constant(lhs: sympy.Expr, op: str, rhs: sympy.Expr) -> Verdict:
             sign = 1 if enc[0] > 0 else -1
             method = "certified" if enc[2] == "certified" else "sampled"
             how = "An Arb ball enclosure" if method == "certified" else "An evaluation at two precisions (not rigorous)"
-            steps.append(Step("enclosure", _DELTA, enclosure_notation(enc[0], enc[1], 12), "in",
-                              f"{how} of the difference excludes 0:"))
+            box = enclosure_notation(enc[0], enc[1], 12)
+            steps.append(Step("enclosure", _DELTA, box, "in", f"{how} of the difference excludes 0:"))
         elif is_zero(diff):
             sign = 0
             steps.append(Step("symbolic", _DELTA, sympy.Integer(0), "=",
@@ -105,8 +106,8 @@ def check_constant(lhs: sympy.Expr, op: str, rhs: sympy.Expr) -> Verdict:
             summary = f"proved ({method}): both sides equal {right}" if sign == 0 else summary
     elif holds is False:
         summary = f"refuted ({method}): the left side is {left} and the right side is {right}"
-        if sign != 0 and not diff.is_Rational:
-            summary += f"; their difference lies in {steps[-1].rhs.text}"
+        if box is not None:
+            summary += f"; their difference lies in {box.text}"
     else:
         summary = f"undecided: only a non-rigorous evaluation separates {left} and {right}"
     return make_verdict(title, steps, holds, method, summary, claim=claim)
