@@ -145,3 +145,20 @@ def test_messages_use_the_users_notation():
         check_claim("sigmod(x) <= 1")
     assert "did you mean 'sigmoid'" in str(info.value) and "hard_elish" not in str(info.value)
     assert public_text("_symact_d2_relu(x) + _symact_dd1_x(tanh(x))") == "relu''(x) + d/dx(tanh(x))"
+
+
+def test_no_error_message_names_internals():
+    """Every refused text of the hostile corpus, read as a claim (and as 'text <= 1'): no internal names."""
+    import hostile_corpus as corpus
+
+    texts = [*corpus.TEXT_REFUSED, *corpus.LATEX_REFUSED, *corpus.LATEX_CLAIMS_REFUSED, *BAD_CLAIMS]
+    messages = []
+    for text in texts:
+        for claim in ((text,) if any(op in text for op in "=<>") else (text, text + " <= 1")):
+            try:
+                check_claim(claim)
+            except (ValueError, TypeError, KeyError, ArithmeticError) as exc:
+                messages.append(str(exc))
+    assert len(messages) > 400
+    leaks = [m for m in messages if "_symact_" in m or "Dummy" in m]
+    assert leaks == []

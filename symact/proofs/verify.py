@@ -175,8 +175,11 @@ def _sample_points(expr: sympy.Expr, interval: sympy.Interval | None, n: int = 2
     for k in range(-10, 10):  # logarithmic probes around 0 and towards infinity
         v = sympy.Rational(3, 2) ** k
         pts.update({v, -v})
+    pts.update(sympy.Integer(k) for k in range(-5, 6))
+    pts.update(sympy.Rational(k, 2) for k in (-3, -1, 1, 3))
     keep = [p for p in pts if (interval is None or interval.contains(p) == sympy.true)]
-    return sorted(keep, key=lambda p: (abs(p), p))  # small |x| first: readable counterexamples
+    # integers and halves first, then small denominators and small |x|: readable counterexamples
+    return sorted(keep, key=lambda p: (p.q > 2, p.q if p.q < 100 else 100, abs(p), -p))
 
 
 def make_verdict(title: str, steps: list[Step], holds: bool | None, method: Method, summary: str,
