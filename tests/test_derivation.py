@@ -242,7 +242,9 @@ def test_verdict_documents():
     assert v.holds is True and v.level == "exact" and v.value == sympy.true
     doc = v.document()
     assert "Claim" in doc and "Verdict" in doc and "Proof" in doc
-    assert r"\max_x f(x) = \frac{1}{4}" in v.latex() and v._repr_latex_().startswith("$")
+    # the claim as written (issue 24), not the checked function's name f
+    assert r"\max_{x \in \mathbb{R}} {\sigma'}\left(x \right) = \frac{1}{4}" in v.latex()
+    assert v._repr_latex_().startswith("$")
     w = check_claim("sigmoid'(x) <= 1/5")
     assert w.holds is False and "Refutation" in w.text() and "x = 0" in w.text()
     m = check_claim("max_x silu'(x) = 1.0998393")

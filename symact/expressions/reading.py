@@ -22,7 +22,7 @@ from .grammar import DisplayTable
 from .latex import parse_latex, parse_latex_relation
 from .parsing import looks_like_latex, parse_text, parse_text_relation
 
-__all__ = ["display_formula", "parse_expression", "parse_latex", "parse_relation", "parse_text"]
+__all__ = ["display_formula", "display_sides", "parse_expression", "parse_latex", "parse_relation", "parse_text"]
 
 _REL_TEX = {"=": "=", "<=": r"\le", "<": "<", ">=": r"\ge", ">": ">"}
 _REL_TEXT = {"=": "=", "<=": "<=", "<": "<", ">=": ">=", ">": ">"}
@@ -93,12 +93,30 @@ def display_formula(
     >>> display_formula("sigmoid'(x) <= 1/4", variables={"x": x}, relation=True)
     ("{\\sigma'}\\left(x \\right) \\le \\frac{1}{4}", "sigmoid'(x) <= 1/4")
     """
-    table = DisplayTable(functions)
-    latex = looks_like_latex(text)
     if relation:
-        read = parse_latex_relation if latex else parse_text_relation
-        lhs, op, rhs = read(text, variables=variables, table=table)
-        return (f"{table.latex(lhs)} {_REL_TEX[op]} {table.latex(rhs)}",
-                f"{table.text(lhs)} {_REL_TEXT[op]} {table.text(rhs)}")
-    one = (parse_latex if latex else parse_text)(text, variables=variables, table=table)
+        (ltex, ltxt, _), op, (rtex, rtxt, _) = display_sides(text, variables=variables, functions=functions)
+        return f"{ltex} {_REL_TEX[op]} {rtex}", f"{ltxt} {_REL_TEXT[op]} {rtxt}"
+    table = DisplayTable(functions)
+    one = (parse_latex if looks_like_latex(text) else parse_text)(text, variables=variables, table=table)
     return table.latex(one), table.text(one)
+
+
+def display_sides(
+    text: str,
+    *,
+    variables: Mapping[str, sympy.Symbol],
+    functions: Mapping[str, Callable[..., sympy.Expr]] | None = None,
+) -> tuple[tuple[str, str, bool], str, tuple[str, str, bool]]:
+    r"""The two sides of a relation as written: ``((latex, text, has_variable), op, (...))``.
+
+    >>> import sympy
+    >>> x = sympy.Symbol("x", real=True)
+    >>> display_sides("tanh(x) <= 1", variables={"x": x})
+    (('\\tanh\\left(x \\right)', 'tanh(x)', True), '<=', ('1', '1', False))
+    """
+    table = DisplayTable(functions)
+    read = parse_latex_relation if looks_like_latex(text) else parse_text_relation
+    lhs, op, rhs = read(text, variables=variables, table=table)
+    names = set(variables.values())
+    return ((table.latex(lhs), table.text(lhs), bool(lhs.free_symbols & names)), op,
+            (table.latex(rhs), table.text(rhs), bool(rhs.free_symbols & names)))

@@ -173,8 +173,15 @@ def check_claim(text: str) -> Verdict:
         steps = (*verdict.derivation.steps, Step("prose", None, None, "", (f"The claim is {note}.",)))
         verdict = dataclasses.replace(verdict, summary=f"{verdict.summary}; {note}",
                                       derivation=dataclasses.replace(verdict.derivation, steps=steps))
-    shown = _shown_claim(text, body, domain, funcs)
-    return verdict if shown is None else dataclasses.replace(verdict, claim=shown)
+    shown, f = _shown_claim(text, body, domain, funcs)
+    if shown is None:
+        return verdict
+    if f is not None:  # "where f(x) = ...": name the function the check was about, as written
+        steps = tuple(dataclasses.replace(st, lhs=Notation(f"f(x) = {f.latex}", f"f(x) = {f.text}"))
+                      if st.kind == "claim" and getattr(st.lhs, "text", None) == "f(x)" else st
+                      for st in verdict.derivation.steps)
+        verdict = dataclasses.replace(verdict, derivation=dataclasses.replace(verdict.derivation, steps=steps))
+    return dataclasses.replace(verdict, claim=shown)
 
 
 def _check_body(body: str, domain: sympy.Interval | None, funcs: dict[str, Any]) -> Verdict:
@@ -275,48 +282,66 @@ def _check_membership(f: sympy.Expr, a: sympy.Expr, b: sympy.Expr, open_a: bool,
     return dataclasses.replace(high, summary=f"{low.summary}; {high.summary}")
 
 
-def _shown_claim(text: str, body: str, domain: sympy.Interval | None, funcs: dict[str, Any]) -> Notation | None:
-    """The claim as the user wrote it (named functions and derivatives kept), or None if not shown."""
+def _shown_claim(text: str, body: str, domain: sympy.Interval | None,
+                 funcs: dict[str, Any]) -> tuple[Notation | None, Notation | None]:
+    """The claim as the user wrote it and the function a bound is about (as written), or Nones."""
     from ..core.errors import UnsafeExpression
     from ..expressions.parsing import looks_like_latex
-    from ..expressions.reading import display_formula
+    from ..expressions.reading import display_formula, display_sides
 
-    def show(t: str, relation: bool) -> tuple[str, str]:
-        return display_formula(t, variables={"x": x}, functions=funcs, relation=relation)
+    def show(t: str) -> tuple[str, str]:
+        return display_formula(t, variables={"x": x}, functions=funcs)
 
+    def sides(t: str) -> tuple[tuple[str, str, bool], str, tuple[str, str, bool]]:
+        return display_sides(t, variables={"x": x}, functions=funcs)
+
+    f: Notation | None = None
     try:
         m = _EXT.match(body)
         member = split_membership(body) if m is None else None
         if m is not None:
             kind, sub = m.group(1), m.group(2) or ""
-            tex, txt = show(m.group(3), True)
+            (ltex, ltxt, _), op, (rtex, rtxt, _) = sides(m.group(3))
+            tex = f"{ltex} {_REL_TEX[op]} {rtex}"
+            txt = f"{ltxt} {op} {rtxt}"
             if kind == "lim":
                 point, side = _limit_point(sub)
                 to = sympy.latex(point) + (f"^{side}" if side else "")
                 tex, txt = rf"\lim_{{x \to {to}}} {tex}", f"lim_(x -> {sympy.sstr(point)}{side or ''}) {txt}"
             else:
                 tex, txt = rf"\{kind}_{{x \in \mathbb{{R}}}} {tex}", f"{kind}_x {txt}"
-            return Notation(tex, txt if looks_like_latex(text) else " ".join(text.split()))
-        elif member is not None:
+            return Notation(tex, txt if looks_like_latex(text) else " ".join(text.split())), Notation(ltex, ltxt)
+        if member is not None:
             f_text, opened, a_text, b_text, closed = member
-            parts = [show(p, False) for p in (f_text, a_text, b_text)]
+            parts = [show(p) for p in (f_text, a_text, b_text)]
             tex = rf"{parts[0][0]} \in \left{opened} {parts[1][0]}, {parts[2][0]} \right{closed}"
             txt = f"{parts[0][1]} ∈ {opened}{parts[1][1]}, {parts[2][1]}{closed}"
+            f = Notation(*parts[0])
         else:
-            tex, txt = show(body, True)
+            (ltex, ltxt, lx), op, (rtex, rtxt, rx) = sides(body)
+            tex, txt = f"{ltex} {_REL_TEX[op]} {rtex}", f"{ltxt} {op} {rtxt}"
+            if lx and not rx:
+                f = Notation(ltex, ltxt)
+            elif rx and not lx:
+                f = Notation(rtex, rtxt)
+            elif lx and rx:
+                a, b = ((ltex, ltxt), (rtex, rtxt)) if op in ("<", "<=") else ((rtex, rtxt), (ltex, ltxt))
+                f = Notation(rf"{a[0]} - \left({b[0]}\right)", f"{a[1]} - ({b[1]})")
     except (UnsafeExpression, UnsupportedExpression, ValueError, TypeError):
-        return None
+        return None, None
     if domain is None and re.search(r"(?<![A-Za-z_\\])x(?![A-Za-z_])", body) is None:
         pass  # a claim about numbers
     elif domain is None:
         tex += r" \quad \text{for all real } x"
-        txt += " for all real x"
     else:
         tex += rf" \quad \text{{for }} x \in {sympy.latex(domain)}"
         txt += f" for x in {sympy.sstr(domain)}"
     if not looks_like_latex(text):
         txt = " ".join(text.split())
-    return Notation(tex, txt)
+    return Notation(tex, txt), f
+
+
+_REL_TEX = {"=": "=", "<=": r"\le", "<": "<", ">=": r"\ge", ">": ">"}
 
 
 def _raw_left(rest: str) -> str | None:
