@@ -162,3 +162,10 @@ def test_no_error_message_names_internals():
     assert len(messages) > 400
     leaks = [m for m in messages if "_symact_" in m or "Dummy" in m]
     assert leaks == []
+
+
+def test_irrational_domain_ends():
+    assert check_claim("sin(x) >= 0 for x in [0, pi]").holds is True
+    v = check_claim("sin(x) = x for x in [0, pi]")
+    assert v.holds is False and v.counterexample["point"] == 1  # a readable point
+    assert check_claim("sin(x) = x for x in (-1/2, 1/2)").counterexample["point"] != 0

@@ -168,6 +168,8 @@ def _sample_points(expr: sympy.Expr, interval: sympy.Interval | None, n: int = 2
             pts.add(r + off)
     fin_lo = lo if lo.is_finite else sympy.Integer(-60)
     fin_hi = hi if hi.is_finite else sympy.Integer(60)
+    # rational grid points (an irrational end such as pi is replaced by a nearby decimal)
+    fin_lo, fin_hi = (e if e.is_Rational else sympy.Rational(str(sympy.N(e, 20))) for e in (fin_lo, fin_hi))
     span = fin_hi - fin_lo
     m = n - len(pts) - 40
     for i in range(max(m, 20)):
@@ -179,7 +181,11 @@ def _sample_points(expr: sympy.Expr, interval: sympy.Interval | None, n: int = 2
     pts.update(sympy.Rational(k, 2) for k in (-3, -1, 1, 3))
     keep = [p for p in pts if (interval is None or interval.contains(p) == sympy.true)]
     # integers and halves first, then small denominators and small |x|: readable counterexamples
-    return sorted(keep, key=lambda p: (p.q > 2, p.q if p.q < 100 else 100, abs(p), -p))
+    def readable(p: sympy.Expr) -> tuple:
+        q = p.q if p.is_Rational else 10**6
+        return (q > 2, min(q, 100), abs(p), -p)
+
+    return sorted(keep, key=readable)
 
 
 def make_verdict(title: str, steps: list[Step], holds: bool | None, method: Method, summary: str,
