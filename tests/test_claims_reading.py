@@ -169,3 +169,24 @@ def test_irrational_domain_ends():
     v = check_claim("sin(x) = x for x in [0, pi]")
     assert v.holds is False and v.counterexample["point"] == 1  # a readable point
     assert check_claim("sin(x) = x for x in (-1/2, 1/2)").counterexample["point"] != 0
+
+
+@pytest.mark.parametrize("claim", [
+    "x" + " " * 1990 + "<= 1",
+    "x <= 1" + " ," * 900 + "for x > 0",
+    "f(x) in [" + "," * 1500 + "]",
+    "x" + r"\quad" * 300 + " <= 1",
+    "in " * 600,
+    "x <= 1 for " + "x < " * 400,
+    "for " * 400,
+], ids=range(7))
+def test_claim_words_are_read_in_linear_time(claim):
+    """The words around a claim are taken off without backtracking regular expressions."""
+    import time
+
+    start = time.perf_counter()
+    try:
+        check_claim(claim)
+    except SYMACT_ERRORS:
+        pass
+    assert time.perf_counter() - start < 2.0

@@ -26,12 +26,10 @@ from ..core.errors import UnsupportedExpression
 
 __all__ = ["split_domain", "split_membership"]
 
-_SPACE = r"(?:\s|\\[,;:! ]|\\quad|\\qquad|~)*"
-_KEYWORD = (r"(?:\\text\s*\{\s*)?(?:for\s+all|for\s+every|for\s+each|forall|for|\\forall|∀)"
-            r"(?:\s*\})?")
-_TRAIL = re.compile(rf"{_SPACE}[,;]?{_SPACE}(?<![A-Za-z_\\]){_KEYWORD}(?![A-Za-z_])\s*(?P<dom>.*?)\s*\.?\s*$",
-                    re.S)
-_LEAD = re.compile(rf"^\s*(?<![A-Za-z_\\]){_KEYWORD}(?![A-Za-z_])\s*(?P<rest>.*)$", re.S)
+_KEYWORD = re.compile(r"(?<![A-Za-z_\\])(?:\\text\s?\{\s?)?(?:for\s+all|for\s+every|for\s+each|forall|for|\\forall|∀)"
+                      r"(?![A-Za-z_])(?:\s?\})?")
+_IN = re.compile(r"\\in(?![A-Za-z])|∈|(?<![A-Za-z_\\])in(?![A-Za-z_])")
+_PADDING = (r"\qquad", r"\quad", r"\,", r"\;", r"\:", r"\!", "\\ ", "~", ",", ";", " ", "\t", "\n")
 _REALS = re.compile(r"\\mathbb\s*\{?\s*R\s*\}?|ℝ|\\R\b|(?<![A-Za-z_])R(?![A-Za-z_(])")
 _OPS = {"<=": "<=", "<": "<", ">=": ">=", ">": ">"}
 _FLIP = {"<=": ">=", "<": ">", ">=": "<=", ">": "<"}
@@ -104,6 +102,19 @@ def read_domain(text: str, read: Any) -> sympy.Interval | None:
     raise UnsupportedExpression(f"cannot read the domain {text.strip()!r}; {_DOMAIN_HELP}")
 
 
+def _strip_padding(text: str, *, left: bool = False) -> str:
+    """Remove spacing commands, commas and blanks from one end (no regular expression: linear time)."""
+    changed = True
+    while changed and text:
+        changed = False
+        for pad in _PADDING:
+            if left and text.startswith(pad):
+                text, changed = text[len(pad):], True
+            elif not left and text.endswith(pad):
+                text, changed = text[: -len(pad)], True
+    return text
+
+
 def split_domain(text: str, read: Any = None) -> tuple[str, sympy.Interval | None]:
     r"""Take a leading ``\forall x ...:`` or a trailing ``for ...`` off a claim.
 
@@ -117,42 +128,48 @@ def split_domain(text: str, read: Any = None) -> tuple[str, sympy.Interval | Non
     ('f(x) >= 0', Interval.Ropen(0, 1))
     """
     read = read or (lambda t: sympy.Rational(t))
-    m = _LEAD.match(text)
-    if m is not None:
-        rest = m.group("rest")
-        for sep in (":", ",", r"\colon", "."):
-            head, *tail = _top_split(rest, sep) if len(sep) == 1 else rest.split(sep, 1)
-            if tail and re.search(r"[<>=≤≥]|\\[lg]e|\\in(?![A-Za-z])|∈| in ", "".join(tail)):
-                claim = sep.join(tail) if len(sep) == 1 else tail[0]
-                return re.sub(rf"^{_SPACE}", "", claim).strip(), read_domain(head, read)
-        # "\forall x\ f(x) \ge g(x)": the domain is x alone
-        m2 = re.match(rf"x(?:\s*(?:\\in|∈|in)\s*(?:\\mathbb\s*\{{?R\}}?|ℝ|R))?{_SPACE}(?:[:,.]|\\colon)?{_SPACE}",
-                      rest)
-        if m2 is not None:
-            return rest[m2.end():].strip(), None
-        raise UnsupportedExpression(f"cannot read the domain in {text.strip()!r}; {_DOMAIN_HELP}")
-    m = _TRAIL.search(text)
-    if m is not None and m.start() > 0:
-        return text[:m.start()].rstrip(" ,;"), read_domain(m.group("dom"), read)
-    return text, None
-
-
-_MEMBER = re.compile(r"^(?P<lhs>.+?)\s*(?:\\in(?![A-Za-z])|∈|(?<![A-Za-z_])in(?![A-Za-z_]))\s*(?:\\left)?\s*"
-                     r"(?P<open>[\[(]|\\\[|\\\()(?P<body>.+?)(?:\\right)?\s*(?P<close>[\])]|\\\]|\\\))\s*$", re.S)
+    first = _KEYWORD.search(text)
+    if first is None:
+        return text, None
+    if text[: first.start()].strip():  # a trailing "for ..."
+        dom = text[first.end():].strip()
+        return _strip_padding(text[: first.start()]), read_domain(dom[:-1] if dom.endswith(".") else dom, read)
+    rest = _strip_padding(text[first.end():], left=True)
+    for sep in (":", ",", r"\colon", "."):
+        head, *tail = _top_split(rest, sep) if len(sep) == 1 else rest.split(sep, 1)
+        if tail and re.search(r"[<>=≤≥]|\\[lg]e|\\in(?![A-Za-z])|∈| in ", "".join(tail)):
+            claim = sep.join(tail) if len(sep) == 1 else tail[0]
+            return _strip_padding(claim, left=True).strip(), read_domain(head, read)
+    # "\forall x\ f(x) \ge g(x)": the domain is x alone (optionally "in R")
+    m = re.match(r"x(?:\s?(?:\\in|∈|in)\s?(?:\\mathbb\s?\{?R\}?|ℝ|R))?", rest)
+    if m is None:
+        raise UnsupportedExpression(f"cannot read the domain in {text.strip()[:80]!r}; {_DOMAIN_HELP}")
+    after = rest[m.end():].lstrip()
+    for sep in (":", ",", ".", r"\colon"):
+        if after.startswith(sep):
+            after = after[len(sep):]
+            break
+    return _strip_padding(after, left=True).strip(), None
 
 
 def split_membership(text: str) -> tuple[str, str, str, str, str] | None:
-    """``(f, "[" or "(", a, b, "]" or ")")`` for a claim ``f in [a, b]``, else None.
+    r"""``(f, "[" or "(", a, b, "]" or ")")`` for a claim ``f in [a, b]``, else None.
 
-    >>> split_membership(r"\\sigma'(x) \\in \\left[0, \\frac14\\right]")
-    ("\\\\sigma'(x)", '[', '0', '\\\\frac14', ']')
+    >>> split_membership(r"\sigma'(x) \in \left[0, \frac14\right]")
+    ("\\sigma'(x)", '[', '0', '\\frac14', ']')
     """
-    m = _MEMBER.match(text)
-    if m is None:
-        return None
-    parts = _top_split(m.group("body"), ",")
-    if len(parts) != 2:
-        raise UnsupportedExpression(f"an interval is written [a, b] (or with round brackets), got "
-                                    f"{m.group('open')}{m.group('body')}{m.group('close')!s}")
-    return (m.group("lhs").strip(), m.group("open")[-1], parts[0].strip(), parts[1].strip(),
-            m.group("close")[-1])
+    for m in _IN.finditer(text):
+        lhs, rest = text[: m.start()].strip(), text[m.end():].strip()
+        if rest.startswith(r"\left"):
+            rest = rest[5:].lstrip()
+        if not lhs or len(rest) < 2 or rest[0] not in "[(" or rest[-1] not in "])":
+            continue
+        body = rest[1:-1].rstrip()
+        if body.endswith(r"\right"):
+            body = body[:-6]
+        parts = _top_split(body, ",")
+        if len(parts) != 2:
+            raise UnsupportedExpression(f"an interval is written [a, b] (or with round brackets), got "
+                                        f"{rest[:80]}")
+        return lhs, rest[0], parts[0].strip(), parts[1].strip(), rest[-1]
+    return None
