@@ -190,7 +190,10 @@ class FunctionTable:
         f = self.call(name, [t])
         value = self.diff(f, t, order).subs(t, arg)
         if value.has(sympy.nan) and arg.is_number:  # written at a point where it does not exist
-            why = explain_undefined(name, f, t, order, arg)
+            try:
+                why = explain_undefined(name, f, t, order, arg)
+            except (NotImplementedError, ValueError, TypeError, ArithmeticError):
+                why = None  # the value stays nan: the claim's side is then "not a finite real number"
             if why is not None:
                 note(why)
         return value

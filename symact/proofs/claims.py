@@ -224,7 +224,7 @@ def _check_body(body: str, domain: sympy.Interval | None, funcs: dict[str, Any])
     if x not in lhs.free_symbols | rhs.free_symbols:
         return check_constant(lhs, op, rhs)
     if op == "=":
-        return check_identity(lhs, rhs, interval=domain)
+        return _with_gaps(check_identity(lhs, rhs, interval=domain), [lhs, rhs], domain)
     return _with_gaps(_check_inequality(body, lhs, op, rhs, domain), [lhs, rhs], domain)
 
 
