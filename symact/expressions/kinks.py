@@ -95,8 +95,8 @@ class UndefinedDerivative:
         elif self.order == 1 and self.jump:
             text += "; it has no subdifferential there"
         if self.autograd is not None:
-            how = (" as PyTorch's autograd does for its built-in activations," if self.order == 1 else "")
-            text += f"; differentiating the branch that contains the point,{how} gives {self.written()} = " \
+            how = (", as PyTorch's autograd does for its built-in activations," if self.order == 1 else "")
+            text += f"; differentiating the branch that contains the point{how} gives {self.written()} = " \
                     f"{_short(self.autograd)}"
         return text
 
