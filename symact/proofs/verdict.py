@@ -109,7 +109,7 @@ class Verdict:
         raise TypeError("a Verdict has three outcomes; test v.holds is True / False / None")
 
     def _repr_markdown_(self) -> str:
-        return f"**{self.summary}**\n\n" + self.derivation.markdown()
+        return f"**{self.summary}**\n\n" + self.markdown()
 
     # -- documents ---------------------------------------------------------------
     def steps(self) -> list[Step]:
