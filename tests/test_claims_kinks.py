@@ -173,3 +173,18 @@ def test_cli_exit_codes(capsys, claim, code):
     assert "_symact_" not in out + err and "Traceback" not in out + err
     if claim == "relu'(0) = 0":
         assert "does not exist" in out and "[0, 1]" in out and "x = -" not in out
+
+
+def test_every_catalogue_kink_is_a_point_without_derivative():
+    """Each kink the catalogue declares: the claim f'(kink) = 0 is refuted because f' does not exist."""
+    import symact as sa
+    from symact.expressions.catalogue import function_table
+
+    seen = 0
+    for name in sorted(function_table()):
+        act = sa.activation(name)
+        for k in act.kinks:
+            v = check_claim(f"{name}'({sympy.sstr(k)}) = 0")
+            assert v.holds is False and f"{name}'({sympy.sstr(k)}) does not exist" in v.summary, (name, k)
+            seen += 1
+    assert seen >= 20
