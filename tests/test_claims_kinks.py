@@ -188,3 +188,10 @@ def test_every_catalogue_kink_is_a_point_without_derivative():
             assert v.holds is False and f"{name}'({sympy.sstr(k)}) does not exist" in v.summary, (name, k)
             seen += 1
     assert seen >= 20
+
+
+@pytest.mark.parametrize(("claim", "word"), [("1/0 = 1", "division by zero"), ("0/0 = 1", "undefined"),
+                                             ("log(-1) = 0", "not real"), ("oo = 1", "infinite")])
+def test_a_side_that_is_not_a_real_number(claim, word):
+    v = check_claim(claim)
+    assert v.holds is False and word in v.summary and "zoo" not in v.summary and "x =" not in v.summary

@@ -67,10 +67,11 @@ def check_constant(lhs: sympy.Expr, op: str, rhs: sympy.Expr) -> Verdict:
     title = "Checking a claim about two numbers"
     for side, v in (("left", lhs), ("right", rhs)):
         if _not_real(v):
-            step = Step("prose", None, None, "", (f"The {side} side, ", v, ", is not a finite real number.",))
+            what = ("undefined (a division by zero)" if v.has(sympy.zoo) else "undefined" if v.has(sympy.nan)
+                    else "infinite" if v.is_finite is False else f"not real ({sympy.sstr(v)})")
+            step = Step("prose", None, None, "", (f"The {side} side is {what}, not a finite real number.",))
             return make_verdict(title, [step], False, "symbolic",
-                                f"refuted: the {side} side {sympy.sstr(v)} is not a finite real number",
-                                claim=claim)
+                                f"refuted: the {side} side is {what}, not a finite real number", claim=claim)
     diff = lhs - rhs
     steps = [Step("difference", _DELTA, diff, "=", ("Let ", _DELTA, " be the left side minus the right side:"))]
     sign: int | None = None
