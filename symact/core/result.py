@@ -39,7 +39,6 @@ Quantity(1.0998393201288669, level='certified', method='arb')
 from __future__ import annotations
 
 import dataclasses
-import decimal
 import fractions
 import numbers
 from collections.abc import Mapping
@@ -49,15 +48,29 @@ from typing import Any, ClassVar, Literal
 import mpmath
 import sympy
 
-from .errors import Undecided
-from .precision import DEFAULT_DPS, workdps
+from .digits import (
+    CertifiedFloat,
+    certified_digits,
+    certified_float,
+    honest_float,
+    outward_float,
+    radius_text,
+    to_mpf,
+)
+from .digits import _significant, _straddles
+from .errors import CertificationError, Undecided
+from .precision import DEFAULT_DPS, MAX_DPS, MIN_DPS, workdps
 
 __all__ = [
     "LEVELS",
+    "CertifiedFloat",
     "Level",
     "Quantity",
+    "Recipe",
     "Result",
+    "attach_recipes",
     "certified_digits",
+    "certified_float",
     "enclose",
     "honest_float",
     "outward_float",
@@ -115,137 +128,9 @@ def enclose(value: sympy.Expr, dps: int = DEFAULT_DPS) -> Enclosure:
         return (v - eps, v + eps)
 
 
-def _round(v: mpmath.mpf, n: int) -> decimal.Decimal:
-    """``v`` correctly rounded (half to even) to ``n`` significant decimal digits.
-
-    mpmath's ``nstr`` rounds twice (through guard digits), which can move the
-    last digit; this converts the binary number exactly first.
-    """
-    sign, man, exp, _bc = v._mpf_
-    with decimal.localcontext() as ctx:
-        ctx.prec = len(str(man)) + abs(exp) + 10
-        exact = decimal.Decimal(int(man)).scaleb(0) * (decimal.Decimal(2) ** exp)
-        ctx.prec = n
-        ctx.rounding = decimal.ROUND_HALF_EVEN
-        out = +exact
-    return -out if sign else out
-
-
-def _text(d: decimal.Decimal) -> str:
-    exp = d.adjusted()
-    if -6 <= exp < 16 and d.as_tuple().exponent <= 0:  # "80" would claim a digit too many
-        return f"{d:f}"
-    return f"{d:e}".replace("e+", "e")
-
-
-def certified_digits(lo: Any, hi: Any, max_digits: int) -> str | None:
-    """The longest decimal (at most ``max_digits`` significant digits) that both ends round to.
-
-    Rounding is monotone, so a number between ``lo`` and ``hi`` rounds to that
-    same decimal: every digit shown is certified.  ``None`` when not even one
-    digit is shared (an enclosure straddling zero, say).
-
-    >>> certified_digits(mpmath.mpf("0.4644029024"), mpmath.mpf("0.4644029031"), 20)
-    '0.46440290'
-    >>> certified_digits(mpmath.mpf(1) / 4, mpmath.mpf(1) / 4, 5)
-    '0.25'
-    """
-    lo, hi = _mpf(lo), _mpf(hi)
-    if mpmath.isinf(lo) or mpmath.isinf(hi) or mpmath.isnan(lo) or mpmath.isnan(hi):
-        return None
-    if lo == hi == 0:
-        return "0"
-    if (lo < 0) != (hi < 0) or lo == 0 or hi == 0:
-        return None
-    for n in range(max_digits, 0, -1):
-        a = _round(lo, n)
-        if a == _round(hi, n):
-            return _text(a)
-    return None
-
-
-def _significant(text: str) -> int:
-    return max(len(decimal.Decimal(text).as_tuple().digits), 1)
-
-
-def honest_float(lo: Any, hi: Any, max_digits: int = DEFAULT_DPS) -> sympy.Float:
-    """A SymPy ``Float`` carrying only the digits certified by ``[lo, hi]``.
-
-    Its precision is the number of certified digits, so it prints no more.
-
-    When not even the first digit is certified (an enclosure around 0, say),
-    the value is 0 at one digit of precision: a number no larger than the
-    enclosure's magnitude, claiming no digit; :func:`radius_text` says how small.
-
-    >>> honest_float(mpmath.mpf("0.123456"), mpmath.mpf("0.123458"))
-    0.12346
-    >>> honest_float(mpmath.mpf("-1e-31"), mpmath.mpf("3e-32"))
-    0
-    """
-    with workdps(max_digits + 10):
-        text = certified_digits(lo, hi, max_digits)
-        if text is None:
-            return sympy.Integer(0) if _straddles(lo, hi) else sympy.Float(0, 1)
-        if _mpf(lo) == _mpf(hi):  # a point enclosure: the short decimal is exact ("1.0", not "1.")
-            return sympy.Float(text, max(_significant(text), 2))
-        return sympy.Float(text, _significant(text))
-
-
-def outward_float(value: Any, digits: int, *, up: bool) -> sympy.Float:
-    r"""A SymPy ``Float`` of ``digits`` significant digits on the safe side of ``value``.
-
-    With ``up`` the Float's exact (binary) value is :math:`\ge` ``value``, else
-    :math:`\le`; it prints ``digits`` digits, so a bound shown never claims more
-    digits than the enclosure behind it certifies.
-
-    >>> import mpmath
-    >>> outward_float(mpmath.mpf(2) / 3, 3, up=True), outward_float(mpmath.mpf(2) / 3, 3, up=False)
-    (0.667, 0.666)
-    """
-    digits = max(int(digits), 1)
-    with workdps(max(60, digits + 20)):
-        end = mpmath.mpf(value)
-        if end == 0:
-            return sympy.Integer(0)
-        v = mpmath.mpf(mpmath.nstr(end, digits, strip_zeros=False))
-        ulp = mpmath.mpf(10) ** (mpmath.floor(mpmath.log10(abs(v))) - digits + 1)
-        while True:
-            f = sympy.Float(mpmath.nstr(v, digits, strip_zeros=False), digits)
-            exact = mpmath.mpf(f._mpf_)  # the binary number the Float stands for
-            if (exact >= end) if up else (exact <= end):
-                return f
-            v = v + ulp if up else v - ulp
-
-
-def _straddles(lo: Any, hi: Any) -> bool:
-    lo, hi = _mpf(lo), _mpf(hi)
-    return bool(lo <= 0 <= hi) and not (mpmath.isinf(lo) or mpmath.isinf(hi))
-
-
-def radius_text(lo: Any, hi: Any) -> str:
-    """``"0 ± r"`` for an enclosure around 0, with ``r`` rounded up to two digits.
-
-    >>> radius_text(mpmath.mpf("-1.01e-31"), mpmath.mpf("3e-32"))
-    '0 ± 1.1e-31'
-    """
-    lo, hi = _mpf(lo), _mpf(hi)
-    with workdps(30):
-        r = max(abs(lo), abs(hi))
-        if r == 0:
-            return "0"
-        e = int(mpmath.floor(mpmath.log10(r)))
-        m = mpmath.ceil(r / mpmath.mpf(10) ** (e - 1))
-        if m >= 100:
-            m, e = mpmath.ceil(m / 10), e + 1
-        return f"0 ± {int(m) / 10:.1f}e{e}"
-
-
 def _mpf(v: Any) -> mpmath.mpf:
-    """An mpmath number without rounding one that already is (mpf() rounds to the context)."""
-    if isinstance(v, mpmath.mpf):
-        return v
-    with workdps(60):
-        return mpmath.mpf(v)
+    """An mpmath number without rounding one that already is (SymPy infinities included)."""
+    return to_mpf(v)
 
 
 def _as_interval(other: Any, dps: int) -> Enclosure | None:
@@ -295,16 +180,25 @@ class Result:
     method: Any
 
     # -- numbers ---------------------------------------------------------------
-    def evalf(self, digits: int = 15) -> sympy.Float:
+    def evalf(self, digits: int = 15) -> sympy.Expr:
         """The value to ``digits`` significant digits, never more than are certified.
 
-        An exact value is evaluated to any number of digits; a certified one
-        gives at most the digits its enclosure certifies (fewer than asked for
-        when the enclosure is wider).
+        An exact value is evaluated to any number of digits.  A certified one asked
+        for more digits than its enclosure certifies is recomputed at a higher
+        ``dps`` when it came from a public symact call (see :meth:`refined`);
+        otherwise, or when recomputing certifies no more, it gives the digits
+        certified (fewer than asked for).
         """
-        if not isinstance(digits, numbers.Integral) or isinstance(digits, bool) or digits < 1:
-            raise ValueError(f"digits must be a positive integer, got {digits!r}")
-        digits = int(digits)
+        digits = _check_digits(digits)
+        if self.level == "exact" and self.value.is_number:
+            return self._shown(digits)
+        if self.enclosure is None:
+            return self._shown(digits)
+        lo, hi = self.refined(digits)
+        return honest_float(lo, hi, digits)
+
+    def _shown(self, digits: int) -> sympy.Expr:
+        """``digits`` digits from what is held, never recomputing (for renderings)."""
         if self.level == "exact" and self.value.is_number:
             if self.value in (sympy.oo, -sympy.oo):
                 return self.value  # type: ignore[no-any-return]
@@ -314,6 +208,41 @@ class Result:
         lo, hi = self.enclosure
         return honest_float(lo, hi, digits)
 
+    def refined(self, digits: int) -> Enclosure:
+        """An enclosure certifying ``digits`` digits if the result can be recomputed.
+
+        Results returned by a public symact function that takes ``dps=`` remember
+        the call (:func:`attach_recipes`); asked for more digits than their
+        enclosure certifies, they repeat it at ``dps = digits + 5`` (at least 10
+        more than the original), and once more at twice that if it helped but not
+        enough, under the caller's time budget.  The new enclosure is intersected
+        with the old one (both are rigorous; if they are disjoint a
+        :class:`~symact.core.errors.CertificationError` says so) and kept.
+        Otherwise the enclosure is returned unchanged.
+        """
+        digits = _check_digits(digits)
+        best = self.__dict__.get("_best") or self.enclosure
+        recipe = self.__dict__.get("_recipe")
+        if recipe is None or best is None or _count(best) >= digits:
+            return best  # type: ignore[no-any-return]
+        dps = max(digits + 5, recipe.dps + 10, MIN_DPS)
+        for _ in range(2):
+            dps = min(dps, MAX_DPS)
+            enc = recipe.enclosure(dps)
+            if enc is None:
+                break
+            new = _intersect(best, enc, self)
+            gained = _count(new) > _count(best)
+            best = new
+            object.__setattr__(self, "_best", best)
+            if _count(best) >= digits or not gained or dps >= MAX_DPS:
+                break
+            dps *= 2
+        return best  # type: ignore[no-any-return]
+
+    def _refine_bits(self, bits: int) -> Enclosure:
+        return self.refined(max(1, round((int(bits) - 4) / 3.3219280948873626) - 1))
+
     @property
     def digits(self) -> int | None:
         """How many significant digits the enclosure certifies (``None``: unbounded, exact)."""
@@ -321,12 +250,11 @@ class Result:
             return None
         if self.enclosure is None:
             return 0
-        text = certified_digits(*self.enclosure, 60)
-        return 0 if text is None else _significant(text)
+        return _count(self.enclosure)
 
     def __float__(self) -> float:
         if self.level == "exact" and self.value.is_number:
-            return float(sympy.N(self.value, 20))
+            return float(sympy.N(self.value, 30))
         if self.enclosure is not None:
             lo, hi = self.enclosure
             with workdps(30):
@@ -334,14 +262,22 @@ class Result:
         return float(self.value)
 
     def _sympy_(self) -> sympy.Expr:
-        return self.value if self.level == "exact" else self.evalf(self._display_digits)  # type: ignore[no-any-return]
+        """The exact value, or a :class:`~symact.core.digits.CertifiedFloat` holding every
+        certified digit (``sympy.N(r, n)`` then recomputes for more, see :meth:`refined`)."""
+        if self.level == "exact" or self.enclosure is None:
+            return self.value if self.level == "exact" else self._shown(self._display_digits)  # type: ignore[no-any-return]
+        lo, hi = self.enclosure
+        return certified_float(lo, hi, self._refine_bits)
 
     def _latex(self, printer: Any) -> str:
-        return printer._print(self._sympy_())  # type: ignore[no-any-return]
+        return printer._print(self._display())  # type: ignore[no-any-return]
+
+    def _display(self) -> sympy.Expr:
+        return self.value if self.level == "exact" else self._shown(self._display_digits)  # type: ignore[no-any-return]
 
     def latex(self) -> str:
         """LaTeX for the value (subclasses may state more, e.g. ``\\sup_x f = ...``)."""
-        return sympy.latex(self._sympy_())
+        return sympy.latex(self._display())
 
     def _repr_latex_(self) -> str:
         return f"$\\displaystyle {self.latex()}$"
@@ -350,7 +286,13 @@ class Result:
         if self.level != "exact" and self.enclosure is not None and _straddles(*self.enclosure) \
                 and certified_digits(*self.enclosure, 2) is None:
             return radius_text(*self.enclosure)
-        return sympy.sstr(self._sympy_())
+        return sympy.sstr(self._display())
+
+    def __getstate__(self) -> dict[str, Any]:
+        state = dict(self.__dict__)
+        state.pop("_recipe", None)  # a recomputation recipe holds the call; it does not travel
+        state.pop("_best", None)
+        return state
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}({self}, level={self.level!r}, method={self.method!r})"
@@ -436,6 +378,87 @@ class Result:
         if self.level == "exact":
             return hash(self.value)
         return hash((type(self).__name__, _fields(self)))
+
+
+def _check_digits(digits: Any) -> int:
+    if not isinstance(digits, numbers.Integral) or isinstance(digits, bool) or digits < 1:
+        raise ValueError(f"digits must be a positive integer, got {digits!r}")
+    return int(digits)
+
+
+def _count(enc: Enclosure) -> int:
+    """Significant digits certified by an enclosure (0 if none)."""
+    text = certified_digits(enc[0], enc[1], MAX_DPS)
+    return 0 if text is None else _significant(text)
+
+
+def _intersect(old: Enclosure, new: Enclosure, what: Any) -> Enclosure:
+    lo, hi = max(_mpf(old[0]), _mpf(new[0])), min(_mpf(old[1]), _mpf(new[1]))
+    if lo > hi:
+        raise CertificationError(
+            f"recomputing {type(what).__name__} at a higher dps gave [{mpmath.nstr(new[0], 20)}, "
+            f"{mpmath.nstr(new[1], 20)}], disjoint from its enclosure [{mpmath.nstr(old[0], 20)}, "
+            f"{mpmath.nstr(old[1], 20)}]: one of them is wrong; please report this"
+        )
+    return (lo, hi)
+
+
+@dataclass(frozen=True)
+class Recipe:
+    """How to recompute a result: ``compute(dps)`` repeats the public call that made it
+    at another ``dps``; ``path`` leads from that call's answer to the result
+    (``("attr", "chi1")``, ``("item", 0)``, ``("key", "x")``); ``dps`` is the precision
+    the result was computed at."""
+
+    compute: Any
+    path: tuple[tuple[str, Any], ...] = ()
+    dps: int = DEFAULT_DPS
+    kind: type | None = None
+
+    def enclosure(self, dps: int) -> Enclosure | None:
+        """The recomputed result's enclosure (``None`` if it is not the same kind of result)."""
+        obj = self.compute(dps)
+        for how, key in self.path:
+            obj = getattr(obj, key, None) if how == "attr" else _item(obj, key)
+        if not isinstance(obj, Result) or (self.kind is not None and type(obj) is not self.kind):
+            return None
+        return obj.enclosure  # type: ignore[no-any-return]
+
+
+def _item(obj: Any, key: Any) -> Any:
+    try:
+        return obj[key]
+    except (KeyError, IndexError, TypeError):
+        return None
+
+
+_SKIP = frozenset({"steps", "candidates", "details", "record", "records"})
+
+
+def attach_recipes(answer: Any, compute: Any, dps: int, *, _path: tuple = (), _depth: int = 0) -> None:
+    """Let every certified result in ``answer`` recompute itself through ``compute(dps)``.
+
+    ``answer`` is what a public call returned and ``compute`` repeats that call at
+    another ``dps``; results nested in dataclass fields, tuples and mappings (three
+    levels deep) get the path to themselves.  A result that already has a recipe
+    keeps it.  Used by :func:`symact.core.guard.guarded`.
+    """
+    if isinstance(answer, Result) and answer.level != "exact" and dataclasses.is_dataclass(answer):
+        if "_recipe" not in answer.__dict__:
+            object.__setattr__(answer, "_recipe", Recipe(compute, _path, dps, type(answer)))
+    if _depth >= 3:
+        return
+    if dataclasses.is_dataclass(answer) and not isinstance(answer, type):
+        for f in dataclasses.fields(answer):
+            if f.name not in _SKIP:
+                attach_recipes(getattr(answer, f.name, None), compute, dps,
+                               _path=(*_path, ("attr", f.name)), _depth=_depth + 1)
+    elif isinstance(answer, tuple | list):
+        for i, v in enumerate(answer):
+            attach_recipes(v, compute, dps, _path=(*_path, ("item", i)), _depth=_depth + 1)
+    elif isinstance(answer, Mapping):
+        for k, v in answer.items():
+            attach_recipes(v, compute, dps, _path=(*_path, ("key", k)), _depth=_depth + 1)
 
 
 def _fields(obj: Any) -> tuple[Any, ...]:
