@@ -61,7 +61,13 @@ Mode = Literal["nearest", "up", "down"]
 #: Up to this many bits (mantissa plus |exponent|) numbers are rounded to decimal with
 #: exact integer arithmetic; beyond it (:math:`1.09^{10^9}`) through Arb logarithms.
 _EXACT_BITS = 30000
-_LOG10_2 = math.log10(2)
+# log10(2) to 60 digits, for floor(b * log10(2)) in integers (a float loses the units of b ~ 1e29)
+_LOG10_2_NUM, _LOG10_2_DEN = 301029995663981195213738894724493026768189881462108541310430, 10**60
+
+
+def _log10_pow2(b: int) -> int:
+    """``floor(b * log10(2))`` within one, for any integer ``b`` up to about 1e55."""
+    return (b * _LOG10_2_NUM) // _LOG10_2_DEN
 
 
 def to_mpf(v: Any) -> mpmath.mpf:
@@ -124,7 +130,7 @@ def _step(q: int, num: int, den: int, mode: Mode, negative: bool) -> int:
 
 
 def _round_exact(man: int, exp: int, n: int, mode: Mode, negative: bool) -> tuple[int, int, bool]:
-    k = int(math.floor((man.bit_length() - 1 + exp) * _LOG10_2))  # within one of floor(log10)
+    k = _log10_pow2(man.bit_length() - 1 + exp)  # within one of floor(log10)
     while not _ge_pow10(man, exp, k):
         k -= 1
     while _ge_pow10(man, exp, k + 1):
@@ -273,7 +279,7 @@ def decimal_float(sign: int, d: int, e: int, digits: int) -> sympy.Expr:
 def _magnitude(v: mpmath.mpf) -> int:
     """``floor(log10|v|)`` within one (cheap; from the binary exponent)."""
     _s, man, exp, _bc = v._mpf_
-    return int(math.floor((int(man).bit_length() - 1 + int(exp)) * _LOG10_2))
+    return _log10_pow2(int(man).bit_length() - 1 + int(exp))
 
 
 def _start(lo: mpmath.mpf, hi: mpmath.mpf, max_digits: int) -> int:

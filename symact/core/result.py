@@ -108,6 +108,9 @@ def enclose(value: sympy.Expr, dps: int = DEFAULT_DPS) -> Enclosure:
     >>> with mpmath.workdps(60):
     ...     lo < mpmath.sqrt(2) < hi, float(hi - lo) < 1e-30
     (True, True)
+    >>> lo, hi = enclose(sympy.Rational(1, 10**300))  # relative width, also for tiny numbers
+    >>> float(lo) > 0, float((hi - lo) / lo) < 1e-30
+    (True, True)
     """
     value = sympy.sympify(value)
     if value == sympy.oo:
@@ -124,7 +127,12 @@ def enclose(value: sympy.Expr, dps: int = DEFAULT_DPS) -> Enclosure:
         if not re.is_Number or (im != 0 and abs(im) > sympy.Float(10) ** (-(dps + 5))):
             raise ValueError(f"{value} is not a real number")
         v = mpmath.mpf(sympy.Float(re, dps + 10))
-        eps = abs(v) * mpmath.mpf(10) ** (-(dps + 5)) + mpmath.mpf(10) ** (-(dps + 20))
+        if v == 0:  # SymPy could not tell it from 0 at this precision
+            eps = mpmath.mpf(10) ** (-(dps + 20))
+            return (-eps, eps)
+        # a relative margin (1e-300 keeps its digits), widened if SymPy reached less accuracy
+        rel = max(mpmath.mpf(10) ** (-(dps + 5)), mpmath.mpf(2) ** (8 - re._prec))
+        eps = abs(v) * rel
         return (v - eps, v + eps)
 
 
@@ -214,7 +222,7 @@ class Result:
         Results returned by a public symact function that takes ``dps=`` remember
         the call (:func:`attach_recipes`); asked for more digits than their
         enclosure certifies, they repeat it at ``dps = digits + 5`` (at least 10
-        more than the original), and once more at twice that if it helped but not
+        more than the original, plus the digits the computation is known to lose), and once more at twice that if it helped but not
         enough, under the caller's time budget.  The new enclosure is intersected
         with the old one (both are rigorous; if they are disjoint a
         :class:`~symact.core.errors.CertificationError` says so) and kept.
@@ -225,7 +233,7 @@ class Result:
         recipe = self.__dict__.get("_recipe")
         if recipe is None or best is None or _count(best) >= digits:
             return best  # type: ignore[no-any-return]
-        dps = max(digits + 5, recipe.dps + 10, MIN_DPS)
+        dps = max(digits + 5 + self._digits_lost(), recipe.dps + 10, MIN_DPS)
         for _ in range(2):
             dps = min(dps, MAX_DPS)
             enc = recipe.enclosure(dps)
@@ -239,6 +247,11 @@ class Result:
                 break
             dps *= 2
         return best  # type: ignore[no-any-return]
+
+    def _digits_lost(self) -> int:
+        """How many more ``dps`` than digits a recomputation needs (subclasses that lose
+        digits on the way, like a power through ``10**30`` layers, say how many)."""
+        return 0
 
     def _refine_bits(self, bits: int) -> Enclosure:
         return self.refined(max(1, round((int(bits) - 4) / 3.3219280948873626) - 1))
