@@ -59,7 +59,7 @@ from .digits import (
 )
 from .digits import _significant, _straddles
 from .errors import CertificationError, Undecided
-from .precision import DEFAULT_DPS, MAX_DPS, MIN_DPS, workdps
+from .precision import DEFAULT_DPS, MAX_DPS, MIN_DPS, workdps, workprec
 
 __all__ = [
     "LEVELS",
@@ -393,6 +393,12 @@ class Result:
         return hash((type(self).__name__, _fields(self)))
 
 
+def _exact_mpf(a: Any) -> mpmath.mpf:
+    """The exact value of an exact ``arb`` (a ball's end) as an mpmath number."""
+    man, exp = a.man_exp()
+    return mpmath.mp.make_mpf(mpmath.libmp.from_man_exp(int(man), int(exp)))
+
+
 def _check_digits(digits: Any) -> int:
     if not isinstance(digits, numbers.Integral) or isinstance(digits, bool) or digits < 1:
         raise ValueError(f"digits must be a positive integer, got {digits!r}")
@@ -553,6 +559,35 @@ class Quantity(Result):
         """A certified quantity from rigorous bounds; ``value`` holds the certified digits."""
         return cls(honest_float(lo, hi, digits), "certified", (lo, hi), method, name,
                    dict(details or {}))
+
+    @classmethod
+    def from_ball(
+        cls, ball: Any, *, method: str, name: str = "", digits: int = DEFAULT_DPS,
+        details: Mapping[str, Any] | None = None,
+    ) -> Quantity:
+        """A certified quantity from a python-flint ``arb`` ball (its exact ends).
+
+        For results computed in Arb (a Krawczyk box, an interval Newton step): the
+        value shows only the digits the ball certifies, at most ``digits``.
+
+        >>> import flint
+        >>> with workdps(40):
+        ...     root2 = flint.arb(2).sqrt()
+        >>> q = Quantity.from_ball(root2, method="arb", name="root2")
+        >>> q, q.digits
+        (Quantity(1.4142135623730950488, level='certified', method='arb', name='root2'), 40)
+        >>> Quantity.from_ball(flint.arb("1.25 +/- 0.1"), method="arb").evalf(10)
+        1.
+        """
+        if not hasattr(ball, "mid") or not hasattr(ball, "rad"):
+            raise TypeError(f"expected a python-flint arb ball, got {type(ball).__name__}")
+        if not ball.is_finite():
+            raise CertificationError(f"{name or 'the quantity'}: the ball {ball} is not finite")
+        man, _ = ball.mid().man_exp()
+        with workprec(int(man).bit_length() + 64, mpmath=False):  # the ends, rounded outward
+            ends = (ball.lower(), ball.upper())
+        lo, hi = (_exact_mpf(end) for end in ends)
+        return cls.certified(lo, hi, method=method, name=name, digits=digits, details=details)
 
     @property
     def exact(self) -> bool:
