@@ -414,7 +414,7 @@ def radius_text(lo: Any, hi: Any) -> str:
         return "0"
     if mpmath.isinf(r):
         return "0 ± inf"
-    sign, d, e, _ = round_decimal(r, 2, "up") or (0, 99, _magnitude(r), False)
+    _sign, d, e, _ = round_decimal(r, 2, "up") or (0, 99, _magnitude(r), False)
     return f"0 ± {d // 10}.{d % 10}e{e + 1}"
 
 

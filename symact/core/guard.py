@@ -10,9 +10,9 @@ r"""One guard for every public entry point: a time budget and checked precision.
   on whichever thread it is called from;
 - raises :class:`~symact.core.budget.BudgetExceeded` (a ``TimeoutError``)
   naming the function and the budget when that runs out;
-- for a function with a ``dps=`` parameter, lets the certified results it
-  returns recompute themselves at a higher ``dps`` when asked for more digits
-  than they hold (:func:`symact.core.result.attach_recipes`): ``r.evalf(50)`` and
+- for the functions in :data:`RECOMPUTABLE` (they take ``dps=``), lets the
+  certified results they return recompute themselves at a higher ``dps`` when asked for more digits
+  than they hold (:func:`symact.core.recipes.attach_recipes`): ``r.evalf(50)`` and
   ``sympy.N(r, 50)`` then repeat the call, under the caller's budget.
 
 ``symact/__init__.py`` applies it to the functions it exports.
@@ -47,13 +47,23 @@ __all__ = ["guarded"]
 
 F = TypeVar("F", bound=Callable[..., Any])
 
+#: Public functions whose certified results recompute themselves when asked for more digits
+#: than they hold: those that honour ``dps=`` and take seconds at most at a few hundred
+#: digits.  (Kernels, spectra, shaping and the catalogue analyses are left out: renderings
+#: ask results for 20 digits, and a hidden minute-long recomputation there is worse than
+#: showing the digits held; ``sympy.N`` of such a result shows only its certified digits.)
+RECOMPUTABLE = frozenset({
+    "chi1", "derivative_bounds", "edge_of_chaos", "expect", "gain", "gradient_bound", "inf",
+    "mean_field", "q_map", "sup", "variance_map",
+})
+
 
 def guarded(func: F) -> F:
     """Wrap ``func`` with the public-call guard described in the module notes."""
     if getattr(func, "__symact_guarded__", False):
         return func
 
-    default_dps = _dps_parameter(func)
+    default_dps = _dps_parameter(func) if func.__name__ in RECOMPUTABLE else None
 
     @functools.wraps(func)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
@@ -66,7 +76,7 @@ def guarded(func: F) -> F:
             with call_budget():
                 answer = func(*args, **kwargs)
             if default_dps is not None:
-                from .result import attach_recipes
+                from .recipes import attach_recipes
 
                 attach_recipes(answer, functools.partial(_again, wrapper, args, kwargs),
                                int(dps) if dps is not None else default_dps)

@@ -50,6 +50,8 @@ import sympy
 
 from .digits import (
     CertifiedFloat,
+    _significant,
+    _straddles,
     certified_digits,
     certified_float,
     honest_float,
@@ -57,7 +59,6 @@ from .digits import (
     radius_text,
     to_mpf,
 )
-from .digits import _significant, _straddles
 from .errors import CertificationError, Undecided
 from .precision import DEFAULT_DPS, MAX_DPS, MIN_DPS, workdps, workprec
 
@@ -66,9 +67,7 @@ __all__ = [
     "CertifiedFloat",
     "Level",
     "Quantity",
-    "Recipe",
     "Result",
-    "attach_recipes",
     "certified_digits",
     "certified_float",
     "enclose",
@@ -220,7 +219,7 @@ class Result:
         """An enclosure certifying ``digits`` digits if the result can be recomputed.
 
         Results returned by a public symact function that takes ``dps=`` remember
-        the call (:func:`attach_recipes`); asked for more digits than their
+        the call (:func:`symact.core.recipes.attach_recipes`); asked for more digits than their
         enclosure certifies, they repeat it at ``dps = digits + 5`` (at least 10
         more than the original, plus the digits the computation is known to lose), and once more at twice that if it helped but not
         enough, under the caller's time budget.  The new enclosure is intersected
@@ -420,64 +419,6 @@ def _intersect(old: Enclosure, new: Enclosure, what: Any) -> Enclosure:
             f"{mpmath.nstr(old[1], 20)}]: one of them is wrong; please report this"
         )
     return (lo, hi)
-
-
-@dataclass(frozen=True)
-class Recipe:
-    """How to recompute a result: ``compute(dps)`` repeats the public call that made it
-    at another ``dps``; ``path`` leads from that call's answer to the result
-    (``("attr", "chi1")``, ``("item", 0)``, ``("key", "x")``); ``dps`` is the precision
-    the result was computed at."""
-
-    compute: Any
-    path: tuple[tuple[str, Any], ...] = ()
-    dps: int = DEFAULT_DPS
-    kind: type | None = None
-
-    def enclosure(self, dps: int) -> Enclosure | None:
-        """The recomputed result's enclosure (``None`` if it is not the same kind of result)."""
-        obj = self.compute(dps)
-        for how, key in self.path:
-            obj = getattr(obj, key, None) if how == "attr" else _item(obj, key)
-        if not isinstance(obj, Result) or (self.kind is not None and type(obj) is not self.kind):
-            return None
-        return obj.enclosure  # type: ignore[no-any-return]
-
-
-def _item(obj: Any, key: Any) -> Any:
-    try:
-        return obj[key]
-    except (KeyError, IndexError, TypeError):
-        return None
-
-
-_SKIP = frozenset({"steps", "candidates", "details", "record", "records"})
-
-
-def attach_recipes(answer: Any, compute: Any, dps: int, *, _path: tuple = (), _depth: int = 0) -> None:
-    """Let every certified result in ``answer`` recompute itself through ``compute(dps)``.
-
-    ``answer`` is what a public call returned and ``compute`` repeats that call at
-    another ``dps``; results nested in dataclass fields, tuples and mappings (three
-    levels deep) get the path to themselves.  A result that already has a recipe
-    keeps it.  Used by :func:`symact.core.guard.guarded`.
-    """
-    if isinstance(answer, Result) and answer.level != "exact" and dataclasses.is_dataclass(answer):
-        if "_recipe" not in answer.__dict__:
-            object.__setattr__(answer, "_recipe", Recipe(compute, _path, dps, type(answer)))
-    if _depth >= 3:
-        return
-    if dataclasses.is_dataclass(answer) and not isinstance(answer, type):
-        for f in dataclasses.fields(answer):
-            if f.name not in _SKIP:
-                attach_recipes(getattr(answer, f.name, None), compute, dps,
-                               _path=(*_path, ("attr", f.name)), _depth=_depth + 1)
-    elif isinstance(answer, tuple | list):
-        for i, v in enumerate(answer):
-            attach_recipes(v, compute, dps, _path=(*_path, ("item", i)), _depth=_depth + 1)
-    elif isinstance(answer, Mapping):
-        for k, v in answer.items():
-            attach_recipes(v, compute, dps, _path=(*_path, ("key", k)), _depth=_depth + 1)
 
 
 def _fields(obj: Any) -> tuple[Any, ...]:

@@ -32,11 +32,10 @@ from typing import Any
 
 import mpmath
 import sympy
+from mpmath import libmp
 
 from ..analysis.properties import derivative_bounds
 from ..core.limits import compare_with_one, exact_power, is_huge, log_depth
-from mpmath import libmp
-
 from ..core.precision import DEFAULT_DPS, MAX_DPS, check_dps, workdps
 from ..core.result import Quantity, Result, certified_digits, enclose, honest_float, outward_float
 from ..expressions.activation import Activation, as_parameter_value
