@@ -443,6 +443,9 @@ class CertifiedFloat(sympy.Float):
     def __reduce_ex__(self, protocol: Any) -> Any:
         return (_plain_float, (self._mpf_, self._prec))
 
+    def _sympyrepr(self, printer: Any) -> str:
+        return printer._print(sympy.Float._new(self._mpf_, self._prec))  # srepr: a plain Float
+
     def _eval_evalf(self, prec: int) -> sympy.Float:
         """The fallback SymPy uses where the evalf table is not consulted."""
         re, _im, acc, _ = _evalf_certified(self, prec, {})

@@ -23,6 +23,25 @@ rigorously from the enclosure (and raise :class:`~symact.core.errors.Undecided`
 when the enclosure cannot decide); they pickle; and no rendering shows a digit
 that the enclosure does not certify.
 
+Digits through every door:
+
+* ``str``, ``repr``, ``sympy.latex`` and ``latex()`` show at most 20 digits, all
+  certified (correctly rounded from every point of the enclosure); they never
+  recompute.
+* ``sympy.sympify(r)`` is the exact value, or a
+  :class:`~symact.core.digits.CertifiedFloat` with every certified digit (34 for
+  the gain of tanh, not 20), whose precision is exactly those digits.
+* ``r.evalf(n)`` and ``sympy.N(r, n)`` for ``n`` up to the digits certified round
+  the enclosure (``evalf`` correctly, ``sympy.N`` as SymPy rounds its own
+  constants).  For more digits, a result returned by a public call that takes
+  ``dps=`` (:data:`symact.core.guard.RECOMPUTABLE`: gains, expectations, mean
+  field, extrema, gradient bounds, ...) repeats that call at a higher ``dps``
+  under the caller's time budget (:meth:`Result.refined`); any other result, or
+  one whose recomputation certifies no more, gives only the digits certified
+  (``sympy.N(r, 50)`` of a 25-digit enclosure prints 25 digits, never SymPy's
+  binary padding).
+* ``float(r)`` is the double nearest the enclosure's midpoint.
+
 >>> import sympy, mpmath
 >>> q = Quantity(sympy.Rational(1, 4), "exact", method="closed form")
 >>> float(q), q < 0.3, q == sympy.Rational(1, 4), sympy.latex(q)
