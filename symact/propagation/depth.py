@@ -419,10 +419,10 @@ def gradient_bound(
     weight : number, sympy.Expr, matrix or array
         The weight of every layer of a uniform chain.
     dps : int, keyword-only
-        Digits of a certified slope :math:`\sup|\varphi'|`.  Through :math:`n` layers
-        about :math:`\log_{10} n` of them are lost, so ``gradient_bound("mish", 10**30)``
-        certifies no digit of the product at the default 30 and 20 digits at ``dps=50``
-        (``evalf(n)`` of the result asks for that itself).
+        Digits wanted.  Through :math:`n` layers about :math:`\log_{10} n` digits of a
+        certified slope :math:`\sup|\varphi'|` are lost, so the slope is computed with
+        that many more (up to 100 more: beyond :math:`10^{100}` layers pass a larger
+        ``dps``, or ask ``evalf(n)``, which recomputes).
 
     Returns
     -------
@@ -452,6 +452,10 @@ def gradient_bound(
     n = as_parameter_value(layers)
     if n.is_number and (not n.is_integer or n < 0):
         raise ValueError(f"layers must be a non-negative integer or a symbol, got {layers!r}")
+    # through n layers about log10(n) digits of the slope are lost: work with that many more
+    # (up to 100; beyond 10**100 layers ask for them with dps=)
+    lost = min(len(str(int(n))), 100) if n.is_Integer and n > 0 else 0
+    dps = min(dps + lost, MAX_DPS)
     top, bottom, exact, dead, assumptions = _slopes(a, dps)
     norm, exact_w = spectral_norm(weight)
     rate = _rate(top, norm, exact_w, dps=dps)
