@@ -234,3 +234,15 @@ def test_gradient_bound_with_tiny_and_huge_weights(weight):
     # a closed-form slope: exact at any depth and weight
     t = sa.gradient_bound("tanh", layers, weight=weight)
     assert t.level == "exact" and t.regime == g.regime
+
+
+@pytest.mark.parametrize("mode", ["nearest", "up", "down"])
+def test_rounding_of_enormous_exponents_agrees_with_exact_integers(mode):
+    """The Arb route (used beyond 30000 bits) against exact integer arithmetic."""
+    from symact.core.digits import _round_arb, _round_exact
+
+    cases = [(3**200 + 2, 40000), (7**90, -41234), (2**64 - 1, 35000), (12345678901234567, -30001)]
+    for man, exp in cases:
+        for n in (1, 7, 30, 45):
+            for negative in (False, True):
+                assert _round_arb(man, exp, n, mode, negative)[:2] == _round_exact(man, exp, n, mode, negative)[:2]
