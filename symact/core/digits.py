@@ -53,6 +53,8 @@ __all__ = [
     "outward_float",
     "radius_text",
     "round_decimal",
+    "significant_digits",
+    "straddles_zero",
     "to_mpf",
 ]
 
@@ -255,7 +257,12 @@ def decimal_text(sign: int, d: int, e: int) -> str:
     return ("-" if sign else "") + text
 
 
-def _significant(text: str) -> int:
+def significant_digits(text: str) -> int:
+    """How many significant digits a decimal text shows.
+
+    >>> significant_digits("0.00120"), significant_digits("-5.55e36827699")
+    (3, 3)
+    """
     mant = text.lstrip("-").split("e")[0].replace(".", "").lstrip("0")
     return max(len(mant), 1)
 
@@ -349,7 +356,7 @@ def honest_float(lo: Any, hi: Any, max_digits: int = 30) -> sympy.Expr:
         return sympy.oo if lo > 0 else -sympy.oo
     found = _certified(lo, hi, max_digits)
     if found is None:
-        return sympy.Integer(0) if _straddles(lo, hi) else sympy.Float(0, 1)
+        return sympy.Integer(0) if straddles_zero(lo, hi) else sympy.Float(0, 1)
     sign, d, e, exact = found
     d, e = _strip(d, e, exact)
     n = len(str(d))
@@ -397,7 +404,8 @@ def outward_float(value: Any, digits: int, *, up: bool) -> sympy.Expr:
             d, e = 10**n - 1, e - 1
 
 
-def _straddles(lo: Any, hi: Any) -> bool:
+def straddles_zero(lo: Any, hi: Any) -> bool:
+    """Whether a finite enclosure contains 0."""
     lo, hi = to_mpf(lo), to_mpf(hi)
     return bool(lo <= 0 <= hi) and not (mpmath.isinf(lo) or mpmath.isinf(hi))
 

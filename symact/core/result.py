@@ -69,13 +69,13 @@ import sympy
 
 from .digits import (
     CertifiedFloat,
-    _significant,
-    _straddles,
     certified_digits,
     certified_float,
     honest_float,
     outward_float,
     radius_text,
+    significant_digits,
+    straddles_zero,
     to_mpf,
 )
 from .errors import CertificationError, Undecided
@@ -314,7 +314,7 @@ class Result:
         return f"$\\displaystyle {self.latex()}$"
 
     def __str__(self) -> str:
-        if self.level != "exact" and self.enclosure is not None and _straddles(*self.enclosure) \
+        if self.level != "exact" and self.enclosure is not None and straddles_zero(*self.enclosure) \
                 and certified_digits(*self.enclosure, 2) is None:
             return radius_text(*self.enclosure)
         return sympy.sstr(self._display())
@@ -426,7 +426,7 @@ def _check_digits(digits: Any) -> int:
 def _count(enc: Enclosure) -> int:
     """Significant digits certified by an enclosure (0 if none)."""
     text = certified_digits(enc[0], enc[1], MAX_DPS)
-    return 0 if text is None else _significant(text)
+    return 0 if text is None else significant_digits(text)
 
 
 def _intersect(old: Enclosure, new: Enclosure, what: Any) -> Enclosure:
