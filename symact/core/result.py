@@ -40,7 +40,8 @@ Digits through every door:
   one whose recomputation certifies no more, gives only the digits certified
   (``sympy.N(r, 50)`` of a 25-digit enclosure prints 25 digits, never SymPy's
   binary padding).
-* ``float(r)`` is the double nearest the enclosure's midpoint.
+* ``float(r)`` is the double nearest the enclosure's midpoint (recomputed first, as
+  above, when the enclosure certifies fewer than 17 digits).
 
 >>> import sympy, mpmath
 >>> q = Quantity(sympy.Rational(1, 4), "exact", method="closed form")
@@ -287,7 +288,8 @@ class Result:
         if self.level == "exact" and self.value.is_number:
             return float(sympy.N(self.value, 30))
         if self.enclosure is not None:
-            lo, hi = self.enclosure
+            # a recomputable result certifying fewer digits than a double holds gets them first
+            lo, hi = self.refined(17) if "_recipe" in self.__dict__ else self.enclosure
             with workdps(30):
                 return float((_mpf(lo) + _mpf(hi)) / 2)
         return float(self.value)
