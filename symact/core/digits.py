@@ -497,9 +497,13 @@ def _evalf_certified(x: CertifiedFloat, prec: int, options: Any) -> tuple:
     ``prec`` is the number of bits wanted (SymPy adds 4 guard bits to ``n`` digits'
     worth).  The accuracy returned is never more than the enclosure certifies.
     """
-    lo, hi = x._enc
-    if prec - 4 > x._prec and x._refine is not None:  # more digits than held
-        lo, hi = x._refine(prec)
+    enc = getattr(x, "_enc", None)
+    if enc is None:  # made without certified_float: an ordinary Float
+        return (x._mpf_, None, prec, None)
+    lo, hi = enc
+    refine = getattr(x, "_refine", None)
+    if prec - 4 > x._prec and refine is not None:  # more digits than held
+        lo, hi = refine(prec)
     found = _certified(lo, hi, _digits_of(prec) + 2)
     if found is None:
         return (None, None, None, None)
