@@ -246,3 +246,11 @@ def test_rounding_of_enormous_exponents_agrees_with_exact_integers(mode):
         for n in (1, 7, 30, 45):
             for negative in (False, True):
                 assert _round_arb(man, exp, n, mode, negative)[:2] == _round_exact(man, exp, n, mode, negative)[:2]
+
+
+def test_an_enclosure_certifying_no_digit_is_shown_as_an_interval():
+    q = Quantity.certified(mp.mpf(2), mp.mpf(900), method="by hand")
+    assert str(q) == "[2.0, 9.0e+2]" and "0.0" not in repr(q)
+    assert sympy.latex(q) == r"\left[2.0, 9.0 \cdot 10^{2}\right]"
+    assert str(Quantity.certified(mp.mpf(2), mp.inf, method="a tail")) == "[2.0, oo)"
+    assert str(Quantity.certified(mp.mpf("-1.05e-31"), mp.mpf("3e-32"), method="m")) == "0 ± 1.1e-31"

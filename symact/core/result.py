@@ -306,7 +306,16 @@ class Result:
         return printer._print(self._display())  # type: ignore[no-any-return]
 
     def _display(self) -> sympy.Expr:
+        if self.level != "exact" and self._no_digit():
+            lo, hi = self.enclosure
+            return sympy.Interval(outward_float(lo, 2, up=False), outward_float(hi, 2, up=True))
         return self.value if self.level == "exact" else self._shown(self._display_digits)  # type: ignore[no-any-return]
+
+    def _no_digit(self) -> bool:
+        """An enclosure away from 0 that certifies no digit (shown as an interval)."""
+        enc = self.enclosure
+        return enc is not None and not straddles_zero(*enc) and not (enc[0] == enc[1]) \
+            and certified_digits(enc[0], enc[1], 1) is None
 
     def latex(self) -> str:
         """LaTeX for the value (subclasses may state more, e.g. ``\\sup_x f = ...``)."""
@@ -319,7 +328,10 @@ class Result:
         if self.level != "exact" and self.enclosure is not None and straddles_zero(*self.enclosure) \
                 and certified_digits(*self.enclosure, 2) is None:
             return radius_text(*self.enclosure)
-        return sympy.sstr(self._display())
+        shown = self._display()
+        if isinstance(shown, sympy.Interval):  # "[2.0, 9.0e+2]": not even one digit is certified
+            return f"[{sympy.sstr(shown.start)}, {sympy.sstr(shown.end)}" + (")" if shown.end == sympy.oo else "]")
+        return sympy.sstr(shown)
 
     def __getstate__(self) -> dict[str, Any]:
         state = dict(self.__dict__)
