@@ -64,7 +64,7 @@ def correctly_rounded(text: str, ref: mp.mpf, slack: mp.mpf) -> bool:
     """Whether the decimal ``text`` is ``ref`` rounded to the digits shown (within ``slack``)."""
     d = decimal.Decimal(text)
     ulp = decimal.Decimal(1).scaleb(d.as_tuple().exponent)
-    with mp.workdps(60):
+    with mp.workdps(120):  # beyond the 80 digits the enclosures below are built with
         return abs(mp.mpf(text) - ref) <= mp.mpf(str(ulp)) / 2 + slack
 
 

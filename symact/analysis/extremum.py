@@ -105,7 +105,7 @@ class Extremum(Result):
         """
         where = _where_text(self)
         tag = "exact" if self.exact else f"certified, enclosure width {mpmath.nstr(self.width, 3)}"
-        value = sympy.sstr(self.value) if self.exact else str(self.evalf(self._display_digits))
+        value = sympy.sstr(self.value) if self.exact else str(self._shown(self._display_digits))
         return f"{self.kind} = {value}, {where} ({tag})"
 
     def __str__(self) -> str:
@@ -117,7 +117,7 @@ class Extremum(Result):
     def latex(self) -> str:
         r"""A LaTeX statement such as ``\sup_x f = \frac{1}{4}``."""
         op = r"\sup" if self.kind == "sup" else r"\inf"
-        val = sympy.latex(self.value) if self.exact else sympy.latex(self.evalf(self._display_digits))
+        val = sympy.latex(self.value) if self.exact else sympy.latex(self._shown(self._display_digits))
         rel = "=" if self.exact else r"\approx"
         return rf"{op}_{{x}} f(x) {rel} {val}"
 

@@ -23,6 +23,26 @@ rigorously from the enclosure (and raise :class:`~symact.core.errors.Undecided`
 when the enclosure cannot decide); they pickle; and no rendering shows a digit
 that the enclosure does not certify.
 
+Digits through every door:
+
+* ``str``, ``repr``, ``sympy.latex`` and ``latex()`` show at most 20 digits, all
+  certified (correctly rounded from every point of the enclosure); they never
+  recompute.
+* ``sympy.sympify(r)`` is the exact value, or a
+  :class:`~symact.core.digits.CertifiedFloat` with every certified digit (34 for
+  the gain of tanh, not 20), whose precision is exactly those digits.
+* ``r.evalf(n)`` and ``sympy.N(r, n)`` for ``n`` up to the digits certified round
+  the enclosure (``evalf`` correctly, ``sympy.N`` as SymPy rounds its own
+  constants).  For more digits, a result returned by a public call that takes
+  ``dps=`` (:data:`symact.core.guard.RECOMPUTABLE`: gains, expectations, mean
+  field, extrema, gradient bounds, ...) repeats that call at a higher ``dps``
+  under the caller's time budget (:meth:`Result.refined`); any other result, or
+  one whose recomputation certifies no more, gives only the digits certified
+  (``sympy.N(r, 50)`` of a 25-digit enclosure prints 25 digits, never SymPy's
+  binary padding).
+* ``float(r)`` is the double nearest the enclosure's midpoint (recomputed first, as
+  above, when the enclosure certifies fewer than 17 digits).
+
 >>> import sympy, mpmath
 >>> q = Quantity(sympy.Rational(1, 4), "exact", method="closed form")
 >>> float(q), q < 0.3, q == sympy.Rational(1, 4), sympy.latex(q)
@@ -39,7 +59,6 @@ Quantity(1.0998393201288669, level='certified', method='arb')
 from __future__ import annotations
 
 import dataclasses
-import decimal
 import fractions
 import numbers
 from collections.abc import Mapping
@@ -49,15 +68,28 @@ from typing import Any, ClassVar, Literal
 import mpmath
 import sympy
 
-from .errors import Undecided
-from .precision import DEFAULT_DPS, workdps
+from .digits import (
+    CertifiedFloat,
+    certified_digits,
+    certified_float,
+    honest_float,
+    outward_float,
+    radius_text,
+    significant_digits,
+    straddles_zero,
+    to_mpf,
+)
+from .errors import CertificationError, Undecided
+from .precision import DEFAULT_DPS, MAX_DPS, MIN_DPS, workdps, workprec
 
 __all__ = [
     "LEVELS",
+    "CertifiedFloat",
     "Level",
     "Quantity",
     "Result",
     "certified_digits",
+    "certified_float",
     "enclose",
     "honest_float",
     "outward_float",
@@ -95,6 +127,9 @@ def enclose(value: sympy.Expr, dps: int = DEFAULT_DPS) -> Enclosure:
     >>> with mpmath.workdps(60):
     ...     lo < mpmath.sqrt(2) < hi, float(hi - lo) < 1e-30
     (True, True)
+    >>> lo, hi = enclose(sympy.Rational(1, 10**300))  # relative width, also for tiny numbers
+    >>> float(lo) > 0, float((hi - lo) / lo) < 1e-30
+    (True, True)
     """
     value = sympy.sympify(value)
     if value == sympy.oo:
@@ -111,141 +146,18 @@ def enclose(value: sympy.Expr, dps: int = DEFAULT_DPS) -> Enclosure:
         if not re.is_Number or (im != 0 and abs(im) > sympy.Float(10) ** (-(dps + 5))):
             raise ValueError(f"{value} is not a real number")
         v = mpmath.mpf(sympy.Float(re, dps + 10))
-        eps = abs(v) * mpmath.mpf(10) ** (-(dps + 5)) + mpmath.mpf(10) ** (-(dps + 20))
+        if v == 0:  # SymPy could not tell it from 0 at this precision
+            eps = mpmath.mpf(10) ** (-(dps + 20))
+            return (-eps, eps)
+        # a relative margin (1e-300 keeps its digits), widened if SymPy reached less accuracy
+        rel = max(mpmath.mpf(10) ** (-(dps + 5)), mpmath.mpf(2) ** (8 - re._prec))
+        eps = abs(v) * rel
         return (v - eps, v + eps)
 
 
-def _round(v: mpmath.mpf, n: int) -> decimal.Decimal:
-    """``v`` correctly rounded (half to even) to ``n`` significant decimal digits.
-
-    mpmath's ``nstr`` rounds twice (through guard digits), which can move the
-    last digit; this converts the binary number exactly first.
-    """
-    sign, man, exp, _bc = v._mpf_
-    with decimal.localcontext() as ctx:
-        ctx.prec = len(str(man)) + abs(exp) + 10
-        exact = decimal.Decimal(int(man)).scaleb(0) * (decimal.Decimal(2) ** exp)
-        ctx.prec = n
-        ctx.rounding = decimal.ROUND_HALF_EVEN
-        out = +exact
-    return -out if sign else out
-
-
-def _text(d: decimal.Decimal) -> str:
-    exp = d.adjusted()
-    if -6 <= exp < 16 and d.as_tuple().exponent <= 0:  # "80" would claim a digit too many
-        return f"{d:f}"
-    return f"{d:e}".replace("e+", "e")
-
-
-def certified_digits(lo: Any, hi: Any, max_digits: int) -> str | None:
-    """The longest decimal (at most ``max_digits`` significant digits) that both ends round to.
-
-    Rounding is monotone, so a number between ``lo`` and ``hi`` rounds to that
-    same decimal: every digit shown is certified.  ``None`` when not even one
-    digit is shared (an enclosure straddling zero, say).
-
-    >>> certified_digits(mpmath.mpf("0.4644029024"), mpmath.mpf("0.4644029031"), 20)
-    '0.46440290'
-    >>> certified_digits(mpmath.mpf(1) / 4, mpmath.mpf(1) / 4, 5)
-    '0.25'
-    """
-    lo, hi = _mpf(lo), _mpf(hi)
-    if mpmath.isinf(lo) or mpmath.isinf(hi) or mpmath.isnan(lo) or mpmath.isnan(hi):
-        return None
-    if lo == hi == 0:
-        return "0"
-    if (lo < 0) != (hi < 0) or lo == 0 or hi == 0:
-        return None
-    for n in range(max_digits, 0, -1):
-        a = _round(lo, n)
-        if a == _round(hi, n):
-            return _text(a)
-    return None
-
-
-def _significant(text: str) -> int:
-    return max(len(decimal.Decimal(text).as_tuple().digits), 1)
-
-
-def honest_float(lo: Any, hi: Any, max_digits: int = DEFAULT_DPS) -> sympy.Float:
-    """A SymPy ``Float`` carrying only the digits certified by ``[lo, hi]``.
-
-    Its precision is the number of certified digits, so it prints no more.
-
-    When not even the first digit is certified (an enclosure around 0, say),
-    the value is 0 at one digit of precision: a number no larger than the
-    enclosure's magnitude, claiming no digit; :func:`radius_text` says how small.
-
-    >>> honest_float(mpmath.mpf("0.123456"), mpmath.mpf("0.123458"))
-    0.12346
-    >>> honest_float(mpmath.mpf("-1e-31"), mpmath.mpf("3e-32"))
-    0
-    """
-    with workdps(max_digits + 10):
-        text = certified_digits(lo, hi, max_digits)
-        if text is None:
-            return sympy.Integer(0) if _straddles(lo, hi) else sympy.Float(0, 1)
-        if _mpf(lo) == _mpf(hi):  # a point enclosure: the short decimal is exact ("1.0", not "1.")
-            return sympy.Float(text, max(_significant(text), 2))
-        return sympy.Float(text, _significant(text))
-
-
-def outward_float(value: Any, digits: int, *, up: bool) -> sympy.Float:
-    r"""A SymPy ``Float`` of ``digits`` significant digits on the safe side of ``value``.
-
-    With ``up`` the Float's exact (binary) value is :math:`\ge` ``value``, else
-    :math:`\le`; it prints ``digits`` digits, so a bound shown never claims more
-    digits than the enclosure behind it certifies.
-
-    >>> import mpmath
-    >>> outward_float(mpmath.mpf(2) / 3, 3, up=True), outward_float(mpmath.mpf(2) / 3, 3, up=False)
-    (0.667, 0.666)
-    """
-    digits = max(int(digits), 1)
-    with workdps(max(60, digits + 20)):
-        end = mpmath.mpf(value)
-        if end == 0:
-            return sympy.Integer(0)
-        v = mpmath.mpf(mpmath.nstr(end, digits, strip_zeros=False))
-        ulp = mpmath.mpf(10) ** (mpmath.floor(mpmath.log10(abs(v))) - digits + 1)
-        while True:
-            f = sympy.Float(mpmath.nstr(v, digits, strip_zeros=False), digits)
-            exact = mpmath.mpf(f._mpf_)  # the binary number the Float stands for
-            if (exact >= end) if up else (exact <= end):
-                return f
-            v = v + ulp if up else v - ulp
-
-
-def _straddles(lo: Any, hi: Any) -> bool:
-    lo, hi = _mpf(lo), _mpf(hi)
-    return bool(lo <= 0 <= hi) and not (mpmath.isinf(lo) or mpmath.isinf(hi))
-
-
-def radius_text(lo: Any, hi: Any) -> str:
-    """``"0 ± r"`` for an enclosure around 0, with ``r`` rounded up to two digits.
-
-    >>> radius_text(mpmath.mpf("-1.01e-31"), mpmath.mpf("3e-32"))
-    '0 ± 1.1e-31'
-    """
-    lo, hi = _mpf(lo), _mpf(hi)
-    with workdps(30):
-        r = max(abs(lo), abs(hi))
-        if r == 0:
-            return "0"
-        e = int(mpmath.floor(mpmath.log10(r)))
-        m = mpmath.ceil(r / mpmath.mpf(10) ** (e - 1))
-        if m >= 100:
-            m, e = mpmath.ceil(m / 10), e + 1
-        return f"0 ± {int(m) / 10:.1f}e{e}"
-
-
 def _mpf(v: Any) -> mpmath.mpf:
-    """An mpmath number without rounding one that already is (mpf() rounds to the context)."""
-    if isinstance(v, mpmath.mpf):
-        return v
-    with workdps(60):
-        return mpmath.mpf(v)
+    """An mpmath number without rounding one that already is (SymPy infinities included)."""
+    return to_mpf(v)
 
 
 def _as_interval(other: Any, dps: int) -> Enclosure | None:
@@ -295,16 +207,25 @@ class Result:
     method: Any
 
     # -- numbers ---------------------------------------------------------------
-    def evalf(self, digits: int = 15) -> sympy.Float:
+    def evalf(self, digits: int = 15) -> sympy.Expr:
         """The value to ``digits`` significant digits, never more than are certified.
 
-        An exact value is evaluated to any number of digits; a certified one
-        gives at most the digits its enclosure certifies (fewer than asked for
-        when the enclosure is wider).
+        An exact value is evaluated to any number of digits.  A certified one asked
+        for more digits than its enclosure certifies is recomputed at a higher
+        ``dps`` when it came from a public symact call (see :meth:`refined`);
+        otherwise, or when recomputing certifies no more, it gives the digits
+        certified (fewer than asked for).
         """
-        if not isinstance(digits, numbers.Integral) or isinstance(digits, bool) or digits < 1:
-            raise ValueError(f"digits must be a positive integer, got {digits!r}")
-        digits = int(digits)
+        digits = _check_digits(digits)
+        if self.level == "exact" and self.value.is_number:
+            return self._shown(digits)
+        if self.enclosure is None:
+            return self._shown(digits)
+        lo, hi = self.refined(digits)
+        return honest_float(lo, hi, digits)
+
+    def _shown(self, digits: int) -> sympy.Expr:
+        """``digits`` digits from what is held, never recomputing (for renderings)."""
         if self.level == "exact" and self.value.is_number:
             if self.value in (sympy.oo, -sympy.oo):
                 return self.value  # type: ignore[no-any-return]
@@ -314,6 +235,46 @@ class Result:
         lo, hi = self.enclosure
         return honest_float(lo, hi, digits)
 
+    def refined(self, digits: int) -> Enclosure:
+        """An enclosure certifying ``digits`` digits if the result can be recomputed.
+
+        Results returned by a public symact function that takes ``dps=`` remember
+        the call (:func:`symact.core.recipes.attach_recipes`); asked for more digits than their
+        enclosure certifies, they repeat it at ``dps = digits + 5`` (at least 10
+        more than the original, plus the digits the computation is known to lose), and once more at twice that if it helped but not
+        enough, under the caller's time budget.  The new enclosure is intersected
+        with the old one (both are rigorous; if they are disjoint a
+        :class:`~symact.core.errors.CertificationError` says so) and kept.
+        Otherwise the enclosure is returned unchanged.
+        """
+        digits = _check_digits(digits)
+        best = self.__dict__.get("_best") or self.enclosure
+        recipe = self.__dict__.get("_recipe")
+        if recipe is None or best is None or _count(best) >= digits:
+            return best  # type: ignore[no-any-return]
+        dps = max(digits + 5 + self._digits_lost(), recipe.dps + 10, MIN_DPS)
+        for _ in range(2):
+            dps = min(dps, MAX_DPS)
+            enc = recipe.enclosure(dps)
+            if enc is None:
+                break
+            new = _intersect(best, enc, self)
+            gained = _count(new) > _count(best)
+            best = new
+            object.__setattr__(self, "_best", best)
+            if _count(best) >= digits or not gained or dps >= MAX_DPS:
+                break
+            dps *= 2
+        return best  # type: ignore[no-any-return]
+
+    def _digits_lost(self) -> int:
+        """How many more ``dps`` than digits a recomputation needs (subclasses that lose
+        digits on the way, like a power through ``10**30`` layers, say how many)."""
+        return 0
+
+    def _refine_bits(self, bits: int) -> Enclosure:
+        return self.refined(max(1, round((int(bits) - 4) / 3.3219280948873626) - 1))
+
     @property
     def digits(self) -> int | None:
         """How many significant digits the enclosure certifies (``None``: unbounded, exact)."""
@@ -321,36 +282,62 @@ class Result:
             return None
         if self.enclosure is None:
             return 0
-        text = certified_digits(*self.enclosure, 60)
-        return 0 if text is None else _significant(text)
+        return _count(self.enclosure)
 
     def __float__(self) -> float:
         if self.level == "exact" and self.value.is_number:
-            return float(sympy.N(self.value, 20))
+            return float(sympy.N(self.value, 30))
         if self.enclosure is not None:
-            lo, hi = self.enclosure
+            # a recomputable result certifying fewer digits than a double holds gets them first
+            lo, hi = self.refined(17) if "_recipe" in self.__dict__ else self.enclosure
             with workdps(30):
                 return float((_mpf(lo) + _mpf(hi)) / 2)
         return float(self.value)
 
     def _sympy_(self) -> sympy.Expr:
-        return self.value if self.level == "exact" else self.evalf(self._display_digits)  # type: ignore[no-any-return]
+        """The exact value, or a :class:`~symact.core.digits.CertifiedFloat` holding every
+        certified digit (``sympy.N(r, n)`` then recomputes for more, see :meth:`refined`)."""
+        if self.level == "exact" or self.enclosure is None:
+            return self.value if self.level == "exact" else self._shown(self._display_digits)  # type: ignore[no-any-return]
+        lo, hi = self.enclosure
+        return certified_float(lo, hi, self._refine_bits)
 
     def _latex(self, printer: Any) -> str:
-        return printer._print(self._sympy_())  # type: ignore[no-any-return]
+        return printer._print(self._display())  # type: ignore[no-any-return]
+
+    def _display(self) -> sympy.Expr:
+        if self.level != "exact" and self._no_digit():
+            lo, hi = self.enclosure
+            return sympy.Interval(outward_float(lo, 2, up=False), outward_float(hi, 2, up=True))
+        return self.value if self.level == "exact" else self._shown(self._display_digits)  # type: ignore[no-any-return]
+
+    def _no_digit(self) -> bool:
+        """An enclosure away from 0 that certifies no digit (shown as an interval)."""
+        enc = self.enclosure
+        return enc is not None and not straddles_zero(*enc) and not (enc[0] == enc[1]) \
+            and certified_digits(enc[0], enc[1], 1) is None
 
     def latex(self) -> str:
         """LaTeX for the value (subclasses may state more, e.g. ``\\sup_x f = ...``)."""
-        return sympy.latex(self._sympy_())
+        return sympy.latex(self._display())
 
     def _repr_latex_(self) -> str:
         return f"$\\displaystyle {self.latex()}$"
 
     def __str__(self) -> str:
-        if self.level != "exact" and self.enclosure is not None and _straddles(*self.enclosure) \
+        if self.level != "exact" and self.enclosure is not None and straddles_zero(*self.enclosure) \
                 and certified_digits(*self.enclosure, 2) is None:
             return radius_text(*self.enclosure)
-        return sympy.sstr(self._sympy_())
+        shown = self._display()
+        if isinstance(shown, sympy.Interval):  # "[2.0, 9.0e+2]": not even one digit is certified
+            return f"[{sympy.sstr(shown.start)}, {sympy.sstr(shown.end)}" + (")" if shown.end == sympy.oo else "]")
+        return sympy.sstr(shown)
+
+    def __getstate__(self) -> dict[str, Any]:
+        state = dict(self.__dict__)
+        state.pop("_recipe", None)  # a recomputation recipe holds the call; it does not travel
+        state.pop("_best", None)
+        return state
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}({self}, level={self.level!r}, method={self.method!r})"
@@ -438,6 +425,35 @@ class Result:
         return hash((type(self).__name__, _fields(self)))
 
 
+def _exact_mpf(a: Any) -> mpmath.mpf:
+    """The exact value of an exact ``arb`` (a ball's end) as an mpmath number."""
+    man, exp = a.man_exp()
+    return mpmath.mp.make_mpf(mpmath.libmp.from_man_exp(int(man), int(exp)))
+
+
+def _check_digits(digits: Any) -> int:
+    if not isinstance(digits, numbers.Integral) or isinstance(digits, bool) or digits < 1:
+        raise ValueError(f"digits must be a positive integer, got {digits!r}")
+    return int(digits)
+
+
+def _count(enc: Enclosure) -> int:
+    """Significant digits certified by an enclosure (0 if none)."""
+    text = certified_digits(enc[0], enc[1], MAX_DPS)
+    return 0 if text is None else significant_digits(text)
+
+
+def _intersect(old: Enclosure, new: Enclosure, what: Any) -> Enclosure:
+    lo, hi = max(_mpf(old[0]), _mpf(new[0])), min(_mpf(old[1]), _mpf(new[1]))
+    if lo > hi:
+        raise CertificationError(
+            f"recomputing {type(what).__name__} at a higher dps gave [{mpmath.nstr(new[0], 20)}, "
+            f"{mpmath.nstr(new[1], 20)}], disjoint from its enclosure [{mpmath.nstr(old[0], 20)}, "
+            f"{mpmath.nstr(old[1], 20)}]: one of them is wrong; please report this"
+        )
+    return (lo, hi)
+
+
 def _fields(obj: Any) -> tuple[Any, ...]:
     if dataclasses.is_dataclass(obj):
         return tuple(getattr(obj, f.name) for f in dataclasses.fields(obj) if f.compare)
@@ -517,6 +533,35 @@ class Quantity(Result):
         """A certified quantity from rigorous bounds; ``value`` holds the certified digits."""
         return cls(honest_float(lo, hi, digits), "certified", (lo, hi), method, name,
                    dict(details or {}))
+
+    @classmethod
+    def from_ball(
+        cls, ball: Any, *, method: str, name: str = "", digits: int = DEFAULT_DPS,
+        details: Mapping[str, Any] | None = None,
+    ) -> Quantity:
+        """A certified quantity from a python-flint ``arb`` ball (its exact ends).
+
+        For results computed in Arb (a Krawczyk box, an interval Newton step): the
+        value shows only the digits the ball certifies, at most ``digits``.
+
+        >>> import flint
+        >>> with workdps(40):
+        ...     root2 = flint.arb(2).sqrt()
+        >>> q = Quantity.from_ball(root2, method="arb", name="root2")
+        >>> q, q.digits
+        (Quantity(1.4142135623730950488, level='certified', method='arb', name='root2'), 40)
+        >>> Quantity.from_ball(flint.arb("1.25 +/- 0.1"), method="arb").evalf(10)
+        1.
+        """
+        if not hasattr(ball, "mid") or not hasattr(ball, "rad"):
+            raise TypeError(f"expected a python-flint arb ball, got {type(ball).__name__}")
+        if not ball.is_finite():
+            raise CertificationError(f"{name or 'the quantity'}: the ball {ball} is not finite")
+        man, _ = ball.mid().man_exp()
+        with workprec(int(man).bit_length() + 64, mpmath=False):  # the ends, rounded outward
+            ends = (ball.lower(), ball.upper())
+        lo, hi = (_exact_mpf(end) for end in ends)
+        return cls.certified(lo, hi, method=method, name=name, digits=digits, details=details)
 
     @property
     def exact(self) -> bool:

@@ -32,10 +32,11 @@ from typing import Any
 
 import mpmath
 import sympy
+from mpmath import libmp
 
 from ..analysis.properties import derivative_bounds
 from ..core.limits import compare_with_one, exact_power, is_huge, log_depth
-from ..core.precision import DEFAULT_DPS, workdps
+from ..core.precision import DEFAULT_DPS, MAX_DPS, check_dps, workdps
 from ..core.result import Quantity, Result, certified_digits, enclose, honest_float, outward_float
 from ..expressions.activation import Activation, as_parameter_value
 from ..expressions.coerce import as_activation as _resolve
@@ -87,8 +88,7 @@ def _regime(rate: sympy.Expr) -> tuple[str, dict[str, sympy.Basic]]:
 
 def _shown_digits(lo: Any, hi: Any) -> int:
     """How many digits ``[lo, hi]`` certifies (at least 1: a bound shows one digit)."""
-    with workdps(60):
-        text = certified_digits(lo, hi, DEFAULT_DPS)
+    text = certified_digits(lo, hi, MAX_DPS)
     return 1 if text is None else max(len(decimal.Decimal(text).as_tuple().digits), 1)
 
 
@@ -98,7 +98,8 @@ def _bound_float(q: Quantity, up: bool) -> sympy.Expr:
     return outward_float(hi if up else lo, _shown_digits(lo, hi), up=up)
 
 
-def _power_bound(slope: Quantity, norm: sympy.Expr, base: sympy.Expr, n: sympy.Expr, up: bool) -> sympy.Expr:
+def _power_bound(slope: Quantity, norm: sympy.Expr, base: sympy.Expr, n: sympy.Expr, up: bool,
+                 dps: int = DEFAULT_DPS) -> sympy.Expr:
     """``(slope * norm)**n`` for a certified slope: built from the slope's enclosure and
     rounded outward to the digits that enclosure certifies for the power (``base**n``,
     ``base`` the rounded rate, when ``n`` is not an integer or the power is enormous)."""
@@ -107,16 +108,16 @@ def _power_bound(slope: Quantity, norm: sympy.Expr, base: sympy.Expr, n: sympy.E
     k = int(n)
     if k > 10**5:  # few digits of the power would be certified: the rounded rate to the n-th power
         return sympy.Pow(base, n, evaluate=False)
-    with workdps(60):
+    with workdps(dps + 30):
         lo, hi = slope.enclosure
         rest = sympy.Integer(1)
         if norm.is_number:
-            n_lo, n_hi = enclose(norm, 60)
+            n_lo, n_hi = enclose(norm, dps + 30)
             lo, hi = lo * n_lo, hi * n_hi
         else:
             rest = exact_power(norm, n)
         p = (hi if up else lo) ** k
-        p = p * (1 + mpmath.mpf(10) ** -55) if up else p * (1 - mpmath.mpf(10) ** -55)
+        p = p * (1 + mpmath.mpf(10) ** -(dps + 25)) if up else p * (1 - mpmath.mpf(10) ** -(dps + 25))
         return outward_float(p, _shown_digits(lo**k, hi**k), up=up) * rest
 
 
@@ -153,7 +154,7 @@ class Rate(Result):
         return (Rate, (self.value, self.level, self.enclosure, self.method, self.bound))
 
 
-def _rate(slope: Quantity, norm: sympy.Expr, exact_w: bool, up: bool = True) -> Rate:
+def _rate(slope: Quantity, norm: sympy.Expr, exact_w: bool, up: bool = True, dps: int = DEFAULT_DPS) -> Rate:
     if slope.exact:
         v = sympy.simplify(slope.value * norm)
         level = "exact" if exact_w else "certified"
@@ -162,12 +163,12 @@ def _rate(slope: Quantity, norm: sympy.Expr, exact_w: bool, up: bool = True) -> 
             enc = None
         return Rate(v, level, enc, "closed form", v)
     if norm.is_number:
-        n_lo, n_hi = enclose(norm, 60)
+        n_lo, n_hi = enclose(norm, dps + 30)
         lo, hi = slope.enclosure
-        with workdps(60):
+        with workdps(dps + 30):
             enc = (lo * n_lo, hi * n_hi)
         bound = outward_float(enc[1] if up else enc[0], _shown_digits(*enc), up=up)
-        return Rate(honest_float(*enc, DEFAULT_DPS), "certified", enc, "certified enclosure", bound)
+        return Rate(honest_float(*enc, MAX_DPS), "certified", enc, "certified enclosure", bound)
     bound = _bound_float(slope, up) * norm
     return Rate(slope.value * norm, "certified", None, "certified enclosure", bound)
 
@@ -235,12 +236,20 @@ class GradientBound(Result):
             if self.rate is not None and self.rate.enclosure is not None and self.layers.is_Integer:
                 lo, hi = self.rate.enclosure
                 n = int(self.layers)
-                with workdps(60):  # contains both the true worst case and the bound shown
-                    return (lo**n, max(hi**n, mpmath.mpf(sympy.N(self.expr, 60)) * (1 + mpmath.mpf(10) ** -50)))
+                bits = max(lo._mpf_[3], hi._mpf_[3], 200) + 64
+                with workdps(int(bits / 3.3) + 10):  # holds the true worst case and the bound shown
+                    low = mpmath.mp.make_mpf(libmp.mpf_pow_int(lo._mpf_, n, bits, libmp.round_floor))
+                    high = mpmath.mp.make_mpf(libmp.mpf_pow_int(hi._mpf_, n, bits, libmp.round_ceiling))
+                    return (low, max(high, _upper_value(self.expr, bits)))
             with workdps(60):
                 v = mpmath.mpf(sympy.N(self.expr, 60))
             return (mpmath.mpf(0), v)  # expr is a rigorous upper bound
         return self.rate.enclosure if self.rate is not None else None
+
+    def _digits_lost(self) -> int:
+        """A power through ``n`` layers certifies about ``log10(n)`` digits fewer than its rate."""
+        n = self.layers
+        return len(str(int(n))) if n.is_Integer and n > 0 else 0
 
     def evalf(self, digits: int = 15) -> sympy.Expr:
         """Certified digits of a numeric bound; a symbolic bound is returned as it is."""
@@ -341,14 +350,26 @@ class GradientBound(Result):
 
 
 
+def _upper_value(expr: sympy.Expr, bits: int) -> mpmath.mpf:
+    """An upper bound (within a few ulps of ``bits``) of a positive number shown as a bound:
+    a Float exactly, ``Float**n`` with directed rounding (SymPy's evalf of a power with
+    ``n = 10**30`` keeps only a few digits)."""
+    if expr.is_Float:
+        return mpmath.mp.make_mpf(expr._mpf_)
+    if expr.is_Pow and expr.base.is_Float and expr.exp.is_Integer and expr.exp > 0:
+        return mpmath.mp.make_mpf(libmp.mpf_pow_int(expr.base._mpf_, int(expr.exp), bits, libmp.round_ceiling))
+    with workdps(int(bits / 3.3) + 10):
+        return mpmath.mpf(sympy.N(expr, int(bits / 3.3))) * (1 + mpmath.mpf(2) ** (40 - bits))
+
+
 def _num(v: sympy.Expr) -> mpmath.mpf:
     with workdps(60):
         return mpmath.mpf(sympy.N(v, 60))
 
 
-def _slopes(act: Activation) -> tuple[Quantity, Quantity, bool, bool, tuple[sympy.Basic, ...]]:
+def _slopes(act: Activation, dps: int = DEFAULT_DPS) -> tuple[Quantity, Quantity, bool, bool, tuple[sympy.Basic, ...]]:
     """(sup|phi'|, inf|phi'|, exact, dead, assumptions) as results with enclosures."""
-    b = derivative_bounds(act)
+    b = derivative_bounds(act, dps=dps)
     hi_e, lo_e = b.sup, b.inf
     top = b.lipschitz
     if b.exact:
@@ -383,6 +404,8 @@ def gradient_bound(
     act: Activation | str | Sequence[tuple[Activation | str, Any]],
     layers: Any = None,
     weight: Any = 1,
+    *,
+    dps: int = DEFAULT_DPS,
 ) -> GradientBound:
     r"""Worst-case upper (and lower) bound on the gradient through ``layers`` layers.
 
@@ -395,6 +418,11 @@ def gradient_bound(
         Depth of a uniform chain (ignored for a list of layers).
     weight : number, sympy.Expr, matrix or array
         The weight of every layer of a uniform chain.
+    dps : int, keyword-only
+        Digits wanted.  Through :math:`n` layers about :math:`\log_{10} n` digits of a
+        certified slope :math:`\sup|\varphi'|` are lost, so the slope is computed with
+        that many more (up to 100 more: beyond :math:`10^{100}` layers pass a larger
+        ``dps``, or ask ``evalf(n)``, which recomputes).
 
     Returns
     -------
@@ -415,22 +443,27 @@ def gradient_bound(
     >>> sa.gradient_bound([("sigmoid", 2), ("tanh", sympy.Matrix([[1, 1], [0, 1]]))]).expr
     1/4 + sqrt(5)/4
     """
+    dps = check_dps(dps)
     if isinstance(act, Sequence) and not isinstance(act, str):
-        return _mixed(list(act))
+        return _mixed(list(act), dps)
     a = _resolve(act)
     if layers is None:
         raise TypeError("gradient_bound(act, layers, weight=1) needs the number of layers")
     n = as_parameter_value(layers)
     if n.is_number and (not n.is_integer or n < 0):
         raise ValueError(f"layers must be a non-negative integer or a symbol, got {layers!r}")
-    top, bottom, exact, dead, assumptions = _slopes(a)
+    # through n layers about log10(n) digits of the slope are lost: work with that many more
+    # (up to 100; beyond 10**100 layers ask for them with dps=)
+    lost = min(len(str(int(n))), 100) if n.is_Integer and n > 0 else 0
+    dps = min(dps + lost, MAX_DPS)
+    top, bottom, exact, dead, assumptions = _slopes(a, dps)
     norm, exact_w = spectral_norm(weight)
-    rate = _rate(top, norm, exact_w)
-    low = _rate(bottom, norm, exact_w, up=False)
+    rate = _rate(top, norm, exact_w, dps=dps)
+    low = _rate(bottom, norm, exact_w, up=False, dps=dps)
     lower_rate = low.bound
     regime, cond = _regime_of(rate)
-    expr = _power_bound(top, norm, rate.bound, n, up=True)
-    lower = sympy.Integer(0) if bottom.value == 0 else _power_bound(bottom, norm, lower_rate, n, up=False)
+    expr = _power_bound(top, norm, rate.bound, n, up=True, dps=dps)
+    lower = sympy.Integer(0) if bottom.value == 0 else _power_bound(bottom, norm, lower_rate, n, up=False, dps=dps)
     return GradientBound(
         expr=expr,
         lower=lower,
@@ -447,7 +480,7 @@ def gradient_bound(
     )
 
 
-def _mixed(spec: list[tuple[Activation | str, Any]]) -> GradientBound:
+def _mixed(spec: list[tuple[Activation | str, Any]], dps: int = DEFAULT_DPS) -> GradientBound:
     if not spec:
         raise ValueError("a list of layers needs at least one (activation, weight) pair")
     up, down, exact, names, dead = sympy.Integer(1), sympy.Integer(1), True, [], False
@@ -457,10 +490,10 @@ def _mixed(spec: list[tuple[Activation | str, Any]]) -> GradientBound:
         if not (isinstance(item, tuple) and len(item) == 2):
             raise TypeError(f"each layer must be an (activation, weight) pair, got {item!r}")
         a = _resolve(item[0])
-        top, bottom, ex, d, _ = _slopes(a)
+        top, bottom, ex, d, _ = _slopes(a, dps)
         norm, ex_w = spectral_norm(item[1])
-        ups.append(_rate(top, norm, ex_w))
-        downs.append(_rate(bottom, norm, ex_w, up=False))
+        ups.append(_rate(top, norm, ex_w, dps=dps))
+        downs.append(_rate(bottom, norm, ex_w, up=False, dps=dps))
         up *= ups[-1].bound
         down *= downs[-1].bound
         exact = exact and ex and ex_w
@@ -468,23 +501,23 @@ def _mixed(spec: list[tuple[Activation | str, Any]]) -> GradientBound:
         names.append(a.name)
     up = sympy.expand(sympy.simplify(up))
     if not exact:  # products of certified Floats: outward rounding to the digits certified
-        up = _product_bound(ups, up, up=True)
-        down = _product_bound(downs, down, up=False) if down != 0 else down
+        up = _product_bound(ups, up, up=True, dps=dps)
+        down = _product_bound(downs, down, up=False, dps=dps) if down != 0 else down
     regime, cond = _regime(up)
     return GradientBound(up, sympy.simplify(down), None, sympy.Integer(len(spec)), regime, cond, exact,
                          tuple(names), dead, method="closed form" if exact else "certified enclosure")
 
 
-def _product_bound(rates: list[Rate], plain: sympy.Expr, *, up: bool) -> sympy.Expr:
+def _product_bound(rates: list[Rate], plain: sympy.Expr, *, up: bool, dps: int = DEFAULT_DPS) -> sympy.Expr:
     """The product of per-layer rates, rounded outward to the digits their enclosures certify."""
     if not plain.is_number or any(r.enclosure is None or not r.bound.is_number for r in rates):
         return plain
-    with workdps(60):
+    with workdps(dps + 30):
         lo, hi = mpmath.mpf(1), mpmath.mpf(1)
         for r in rates:
             lo, hi = lo * r.enclosure[0], hi * r.enclosure[1]
         p = hi if up else lo  # from the enclosures, not the rounded rates: no rounding piles up
         if p == 0:
             return sympy.Integer(0)
-        p = p * (1 + mpmath.mpf(10) ** -55) if up else p * (1 - mpmath.mpf(10) ** -55)
+        p = p * (1 + mpmath.mpf(10) ** -(dps + 25)) if up else p * (1 - mpmath.mpf(10) ** -(dps + 25))
         return outward_float(p, _shown_digits(lo, hi), up=up)
