@@ -40,7 +40,7 @@ def test_matches_dks_tested_parameters(name):
         assert abs(gmean(phi)) < 1e-8  # C(0) = 0 (local_c_val_0_target = 0)
         zeta = gmean(lambda z: dphi(z) ** 2)  # dks _calc_c_slope(q_output=1): the local target
         s = shape(name, zeta=sympy.Rational(mpmath.nstr(zeta, 17)), start=(0.1, 0.5), dps=20)
-        got = (s.input_scale, s.input_shift, s.output_shift.value, s.output_scale.value)
+        got = (s.input_scale.value, s.input_shift.value, s.output_shift.value, s.output_scale.value)
         for v, ref in zip(got, (a, b, d, g), strict=True):
             assert abs(mpmath.mpf(str(v)) - ref) < 1e-7 * max(1, abs(ref))  # dks tests 7 decimals
     assert s.unique
@@ -65,5 +65,6 @@ def test_krawczyk_encloses_an_independent_root():
 
 def test_krawczyk_refuses_a_box_without_the_root():
     s = shape("tanh", zeta=sympy.Rational(3, 2), dps=15)
-    p = krawczyk_shape(s.act, s.input_scale + sympy.Float("1e-4"), s.input_shift, 1, arb(3) / 2, dps=15)
+    p = krawczyk_shape(s.act, sympy.Rational(str(s.input_scale.value)) + sympy.Rational(1, 10**4),
+                       sympy.Rational(str(s.input_shift.value)), 1, arb(3) / 2, dps=15)
     assert not p.proved and p.record.level == "sampled"

@@ -218,6 +218,12 @@ def shape(act: Any, *, method: Literal["dks", "tat"] = "dks", zeta: Any = 1.5, t
     n = 1 if method == "dks" else 2
     target = exact_target(zeta if method == "dks" else tau, "zeta" if n == 1 else "tau")
     roots, FM = _float_roots(act, n, target, start)
+    if len(roots) > 1 and roots[0][0][1] < 0:  # F is even in beta for an odd activation: its
+        a, b = roots[0][0]                     # mirrored roots come in pairs; take beta > 0
+        for i, ((a2, b2), _) in enumerate(roots[1:], 1):
+            if abs(a2 - a) < 1e-8 * a and abs(b2 + b) < 1e-8 * max(1, abs(b)):
+                roots[0], roots[i] = (roots[i][0], roots[0][1]), (roots[0][0], roots[i][1])
+                break
     if not roots:
         raise _no_solution(act, method, n, target, FM)
     (a0, b0), first = roots[0]

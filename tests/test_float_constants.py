@@ -1,0 +1,91 @@
+"""Constants enter Arb as balls of the numbers they stand for (issue 20, item 13).
+
+SymPy folds a Float into its neighbours with rounding: ``exp(a*x + b).subs`` with Float a, b
+gives a 30-digit Float coefficient for exp(b), and ``expand(exp(x + Float))`` does the same.
+Each test feeds such constants and compares the enclosure with an independent 60-digit
+mpmath computation of a closed form; every one fails when a rounded Float is taken as exact.
+"""
+
+import flint
+import mpmath
+import pytest
+import sympy
+
+from symact.core.precision import workdps
+from symact.expressions.activation import x
+from symact.propagation.conditioned import poly_exp_pieces
+from symact.propagation.shape_proof import ShapeMoments, point_ball
+from symact.propagation.shaping import shape
+
+
+def _ncdf(t):
+    return mpmath.ncdf(t)
+
+
+def elu_moments(a, b):
+    """Closed forms for ELU (alpha = 1) at y = a z + b, z ~ N(0, 1), a > 0 (mpmath, current dps)."""
+    u = b / a
+    def ex(t):  # E[e^{t y}; y < 0]
+        return mpmath.exp(t * b + t * t * a * a / 2) * _ncdf(-u - t * a)
+    m0 = b * _ncdf(u) + a * mpmath.npdf(u) + ex(1) - _ncdf(-u)
+    m2 = (b * b + a * a) * _ncdf(u) + a * b * mpmath.npdf(u) + ex(2) - 2 * ex(1) + _ncdf(-u)
+    d1sq = _ncdf(u) + ex(2)  # E[phi'^2]
+    phi_phi2 = ex(2) - ex(1)  # E[phi phi'']
+    d2 = ex(1)  # E[phi'']
+    v = m2 - m0 * m0
+    qslope = a * a * (d1sq + phi_phi2 - m0 * d2) / v  # Stein: E[z g(y)] = a E[g'(y)]
+    return m0, v, qslope, a * a * d1sq / v, a**4 * ex(2) / v
+
+
+def test_elu_box_moments_at_a_float_point_contain_the_closed_form():
+    a, b = sympy.Float("0.75039215750922209887", 30), sympy.Float("-0.51292789985374137200", 30)
+    M = ShapeMoments(_elu(), 2, dps=40)
+    with workdps(40):
+        A, B = point_ball(a, 40), point_ball(b, 40)
+        got = M(0, (0,), A, B)
+    with mpmath.workdps(60):
+        am = mpmath.mpf(A.mid().str(80, radius=False))  # the exact binary point the ball holds
+        bm = mpmath.mpf(B.mid().str(80, radius=False))
+        ref = elu_moments(am, bm)[0]
+        assert got.contains(flint.arb(mpmath.nstr(ref, 55))) or abs(ref - mpmath.mpf(got.mid().str(60, radius=False))) <= mpmath.mpf(got.rad().str(5, radius=False))
+
+
+def _elu():
+    import symact as sa
+    return sa.activation("elu")
+
+
+def _inside(q, v, slack=mpmath.mpf(0)):
+    lo, hi = q.enclosure
+    return lo - slack <= v <= hi + slack
+
+
+@pytest.mark.parametrize("method, target, start", [("tat", "0.3", None), ("dks", "1.3", None),
+                                                   ("tat", "0.3", (0.19, -0.24))])
+def test_elu_shaping_encloses_the_closed_form_root(method, target, start):
+    s = shape("elu", method=method, **({"tau": float(target)} if method == "tat" else {"zeta": float(target)}),
+              dps=30, start=start)
+    assert s.unique and s.input_scale.level == "certified" and s.output_shift.level == "certified"
+    with mpmath.workdps(60):
+        t = mpmath.mpf(target)
+        def F(a, b):
+            _, _, q, c1, c2 = elu_moments(a, b)
+            return [q - 1, (c1 if method == "dks" else c2) - t]
+        a, b = mpmath.findroot(F, (mpmath.mpf(str(s.input_scale.value)), mpmath.mpf(str(s.input_shift.value))))
+        assert _inside(s.input_scale, a) and _inside(s.input_shift, b)
+        m0, v, *_ = elu_moments(a, b)
+        # the output shift and scale hold for the exact root, to about 30 digits
+        assert _inside(s.output_shift, -m0) and _inside(s.output_scale, 1 / mpmath.sqrt(v))
+        assert s.output_shift.enclosure[1] - s.output_shift.enclosure[0] < mpmath.mpf("1e-29")
+        assert s.input_scale.enclosure[1] - s.input_scale.enclosure[0] < mpmath.mpf("1e-29")
+
+
+def test_conditioned_pieces_keep_exp_of_a_float_exact():
+    c = sympy.Float("0.1", 30)
+    e = sympy.exp(sympy.Add(x, c, evaluate=False), evaluate=False)  # unfolded, as a Float subs can leave it
+    with workdps(50):
+        (lo, hi, terms), = poly_exp_pieces(e, x, 50)
+        coef = terms[0][0]
+    with mpmath.workdps(70):
+        ref = mpmath.exp(mpmath.mpf(c._mpf_))  # exp of the Float's exact binary value
+        assert abs(mpmath.mpf(coef.mid().str(70, radius=False)) - ref) <= mpmath.mpf(coef.rad().str(5, radius=False)) * 2 + mpmath.mpf("1e-60")
