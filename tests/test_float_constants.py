@@ -89,3 +89,14 @@ def test_conditioned_pieces_keep_exp_of_a_float_exact():
     with mpmath.workdps(70):
         ref = mpmath.exp(mpmath.mpf(c._mpf_))  # exp of the Float's exact binary value
         assert abs(mpmath.mpf(coef.mid().str(70, radius=False)) - ref) <= mpmath.mpf(coef.rad().str(5, radius=False)) * 2 + mpmath.mpf("1e-60")
+
+
+def test_negative_certified_values_keep_all_their_digits():
+    """A negative enclosure certified to 40 digits prints 40 (Decimal negation outside its context rounded to 28)."""
+    from symact.core.result import honest_float
+
+    with mpmath.workdps(60):
+        v = -mpmath.pi / 6
+        lo, hi = v - mpmath.mpf(10) ** -50, v + mpmath.mpf(10) ** -50
+        f = honest_float(lo, hi, 40)
+        assert abs(mpmath.mpf(str(f)) - v) < mpmath.mpf(10) ** -39

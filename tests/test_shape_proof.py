@@ -56,7 +56,7 @@ def test_krawczyk_encloses_an_independent_root():
             n = gmean(lambda z: z * mpmath.tanh(a * z + b) * mpmath.sech(a * z + b) ** 2) \
                 - m0 * gmean(lambda z: z * mpmath.sech(a * z + b) ** 2)
             return [a * n / v - 1, a * a * gmean(lambda z: mpmath.sech(a * z + b) ** 4) / v - mpmath.mpf(3) / 2]
-        a, b = mpmath.findroot(F, (mpmath.mpf("1.28"), mpmath.mpf("1.58")))
+        a, b = mpmath.findroot(F, (mpmath.mpf("1.2832"), mpmath.mpf("1.5784")), tol=mpmath.mpf(10) ** -40)
         lo, hi = s.proof.input_scale.enclosure
         assert lo - mpmath.mpf("1e-18") <= a <= hi + mpmath.mpf("1e-18")
         lo, hi = s.proof.input_shift.enclosure

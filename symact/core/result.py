@@ -128,7 +128,7 @@ def _round(v: mpmath.mpf, n: int) -> decimal.Decimal:
         ctx.prec = n
         ctx.rounding = decimal.ROUND_HALF_EVEN
         out = +exact
-    return -out if sign else out
+        return -out if sign else out  # inside the context: outside, negation rounds to 28 digits
 
 
 def _text(d: decimal.Decimal) -> str:

@@ -133,6 +133,7 @@ class ShapeMoments:
                 raise CertificationError(f"no growth bound for the box proof: {e}") from None
             self.growth.append((A, B, m, g))
         self.T = int(math.sqrt(2 * (dps + 6) * math.log(10))) + 3
+        self.logtol = (dps + 6) * math.log(10)
         self._jumps: dict[tuple[int, tuple[int, ...]], arb] = {}
 
     def _g(self, i: int, p: int, ks: tuple[int, ...], Ac: acb, Bc: acb) -> Any:
@@ -149,9 +150,27 @@ class ShapeMoments:
 
         return g
 
+    def _tail(self, p: int, ks: tuple[int, ...], A: arb, B: arb) -> tuple[arb, int, arb]:
+        # for |z| >= T >= 1, |w| <= |A||z| + |B| <= s|z| with s = |A| + |B|, so each factor is at most
+        # (a + b s^m e^{g|B|}) |z|^m e^{g|A||z|}: the tail is C E[|z|^K e^{gamma|z|}; |z| > T]
+        s = abs(A).upper() + abs(B).upper()
+        C, K, gamma = arb(1), p, arb(0)
+        for k in ks:
+            a, b, m, g = self.growth[k]
+            gb = arb(g.numerator) / g.denominator
+            C = C * (a + b * s**m * (gb * abs(B).upper()).exp())
+            K += m
+            gamma = gamma + gb * abs(A).upper()
+        return C, K, arb(gamma.upper())
+
     def __call__(self, p: int, ks: tuple[int, ...], A: arb, B: arb) -> arb:
         Ac, Bc = acb(A), acb(B)
-        T = arb(self.T)
+        C, K, gamma = self._tail(p, ks, A, B)
+        # the cut-off grows with the tail's exponential rate (a growth bound may be loose)
+        g = float(gamma.upper())
+        need = self.logtol + max(0.0, math.log(max(float(C.upper()), 1e-300)))
+        Tn = max(self.T, math.ceil(g + math.sqrt(g * g + 2 * need) + K / 4 + 1))
+        T = arb(Tn)
         zs = [(c - B) / A for c in self.cut_balls]
         ends, first = [T * -1], 0
         corr = arb(0)
@@ -173,17 +192,7 @@ class ShapeMoments:
             val += acb.integral(self._g(first + i, p, ks, Ac, Bc), a, b)
         if not val.is_finite() or not corr.is_finite():
             raise CertificationError("box integral not enclosed")
-        # for |z| >= T >= 1, |w| <= |A||z| + |B| <= s|z| with s = |A| + |B|, so each factor is at most
-        # (a + b s^m e^{g|B|}) |z|^m e^{g|A||z|}: the tail is C E[|z|^K e^{gamma|z|}; |z| > T]
-        s = abs(A).upper() + abs(B).upper()
-        C, K, gamma = arb(1), p, arb(0)
-        for k in ks:
-            a, b, m, g = self.growth[k]
-            gb = arb(g.numerator) / g.denominator
-            C = C * (a + b * s**m * (gb * abs(B).upper()).exp())
-            K += m
-            gamma = gamma + gb * abs(A).upper()
-        t = moment(K, arb(gamma.upper()), arb(self.T))  # E[|z|^K e^{gamma|z|}; |z| > T]
+        t = moment(K, gamma, T)  # E[|z|^K e^{gamma|z|}; |z| > T]
         return (val.real + corr) / (2 * arb.pi()).sqrt() + arb(0, (C * t).upper())
 
     def _jump(self, j: int, ks: tuple[int, ...]) -> arb:

@@ -116,8 +116,9 @@ def _residual(M: FloatMoments, n: int, target: float) -> Any:
         a, b = abs(float(p[0])), float(p[1])  # F is even in alpha (z -> -z)
         if a == 0 or not (a < 100 and abs(b) < 100):  # outside the searched range
             return np.array([1e3, 1e3])
-        r, _ = residual_and_jacobian(M, np.array(a), np.array(b), n, target, jac=False)
-        v = np.array([float(r[0]), float(r[1])])
+        with np.errstate(all="ignore"):
+            r, _ = residual_and_jacobian(M, np.array(a), np.array(b), n, target, jac=False)
+            v = np.array([float(r[0]), float(r[1])])
         return v if np.all(np.isfinite(v)) else np.array([1e3, 1e3])
 
     return F
@@ -164,7 +165,8 @@ def scan(M: FloatMoments, n: int, *, alpha: tuple[float, float] = (0.01, 20.0),
     """Range of C^(n)(1) along Q'(1) = 1 (linear interpolation between grid samples)."""
     A = np.geomspace(alpha[0], alpha[1], na)[:, None] * np.ones(nb)
     B = np.ones(na)[:, None] * np.linspace(beta[0], beta[1], nb)
-    F, _ = residual_and_jacobian(M, A, B, n, 0.0, jac=False)
+    with np.errstate(all="ignore"):
+        F, _ = residual_and_jacobian(M, A, B, n, 0.0, jac=False)
     q, c = F[0], F[1]
     vals = []
     with np.errstate(all="ignore"):
