@@ -25,8 +25,8 @@ PHI = {"tanh": (mpmath.tanh, lambda y: mpmath.sech(y) ** 2),
                 lambda y: (1 + mpmath.erf(y / mpmath.sqrt(2))) / 2 + y * mpmath.npdf(y))}
 
 
-def gmean(f):
-    return mpmath.quad(lambda z: f(z) * mpmath.exp(-z * z / 2), [-mpmath.inf, -3, 0, 3, mpmath.inf]) / mpmath.sqrt(2 * mpmath.pi)
+def gmean(f):  # the mass beyond |z| = 13 is below 1e-37
+    return mpmath.quad(lambda z: f(z) * mpmath.exp(-z * z / 2), [-13, -3, 0, 3, 13]) / mpmath.sqrt(2 * mpmath.pi)
 
 
 @pytest.mark.parametrize("name", ["tanh", "softplus", "gelu"])
@@ -56,7 +56,7 @@ def test_krawczyk_encloses_an_independent_root():
             n = gmean(lambda z: z * mpmath.tanh(a * z + b) * mpmath.sech(a * z + b) ** 2) \
                 - m0 * gmean(lambda z: z * mpmath.sech(a * z + b) ** 2)
             return [a * n / v - 1, a * a * gmean(lambda z: mpmath.sech(a * z + b) ** 4) / v - mpmath.mpf(3) / 2]
-        a, b = mpmath.findroot(F, (mpmath.mpf("1.2832"), mpmath.mpf("1.5784")), tol=mpmath.mpf(10) ** -40)
+        a, b = mpmath.findroot(F, (mpmath.mpf("1.2832"), mpmath.mpf("1.5784")))
         lo, hi = s.proof.input_scale.enclosure
         assert lo - mpmath.mpf("1e-18") <= a <= hi + mpmath.mpf("1e-18")
         lo, hi = s.proof.input_shift.enclosure
