@@ -1,7 +1,5 @@
 """Derivations of shaping and of the isometry search: what they state, read from the records."""
 
-import sympy
-
 from symact.proofs.shape_steps import isometry_derivation, shape_derivation
 from symact.propagation.isometry import isometry
 from symact.propagation.shaping import shape

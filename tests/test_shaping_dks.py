@@ -91,6 +91,6 @@ def test_bad_targets_are_refused():
 def test_several_roots_are_reported():
     s = shape("gelu", method="tat", dps=15)
     assert s.start == (1.0, 0.0) and len(s.alternatives) >= 1
-    a, b = s.alternatives[0]
+    a, _ = s.alternatives[0]
     assert abs(a - float(s.input_scale)) > 0.1
     assert "other root" in s.steps[1]["reference"]

@@ -35,6 +35,7 @@ References
 
 from __future__ import annotations
 
+import itertools
 import math
 from dataclasses import dataclass
 from typing import Any
@@ -188,7 +189,7 @@ class ShapeMoments:
             corr += (zj - m) * (hl(acb(zj), False) - hr(acb(zj), False)).real
         ends.append(T)
         val = acb(0)
-        for i, (a, b) in enumerate(zip(ends[:-1], ends[1:], strict=True)):
+        for i, (a, b) in enumerate(itertools.pairwise(ends)):
             val += acb.integral(self._g(first + i, p, ks, Ac, Bc), a, b)
         if not val.is_finite() or not corr.is_finite():
             raise CertificationError("box integral not enclosed")
@@ -210,7 +211,7 @@ class ShapeMoments:
         call = (lambda pp, kk: self(pp, kk, A, B)) if memo is None else memo
         s = arb(0)
         for i in range(len(ks)):
-            s += call(q, tuple(sorted(ks[:i] + (ks[i] + 1,) + ks[i + 1:])))
+            s += call(q, tuple(sorted((*ks[:i], ks[i] + 1, *ks[i + 1:]))))
         for j, c in enumerate(self.cut_balls):
             D = self._jump(j, ks)
             if D == 0:

@@ -102,7 +102,7 @@ class FloatMoments:
         call = memo if memo is not None else (lambda pp, kk: self(pp, kk, a, b))
         s = 0
         for i in range(len(ks)):
-            s = s + call(q, tuple(sorted(ks[:i] + (ks[i] + 1,) + ks[i + 1:])))
+            s = s + call(q, tuple(sorted((*ks[:i], ks[i] + 1, *ks[i + 1:]))))
         for j, c in enumerate(self.cuts):
             D = self._jump(j, ks)
             if D:

@@ -51,7 +51,7 @@ import mpmath
 import sympy
 from flint import arb
 
-from ..core.errors import CertificationError, UnsupportedExpression
+from ..core.errors import CertificationError
 from ..core.precision import DEFAULT_DPS, check_dps, workdps
 from ..core.result import Quantity
 from ..core.steps import Record
