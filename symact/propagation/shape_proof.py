@@ -40,6 +40,7 @@ import math
 from dataclasses import dataclass
 from typing import Any
 
+import flint
 import sympy
 from flint import acb, arb
 
@@ -135,7 +136,7 @@ class ShapeMoments:
             self.growth.append((A, B, m, g))
         self.T = int(math.sqrt(2 * (dps + 6) * math.log(10))) + 3
         self.logtol = (dps + 6) * math.log(10)
-        self._jumps: dict[tuple[int, tuple[int, ...]], arb] = {}
+        self._jumps: dict[tuple[int, tuple[int, ...], int], arb] = {}
 
     def _g(self, i: int, p: int, ks: tuple[int, ...], Ac: acb, Bc: acb) -> Any:
         fns = [self.fns[i][k] for k in ks]
@@ -197,12 +198,12 @@ class ShapeMoments:
         return (val.real + corr) / (2 * arb.pi()).sqrt() + arb(0, (C * t).upper())
 
     def _jump(self, j: int, ks: tuple[int, ...]) -> arb:
-        key = (j, ks)
+        key = (j, ks, flint.ctx.prec)
         if key not in self._jumps:
             c = sympy.sympify(self.cuts[j])
             left = sympy.Mul(*[self.rows[j][k] for k in ks]).subs(x, c)
             right = sympy.Mul(*[self.rows[j + 1][k] for k in ks]).subs(x, c)
-            self._jumps[key] = as_ball(left - right, 30)
+            self._jumps[key] = as_ball(left - right, flint.ctx.dps)
         return self._jumps[key]
 
     def d(self, p: int, ks: tuple[int, ...], A: arb, B: arb, wrt: int, memo: dict | None = None) -> arb:
