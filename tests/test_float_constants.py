@@ -100,3 +100,30 @@ def test_negative_certified_values_keep_all_their_digits():
         lo, hi = v - mpmath.mpf(10) ** -50, v + mpmath.mpf(10) ** -50
         f = honest_float(lo, hi, 40)
         assert abs(mpmath.mpf(str(f)) - v) < mpmath.mpf(10) ** -39
+
+
+@pytest.mark.parametrize("k", [1, 2, 3])
+def test_sigmoid_type_growth_bounds_hold_with_rate_zero(k):
+    """softplus^(k) is bounded: the bound written in e^{-t} has rate 0 and holds (checked at 60 digits)."""
+    from symact.numerics.growth import growth_bound
+
+    d = sympy.diff(sympy.log(1 + sympy.exp(x)), x, k)
+    g = growth_bound(d, x, 3)
+    assert g.c == 0 and g.k == 0
+    f = sympy.lambdify(x, d, "mpmath")
+    with mpmath.workdps(60):
+        bound = mpmath.mpf(g.M.upper().str(30, radius=False))
+        for t in (3, 3.5, 5, 10, 40, 200):
+            assert abs(f(mpmath.mpf(t))) <= bound
+
+
+def test_shaped_expression_uses_exact_decimals():
+    s = shape("tanh", dps=15)
+    e = s.expr
+    assert not e.atoms(sympy.Float)
+    with mpmath.workdps(30):
+        # phi_hat has mean ~0 and second moment ~1 (Q(1) = 1, C(0) = 0) at the printed digits
+        f = sympy.lambdify(x, e, "mpmath")
+        m0 = mpmath.quad(lambda z: f(z) * mpmath.npdf(z), [-12, 0, 12])
+        m2 = mpmath.quad(lambda z: f(z) ** 2 * mpmath.npdf(z), [-12, 0, 12])
+        assert abs(m0) < 1e-13 and abs(m2 - 1) < 1e-13
