@@ -94,3 +94,19 @@ def test_several_roots_are_reported():
     a, _ = s.alternatives[0]
     assert abs(a - float(s.input_scale)) > 0.1
     assert "other root" in s.steps[1]["reference"]
+
+
+def test_without_a_proof_the_parameters_are_sampled(monkeypatch):
+    import symact.propagation.shaping as shaping
+    from symact.core.errors import CertificationError
+    from symact.proofs.shape_steps import shape_derivation
+
+    def refuse(*args, **kwargs):
+        raise CertificationError("refused for the test")
+
+    monkeypatch.setattr(shaping, "krawczyk_shape", refuse)
+    s = shaping.shape("tanh", dps=15)
+    assert not s.unique and s.level == "sampled" and s.input_scale.level == "sampled"
+    assert s.output_shift.level == "certified" and abs(float(s.residuals["Q'(1)"])) < 1e-12
+    d = shape_derivation(s)
+    assert d.row("unique").value == "not proved" and d.row("input_scale").level == "sampled"

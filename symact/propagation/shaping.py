@@ -184,6 +184,22 @@ def _refine(M: ShapeMoments, a: float, b: float, n: int, tb: arb, dps: int) -> t
     return A, B, step
 
 
+def _certify(M: ShapeMoments, a0: float, b0: float, n: int, tb: arb, dps: int, work: int
+             ) -> tuple[arb, arb, BoxProof | None]:
+    """Refine a float root and run Krawczyk's test on boxes of deterministic, growing radii."""
+    A, B, step = _refine(M, a0, b0, n, tb, work)
+    proof = None
+    for k in range(4):
+        r = max(step * 4, arb(10) ** (-(dps + 3))) * arb(100) ** k
+        try:
+            proof = krawczyk_shape(M, A, B, n, tb, dps=work, radius=float(r.upper()))
+        except CertificationError:
+            return A, B, None
+        if proof.proved:
+            break
+    return A, B, proof
+
+
 def shape(act: Any, *, method: Literal["dks", "tat"] = "dks", zeta: Any = 1.5, tau: Any = 0.3,
           dps: int = DEFAULT_DPS, start: tuple[float, float] | None = None) -> Shaping:
     r"""Shape ``act`` so that Q(1) = 1, Q'(1) = 1, C(0) = 0 and C'(1) = zeta (DKS) or C''(1) = tau (TAT).
@@ -236,30 +252,34 @@ def shape(act: Any, *, method: Literal["dks", "tat"] = "dks", zeta: Any = 1.5, t
                 break
     if not roots:
         raise _no_solution(act, method, n, target, FM)
-    (a0, b0), first = roots[0]
     work = dps + 10
     with workdps(work):
         tb = as_ball(target, work)
         M = ShapeMoments(act, n + 1, dps=work, order=n)
-        A, B, step = _refine(M, a0, b0, n, tb, work)
-        proof = None
-        for k in range(4):  # deterministic box radii, widening until Krawczyk's test passes
-            r = max(step * 4, arb(10) ** (-(dps + 3))) * arb(100) ** k
+        chosen, fallback = None, None
+        for i, ((a0, b0), _) in enumerate(roots):  # the first root that Krawczyk's test proves
             try:
-                proof = krawczyk_shape(M, A, B, n, tb, dps=work, radius=float(r.upper()))
+                A, B, proof = _certify(M, a0, b0, n, tb, dps, work)
             except CertificationError:
-                proof = None
+                continue
+            if proof is not None and proof.proved:
+                chosen = (i, A, B, proof)
                 break
-            if proof.proved:
-                break
+            fallback = fallback or (i, A, B, proof)
+        if chosen is None and fallback is None:
+            raise CertificationError(f"no root of the {method.upper()} conditions for {act.name} could be "
+                                     "refined on the certified system (singular Jacobian)")
+        i, A, B, proof = chosen or fallback
+        first = roots[i][1]
+        others = [r for j, (r, _) in enumerate(roots) if j != i]
         steps = [Record("fact", {"statement": sympy.Symbol("phi_hat = gamma (phi(alpha x + beta) + delta)"),
                                  "reference": "Martens et al. 2021; Zhang et al. 2022"},
                         note="DKS/TAT local-map conditions at q = 1")]
         steps.append(Record("fact", {"statement": sympy.Symbol("float64 search (dks's solver and starts)"),
-                                     "reference": f"first root from start {first}; "
-                                                  f"{len(roots) - 1} other root(s): "
-                                                  + ", ".join(f"({a:.10g}, {b:.10g})" for (a, b), _ in roots[1:])},
-                            level="sampled", note="several solutions" if len(roots) > 1 else "one solution found"))
+                                     "reference": f"root from start {first}; {len(others)} other root(s)"
+                                                  + (": " + ", ".join(f"({a:.10g}, {b:.10g})" for a, b in others)
+                                                     if others else "")},
+                            level="sampled", note="several solutions" if others else "one solution found"))
         if proof is not None and proof.proved:
             steps.append(proof.record)
             qa, qb = proof.input_scale, proof.input_shift
@@ -270,22 +290,22 @@ def shape(act: Any, *, method: Literal["dks", "tat"] = "dks", zeta: Any = 1.5, t
             steps.append(Record("fact", {"statement": sympy.Symbol("uniqueness not proved"),
                                          "reference": "Krawczyk's test did not pass"}, level="sampled",
                                 note="the parameters are a refined Newton point"))
-            pa, pb = A, B
             qa, qb = (Quantity(sympy.Float(_arb_exact(v), dps), "sampled", None,
                                method="Newton on the certified system (Krawczyk's test did not pass)",
                                name=nm) for v, nm in ((A, "input_scale"), (B, "input_shift")))
-            m0 = M(0, (0,), A, B)
-            var = M(0, (0, 0), A, B) - m0 * m0
-            qd = to_quantity(-m0, name="output_shift", method="arb integral at the returned point", dps=dps)
-            qg = to_quantity(1 / var.sqrt(), name="output_scale", method="arb integral at the returned point",
-                             dps=dps)
+            pa, pb = point_ball(_decimal(qa), work), point_ball(_decimal(qb), work)
+            m0 = M(0, (0,), pa, pb)
+            var = M(0, (0, 0), pa, pb) - m0 * m0
+            how = "arb integral at the printed parameters"
+            qd = to_quantity(-m0, name="output_shift", method=how, dps=dps)
+            qg = to_quantity(1 / var.sqrt(), name="output_scale", method=how, dps=dps)
             level = "sampled"
         F, _ = residual_and_jacobian(M, pa, pb, n, tb, jac=False)
         names = ("Q'(1)", "C'(1)" if n == 1 else "C''(1)")
         res = {names[i]: to_quantity(F[i], name="residual " + names[i], method="arb integral at the printed "
                                      "parameters", dps=dps) for i in range(2)}
     return Shaping(act, method, qa, qb, qd, qg, res, tuple(steps), level=level, proof=proof,
-                   alternatives=tuple(r for r, _ in roots[1:]), start=first)
+                   alternatives=tuple(others), start=first)
 
 
 def _arb_exact(v: arb) -> sympy.Rational:
