@@ -11,12 +11,17 @@ The two remaining conditions of :func:`symact.propagation.shaping.shape` are a m
 
 Its Jacobian follows from :math:`\partial_\beta E[p(z) g(y)] = E[p(z) g'(y)]` and
 :math:`\partial_\alpha E[p(z) g(y)] = E[z\,p(z) g'(y)]` (differentiation under the
-integral, valid for polynomially bounded derivatives).  Every expectation is enclosed
-for *all* :math:`(\alpha, \beta)` in a box :math:`X` at once: Arb's rigorous
-Gauss--Legendre integral (Johansson 2018) on :math:`[-T, T]` with ball-valued
-:math:`\alpha, \beta`, plus a proved tail bound from growth bounds
-:math:`|\varphi^{(k)}(y)| \le A_k + B_k|y|^{m_k}` (for :math:`|z| \ge T \ge 1`,
-:math:`|y| \le (|\alpha| + |\beta|)|z|`, and the Gaussian tail moments).
+integral, valid for polynomially bounded derivatives); for a piecewise activation each
+breakpoint :math:`c_j` of :math:`\varphi` moves with :math:`z_j = (c_j - \beta)/\alpha`
+and adds :math:`-\alpha^{-1} z_j^{p} \phi(z_j) D_j` (with one more factor :math:`z_j` for
+:math:`\partial_\alpha`), :math:`D_j` the jump of the integrand's factors at :math:`c_j`.
+Every expectation is enclosed for *all* :math:`(\alpha, \beta)` in a box :math:`X` at once:
+Arb's rigorous Gauss--Legendre integral (Johansson 2018) on :math:`[-T, T]` with ball-valued
+:math:`\alpha, \beta` (never substituted into a SymPy expression, where a Float would be
+folded with rounding), plus a proved tail bound from growth bounds
+:math:`|\varphi^{(k)}(y)| \le A_k + B_k|y|^{m_k} e^{g_k|y|}` (for :math:`|z| \ge T \ge 1`,
+:math:`|y| \le (|\alpha| + |\beta|)|z|`, and the Gaussian tail moments; :math:`T` grows
+with the rates :math:`g_k`).
 
 Krawczyk's operator :math:`K(X) = m - Y F(m) + (I - Y J(X))(X - m)`, with :math:`m` the
 centre of :math:`X`, :math:`Y` any real matrix (the inverse of the midpoint Jacobian)
