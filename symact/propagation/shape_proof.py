@@ -120,6 +120,15 @@ class ShapeMoments:
 
     Raises CertificationError (or UnsupportedExpression) without a proved growth bound, and
     UnsupportedExpression for a jump in a derivative the conditions need continuous.
+
+    >>> import symact as sa
+    >>> from symact.core.precision import workdps
+    >>> with workdps(20):
+    ...     M = ShapeMoments(sa.activation("elu"), 2, dps=20)
+    ...     m = M(0, (0,), arb(1), arb(0))  # E[elu(z)] = 1/sqrt(2 pi) + e^(1/2) Phi(-1) - 1/2
+    ...     ref = 1 / (2 * arb.pi()).sqrt() + arb("0.5").exp() * (arb(1) / arb(2).sqrt()).erfc() / 2 - arb("0.5")
+    >>> m.overlaps(ref), m.rad() < 1e-18
+    (True, True)
     """
 
     def __init__(self, act: Activation, kmax: int, *, dps: int = 20, order: int = 1) -> None:
@@ -270,6 +279,9 @@ def point_ball(v: Any, dps: int) -> arb:
     ``v`` may be an arb (its midpoint), a float, a SymPy or mpmath number; a decimal or
     irrational value is rounded to about ``dps + 5`` digits -- the point is then this exact
     binary number, and nothing downstream treats a rounded value as another number.
+
+    >>> point_ball(0.5, 20), point_ball(arb(1) / 3, 20).rad() == 0
+    (0.500000000000000, True)
     """
     if isinstance(v, arb):
         return arb(v.mid())
