@@ -313,7 +313,8 @@ def krawczyk_shape(act: Activation | ShapeMoments, alpha: Any, beta: Any, order:
         if not XA > 0:
             raise CertificationError("the box reaches alpha <= 0")
         Fm, _ = residual_and_jacobian(M, a0, b0, order, target, jac=False)
-        _, JX = residual_and_jacobian(M, XA, XB, order, target, jac=True)
+        with workdps(min(dps, 25)):  # J(X) multiplies X - m: a few digits of it are plenty
+            _, JX = residual_and_jacobian(M, XA, XB, order, target, jac=True)
         jm = [[JX[i][j].mid() for j in range(2)] for i in range(2)]
         det = jm[0][0] * jm[1][1] - jm[0][1] * jm[1][0]
         if det == 0 or not det.is_finite():
