@@ -37,6 +37,9 @@ DKS_STARTS = ((1.0, 0.0), (1.0, 1.0), (1.0, -1.0), (0.1, 0.0), (0.1, 1.0), (0.1,
 EXTRA_STARTS = ((0.5, 0.0), (2.0, 0.0), (0.5, 1.0), (0.5, -1.0), (2.0, 1.0), (2.0, -1.0),
                 (0.25, 0.5), (0.25, -0.5), (1.5, 2.0), (1.5, -2.0), (0.2, -0.25), (4.0, 0.0))
 _L, _N, _Y = 8.0, 96, 8.0
+#: The search and the scan stay below |alpha|, |beta| = 60 (beyond, float64 overflows in
+#: e^y and the evaluation falls back to mpmath point by point)
+_AMAX = 60.0
 _U, _W = np.polynomial.legendre.leggauss(_N)
 _SQ2PI = math.sqrt(2 * math.pi)
 
@@ -119,7 +122,7 @@ class FloatMoments:
 def _residual(M: FloatMoments, n: int, target: float) -> Any:
     def F(p: np.ndarray) -> np.ndarray:
         a, b = abs(float(p[0])), float(p[1])  # F is even in alpha (z -> -z)
-        if a == 0 or not (a < 100 and abs(b) < 100):  # outside the searched range
+        if a == 0 or not (a < _AMAX and abs(b) < _AMAX):  # outside the searched range
             return np.array([1e3, 1e3])
         with np.errstate(all="ignore"):
             r, _ = residual_and_jacobian(M, np.array(a), np.array(b), n, target, jac=False)
@@ -171,24 +174,29 @@ class Scan:
     points: int
 
 
-def scan(M: FloatMoments, n: int, *, alpha: tuple[float, float] = (0.01, 20.0),
+def scan(M: FloatMoments, n: int, *, alpha: tuple[float, float] = (0.01, 60.0),
          beta: tuple[float, float] = (-6.0, 6.0), na: int = 60, nb: int = 121) -> Scan:
-    """Range of C^(n)(1) along Q'(1) = 1 (linear interpolation between grid samples)."""
-    A = np.geomspace(alpha[0], alpha[1], na)[:, None] * np.ones(nb)
-    B = np.ones(na)[:, None] * np.linspace(beta[0], beta[1], nb)
-    with np.errstate(all="ignore"):
-        F, _ = residual_and_jacobian(M, A, B, n, 0.0, jac=False)
-    q, c = F[0], F[1]
-    vals = []
-    with np.errstate(all="ignore"):
-        for i in range(na):
-            for k in range(nb - 1):
-                q0, q1 = q[i, k], q[i, k + 1]
-                if np.isfinite(q0) and np.isfinite(q1) and q0 * q1 <= 0 and q0 != q1:
-                    t = q0 / (q0 - q1)
-                    v = c[i, k] + t * (c[i, k + 1] - c[i, k])
-                    if np.isfinite(v):
-                        vals.append(float(v))
+    """Range of C^(n)(1) along Q'(1) = 1 (linear interpolation between grid samples).
+
+    Two grids: alpha (geometric) times beta, and alpha times beta/alpha over the same range
+    (for large alpha, where the activation acts like its asymptotes and beta/alpha matters).
+    """
+    a = np.geomspace(alpha[0], alpha[1], na)[:, None] * np.ones(nb)
+    t = np.ones(na)[:, None] * np.linspace(beta[0], beta[1], nb)
+    vals: list[float] = []
+    for A, B in ((a, t), (a, a * t)):
+        with np.errstate(all="ignore"):
+            F, _ = residual_and_jacobian(M, A, B, n, 0.0, jac=False)
+        q, c = F[0], F[1]
+        with np.errstate(all="ignore"):
+            for i in range(na):
+                for k in range(nb - 1):
+                    q0, q1 = q[i, k], q[i, k + 1]
+                    if np.isfinite(q0) and np.isfinite(q1) and q0 * q1 <= 0 and q0 != q1:
+                        w = q0 / (q0 - q1)
+                        v = c[i, k] + w * (c[i, k + 1] - c[i, k])
+                        if np.isfinite(v):
+                            vals.append(float(v))
     if not vals:
         return Scan(alpha, beta, math.nan, math.nan, 0)
     return Scan(alpha, beta, min(vals), max(vals), len(vals))

@@ -143,7 +143,8 @@ def _no_solution(act: Activation, method: str, n: int, target: sympy.Expr, FM: F
     sc = scan(FM, n)
     name = "C'(1)" if n == 1 else "C''(1)"
     sym = "zeta" if n == 1 else "tau"
-    where = (f"alpha in [{sc.alpha[0]:g}, {sc.alpha[1]:g}], beta in [{sc.beta[0]:g}, {sc.beta[1]:g}]")
+    where = (f"alpha in [{sc.alpha[0]:g}, {sc.alpha[1]:g}], beta and beta/alpha in "
+             f"[{sc.beta[0]:g}, {sc.beta[1]:g}]")
     if sc.points:
         rng = f"along Q'(1) = 1 ({where}; {sc.points} float64 samples, not a proof) {name} ranges over " \
               f"[{sc.low:.6g}, {sc.high:.6g}]"
