@@ -314,7 +314,3 @@ def _arb_exact(v: arb) -> sympy.Rational:
     m, e = v.mid().man_exp()
     return sympy.Integer(int(m)) * sympy.Integer(2) ** int(e)
 
-
-def sympy_to_arb(v: Any, dps: int = DEFAULT_DPS) -> arb:
-    """A rigorous Arb ball for a number (rationals exactly, others enclosed; never a rounded decimal)."""
-    return as_ball(exact_target(v, "the number") if not isinstance(v, arb) else v, dps)
