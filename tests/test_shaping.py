@@ -14,7 +14,7 @@ def gmean(f):
 def test_tanh_conditions_hold_in_dks_formulas(method):
     s = shape("tanh", method=method, dps=20)
     with mpmath.workdps(25):
-        a, b = mpmath.mpf(str(s.input_scale)), mpmath.mpf(str(s.input_shift))
+        a, b = mpmath.mpf(str(s.input_scale.value)), mpmath.mpf(str(s.input_shift.value))
         d, g = mpmath.mpf(str(s.output_shift.value)), mpmath.mpf(str(s.output_scale.value))
         def phi(z):
             return g * (mpmath.tanh(a * z + b) + d)  # dks _transform_activation

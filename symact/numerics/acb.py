@@ -12,7 +12,10 @@ of ``Abs``, ``Max``, ``Min``, ``sign`` and ``Heaviside`` (through Arb's
 pole already gives a non-finite ball.
 
 The real-ball compiler for the same expressions is
-:func:`symact.numerics.arb.arb_evaluator`.
+:func:`symact.numerics.arb.arb_evaluator`.  As there, a SymPy ``Float`` is taken as its
+exact binary value: callers pass inexact numbers as balls (evaluate ``f(a*z + b)`` with
+ball-valued ``a``, ``b``), never as Floats substituted into the expression, where SymPy
+would fold them with rounding.
 
 References
 ----------

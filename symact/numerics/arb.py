@@ -6,7 +6,11 @@ Two evaluators live here, both rigorous:
   closure over :class:`flint.arb` balls.  Every operation is Arb's, so the ball returned
   for an input ball contains the image of every point of the input ball (the
   *inclusion property*).  Precision is whatever ``flint.ctx.prec`` is at call time;
-  callers set it with ``symact.core.precision.workprec``.
+  callers set it with ``symact.core.precision.workprec``.  A SymPy ``Float`` in the
+  expression is taken as its exact binary value, so no caller may let SymPy *produce* one
+  by folding (``exp(a*x + b).subs`` with Float ``b`` gives a rounded Float coefficient for
+  :math:`e^b`): pass numbers that are not exact as balls into the compiled function, or
+  substitute exact ``Rational`` values.
 * :class:`XInterval` and :func:`xenclose` evaluate an expression on an interval with
   possibly infinite ends, such as :math:`[R, \infty]`, which Arb balls cannot represent.
   Ends are mpmath raw floats rounded outward (``libmp`` with floor/ceiling rounding);

@@ -205,6 +205,15 @@ def _bound(e: sympy.Expr, x: sympy.Symbol, R: int) -> tuple[arb, int, Fraction]:
     raise _NoBound(e)
 
 
+def _in_exp_minus(e: sympy.Expr, x: sympy.Symbol) -> sympy.Expr | None:
+    """``e`` rewritten through e^x = 1/u, cancelled as a rational function of u, then u = e^{-x}."""
+    u = sympy.Dummy("u", positive=True)
+    r = e.subs(sympy.exp(x), 1 / u)
+    if r.has(x):
+        return None
+    return sympy.cancel(sympy.together(r)).xreplace({u: sympy.exp(-x)})
+
+
 @cached(maxsize=2048)
 def growth_bound(expr: sympy.Expr, x: sympy.Symbol, R: int) -> Growth:
     r"""Prove :math:`|f(t)| \le M t^k e^{ct}` for every :math:`t \ge R` (an integer :math:`\ge 1`).
@@ -229,15 +238,29 @@ def growth_bound(expr: sympy.Expr, x: sympy.Symbol, R: int) -> Growth:
     """
     if R < 1:
         raise ValueError("R must be at least 1")
+    e = sympy.sympify(expr)
+    # Floats as their exact binary values: the recursion expands, and SymPy would round
+    e = e.xreplace({f: sympy.Rational(f) for f in e.atoms(sympy.Float)})
     with workprec(64):
         try:
-            M, k, c = _bound(sympy.sympify(expr), x, R)
+            M, k, c = _bound(e, x, R)
         except _NoBound:
             raise UnsupportedExpression(
                 f"cannot prove a growth bound |f(t)| <= M t^k e^(ct) (c <= {_RATES[-1]}) as "
                 f"t -> oo for f = {expr}: it may grow too fast for its Gaussian expectation to "
                 "exist, so no certified value is given"
             ) from None
+        if c > 0 and e.has(sympy.exp(x)):
+            # e^t/(e^t + 1) is bounded, but the recursion bounds it by e^t: the same function
+            # written in e^{-t} (an identity) often gives the true rate
+            alt = _in_exp_minus(e, x)
+            if alt is not None:
+                try:
+                    M2, k2, c2 = _bound(alt, x, R)
+                    if (c2, k2) < (c, k):
+                        M, k, c = M2, k2, c2
+                except _NoBound:
+                    pass
         if c < 0:  # e^{ct} <= e^{cR}
             M, c = _upper(M * (arb(c.numerator) / c.denominator * R).exp()), Fraction(0)
         if k < 0:

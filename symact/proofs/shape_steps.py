@@ -92,12 +92,8 @@ def shape_derivation(s: Any) -> Derivation:
     od, og = s.output_shift, s.output_scale
     if proof is not None and proof.proved and proof.output_shift is not None:
         od, og = proof.output_shift, proof.output_scale
-    if proof is not None and proof.proved:
-        ab = [Row("input_scale", Notation(r"\alpha", "α"), proof.input_scale, "certified"),
-              Row("input_shift", Notation(r"\beta", "β"), proof.input_shift, "certified")]
-    else:
-        ab = [Row("input_scale", Notation(r"\alpha", "α"), sympy.Float(s.input_scale, 12), "sampled"),
-              Row("input_shift", Notation(r"\beta", "β"), sympy.Float(s.input_shift, 12), "sampled")]
+    ab = [Row("input_scale", Notation(r"\alpha", "α"), s.input_scale, s.input_scale.level),
+          Row("input_shift", Notation(r"\beta", "β"), s.input_shift, s.input_shift.level)]
     rows = [*ab,
             Row("output_shift", Notation(r"\delta", "δ"), od, od.level),
             Row("output_scale", Notation(r"\gamma", "γ"), og, og.level)]
@@ -114,7 +110,7 @@ def shape_derivation(s: Any) -> Derivation:
             "the inverse of the midpoint Jacobian, gives")))
         steps.append(Step("prose", None, None, "", (
             "(In the summary the scales and shifts enclose the exact solution, over K(X); the "
-            "residuals are certified at the returned decimal parameters.)",)))
+            "residuals are certified at the printed decimal parameters.)",)))
         box, kk = rec["box"], rec["krawczyk"]
         steps.append(Step("certified", _box_notation(box[0], r"\alpha", "α"), None, "", "the box X (ends rounded outward):"))
         steps.append(Step("certified", _box_notation(box[1], r"\beta", "β"), None, "", ""))
@@ -132,8 +128,8 @@ def shape_derivation(s: Any) -> Derivation:
                         "yes (Krawczyk)" if proof.proved else "not proved", rec.level))
     else:
         steps.append(Step("conclusion", None, None, "", (
-            "Krawczyk's test was not applicable (the activation is not analytic on the real line); "
-            "only the residuals are certified.")))
+            "Krawczyk's test did not pass; the scale and shift are a refined Newton point, at "
+            "which only the output shift, output scale and residuals are certified.")))
         rows.append(Row("unique", Notation(r"\text{unique in } X", "unique in X"), "not proved", "sampled"))
     return Derivation(f"Activation shaping ({s.method.upper()}) of {s.act.name}", tuple(steps), tuple(rows),
                       (("zhang2022",) if s.method == "tat" else ("martens2021",))

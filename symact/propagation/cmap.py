@@ -43,7 +43,7 @@ from ..core.steps import Record
 from ..expressions.activation import Activation, x
 from ..expressions.coerce import as_activation
 from ..expressions.pieces import split
-from ..numerics.gaussian import gaussian_expectation
+from ..numerics.gaussian import as_ball, gaussian_expectation
 from .bivariate import METHOD as GAUSS2_METHOD
 from .dual import Q1, Q2, DualKernel, K, dual_kernel, sym_ball
 from .meanfield import mean_field
@@ -255,7 +255,10 @@ class CorrelationMap:
     def _qball(self) -> arb:
         if self._q is not None:
             return self._q
-        return sym_ball(self.q_star.value, self.dps)
+        qs = self.q_star
+        if qs.level == "exact" or qs.enclosure is None:
+            return sym_ball(qs.value, self.dps)
+        return arb.union(as_ball(qs.enclosure[0]), as_ball(qs.enclosure[1]))  # not the printed decimal
 
     def derivative(self, c: Any, order: int = 1) -> Quantity:
         """:math:`C^{(n)}(c)` for n = ``order`` (0, 1 or 2), certified or exact."""
@@ -363,8 +366,7 @@ class CorrelationMap:
             return Quantity(v, "exact", method="closed form", name="xi_c")
         with workdps(self.dps + 5):
             lo, hi = d.enclosure
-            bb = arb.union(sym_ball(sympy.Float(lo, self.dps + 5), self.dps),
-                           sym_ball(sympy.Float(hi, self.dps + 5), self.dps))
+            bb = arb.union(as_ball(lo), as_ball(hi))  # the mpf ends exactly (no rounding to a Float)
             return to_quantity(-1 / bb.log(), name="xi_c", method="arb", dps=self.dps)
 
     def __repr__(self) -> str:

@@ -78,7 +78,7 @@ def _term(t: sympy.Expr, x: sympy.Symbol, dps: int) -> tuple | None:
             return None
     if not coef.is_number or not a.is_number or coef.has(sympy.I) or a.has(sympy.I):
         return None
-    return coef, n, None, sympy.nsimplify(a) if a.is_Float else a
+    return coef, n, None, a
 
 
 def _is_zero(v: sympy.Expr) -> bool:
@@ -109,8 +109,12 @@ def _pieces(expr: sympy.Expr, x: sympy.Symbol, dps: int, prec: int) -> tuple[Pie
 
 
 def _make_pieces(expr: sympy.Expr, x: sympy.Symbol, dps: int) -> tuple[Piece, ...] | None:
+    # Floats as their exact binary values before any expand: SymPy would fold exp(x + Float) into
+    # exp(x) times a rounded Float, which the ball code would then take as exact
+    expr = sympy.sympify(expr)
+    expr = expr.xreplace({f: sympy.Rational(f) for f in expr.atoms(sympy.Float)})
     try:
-        pcs = split(sympy.sympify(expr), x)
+        pcs = split(expr, x)
     except (UnsupportedExpression, ValueError, TypeError):
         return None
     out = []

@@ -42,6 +42,7 @@ from ..core.result import Level, Quantity, weakest
 from ..core.steps import Record
 from ..expressions.activation import Activation, x
 from ..expressions.coerce import as_activation
+from ..numerics.gaussian import as_ball
 from ..numerics.numeric import numpy_function
 from .bivariate import gauss1
 from .cmap import q_map, to_quantity
@@ -90,7 +91,7 @@ def _mus(act: Any, wv: sympy.Expr, bv: sympy.Expr, dps: int) -> tuple[Quantity, 
     qm = q_map(act, wv, bv, dps=dps)
     lo, hi = qm.q_star.enclosure
     with workdps(dps + 5):
-        qb = arb.union(sym_ball(sympy.Float(lo, dps + 8), dps), sym_ball(sympy.Float(hi, dps + 8), dps))
+        qb = arb.union(as_ball(lo), as_ball(hi))  # the mpf ends exactly (no rounding to a Float)
         s = qb.sqrt()
         m1 = gauss1([(d, s)] * 2, x, dps=dps)
         m2 = gauss1([(d, s)] * 4, x, dps=dps)
@@ -130,8 +131,7 @@ def jacobian_spectrum(act: Any, weight_var: Any, bias_var: Any = 0, depth: int =
         ratio = float(mu2.value / mu1.value**2)
     else:
         with workdps(dps + 5):
-            b = lambda qq: arb.union(sym_ball(sympy.Float(qq.enclosure[0], dps + 8), dps),  # noqa: E731
-                                     sym_ball(sympy.Float(qq.enclosure[1], dps + 8), dps))
+            b = lambda qq: arb.union(as_ball(qq.enclosure[0]), as_ball(qq.enclosure[1]))  # noqa: E731
             m1, m2 = b(mu1), b(mu2)
             chi = sym_ball(wv, dps) * m1
             mq = to_quantity(chi**L, name="mean", method="free probability", dps=dps)
