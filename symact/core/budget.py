@@ -5,17 +5,39 @@ innocent-looking activation derivatives.  :func:`time_budget` bounds such a
 block; the caller catches :class:`BudgetExceeded` (a :class:`TimeoutError`)
 and falls back to a certified or numeric route, and says so in its result.
 
+Two clocks
+----------
+The answer must not depend on the machine's load, so a budget measures one of
+two clocks:
+
+* ``clock="wall"`` (the default) -- real time.  Only for the *outer* budget of
+  a call (:func:`call_budget`, a caller's own ``with time_budget(5):``): its
+  expiry only ever turns the whole call into :class:`BudgetExceeded`.  No
+  code inside it can catch that expiry and carry on with a weaker answer: the
+  interruption travels as an internal exception up to the budget that owns
+  it, which raises :class:`BudgetExceeded` at its ``with`` statement.
+* ``clock="cpu"`` -- the CPU time of the thread that opened the budget
+  (``pthread_getcpuclockid`` + ``clock_gettime`` where the platform has them,
+  else the process's CPU time).  For *inner* steps that fall back when they
+  run out (a SymPy ``solveset`` that may run for ever): a thread's CPU time
+  hardly moves with the machine's load, so the same step gives up at the same
+  point, and the fallback taken -- hence the answer, its level and its
+  message -- is the same on a busy machine as on an idle one.  Such limits are
+  set several times above what the step needs when it succeeds.
+
 The resource model
 ------------------
 Three mechanisms, from cheapest to strongest:
 
-1. **Cooperative deadlines.**  Every open budget sets a deadline in a
-   :class:`contextvars.ContextVar`, so it belongs to the current thread (and
-   asyncio task).  Engines call :func:`check_deadline` inside their loops
-   (bisection, root isolation, series terms, layer loops): it costs one
-   ``ContextVar.get`` and one clock read and raises :class:`BudgetExceeded`
-   once the innermost deadline has passed.  :func:`remaining` tells how much
-   time is left, e.g. to pass on as a timeout.
+1. **Cooperative deadlines.**  Every open budget adds a limit (a clock and a
+   deadline) to a :class:`contextvars.ContextVar`, so it belongs to the current
+   thread (and asyncio task).  Engines call :func:`check_deadline` inside their
+   loops (bisection, root isolation, series terms, layer loops): it costs one
+   ``ContextVar.get`` and a clock read per open budget; once a limit has
+   passed it raises :class:`BudgetExceeded` (the innermost CPU-time budget's,
+   which its caller may catch) or the interruption of the budget that owns the
+   limit.  :func:`remaining` tells how much time is left, e.g. to pass on as a
+   timeout.
 2. **A watchdog thread** interrupts Python code that never checks (SymPy's
    own loops): when a budget's deadline passes, it raises an exception in the
    thread that opened the budget (CPython's ``PyThreadState_SetAsyncExc``),
@@ -23,7 +45,8 @@ Three mechanisms, from cheapest to strongest:
    main thread and in any other thread (web servers, thread pools, Dask
    workers, GUIs), on Linux, macOS and Windows, and it never touches signals:
    a program's own ``SIGALRM`` handler and ``setitimer`` alarm are left
-   exactly as they were.  Like a signal it is delivered between bytecodes, so
+   exactly as they were.  For a CPU-time budget it reads the target thread's
+   CPU clock.  Like a signal it is delivered between bytecodes, so
    a blocking C call finishes first; it repeats every 50 ms until the budget
    is left.  It never lands in an ``__enter__``/``__exit__`` or an
    :class:`uninterruptible` block (see the notes at ``_Watch``).
@@ -44,15 +67,17 @@ budget is open yet.
 from __future__ import annotations
 
 import contextvars
+import functools
 import os
 import threading
 import time
 from collections.abc import Callable
-from typing import Any, TypeVar
+from typing import Any, Literal, TypeVar
 
 from .isolate import ChildTimeout, run_in_child
 
 __all__ = [
+    "CLOCKS",
     "DEFAULT_BUDGET",
     "BudgetExceeded",
     "call_budget",
@@ -71,6 +96,9 @@ T = TypeVar("T")
 
 #: Seconds every public call may take by default (see :func:`set_default_budget`).
 DEFAULT_BUDGET = 30.0
+#: The clocks a budget can measure (see the module notes).
+CLOCKS = ("wall", "cpu")
+Clock = Literal["wall", "cpu"]
 _default = [DEFAULT_BUDGET]
 
 
@@ -112,21 +140,58 @@ class _Alarm(BaseException):
 
 
 # ----------------------------------------------------------------------- cooperative deadlines
-_DEADLINE: contextvars.ContextVar[float | None] = contextvars.ContextVar(
-    "symact_deadline", default=None
+def _cpu_reader() -> Callable[[], float]:
+    """A function reading the calling thread's CPU clock, callable from any thread."""
+    getid = getattr(time, "pthread_getcpuclockid", None)
+    if getid is not None:
+        try:
+            clk = getid(threading.get_ident())
+            time.clock_gettime(clk)
+        except (OSError, OverflowError, AttributeError):  # pragma: no cover - platform specific
+            pass
+        else:
+            return functools.partial(time.clock_gettime, clk)
+    # Without a per-thread clock readable from the watchdog, the process's CPU time: it
+    # runs out no later than the thread's own and still does not move with other load.
+    return time.process_time  # pragma: no cover - platform specific
+
+
+class _Limit:
+    """One open budget's limit: a clock and the reading at which it runs out."""
+
+    __slots__ = ("clock", "deadline", "read", "seconds")
+
+    def __init__(self, clock: str, seconds: float, read: Callable[[], float]) -> None:
+        self.clock = clock
+        self.seconds = seconds
+        self.read = read
+        self.deadline = read() + seconds
+
+    def left(self) -> float:
+        """Seconds (of its clock) left; 0 when the clock cannot be read (thread gone)."""
+        try:
+            return self.deadline - self.read()
+        except OSError:
+            return 0.0
+
+    def expired(self) -> bool:
+        return self.left() <= 0
+
+
+_LIMITS: contextvars.ContextVar[tuple[_Limit, ...]] = contextvars.ContextVar(
+    "symact_limits", default=()
 )
-# Whether the innermost deadline is the innermost budget's own (True) or inherited from an
-# enclosing, shorter budget (False).  An inherited deadline running out is the enclosing
-# budget's: it must not be caught as the inner one's ``BudgetExceeded`` (engines fall back
-# on that and carry on), so it travels up as ``_Alarm`` to the budget that owns it.
-_OWNED: contextvars.ContextVar[bool] = contextvars.ContextVar("symact_owned", default=True)
 
 
 def check_deadline() -> None:
-    """Raise :class:`BudgetExceeded` if the innermost open budget has run out.
+    """Raise :class:`BudgetExceeded` if an open budget has run out.
 
-    Cheap (a context-variable read and a clock read): call it in every loop
-    that may run long.  Outside any budget it does nothing.
+    Cheap (a context-variable read and a clock read per open budget): call it
+    in every loop that may run long.  Outside any budget it does nothing.  When
+    the limit that ran out is the innermost budget's and measures CPU time,
+    the :class:`BudgetExceeded` raised here may be caught by the step that
+    opened it (to fall back); any other expiry travels up to the budget that
+    owns it, which raises :class:`BudgetExceeded` at its ``with`` statement.
 
     >>> check_deadline()
     >>> try:
@@ -137,15 +202,27 @@ def check_deadline() -> None:
     ...     print(exc)
     the computation exceeded its 0.01 s budget
     """
-    deadline = _DEADLINE.get()
-    if deadline is not None and time.monotonic() >= deadline:
-        if not _OWNED.get():
+    limits = _LIMITS.get()
+    if not limits:
+        return
+    last = len(limits) - 1
+    for i, lim in enumerate(limits):
+        if lim.expired():
+            if i == last and lim.clock == "cpu":
+                raise BudgetExceeded(_message(lim))
             raise _Alarm
-        raise BudgetExceeded("the computation ran past its deadline")
+
+
+def _message(lim: _Limit) -> str:
+    kind = " CPU-time" if lim.clock == "cpu" else ""
+    return f"the computation exceeded its {lim.seconds:g} s{kind} budget"
 
 
 def remaining() -> float | None:
-    """Seconds left in the innermost open budget (never negative), or ``None`` outside one.
+    """Seconds left in the open budgets (never negative), or ``None`` outside any.
+
+    The least over the open budgets, each in its own clock (CPU seconds for a
+    CPU-time budget).
 
     >>> remaining() is None
     True
@@ -153,8 +230,16 @@ def remaining() -> float | None:
     ...     0 < remaining() <= 10
     True
     """
-    deadline = _DEADLINE.get()
-    return None if deadline is None else max(0.0, deadline - time.monotonic())
+    limits = _LIMITS.get()
+    if not limits:
+        return None
+    return max(0.0, min(lim.left() for lim in limits))
+
+
+def _wall_remaining() -> float | None:
+    """Wall-clock seconds left in the open wall-clock budgets, or ``None`` if there is none."""
+    left = [lim.left() for lim in _LIMITS.get() if lim.clock == "wall"]
+    return max(0.0, min(left)) if left else None
 
 
 def default_budget() -> float:
@@ -210,12 +295,13 @@ def _check_seconds(seconds: object) -> float | None:
 class _Watch:
     """The budgets open in one thread, innermost last; shared with the watchdog."""
 
-    __slots__ = ("deadlines", "ident", "injecting", "masked", "pending")
+    __slots__ = ("cpu", "deadlines", "ident", "injecting", "masked", "pending")
 
     def __init__(self, ident: int) -> None:
         self.ident = ident
+        self.cpu = _cpu_reader()  # the thread's CPU clock, readable from the watchdog
         self.masked = 0  # inside uninterruptible() blocks and budget bookkeeping
-        self.deadlines: list[float] = []
+        self.deadlines: list[_Limit] = []
         self.injecting = False  # the watchdog is deciding whether to interrupt
         self.pending = False  # an interruption was raised and may not be delivered yet
 
@@ -323,20 +409,29 @@ def _interrupt(w: _Watch, late: bool) -> None:
 def _watch_loop() -> None:
     wake = _wake[0]
     while True:
-        now = time.monotonic()
         wait = None
         for w in list(_watches.values()):
-            try:
-                due = w.deadlines[-1]
-            except IndexError:
+            due = None  # seconds until the next look at this thread
+            late = False
+            for lim in list(w.deadlines):
+                left = lim.left()
+                if left <= 0:
+                    late = late or -left > _GRACE
+                    due = 0.0
+                elif due is None or left < due:
+                    # a thread's CPU clock runs no faster than the wall clock: looking again
+                    # after ``left`` wall seconds never misses a CPU deadline by much; the
+                    # process clock (no per-thread clock) may run faster: look every 50 ms
+                    due = min(left, _REPEAT) if lim.read is time.process_time else left
+            if due is None:
                 continue
-            if now >= due:
+            if due <= 0:
                 try:
-                    _interrupt(w, now - due > _GRACE)  # liveness over a stuck mask
+                    _interrupt(w, late)  # liveness over a stuck mask
                 except Exception:  # noqa: BLE001 - the watchdog must keep watching
                     pass
-                due = now + _REPEAT
-            wait = due - now if wait is None else min(wait, due - now)
+                due = _REPEAT
+            wait = due if wait is None else min(wait, due)
         wake.wait(wait)
         wake.clear()
 
@@ -373,6 +468,17 @@ class time_budget:
     (and through code that catches ``BudgetExceeded`` to fall back) up to the
     outer one, which raises :class:`BudgetExceeded`.
 
+    Parameters
+    ----------
+    seconds : float or None
+        The limit.
+    clock : {"wall", "cpu"}, keyword-only
+        ``"wall"`` (default): real time, for the outer budget of a call, whose
+        expiry only turns the call into :class:`BudgetExceeded`.  ``"cpu"``:
+        the CPU time of the thread that opens the budget, for inner steps that
+        fall back when they run out, so that the fallback does not depend on
+        the machine's load (see the module notes).
+
     >>> with time_budget(5):
     ...     1 + 1
     2
@@ -383,47 +489,55 @@ class time_budget:
     ... except BudgetExceeded as exc:
     ...     print(exc)
     the computation exceeded its 0.05 s budget
+    >>> try:
+    ...     with time_budget(0.05, clock="cpu"):
+    ...         time.sleep(0.1)  # sleeping takes no CPU time
+    ...         while True:
+    ...             pass
+    ... except BudgetExceeded as exc:
+    ...     print(exc)
+    the computation exceeded its 0.05 s CPU-time budget
     """
 
-    __slots__ = ("_deadline", "_depth", "_owned", "_owned_token", "_seconds", "_token", "_watch")
+    __slots__ = ("_clock", "_limit", "_outer", "_seconds", "_token", "_watch")
 
-    def __init__(self, seconds: float | None) -> None:
+    def __init__(self, seconds: float | None, *, clock: Clock = "wall") -> None:
+        if clock not in CLOCKS:
+            raise ValueError(f"a budget's clock is 'wall' or 'cpu', got {clock!r}")
         self._seconds = _check_seconds(seconds)
+        self._clock = clock
 
     def __enter__(self) -> time_budget:
-        outer = _DEADLINE.get()
+        outer = _LIMITS.get()
         self._watch = None
+        self._limit = None
+        self._outer = outer
         if self._seconds is None:
-            self._deadline = outer
-            self._owned = outer is None
-            self._token = _DEADLINE.set(outer)
-            self._owned_token = _OWNED.set(self._owned)
+            self._token = _LIMITS.set(outer)
             return self
-        deadline = time.monotonic() + self._seconds
-        self._owned = outer is None or deadline <= outer
-        if outer is not None:
-            deadline = min(deadline, outer)
-        if time.monotonic() >= deadline:  # an enclosing budget has already run out
+        if any(lim.expired() for lim in outer):  # an enclosing budget has already run out
             raise _Alarm
-        self._deadline = deadline
         watch = self._watch = _thread_watch()
+        read = watch.cpu if self._clock == "cpu" else time.monotonic
+        limit = _Limit(self._clock, self._seconds, read)
         watch.masked += 1  # no call before this: from here on the watchdog skips the thread
         try:
             _settle(watch)
         except _Alarm:
             watch.pending = False
         try:
-            if outer is None:  # left by a budget whose exit never ran (a generator dropped)
+            if not outer:  # left by a budget whose exit never ran (a generator dropped)
                 watch.deadlines.clear()
-            self._depth = len(watch.deadlines)
-            watch.deadlines.append(deadline)
+            watch.deadlines.append(limit)
+            self._limit = limit
             _watches[watch.ident] = watch
-            self._token = _DEADLINE.set(deadline)
-            self._owned_token = _OWNED.set(self._owned)
+            self._token = _LIMITS.set((*outer, limit))
             _ensure_watchdog()
             _wake[0].set()
         except BaseException:
-            del watch.deadlines[self._depth :]
+            if self._limit is not None:
+                watch.deadlines.remove(limit)
+                self._limit = None
             raise
         finally:
             watch.masked -= 1
@@ -431,6 +545,7 @@ class time_budget:
 
     def __exit__(self, exc_type: Any, exc: Any, tb: Any) -> bool:
         watch = self._watch
+        limit = self._limit
         if watch is not None:
             watch.masked += 1  # no call before this (the watchdog never interrupts an __exit__)
             try:
@@ -439,27 +554,25 @@ class time_budget:
                 watch.pending = False
         try:
             self._watch = None
-            if watch is not None:
-                del watch.deadlines[self._depth :]
+            if watch is not None and limit is not None:
+                if limit in watch.deadlines:
+                    del watch.deadlines[watch.deadlines.index(limit) :]
                 if not watch.deadlines and _watches.get(watch.ident) is watch:
                     del _watches[watch.ident]
             try:
-                _DEADLINE.reset(self._token)
-                _OWNED.reset(self._owned_token)
+                _LIMITS.reset(self._token)
             except ValueError:  # the token belongs to another context (a generator moved)
-                _DEADLINE.set(None)
-                _OWNED.set(True)
+                _LIMITS.set(())
         finally:
             if watch is not None:
                 watch.masked -= 1
-        if exc_type is not None and issubclass(exc_type, _Alarm | BudgetExceeded):
-            if self._deadline is not None and time.monotonic() >= self._deadline:
-                if not self._owned:  # the enclosing budget ran out: it is its error
-                    if issubclass(exc_type, _Alarm):
-                        return False
-                    raise _Alarm from None
-                what = f"{self._seconds:g} s budget" if self._seconds else "budget"
-                raise BudgetExceeded(f"the computation exceeded its {what}") from None
+        if limit is not None and exc_type is not None and issubclass(exc_type, _Alarm | BudgetExceeded):
+            if any(lim.expired() for lim in self._outer):  # the enclosing budget's time is up
+                if issubclass(exc_type, _Alarm):
+                    return False
+                raise _Alarm from None
+            if limit.expired():
+                raise BudgetExceeded(_message(limit)) from None
         return False
 
 
@@ -502,7 +615,7 @@ def call_budget(seconds: float | None = None) -> time_budget:
     ...     remaining() <= default_budget()
     True
     """
-    if seconds is None and _DEADLINE.get() is not None:
+    if seconds is None and _LIMITS.get():
         return time_budget(None)
     return time_budget(default_budget() if seconds is None else seconds)
 
@@ -527,8 +640,8 @@ def run_isolated(seconds: float, func: Callable[..., T], *args: Any) -> T:
     this process runs no other thread; otherwise (and where ``fork`` does not
     exist, as on Windows) it is a fresh interpreter started with
     :mod:`subprocess`, so it never inherits another thread's locks and never
-    re-imports the caller's ``__main__``.  An enclosing budget shortens
-    ``seconds``.
+    re-imports the caller's ``__main__``.  An enclosing wall-clock budget
+    shortens ``seconds`` (and its expiry is that budget's, not this call's).
 
     >>> run_isolated(10, pow, 2, 10)
     1024
@@ -539,7 +652,7 @@ def run_isolated(seconds: float, func: Callable[..., T], *args: Any) -> T:
     isolated work exceeded its 0.2 s budget
     """
     limit = _check_seconds(seconds) or default_budget()
-    left = remaining()
+    left = _wall_remaining()  # the child's CPU time is not this thread's: only wall limits
     cut = left is not None and left < limit  # an enclosing budget ends first
     if cut:
         limit = left  # type: ignore[assignment]
