@@ -225,7 +225,7 @@ def check_limit(f: Any, point: Any, value: Any, *, side: str | None = None, budg
     lhs = Notation(rf"\lim_{{x \to {arrow}}} f(x)", f"lim_(x→{sympy.sstr(a)}{side or ''}) f(x)")
     claim = Notation(f"{lhs.latex} = {sympy.latex(c)}", f"{lhs.text} = {sympy.sstr(c)}")
     try:
-        with time_budget(budget):
+        with time_budget(budget, clock="cpu"):
             if a.is_finite and side is None:
                 left, right = _piece_limit(fx, a, "-"), _piece_limit(fx, a, "+")
                 lim = left if (left == right or is_zero(left - right)) else sympy.nan
