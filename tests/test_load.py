@@ -18,6 +18,7 @@ from __future__ import annotations
 import dataclasses
 import json
 import os
+import re
 import subprocess
 import sys
 import time
@@ -27,10 +28,10 @@ import pytest
 
 BURNERS = 2
 BURN_LIMIT = 240.0  # seconds after which a burner stops by itself (it is killed earlier)
-RUN_LIMIT = 240.0  # seconds each pass may take before the test fails
+RUN_LIMIT = 450.0  # seconds each pass may take (about 15 s of CPU time; a shared machine is slower)
 
 MEAN_FIELD = [("tanh", 1.5, 0.05), ("relu", 2, 0), ("gelu", 2, 0.1), ("sigmoid", 4, 0), ("softsign", 3, 0.1)]
-CMAP = [("tanh", "3/2", "1/20", "1/2"), ("relu", "2", "0", "9/10"), ("silu", "4", "1/10", "1/2")]
+CMAP = [("tanh", "3/2", "1/20", "1/2"), ("relu", "2", "0", "9/10"), ("gelu", "2", "1/10", "1/4")]
 KERNELS = [("relu", 3, "2", "0"), ("tanh", 2, "3/2", "1/20")]
 
 _BURN = """
@@ -58,8 +59,8 @@ def _plain(obj: object, depth: int = 0) -> object:
     if isinstance(obj, mpmath.mpf):
         sign, man, exp, _ = obj._mpf_
         return f"mpf({'-' if sign else ''}{int(man)}*2^{int(exp)})"
-    if isinstance(obj, sympy.Basic):
-        return sympy.srepr(obj)
+    if isinstance(obj, sympy.Basic):  # a Dummy's index differs from run to run
+        return re.sub(r"dummy_index=\d+", "dummy_index=?", sympy.srepr(obj))
     try:
         import flint
 
@@ -86,6 +87,10 @@ def workload(out_path: str) -> None:
 
     import symact as sa
 
+    # The outer budget of a public call is wall-clock time by design: on a busy machine it
+    # may turn a call into BudgetExceeded (and nothing else).  It is lifted here so that
+    # the comparison sees everything else -- every inner limit must be load-independent.
+    sa.set_default_budget(3600)
     results: dict[str, object] = {}
 
     def record(key: str, call) -> None:  # noqa: ANN001
@@ -101,11 +106,17 @@ def workload(out_path: str) -> None:
     for name, w, b in MEAN_FIELD:
         record(f"mean_field/{name}/{w}/{b}", lambda name=name, w=w, b=b: sa.mean_field(name, w, b))
     for name, w, b, c in CMAP:
-        maps: list = []
-        record(f"correlation_map/{name}/{w}/{b}", lambda name=name, w=w, b=b, maps=maps: maps.append(
-            sa.correlation_map(name, sympy.Rational(w), sympy.Rational(b))) or maps[0])
-        if maps:
-            record(f"correlation_map/{name}/{w}/{b}/C({c})", lambda m=maps[0], c=c: m.C(sympy.Rational(c)))
+        key = f"correlation_map/{name}/{w}/{b}"
+        try:
+            cm = sa.correlation_map(name, sympy.Rational(w), sympy.Rational(b))
+        except Exception as exc:  # noqa: BLE001 - recorded and compared like any result
+            results[key] = {"error": type(exc).__name__, "message": str(exc)}
+            continue
+        record(key, lambda cm=cm: cm)
+        record(f"{key}/C({c})", lambda cm=cm, c=c: cm(sympy.Rational(c)))
+        record(f"{key}/C'({c})", lambda cm=cm, c=c: cm.derivative(sympy.Rational(c)))
+        for attr in ("q_star", "chi1", "fixed_point", "depth_scale"):
+            record(f"{key}/{attr}", lambda cm=cm, attr=attr: getattr(cm, attr))
     for name, depth, w, b in KERNELS:
         record(f"nngp/{name}/{depth}/{w}/{b}",
                lambda name=name, depth=depth, w=w, b=b: sa.nngp(
@@ -141,6 +152,7 @@ def _run_pass(tmp: Path, label: str) -> tuple[dict, float]:
 
 
 @pytest.mark.load
+@pytest.mark.timeout(2 * RUN_LIMIT + 60)
 def test_answers_do_not_depend_on_the_machines_load(tmp_path: Path) -> None:
     start = time.monotonic()
     quiet, quiet_s = _run_pass(tmp_path, "unloaded")
@@ -167,6 +179,22 @@ def test_answers_do_not_depend_on_the_machines_load(tmp_path: Path) -> None:
     assert not diffs, "answers changed under load:\n" + "\n".join(
         f"{k}: {str(a.get(k, '<missing>'))[:200]} != {str(b.get(k, '<missing>'))[:200]}" for k in diffs[:20]
     )
+
+
+def test_hypothesis_runs_derandomised_without_a_database() -> None:
+    """The same examples on every run and every machine, and no replay of a local database."""
+    from hypothesis import settings
+
+    if os.environ.get("HYPOTHESIS_PROFILE", "symact") != "symact":
+        pytest.skip("another Hypothesis profile was chosen on purpose")
+    assert settings.default.derandomize is True
+    assert settings.default.database is None
+    tests = Path(__file__).parent
+    for path in tests.rglob("*.py"):  # no test switches either back on
+        if path.name in ("conftest.py", Path(__file__).name):
+            continue
+        text = path.read_text(encoding="utf-8")
+        assert "derandomize=False" not in text and "database=" not in text, path
 
 
 if __name__ == "__main__":
