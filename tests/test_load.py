@@ -22,6 +22,7 @@ import re
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -93,7 +94,7 @@ def workload(out_path: str) -> None:
     sa.set_default_budget(3600)
     results: dict[str, object] = {}
 
-    def record(key: str, call) -> None:  # noqa: ANN001
+    def record(key: str, call: Callable[[], object]) -> None:
         try:
             results[key] = _plain(call())
         except Exception as exc:  # noqa: BLE001 - an error is a result to compare, too

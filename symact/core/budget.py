@@ -643,7 +643,7 @@ def _cpu_limited(seconds: float, func: Callable[..., T], *args: Any) -> T:
         resource = None  # type: ignore[assignment]
     if resource is not None:
         use = resource.getrusage(resource.RUSAGE_SELF)
-        soft = int(use.ru_utime + use.ru_stime + 2 * seconds) + 2
+        soft = int(use.ru_utime + use.ru_stime + 2 * seconds) + 1
         _, hard = resource.getrlimit(resource.RLIMIT_CPU)
         if hard == resource.RLIM_INFINITY or hard > soft:
             import signal

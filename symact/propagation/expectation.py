@@ -472,8 +472,10 @@ def _parametric(expr: sympy.Expr, pieces: tuple, qs: sympy.Expr, params: list, d
         with time_budget(budget, clock="cpu"):
             closed = _sympy_integral(pieces, qs)
     except (BudgetExceeded, ValueError, TypeError, NotImplementedError) as exc:
+        why = (f"SymPy's integrate did not finish within {budget:g} s of CPU time"
+               if isinstance(exc, BudgetExceeded) else f"no closed form ({type(exc).__name__})")
         raise UnsupportedExpression(
-            f"no closed form for an expression with free parameters {params} ({type(exc).__name__}); "
+            f"{why} for an expression with free parameters {params}; "
             "substitute numeric values for them"
         ) from None
     for sub in _sample_substitutions(params):
