@@ -159,9 +159,10 @@ def _cpu_reader() -> Callable[[], float]:
 class _Limit:
     """One open budget's limit: a clock and the reading at which it runs out."""
 
-    __slots__ = ("clock", "deadline", "read", "seconds")
+    __slots__ = ("clock", "deadline", "owner", "read", "seconds")
 
     def __init__(self, clock: str, seconds: float, read: Callable[[], float]) -> None:
+        self.owner = threading.get_ident()
         self.clock = clock
         self.seconds = seconds
         self.read = read
@@ -208,7 +209,8 @@ def check_deadline() -> None:
     last = len(limits) - 1
     for i, lim in enumerate(limits):
         if lim.expired():
-            if i == last and lim.clock == "cpu":
+            if (i == last and lim.clock == "cpu") or lim.owner != threading.get_ident():
+                # (a context copied into another thread has no budget there to travel to)
                 raise BudgetExceeded(_message(lim))
             raise _Alarm
 
