@@ -173,6 +173,9 @@ def test_an_isolated_call_is_limited_by_its_cpu_time() -> None:
     from symact.core.budget import run_isolated
 
     assert run_isolated(0.2, time.sleep, 0.5, clock="cpu") is None  # sleeping costs no CPU time
+    with time_budget(30, clock="cpu"):  # the child cannot read the parent thread's clock
+        assert run_isolated(10, pow, 2, 10, clock="cpu") == 1024
+        assert run_isolated(10, pow, 2, 10) == 1024
     start = time.monotonic()
     with pytest.raises(BudgetExceeded, match=r"0\.2 s CPU-time budget"):
         # one C call that never checks a deadline: the kernel's CPU limit stops the child

@@ -449,6 +449,8 @@ def _after_fork_in_child() -> None:
     _local[0] = threading.local()
     _watches.clear()
     _watchdog.clear()
+    # a CPU-time limit measures a thread of the parent, which the child cannot read
+    _LIMITS.set(tuple(lim for lim in _LIMITS.get() if lim.clock != "cpu"))
 
 
 _HELD_CODE = frozenset(
