@@ -678,7 +678,7 @@ def run_isolated(seconds: float, func: Callable[..., T], *args: Any, clock: Cloc
     finishes does not depend on the machine's load; only an enclosing
     wall-clock budget bounds the real time.
 
-    >>> run_isolated(10, pow, 2, 10)
+    >>> run_isolated(60, pow, 2, 10)
     1024
     >>> try:
     ...     run_isolated(0.2, time.sleep, 5)
