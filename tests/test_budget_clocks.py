@@ -181,3 +181,24 @@ def test_an_isolated_call_is_limited_by_its_cpu_time() -> None:
         # one C call that never checks a deadline: the kernel's CPU limit stops the child
         run_isolated(0.2, sum, range(10**13), clock="cpu")
     assert time.monotonic() - start < 60
+
+
+def test_an_answer_shaped_by_a_cpu_budget_is_cached() -> None:
+    # where a CPU-time budget runs out does not depend on the load: its fallback is the
+    # answer, and a hard input does not pay for the same give-up on every call
+    from symact.core.cache import cached
+
+    calls = []
+
+    @cached(maxsize=4)
+    def answer(n: int) -> str:
+        calls.append(n)
+        try:
+            with time_budget(0.02, clock="cpu"):
+                _spin(5)
+        except BudgetExceeded:
+            return "fallback"
+        return "first route"
+
+    assert answer(1) == answer(1) == "fallback"
+    assert calls == [1]

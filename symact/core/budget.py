@@ -119,8 +119,24 @@ class _Expired(threading.local):
 _EXPIRED = _Expired()
 
 
+def _cpu_expired(message: str) -> BudgetExceeded:
+    """The error of an expired CPU-time budget, not counted by :func:`expired_budgets`.
+
+    Where a CPU-time budget runs out does not depend on the machine's load, so the
+    answer its fallback gives is the answer: a cache may keep it (and a hard input
+    does not pay for the same give-up again).
+    """
+    exc = BudgetExceeded.__new__(BudgetExceeded, message)
+    TimeoutError.__init__(exc, message)  # not BudgetExceeded.__init__: not counted
+    return exc
+
+
 def expired_budgets() -> int:
     """How many time budgets have run out in this thread so far.
+
+    Counts the budgets whose expiry may depend on the machine's load (wall-clock
+    time, and a :class:`BudgetExceeded` raised by hand); a CPU-time budget that runs
+    out is not counted (see :func:`_cpu_expired`).
 
     >>> before = expired_budgets()
     >>> try:
@@ -209,7 +225,9 @@ def check_deadline() -> None:
     last = len(limits) - 1
     for i, lim in enumerate(limits):
         if lim.expired():
-            if (i == last and lim.clock == "cpu") or lim.owner != threading.get_ident():
+            if i == last and lim.clock == "cpu":
+                raise _cpu_expired(_message(lim))
+            if lim.owner != threading.get_ident():
                 # (a context copied into another thread has no budget there to travel to)
                 raise BudgetExceeded(_message(lim))
             raise _Alarm
@@ -576,6 +594,8 @@ class time_budget:
                     return False
                 raise _Alarm from None
             if limit.expired():
+                if limit.clock == "cpu":
+                    raise _cpu_expired(_message(limit)) from None
                 raise BudgetExceeded(_message(limit)) from None
         return False
 
