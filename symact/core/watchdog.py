@@ -15,6 +15,18 @@ import time
 from collections.abc import Callable
 from typing import Any
 
+__all__ = [
+    "Alarm",
+    "Limit",
+    "Watch",
+    "cpu_reader",
+    "ensure_watchdog",
+    "settle",
+    "thread_watch",
+    "watchdog_threads",
+    "watches",
+]
+
 
 class Alarm(BaseException):
     """The watchdog's interruption; converted to BudgetExceeded at the budget's boundary.
@@ -59,6 +71,7 @@ class Limit:
             return 0.0
 
     def expired(self) -> bool:
+        """Whether the limit has passed."""
         return self.left() <= 0
 
 
@@ -97,6 +110,7 @@ _ASYNC: list[Any] = []  # [PyThreadState_SetAsyncExc or None], looked up on firs
 
 
 def thread_watch() -> Watch:
+    """The calling thread's :class:`Watch` (made on first use)."""
     local = _local[0]
     watch = getattr(local, "watch", None)
     if watch is None:
