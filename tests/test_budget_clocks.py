@@ -123,13 +123,13 @@ def test_a_budget_clock_is_checked() -> None:
 
 
 def _inner_budgets() -> list[str]:
-    """``time_budget(...)`` calls in the package that measure wall-clock time."""
+    """``time_budget(...)`` and ``run_isolated(...)`` calls in the package that measure wall-clock time."""
     found = []
     for path in sorted((ROOT / "symact").rglob("*.py")):
         if path.name == "budget.py":
             continue
         for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
-            if isinstance(node, ast.Call) and getattr(node.func, "id", None) == "time_budget":
+            if isinstance(node, ast.Call) and getattr(node.func, "id", None) in ("time_budget", "run_isolated"):
                 clock = {k.arg: k.value for k in node.keywords}.get("clock")
                 if not (isinstance(clock, ast.Constant) and clock.value == "cpu"):
                     found.append(f"{path.relative_to(ROOT)}:{node.lineno}")
