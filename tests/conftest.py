@@ -1,4 +1,11 @@
-"""Shared fixtures: nothing may change mpmath's or Arb's global precision."""
+"""Shared fixtures: nothing may change mpmath's or Arb's global precision.
+
+Hypothesis runs derandomised (the examples of a test are a function of the test
+alone) with no example database: a fresh clone and a second run see the same
+examples, and no stale local failure is replayed (issue 20, item 10).  Set
+``HYPOTHESIS_PROFILE=explore`` to search with random examples locally; put what it
+finds into an ``@example``.
+"""
 
 from __future__ import annotations
 
@@ -6,8 +13,13 @@ import os
 
 import mpmath
 import pytest
+from hypothesis import settings
 
 os.environ.setdefault("MPLBACKEND", "Agg")
+
+settings.register_profile("symact", derandomize=True, database=None, deadline=None)
+settings.register_profile("explore", derandomize=False, database=None, deadline=None)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "symact"))
 
 
 @pytest.fixture(autouse=True)

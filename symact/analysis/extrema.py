@@ -158,7 +158,7 @@ def _periodic(f: sympy.Expr, kind: Kind, dps: int, check: bool) -> Extremum | No
     if not f.has(sympy.sin, sympy.cos, sympy.tan) or f.has(sympy.Piecewise):
         return None
     try:
-        with time_budget(_SOLVE_BUDGET):
+        with time_budget(_SOLVE_BUDGET, clock="cpu"):
             period = sympy.periodicity(f, x)
     except (BudgetExceeded, NotImplementedError, ValueError, TypeError):
         return None
@@ -334,7 +334,7 @@ def _cross_check(f: sympy.Expr, result: Extremum, dom: tuple[Any, Any, bool, boo
             continue
         lo, hi = sympy.Max(p.lo, a), sympy.Min(p.hi, b)
         try:
-            with time_budget(30):
+            with time_budget(30, clock="cpu"):
                 cert = certified_extremum(
                     p.expr, x, result.kind, lo=lo, hi=hi, lo_closed=False, hi_closed=False,
                     dps=min(dps, 30),

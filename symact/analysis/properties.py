@@ -183,6 +183,9 @@ def _outward(e: Extremum, down: bool) -> sympy.Expr:
     """A decimal at or beyond the certified value (down: at most the lower end), with at
     most 20 digits and no more than the enclosure certifies."""
     lo, hi = e.enclosure
+    end = lo if down else hi
+    if mpmath.isnan(end) or mpmath.isinf(end):  # unbounded (or unknown) on that side
+        return -sympy.oo if down else sympy.oo
     with workdps(40):
         text = certified_digits(lo, hi, 20)
         digits = 1 if text is None else len(decimal.Decimal(text).as_tuple().digits)

@@ -48,7 +48,7 @@ def _prec(dps: int) -> int:
 
 def _exactly_zero(c: sympy.Expr) -> bool:
     try:
-        with time_budget(5.0):
+        with time_budget(5.0, clock="cpu"):
             return bool(sympy.simplify(c) == 0)
     except BudgetExceeded:
         return False

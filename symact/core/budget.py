@@ -5,17 +5,39 @@ innocent-looking activation derivatives.  :func:`time_budget` bounds such a
 block; the caller catches :class:`BudgetExceeded` (a :class:`TimeoutError`)
 and falls back to a certified or numeric route, and says so in its result.
 
+Two clocks
+----------
+The answer must not depend on the machine's load, so a budget measures one of
+two clocks:
+
+* ``clock="wall"`` (the default) -- real time.  Only for the *outer* budget of
+  a call (:func:`call_budget`, a caller's own ``with time_budget(5):``): its
+  expiry only ever turns the whole call into :class:`BudgetExceeded`.  No
+  code inside it can catch that expiry and carry on with a weaker answer: the
+  interruption travels as an internal exception up to the budget that owns
+  it, which raises :class:`BudgetExceeded` at its ``with`` statement.
+* ``clock="cpu"`` -- the CPU time of the thread that opened the budget
+  (``pthread_getcpuclockid`` + ``clock_gettime`` where the platform has them,
+  else the process's CPU time).  For *inner* steps that fall back when they
+  run out (a SymPy ``solveset`` that may run for ever): a thread's CPU time
+  hardly moves with the machine's load, so the same step gives up at the same
+  point, and the fallback taken -- hence the answer, its level and its
+  message -- is the same on a busy machine as on an idle one.  Such limits are
+  set several times above what the step needs when it succeeds.
+
 The resource model
 ------------------
 Three mechanisms, from cheapest to strongest:
 
-1. **Cooperative deadlines.**  Every open budget sets a deadline in a
-   :class:`contextvars.ContextVar`, so it belongs to the current thread (and
-   asyncio task).  Engines call :func:`check_deadline` inside their loops
-   (bisection, root isolation, series terms, layer loops): it costs one
-   ``ContextVar.get`` and one clock read and raises :class:`BudgetExceeded`
-   once the innermost deadline has passed.  :func:`remaining` tells how much
-   time is left, e.g. to pass on as a timeout.
+1. **Cooperative deadlines.**  Every open budget adds a limit (a clock and a
+   deadline) to a :class:`contextvars.ContextVar`, so it belongs to the current
+   thread (and asyncio task).  Engines call :func:`check_deadline` inside their
+   loops (bisection, root isolation, series terms, layer loops): it costs one
+   ``ContextVar.get`` and a clock read per open budget; once a limit has
+   passed it raises :class:`BudgetExceeded` (the innermost CPU-time budget's,
+   which its caller may catch) or the interruption of the budget that owns the
+   limit.  :func:`remaining` tells how much time is left, e.g. to pass on as a
+   timeout.
 2. **A watchdog thread** interrupts Python code that never checks (SymPy's
    own loops): when a budget's deadline passes, it raises an exception in the
    thread that opened the budget (CPython's ``PyThreadState_SetAsyncExc``),
@@ -23,7 +45,8 @@ Three mechanisms, from cheapest to strongest:
    main thread and in any other thread (web servers, thread pools, Dask
    workers, GUIs), on Linux, macOS and Windows, and it never touches signals:
    a program's own ``SIGALRM`` handler and ``setitimer`` alarm are left
-   exactly as they were.  Like a signal it is delivered between bytecodes, so
+   exactly as they were.  For a CPU-time budget it reads the target thread's
+   CPU clock.  Like a signal it is delivered between bytecodes, so
    a blocking C call finishes first; it repeats every 50 ms until the budget
    is left.  It never lands in an ``__enter__``/``__exit__`` or an
    :class:`uninterruptible` block (see the notes at ``_Watch``).
@@ -48,11 +71,17 @@ import os
 import threading
 import time
 from collections.abc import Callable
-from typing import Any, TypeVar
+from typing import Any, Literal, TypeVar
 
 from .isolate import ChildTimeout, run_in_child
+from .watchdog import Alarm as _Alarm
+from .watchdog import Limit as _Limit
+from .watchdog import ensure_watchdog, settle, thread_watch, watchdog_threads, watches
+
+_settle, _thread_watch, _watches = settle, thread_watch, watches  # the names tests look at
 
 __all__ = [
+    "CLOCKS",
     "DEFAULT_BUDGET",
     "BudgetExceeded",
     "call_budget",
@@ -71,6 +100,9 @@ T = TypeVar("T")
 
 #: Seconds every public call may take by default (see :func:`set_default_budget`).
 DEFAULT_BUDGET = 30.0
+#: The clocks a budget can measure (see the module notes).
+CLOCKS = ("wall", "cpu")
+Clock = Literal["wall", "cpu"]
 _default = [DEFAULT_BUDGET]
 
 
@@ -91,8 +123,24 @@ class _Expired(threading.local):
 _EXPIRED = _Expired()
 
 
+def _cpu_expired(message: str) -> BudgetExceeded:
+    """The error of an expired CPU-time budget, not counted by :func:`expired_budgets`.
+
+    Where a CPU-time budget runs out does not depend on the machine's load, so the
+    answer its fallback gives is the answer: a cache may keep it (and a hard input
+    does not pay for the same give-up again).
+    """
+    exc = BudgetExceeded.__new__(BudgetExceeded, message)
+    TimeoutError.__init__(exc, message)  # not BudgetExceeded.__init__: not counted
+    return exc
+
+
 def expired_budgets() -> int:
     """How many time budgets have run out in this thread so far.
+
+    Counts the budgets whose expiry may depend on the machine's load (wall-clock
+    time, and a :class:`BudgetExceeded` raised by hand); a CPU-time budget that runs
+    out is not counted (see :func:`_cpu_expired`).
 
     >>> before = expired_budgets()
     >>> try:
@@ -105,28 +153,21 @@ def expired_budgets() -> int:
     return _EXPIRED.count
 
 
-class _Alarm(BaseException):
-    # A BaseException so that SymPy's internal ``except Exception`` blocks
-    # cannot swallow it; converted to BudgetExceeded at the budget's boundary.
-    pass
-
-
 # ----------------------------------------------------------------------- cooperative deadlines
-_DEADLINE: contextvars.ContextVar[float | None] = contextvars.ContextVar(
-    "symact_deadline", default=None
+_LIMITS: contextvars.ContextVar[tuple[_Limit, ...]] = contextvars.ContextVar(
+    "symact_limits", default=()
 )
-# Whether the innermost deadline is the innermost budget's own (True) or inherited from an
-# enclosing, shorter budget (False).  An inherited deadline running out is the enclosing
-# budget's: it must not be caught as the inner one's ``BudgetExceeded`` (engines fall back
-# on that and carry on), so it travels up as ``_Alarm`` to the budget that owns it.
-_OWNED: contextvars.ContextVar[bool] = contextvars.ContextVar("symact_owned", default=True)
 
 
 def check_deadline() -> None:
-    """Raise :class:`BudgetExceeded` if the innermost open budget has run out.
+    """Raise :class:`BudgetExceeded` if an open budget has run out.
 
-    Cheap (a context-variable read and a clock read): call it in every loop
-    that may run long.  Outside any budget it does nothing.
+    Cheap (a context-variable read and a clock read per open budget): call it
+    in every loop that may run long.  Outside any budget it does nothing.  When
+    the limit that ran out is the innermost budget's and measures CPU time,
+    the :class:`BudgetExceeded` raised here may be caught by the step that
+    opened it (to fall back); any other expiry travels up to the budget that
+    owns it, which raises :class:`BudgetExceeded` at its ``with`` statement.
 
     >>> check_deadline()
     >>> try:
@@ -137,15 +178,30 @@ def check_deadline() -> None:
     ...     print(exc)
     the computation exceeded its 0.01 s budget
     """
-    deadline = _DEADLINE.get()
-    if deadline is not None and time.monotonic() >= deadline:
-        if not _OWNED.get():
+    limits = _LIMITS.get()
+    if not limits:
+        return
+    last = len(limits) - 1
+    for i, lim in enumerate(limits):
+        if lim.expired():
+            if i == last and lim.clock == "cpu":
+                raise _cpu_expired(_message(lim))
+            if lim.owner != threading.get_ident():
+                # (a context copied into another thread has no budget there to travel to)
+                raise BudgetExceeded(_message(lim))
             raise _Alarm
-        raise BudgetExceeded("the computation ran past its deadline")
+
+
+def _message(lim: _Limit) -> str:
+    kind = " CPU-time" if lim.clock == "cpu" else ""
+    return f"the computation exceeded its {lim.seconds:g} s{kind} budget"
 
 
 def remaining() -> float | None:
-    """Seconds left in the innermost open budget (never negative), or ``None`` outside one.
+    """Seconds left in the open budgets (never negative), or ``None`` outside any.
+
+    The least over the open budgets, each in its own clock (CPU seconds for a
+    CPU-time budget).
 
     >>> remaining() is None
     True
@@ -153,8 +209,16 @@ def remaining() -> float | None:
     ...     0 < remaining() <= 10
     True
     """
-    deadline = _DEADLINE.get()
-    return None if deadline is None else max(0.0, deadline - time.monotonic())
+    limits = _LIMITS.get()
+    if not limits:
+        return None
+    return max(0.0, min(lim.left() for lim in limits))
+
+
+def _wall_remaining() -> float | None:
+    """Wall-clock seconds left in the open wall-clock budgets, or ``None`` if there is none."""
+    left = [lim.left() for lim in _LIMITS.get() if lim.clock == "wall"]
+    return max(0.0, min(left)) if left else None
 
 
 def default_budget() -> float:
@@ -197,167 +261,10 @@ def _check_seconds(seconds: object) -> float | None:
     return min(value, 1e9)
 
 
-# ----------------------------------------------------------------------- the watchdog
-# Nothing on a budget's thread takes a lock: an interruption can land at any call or loop
-# jump, and one landing between acquiring and releasing a lock leaks it (the rare hang of
-# the thread stress test).  The owner thread alone changes its _Watch and its entry in
-# _watches (single dict and list operations, atomic under the GIL); the watchdog only reads
-# them.  Interruptions are never raised while the target is masked (uninterruptible, the
-# budget's own bookkeeping) or runs an ``__enter__``/``__exit__``/``__del__`` (a half-run
-# ``__exit__`` leaks a lock or a global setting, such as mpmath's precision or SymPy's
-# ``evaluate`` flag): the watchdog looks at the target's innermost frames first and tries
-# again 50 ms later.
-class _Watch:
-    """The budgets open in one thread, innermost last; shared with the watchdog."""
-
-    __slots__ = ("deadlines", "ident", "injecting", "masked", "pending")
-
-    def __init__(self, ident: int) -> None:
-        self.ident = ident
-        self.masked = 0  # inside uninterruptible() blocks and budget bookkeeping
-        self.deadlines: list[float] = []
-        self.injecting = False  # the watchdog is deciding whether to interrupt
-        self.pending = False  # an interruption was raised and may not be delivered yet
-
-
-_REPEAT = 0.05
-_watches: dict[int, _Watch] = {}  # the threads with an open budget
-_watchdog: list[threading.Thread] = []
-_wake = [threading.Event()]
-_local = [threading.local()]
-_SKIP = frozenset({"__enter__", "__exit__", "__aenter__", "__aexit__", "__del__"})
-_IMPORT = ("<frozen importlib._bootstrap>", "<frozen importlib._bootstrap_external>")  # its locks
-_ASYNC: list[Any] = []  # [PyThreadState_SetAsyncExc or None], looked up on first use
-
-
-def _thread_watch() -> _Watch:
-    local = _local[0]
-    watch = getattr(local, "watch", None)
-    if watch is None:
-        watch = local.watch = _Watch(threading.get_ident())
-    return watch  # type: ignore[no-any-return]
-
-
-def _async_raise(ident: int, exc: type[BaseException] | None) -> bool:
-    import ctypes  # only once a budget is used: it costs import time
-
-    if not _ASYNC:
-        _ASYNC.append(
-            getattr(getattr(ctypes, "pythonapi", None), "PyThreadState_SetAsyncExc", None)
-        )
-    setter = _ASYNC[0]
-    if setter is None:  # not CPython: cooperative deadlines only
-        return False
-    obj = ctypes.py_object(exc) if exc is not None else None
-    return setter(ctypes.c_ulong(ident), obj) == 1  # type: ignore[no-any-return]
-
-
-def _settle(watch: _Watch) -> None:
-    """Take delivery of an interruption on its way to the caller's thread, which has just
-    raised ``watch.masked`` (inline: a call can deliver an interruption, an increment cannot).
-
-    The watchdog sets ``injecting`` before it reads ``masked``, and the thread sets
-    ``masked`` before this reads ``injecting`` (both under the GIL): either the watchdog
-    sees the mask, or it has raised (or is raising) an interruption, which arrives here at
-    the latest at the next call and is swallowed (no other comes while masked); the
-    watchdog raises it again after the mask if the time is still up.  It is never
-    cancelled with ``PyThreadState_SetAsyncExc(id, NULL)``: on CPython 3.11 that leaves the
-    interpreter's eval breaker set, and under a profiler or tracer (cProfile, coverage, a
-    debugger) the thread then spins for ever on its next call.
-    """
-    try:
-        while watch.injecting:
-            time.sleep(0)
-        if watch.pending:
-            watch.pending = False
-            _deliver()
-    except _Alarm:
-        watch.pending = False
-
-
-def _deliver() -> None:
-    # A pending asynchronous exception is raised at the start of the next Python call.
-    pass
-
-
-def _at_boundary(ident: int) -> bool:
-    # Whether the thread's innermost frames run a context manager's entry or exit, or the
-    # thread is importing a module anywhere on its stack: an interruption in a module's
-    # top-level code leaves a half-initialised module that other threads may already see
-    # (three threads importing sympy.integrals.manualintegrate hit exactly that).
-    # A garbage-collector callback (gc.callbacks) is skipped too: CPython ignores what it
-    # raises, so the interruption would be lost and printed as "Exception ignored".
-    import gc
-    import sys
-
-    callbacks = {getattr(cb, "__code__", None) for cb in list(gc.callbacks)}
-    frame = sys._current_frames().get(ident)
-    for depth in range(1000):
-        if frame is None:
-            return False
-        code = frame.f_code
-        if code.co_filename in _IMPORT:
-            return True
-        if depth < 4 and (code.co_name in _SKIP or code in _HELD_CODE or code in callbacks):
-            return True
-        frame = frame.f_back
-    return False
-
-
-_GRACE = 2.0  # seconds past the deadline after which even a masked thread is interrupted
-
-
-def _interrupt(w: _Watch, late: bool) -> None:
-    w.injecting = True
-    try:
-        if (w.masked and not late) or _at_boundary(w.ident):
-            return
-        if _async_raise(w.ident, _Alarm):
-            w.pending = True
-        elif _ASYNC and _ASYNC[0] is not None and _watches.get(w.ident) is w:
-            del _watches[w.ident]  # the thread is gone (it left a budget open in a generator)
-    finally:
-        w.injecting = False
-
-
-def _watch_loop() -> None:
-    wake = _wake[0]
-    while True:
-        now = time.monotonic()
-        wait = None
-        for w in list(_watches.values()):
-            try:
-                due = w.deadlines[-1]
-            except IndexError:
-                continue
-            if now >= due:
-                try:
-                    _interrupt(w, now - due > _GRACE)  # liveness over a stuck mask
-                except Exception:  # noqa: BLE001 - the watchdog must keep watching
-                    pass
-                due = now + _REPEAT
-            wait = due - now if wait is None else min(wait, due - now)
-        wake.wait(wait)
-        wake.clear()
-
-
-def _ensure_watchdog() -> None:
-    if not _watchdog or not _watchdog[0].is_alive():
-        _watchdog[:] = [threading.Thread(target=_watch_loop, name="symact-watchdog", daemon=True)]
-        _watchdog[0].start()
-
-
 def _after_fork_in_child() -> None:
-    _wake[0] = threading.Event()
-    _local[0] = threading.local()
-    _watches.clear()
-    _watchdog.clear()
+    # a CPU-time limit measures a thread of the parent, which the child cannot read
+    _LIMITS.set(tuple(lim for lim in _LIMITS.get() if lim.clock != "cpu"))
 
-
-_HELD_CODE = frozenset(
-    f.__code__
-    for f in (_settle, _deliver, _async_raise, _thread_watch, _Watch.__init__, _at_boundary)
-)
 
 if hasattr(os, "register_at_fork"):
     os.register_at_fork(after_in_child=_after_fork_in_child)
@@ -373,6 +280,17 @@ class time_budget:
     (and through code that catches ``BudgetExceeded`` to fall back) up to the
     outer one, which raises :class:`BudgetExceeded`.
 
+    Parameters
+    ----------
+    seconds : float or None
+        The limit.
+    clock : {"wall", "cpu"}, keyword-only
+        ``"wall"`` (default): real time, for the outer budget of a call, whose
+        expiry only turns the call into :class:`BudgetExceeded`.  ``"cpu"``:
+        the CPU time of the thread that opens the budget, for inner steps that
+        fall back when they run out, so that the fallback does not depend on
+        the machine's load (see the module notes).
+
     >>> with time_budget(5):
     ...     1 + 1
     2
@@ -383,47 +301,54 @@ class time_budget:
     ... except BudgetExceeded as exc:
     ...     print(exc)
     the computation exceeded its 0.05 s budget
+    >>> try:
+    ...     with time_budget(0.05, clock="cpu"):
+    ...         time.sleep(0.1)  # sleeping takes no CPU time
+    ...         while True:
+    ...             pass
+    ... except BudgetExceeded as exc:
+    ...     print(exc)
+    the computation exceeded its 0.05 s CPU-time budget
     """
 
-    __slots__ = ("_deadline", "_depth", "_owned", "_owned_token", "_seconds", "_token", "_watch")
+    __slots__ = ("_clock", "_limit", "_outer", "_seconds", "_token", "_watch")
 
-    def __init__(self, seconds: float | None) -> None:
+    def __init__(self, seconds: float | None, *, clock: Clock = "wall") -> None:
+        if clock not in CLOCKS:
+            raise ValueError(f"a budget's clock is 'wall' or 'cpu', got {clock!r}")
         self._seconds = _check_seconds(seconds)
+        self._clock = clock
 
     def __enter__(self) -> time_budget:
-        outer = _DEADLINE.get()
+        outer = _LIMITS.get()
         self._watch = None
+        self._limit = None
+        self._outer = outer
         if self._seconds is None:
-            self._deadline = outer
-            self._owned = outer is None
-            self._token = _DEADLINE.set(outer)
-            self._owned_token = _OWNED.set(self._owned)
+            self._token = _LIMITS.set(outer)
             return self
-        deadline = time.monotonic() + self._seconds
-        self._owned = outer is None or deadline <= outer
-        if outer is not None:
-            deadline = min(deadline, outer)
-        if time.monotonic() >= deadline:  # an enclosing budget has already run out
+        if any(lim.expired() for lim in outer):  # an enclosing budget has already run out
             raise _Alarm
-        self._deadline = deadline
         watch = self._watch = _thread_watch()
+        read = watch.cpu if self._clock == "cpu" else time.monotonic
+        limit = _Limit(self._clock, self._seconds, read)
         watch.masked += 1  # no call before this: from here on the watchdog skips the thread
         try:
             _settle(watch)
         except _Alarm:
             watch.pending = False
         try:
-            if outer is None:  # left by a budget whose exit never ran (a generator dropped)
+            if not outer:  # left by a budget whose exit never ran (a generator dropped)
                 watch.deadlines.clear()
-            self._depth = len(watch.deadlines)
-            watch.deadlines.append(deadline)
+            watch.deadlines.append(limit)
+            self._limit = limit
             _watches[watch.ident] = watch
-            self._token = _DEADLINE.set(deadline)
-            self._owned_token = _OWNED.set(self._owned)
-            _ensure_watchdog()
-            _wake[0].set()
+            self._token = _LIMITS.set((*outer, limit))
+            ensure_watchdog()
         except BaseException:
-            del watch.deadlines[self._depth :]
+            if self._limit is not None:
+                watch.deadlines.remove(limit)
+                self._limit = None
             raise
         finally:
             watch.masked -= 1
@@ -431,6 +356,7 @@ class time_budget:
 
     def __exit__(self, exc_type: Any, exc: Any, tb: Any) -> bool:
         watch = self._watch
+        limit = self._limit
         if watch is not None:
             watch.masked += 1  # no call before this (the watchdog never interrupts an __exit__)
             try:
@@ -439,27 +365,27 @@ class time_budget:
                 watch.pending = False
         try:
             self._watch = None
-            if watch is not None:
-                del watch.deadlines[self._depth :]
+            if watch is not None and limit is not None:
+                if limit in watch.deadlines:
+                    del watch.deadlines[watch.deadlines.index(limit) :]
                 if not watch.deadlines and _watches.get(watch.ident) is watch:
                     del _watches[watch.ident]
             try:
-                _DEADLINE.reset(self._token)
-                _OWNED.reset(self._owned_token)
+                _LIMITS.reset(self._token)
             except ValueError:  # the token belongs to another context (a generator moved)
-                _DEADLINE.set(None)
-                _OWNED.set(True)
+                _LIMITS.set(())
         finally:
             if watch is not None:
                 watch.masked -= 1
-        if exc_type is not None and issubclass(exc_type, _Alarm | BudgetExceeded):
-            if self._deadline is not None and time.monotonic() >= self._deadline:
-                if not self._owned:  # the enclosing budget ran out: it is its error
-                    if issubclass(exc_type, _Alarm):
-                        return False
-                    raise _Alarm from None
-                what = f"{self._seconds:g} s budget" if self._seconds else "budget"
-                raise BudgetExceeded(f"the computation exceeded its {what}") from None
+        if limit is not None and exc_type is not None and issubclass(exc_type, _Alarm | BudgetExceeded):
+            if any(lim.expired() for lim in self._outer):  # the enclosing budget's time is up
+                if issubclass(exc_type, _Alarm):
+                    return False
+                raise _Alarm from None
+            if limit.expired():
+                if limit.clock == "cpu":
+                    raise _cpu_expired(_message(limit)) from None
+                raise BudgetExceeded(_message(limit)) from None
         return False
 
 
@@ -502,7 +428,7 @@ def call_budget(seconds: float | None = None) -> time_budget:
     ...     remaining() <= default_budget()
     True
     """
-    if seconds is None and _DEADLINE.get() is not None:
+    if seconds is None and _LIMITS.get():
         return time_budget(None)
     return time_budget(default_budget() if seconds is None else seconds)
 
@@ -518,7 +444,32 @@ def run_with_budget(seconds: float | None, func: Callable[[], T]) -> T:
 
 
 # ----------------------------------------------------------------------- worker process
-def run_isolated(seconds: float, func: Callable[..., T], *args: Any) -> T:
+def _cpu_limited(seconds: float, func: Callable[..., T], *args: Any) -> T:
+    """In the child of :func:`run_isolated`: ``func(*args)`` under a CPU-time budget.
+
+    Python code is stopped by the budget (:class:`BudgetExceeded` travels back); a C
+    call that never returns is stopped by the kernel's CPU-time limit of the process.
+    """
+    try:
+        import resource
+    except ImportError:  # pragma: no cover - not POSIX: the budget alone
+        resource = None  # type: ignore[assignment]
+    if resource is not None:
+        use = resource.getrusage(resource.RUSAGE_SELF)
+        soft = int(use.ru_utime + use.ru_stime + 2 * seconds) + 1
+        _, hard = resource.getrlimit(resource.RLIMIT_CPU)
+        if hard == resource.RLIM_INFINITY or hard > soft:
+            import signal
+
+            # SIGXCPU at the soft limit is ignored (Python cannot act inside a C call);
+            # the kernel kills the process at the hard limit, a second later
+            signal.signal(signal.SIGXCPU, signal.SIG_IGN)
+            resource.setrlimit(resource.RLIMIT_CPU, (soft, soft + 1))
+    with time_budget(seconds, clock="cpu"):
+        return func(*args)
+
+
+def run_isolated(seconds: float, func: Callable[..., T], *args: Any, clock: Clock = "wall") -> T:
     """Call ``func(*args)`` in a child process, killed after ``seconds``.
 
     Unlike :func:`time_budget` this also stops work stuck in one long C call.
@@ -527,28 +478,47 @@ def run_isolated(seconds: float, func: Callable[..., T], *args: Any) -> T:
     this process runs no other thread; otherwise (and where ``fork`` does not
     exist, as on Windows) it is a fresh interpreter started with
     :mod:`subprocess`, so it never inherits another thread's locks and never
-    re-imports the caller's ``__main__``.  An enclosing budget shortens
-    ``seconds``.
+    re-imports the caller's ``__main__``.  An enclosing wall-clock budget
+    shortens ``seconds`` (and its expiry is that budget's, not this call's).
 
-    >>> run_isolated(10, pow, 2, 10)
+    With ``clock="cpu"`` the child's own CPU time is limited instead (a
+    CPU-time budget inside the child, and the kernel's CPU-time limit of the
+    child process for a C call that never returns), so whether the work
+    finishes does not depend on the machine's load; only an enclosing
+    wall-clock budget bounds the real time.
+
+    >>> run_isolated(60, pow, 2, 10)
     1024
     >>> try:
     ...     run_isolated(0.2, time.sleep, 5)
     ... except BudgetExceeded as exc:
     ...     print(exc)
     isolated work exceeded its 0.2 s budget
+    >>> run_isolated(10, pow, 2, 10, clock="cpu")
+    1024
     """
+    if clock not in CLOCKS:
+        raise ValueError(f"a budget's clock is 'wall' or 'cpu', got {clock!r}")
     limit = _check_seconds(seconds) or default_budget()
-    left = remaining()
-    cut = left is not None and left < limit  # an enclosing budget ends first
-    if cut:
-        limit = left  # type: ignore[assignment]
+    left = _wall_remaining()  # the child's CPU time is not this thread's: only wall limits
+    if clock == "cpu":
+        func, args = _cpu_limited, (limit, func, *args)  # type: ignore[assignment]
+        wall = 86400.0 if left is None else left  # the child stops itself
+    else:
+        wall = limit if left is None else min(limit, left)
+    cut = left is not None and left <= wall  # an enclosing budget ends first
     try:
-        ok, value = run_in_child(limit, func, args, exclude=_watchdog)
+        ok, value = run_in_child(wall, func, args, exclude=watchdog_threads())
     except ChildTimeout:
         if cut:
             raise _Alarm from None  # the enclosing budget's time is up, not this call's
         raise BudgetExceeded(f"isolated work exceeded its {seconds:g} s budget") from None
+    except RuntimeError:  # the child died: with clock="cpu", killed at its CPU-time limit
+        if clock != "cpu":
+            raise
+        raise BudgetExceeded(
+            f"isolated work exceeded its {seconds:g} s CPU-time budget (stopped by the kernel)"
+        ) from None
     if ok:
         return value  # type: ignore[no-any-return]
     raise value

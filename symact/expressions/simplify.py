@@ -35,7 +35,7 @@ def tidy(value: sympy.Expr, seconds: float = 2.0) -> sympy.Expr:
     if value.has(sympy.LambertW):
         value = _lambert_rewrite(value)
     try:
-        with time_budget(seconds):
+        with time_budget(seconds, clock="cpu"):
             simpler = sympy.simplify(value)
     except (BudgetExceeded, Exception):  # noqa: BLE001 - simplification is best effort
         return value
@@ -47,7 +47,7 @@ def lighten(e: sympy.Expr, seconds: float) -> sympy.Expr:
     best = e
     candidates = []
     try:
-        with time_budget(seconds):
+        with time_budget(seconds, clock="cpu"):
             c = e.rewrite(sympy.erfc) if e.has(sympy.erf) else e
             candidates.append(sympy.cancel(sympy.together(c)))
             if not candidates[-1].is_Number:

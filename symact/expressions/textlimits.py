@@ -50,7 +50,7 @@ MAX_EXPONENT = 10**4
 MAX_DIFF_ORDER = 10
 #: Largest derivative result accepted while reading, in expression-tree nodes.
 MAX_NODES = 20_000
-#: Seconds reading one formula may take.
+#: CPU seconds reading one formula may take (of the reading thread: the same on a busy machine).
 PARSE_BUDGET = 5.0
 
 
@@ -111,7 +111,7 @@ def check_length(text: str) -> str:
 
 
 class parse_budget(time_budget):
-    """The time budget of reading one formula: :data:`PARSE_BUDGET` seconds, as an error.
+    """The budget of reading one formula: :data:`PARSE_BUDGET` CPU seconds, as an error.
 
     Running out raises :class:`~symact.core.errors.UnsafeExpression` (the
     formula is too expensive to read) instead of
@@ -123,13 +123,15 @@ class parse_budget(time_budget):
     """
 
     def __init__(self, seconds: float | None = None) -> None:
-        super().__init__(PARSE_BUDGET if seconds is None else seconds)
+        # CPU time of the reading thread: whether a formula is accepted must not depend on
+        # the machine's load (an enclosing wall-clock budget still ends the whole call)
+        super().__init__(PARSE_BUDGET if seconds is None else seconds, clock="cpu")
 
     def __exit__(self, exc_type: Any, exc: Any, tb: Any) -> bool:
         try:
             return super().__exit__(exc_type, exc, tb)
         except BudgetExceeded:
             raise UnsafeExpression(
-                f"reading the formula took more than {PARSE_BUDGET:g} s; accepted are formulas "
+                f"reading the formula took more than {PARSE_BUDGET:g} s of CPU time; accepted are formulas "
                 "whose derivatives and powers SymPy can expand quickly"
             ) from None

@@ -421,9 +421,9 @@ def _analysis(act: Activation, layers_eps: float, meanfield_budget: float) -> De
         failures.append(f"The gradient bound could not be computed ({type(exc).__name__}).")
     mf = None
     try:
-        mf = run_isolated(meanfield_budget, _gain_and_mean_field, act)
+        mf = run_isolated(meanfield_budget, _gain_and_mean_field, act, clock="cpu")
     except BudgetExceeded:
-        failures.append(f"The mean-field step was skipped: it exceeded its {meanfield_budget:g} s budget.")
+        failures.append(f"The mean-field step was skipped: it exceeded its {meanfield_budget:g} s CPU-time budget.")
     except Exception as exc:  # noqa: BLE001 - the isolated child may return any error, wrapped
         failures.append(f"The mean-field step was skipped ({type(exc).__name__}).")
     return build_derivation(act, exts, gb, depth, mf, layers_eps=layers_eps, failures=failures)
@@ -457,8 +457,9 @@ def derive(act: Any, *, layers_eps: float = 1e-6,
     layers_eps : float, keyword-only
         Threshold for the depth at which the worst-case bound drops below it.
     budget : float, keyword-only
-        Seconds allowed for the gain and :math:`\chi_1`; when exceeded the step is
-        skipped and the document says so.
+        CPU seconds (of the isolated child, so the same on a busy machine) for the
+        gain and :math:`\chi_1`; when exceeded the step is skipped and the document
+        says so.
     meanfield_budget : float, keyword-only, deprecated
         The old name of ``budget``.
     at : sequence of numbers, keyword-only

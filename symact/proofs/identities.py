@@ -34,7 +34,7 @@ def is_zero(expr: sympy.Expr, *, seconds: float = _BUDGET) -> bool:
     True
     """
     try:
-        with time_budget(seconds):
+        with time_budget(seconds, clock="cpu"):
             if expr == 0 or sympy.simplify(expr) == 0:
                 return True
             if expr.has(sympy.LambertW) and tidy(expr, seconds) == 0:

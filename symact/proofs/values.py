@@ -225,13 +225,17 @@ def check_limit(f: Any, point: Any, value: Any, *, side: str | None = None, budg
     lhs = Notation(rf"\lim_{{x \to {arrow}}} f(x)", f"lim_(x→{sympy.sstr(a)}{side or ''}) f(x)")
     claim = Notation(f"{lhs.latex} = {sympy.latex(c)}", f"{lhs.text} = {sympy.sstr(c)}")
     try:
-        with time_budget(budget):
+        with time_budget(budget, clock="cpu"):
             if a.is_finite and side is None:
                 left, right = _piece_limit(fx, a, "-"), _piece_limit(fx, a, "+")
                 lim = left if (left == right or is_zero(left - right)) else sympy.nan
             else:
                 lim = _piece_limit(fx, a, side or ("-" if a == sympy.oo else "+"))
-    except (BudgetExceeded, NotImplementedError, ValueError) as exc:
+    except BudgetExceeded:
+        return make_verdict("Checking a limit", [], None, "sampled",
+                            f"undecided: SymPy's limit did not finish within its {budget:g} s CPU-time "
+                            "budget", claim=claim)
+    except (NotImplementedError, ValueError) as exc:
         return make_verdict("Checking a limit", [], None, "sampled",
                         f"undecided: SymPy could not compute the limit ({type(exc).__name__})", claim=claim)
     steps = [Step("claim", Notation("f(x)", "f(x)"), fx, "=", "Let"),

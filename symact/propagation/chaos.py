@@ -146,7 +146,7 @@ def side_limits_sq(dexpr: sympy.Expr, point: sympy.Expr) -> sympy.Expr:
         if len(out) != 2:
             raise ValueError("could not resolve the one-sided limits")
     else:
-        with time_budget(3.0):
+        with time_budget(3.0, clock="cpu"):
             out = [sympy.limit(pieces[-1][0] ** 2, X, sympy.oo), sympy.limit(pieces[0][0] ** 2, X, -sympy.oo)]
     total = sum(out) / 2
     return sympy.nsimplify(total) if all(o.is_Rational for o in out) else total

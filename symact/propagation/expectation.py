@@ -160,7 +160,7 @@ def _refuse_doubly_exponential(expr: sympy.Expr) -> None:
     for side, sign in (("+oo", 1), ("-oo", -1)):
         h = rest.args[0].subs(X, sign * t)
         try:
-            with time_budget(0.5):
+            with time_budget(0.5, clock="cpu"):
                 grows = sympy.limit(h / t**2, t, sympy.oo) is sympy.oo
         except (BudgetExceeded, ValueError, TypeError, NotImplementedError, ArithmeticError):
             grows = False
@@ -272,7 +272,7 @@ def _tidy(e: sympy.Expr) -> sympy.Expr:
     if e.is_Rational or sympy.count_ops(e) > 60:
         return e
     try:
-        with time_budget(0.3):
+        with time_budget(0.3, clock="cpu"):
             simpler = sympy.simplify(e)
     except (BudgetExceeded, Exception):  # noqa: BLE001 - tidying is best effort
         return e
@@ -292,7 +292,7 @@ def _symmetric_constant(f: sympy.Expr) -> sympy.Expr | None:
     if abs(a - b) > 1e-12 * (1 + abs(a)):
         return None
     try:
-        with time_budget(0.5):
+        with time_budget(0.5, clock="cpu"):
             c = sympy.simplify(g.rewrite(sympy.exp))
     except (BudgetExceeded, Exception):  # noqa: BLE001 - an optional shortcut
         return None
@@ -371,7 +371,8 @@ def expect(
         moment recursion, symmetry).  ``True``: also try SymPy's ``integrate``
         under ``budget`` seconds.  ``False``: the certified enclosure only.
     budget : float, keyword-only
-        Seconds for SymPy's ``integrate`` with ``closed_form=True``.
+        CPU seconds (of the calling thread, so the same on a busy machine) for
+        SymPy's ``integrate`` with ``closed_form=True``.
     exact : bool, keyword-only
         Old name: ``exact=False`` is ``closed_form=False``.
 
@@ -430,10 +431,10 @@ def expect(
         found = _fast_closed_form(pieces, qs)
         if found is None and closed_form:
             try:
-                with time_budget(budget):
+                with time_budget(budget, clock="cpu"):
                     found = (_sympy_integral(pieces, qs), "SymPy integral")
             except BudgetExceeded:
-                note = f"no closed form within the {budget:g} s budget"
+                note = f"SymPy's integrate did not finish within {budget:g} s of CPU time"
             except (ValueError, TypeError, NotImplementedError) as exc:
                 note = f"no closed form ({type(exc).__name__})"
         if found is not None:
@@ -468,11 +469,13 @@ def _parametric(expr: sympy.Expr, pieces: tuple, qs: sympy.Expr, params: list, d
             f"no closed form for an expression with free parameters {params}; substitute numeric values"
         )
     try:
-        with time_budget(budget):
+        with time_budget(budget, clock="cpu"):
             closed = _sympy_integral(pieces, qs)
     except (BudgetExceeded, ValueError, TypeError, NotImplementedError) as exc:
+        why = (f"SymPy's integrate did not finish within {budget:g} s of CPU time"
+               if isinstance(exc, BudgetExceeded) else f"no closed form ({type(exc).__name__})")
         raise UnsupportedExpression(
-            f"no closed form for an expression with free parameters {params} ({type(exc).__name__}); "
+            f"{why} for an expression with free parameters {params}; "
             "substitute numeric values for them"
         ) from None
     for sub in _sample_substitutions(params):

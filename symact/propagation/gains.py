@@ -135,7 +135,7 @@ def gain(nonlinearity: Any, param: Any = None, *, dps: int = DEFAULT_DPS) -> Gai
         v = e.value
         if sympy.count_ops(v) > 40:  # SELU's E[selu^2] is a long expression equal to 1
             try:
-                with time_budget(1.0):
+                with time_budget(1.0, clock="cpu"):
                     c = sympy.cancel(sympy.together(v))
                 v = c if sympy.count_ops(c) < sympy.count_ops(v) else v
             except Exception:  # noqa: BLE001 - simplification is best effort
@@ -341,7 +341,7 @@ def selu_constants(*, dps: int = 50) -> tuple[sympy.Expr, sympy.Expr]:
     selu = lam * sympy.Piecewise((X, X > 0), (alpha * (sympy.exp(X) - 1), True))
     m1 = expect(selu, dps=dps).value
     m2 = expect(selu**2, dps=dps).value
-    with time_budget(20):
+    with time_budget(20, clock="cpu"):
         a_val = tidy(sympy.solve(sympy.Eq(m1, 0), alpha)[0], 2.0)
         l_sol = sympy.solve(sympy.Eq(m2.subs(alpha, a_val), 1), lam)
     l_val = tidy(next(s for s in l_sol if s.is_positive is not False), 2.0)
