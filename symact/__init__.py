@@ -81,6 +81,7 @@ _LAZY = {
     **{name: ("symact.propagation.shaping", name) for name in ("Shaping", "shape")},
     **{name: ("symact.propagation.isometry", name) for name in ("Isometry", "isometry")},
     **{name: ("symact.propagation.kernel_table", name) for name in ("KernelRow", "KernelTable", "kernel_table")},
+    **{name: ("symact.analysis.local", name) for name in ("IntervalRange", "image", "slopes")},
     "simulate_chain": ("symact.propagation.simulate", "simulate_chain"),
     "simulate_mlp": ("symact.propagation.simulate", "simulate_mlp"),
 }
@@ -159,6 +160,10 @@ __all__ = [
     "inf",
     "sup",
     "table",
+    # layer 2: activations on an interval (neural-network verification)
+    "IntervalRange",
+    "image",
+    "slopes",
     # layer 3: depth and mean field
     "Expectation",
     "FixedPoint",
