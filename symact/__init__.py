@@ -82,6 +82,7 @@ _LAZY = {
     **{name: ("symact.propagation.isometry", name) for name in ("Isometry", "isometry")},
     **{name: ("symact.propagation.kernel_table", name) for name in ("KernelRow", "KernelTable", "kernel_table")},
     **{name: ("symact.analysis.local", name) for name in ("IntervalRange", "image", "slopes")},
+    **{name: ("symact.analysis.relax", name) for name in ("Line", "Relaxation", "relax")},
     "simulate_chain": ("symact.propagation.simulate", "simulate_chain"),
     "simulate_mlp": ("symact.propagation.simulate", "simulate_mlp"),
 }
@@ -162,7 +163,10 @@ __all__ = [
     "table",
     # layer 2: activations on an interval (neural-network verification)
     "IntervalRange",
+    "Line",
+    "Relaxation",
     "image",
+    "relax",
     "slopes",
     # layer 3: depth and mean field
     "Expectation",
