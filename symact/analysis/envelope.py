@@ -230,40 +230,26 @@ def envelope_tangent(seg: Segments, t: sympy.Expr) -> Tangent:
             b = seg.val(tv) - s * tv
     else:
         xa, xb = va[0], vb[0]
-        sa_free, sb_free = va[2] is None, vb[2] is None
-        if sa_free and sb_free:
-            xa, xb = _newton_bitangent(seg, xa, xb, tv)
-        elif sa_free:
-            xa = _newton_tangent(seg, xb, seg.val(xb), xa, max(L, xa - step), tv)
-        elif sb_free:
-            xb = _newton_tangent(seg, xa, seg.val(xa), xb, tv, min(U, xb + step))
-        else:
-            ya, yb = _exact_value(seg, va[2]), _exact_value(seg, vb[2])
-            if ya is not None and yb is not None:
-                s_e = (yb - ya) / (vb[2] - va[2])
-                exact = (sympy.nsimplify(s_e), sympy.nsimplify(ya - s_e * va[2]))
-        if xb - xa > 0:
-            s = (seg.val(xb) - seg.val(xa)) / (xb - xa)
-        else:
-            s = seg.val(xa, 1)
-        b = seg.val(xa) - s * xa
-    # check: lower the line by any violation on the grid and at local minima of f - line
-    h = [(p[0], p[1] - s * p[0] - b) for p in pts]
-    worst = min(v for _, v in h)
-    lowered = mpmath.mpf(0)
-    for i in range(1, len(h) - 1):
-        if h[i][1] <= h[i - 1][1] and h[i][1] <= h[i + 1][1] and h[i][1] < step ** 2:
-            xv = h[i][0]
-            for _ in range(30):  # Newton on f' = s
-                d2 = seg.val(xv, 2)
-                if not d2 or mpmath.isnan(d2):
-                    break
-                nx = min(max(xv - (seg.val(xv, 1) - s) / d2, h[i - 1][0]), h[i + 1][0])
-                if nx == xv:
-                    break
-                xv = nx
-            worst = min(worst, seg.val(xv) - s * xv - b)
+        s, b, xa, xb, exact = _polish(seg, (xa, va[2]), (xb, vb[2]), tv, step)
+    ca, cb = (va[2], vb[2]) if ia != ib else (None, None)
     tol = mpmath.mpf(2) ** (-mpmath.mp.prec + 20) * (1 + abs(b) + abs(s) * max(abs(L), abs(U)))
+    for _ in range(4):  # re-polish where the grid missed a touching point
+        worst, xw = _check(seg, pts, s, b, step)
+        if worst >= -tol:
+            break
+        exact = None
+        cw = next((c for xv, c in fixed.items() if abs(xv - xw) <= tol), None)
+        if xw > tv:
+            xb, cb = xw, cw
+            if xa == tv and ia == ib:
+                ca = va[2]
+        else:
+            xa, ca = xw, cw
+            if xb == tv and ia == ib:
+                cb = vb[2]
+        s, b, xa, xb, exact = _polish(seg, (xa, ca), (xb, cb), tv, step)
+    worst, _ = _check(seg, pts, s, b, step)
+    lowered = mpmath.mpf(0)
     if worst < -tol:
         lowered = -worst
         b += worst
@@ -280,6 +266,54 @@ def _short_between(lo: mpmath.mpf, hi: mpmath.mpf) -> sympy.Rational:
         if lo <= mpmath.mpf(n) / 10 ** d <= hi and abs(mpmath.mpf(n) / 10 ** d - mid) <= (hi - lo) / 4:
             return sympy.Rational(n, 10 ** d)
     return sympy.Rational(int(mpmath.nint(mid * 10 ** mpmath.mp.dps)), 10 ** mpmath.mp.dps)
+
+
+def _polish(seg: Segments, a: tuple, bq: tuple, tv: mpmath.mpf, step: mpmath.mpf) -> tuple:
+    """Slope, intercept and touching points from the structure (point, exact-or-None) on each side."""
+    (xa, ca), (xb, cb) = a, bq
+    L, U = seg_l(seg), seg_u(seg)
+    exact = None
+    if xa == xb:
+        s = seg.val(xa, 1)
+        return s, seg.val(xa) - s * xa, xa, xb, None
+    if ca is None and cb is None:
+        xa, xb = _newton_bitangent(seg, xa, xb, tv)
+    elif ca is None:
+        xa = _newton_tangent(seg, xb, seg.val(xb), xa, max(L, xa - step), tv)
+    elif cb is None:
+        xb = _newton_tangent(seg, xa, seg.val(xa), xb, tv, min(U, xb + step))
+    else:
+        ya, yb = _exact_value(seg, ca), _exact_value(seg, cb)
+        if ya is not None and yb is not None:
+            s_e = (yb - ya) / (cb - ca)
+            exact = (sympy.nsimplify(s_e), sympy.nsimplify(ya - s_e * ca))
+    s = (seg.val(xb) - seg.val(xa)) / (xb - xa) if xb - xa > 0 else seg.val(xa, 1)
+    return s, seg.val(xa) - s * xa, xa, xb, exact
+
+
+def _check(seg: Segments, pts: list, s: mpmath.mpf, b: mpmath.mpf, step: mpmath.mpf) -> tuple:
+    """The smallest value of f - line on the grid and at the local minima near it (Newton)."""
+    h = [(p[0], p[1] - s * p[0] - b) for p in pts]
+    i0 = min(range(len(h)), key=lambda i: h[i][1])
+    worst, xw = h[i0][1], h[i0][0]
+    n = len(h)
+    for i in range(n):
+        left, right = h[max(i - 1, 0)], h[min(i + 1, n - 1)]
+        if not (h[i][1] <= left[1] and h[i][1] <= right[1] and h[i][1] < step ** 2):
+            continue
+        xv = h[i][0]
+        for _ in range(30):  # Newton on f' = s
+            d2 = seg.val(xv, 2)
+            if not d2 or mpmath.isnan(d2):
+                break
+            nx = min(max(xv - (seg.val(xv, 1) - s) / d2, left[0]), right[0])
+            if nx == xv:
+                break
+            xv = nx
+        v = seg.val(xv) - s * xv - b
+        if v < worst:
+            worst, xw = v, xv
+    return worst, xw
 
 
 def _slope(p1: tuple, p2: tuple) -> mpmath.mpf:
