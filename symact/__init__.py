@@ -83,6 +83,8 @@ _LAZY = {
     **{name: ("symact.propagation.kernel_table", name) for name in ("KernelRow", "KernelTable", "kernel_table")},
     **{name: ("symact.analysis.local", name) for name in ("IntervalRange", "image", "slopes")},
     **{name: ("symact.analysis.relax", name) for name in ("Line", "Relaxation", "relax")},
+    **{name: ("symact.analysis.dtable", name)
+       for name in ("DerivativeRow", "DerivativeTable", "derivative_table")},
     "simulate_chain": ("symact.propagation.simulate", "simulate_chain"),
     "simulate_mlp": ("symact.propagation.simulate", "simulate_mlp"),
 }
@@ -162,9 +164,12 @@ __all__ = [
     "sup",
     "table",
     # layer 2: activations on an interval (neural-network verification)
+    "DerivativeRow",
+    "DerivativeTable",
     "IntervalRange",
     "Line",
     "Relaxation",
+    "derivative_table",
     "image",
     "relax",
     "slopes",
