@@ -36,6 +36,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+import flint
 import mpmath
 import sympy
 from flint import arb, arb_series
@@ -57,6 +58,8 @@ __all__ = ["DerivativeRow", "DerivativeTable", "derivative_table", "taylor_evalu
 Series = Callable[[arb, int], list[arb]]
 _R = 16
 _MAX_BOXES = 20000
+_K = 6
+_FACT = [1, 1, 2, 6, 24, 120, 720, 5040]
 
 
 def _series_fn(e: sympy.Expr, x: sympy.Symbol) -> Callable[[arb_series], Any]:
@@ -176,11 +179,30 @@ def _window_sup(F: Series, n: int, sign: int, A: arb, B: arb, target: arb
                 ) -> tuple[list[tuple[arb, arb]], arb]:
     """Candidates (value ball, point ball) for sup of sign*phi^(n) on [A, B], and the best lower bound."""
     def g(X: arb, k: int) -> list[arb]:
+        # Taylor model: phi^(j)(X) in sum_{i<K} phi^(j+i)(m) r^i/i! + phi^(j+K)(X) r^K/K!,
+        # intersected with the plain enclosure (which loses much to cancellation on wide boxes)
         try:
-            v = F(X, n + k)[n:]
+            if X.rad() == 0:
+                return [sign * w for w in F(X, n + k)[n:]]
+            m = X.mid()
+            dX, dm = F(X, n + k + _K), F(m, n + k + _K)
         except (ValueError, ZeroDivisionError):  # a series division by a ball holding 0
             return [arb("nan")] * k
-        return [sign * w for w in v]
+        r = X - m
+        rp = [arb(1)]
+        for _ in range(_K):
+            rp.append(rp[-1] * r)  # (arb ** int is NaN on a ball holding 0)
+        out = []
+        for j in range(n, n + k):
+            t = dX[j + _K] * rp[_K] / _FACT[_K]
+            for i in range(_K):
+                t += dm[j + i] * rp[i] / _FACT[i]
+            if t.is_finite() and dX[j].is_finite() and t.overlaps(dX[j]):
+                t = t.intersection(dX[j])
+            elif not t.is_finite():
+                t = dX[j]
+            out.append(sign * t)
+        return out
 
     cands: list[tuple[arb, arb]] = []
     best = None
@@ -298,7 +320,9 @@ def _extremum(F: Series, n: int, kind: str, lo: sympy.Expr | None, hi: sympy.Exp
     for p in pts:
         lo_p, hi_p = to_mpf(p, "lower", 200), to_mpf(p, "upper", 200)
         mid = (lo_p + hi_p) / 2
-        uniq.setdefault("0" if abs(mid) < 1e-20 else mpmath.nstr(mid, 12), honest_float(lo_p, hi_p, dps))
+        exact_pt = sympy.Integer(lo_p.man) * sympy.Integer(2) ** int(lo_p.exp) if lo_p == hi_p else None
+        uniq.setdefault("0" if abs(mid) < 1e-20 else mpmath.nstr(mid, 12),
+                        exact_pt if exact_pt is not None else honest_float(lo_p, hi_p, dps))
     at = sympy.FiniteSet(*uniq.values()) if attained else sympy.EmptySet
     return Extremum(kind=kind, value=honest_float(mp_lo, mp_hi, dps), exact=False, at=at, attained=attained,
                     approached=() if attained else tuple(dict.fromkeys(approached)),
@@ -319,8 +343,15 @@ def _row(act: Activation, n: int, interval: tuple[sympy.Expr, sympy.Expr] | None
 
     lo, hi = interval if interval is not None else (None, None)
     with workprec(prec, mpmath=False), workdps(dps + 10):
-        s = _extremum(F, n, "sup", lo, hi, dexpr, x, dps)
-        i = _extremum(F, n, "inf", lo, hi, dexpr, x, dps)
+        # series length: flint truncates every series operation at ctx.cap (the precision
+        # lock is held here, so setting and restoring it is safe)
+        cap = flint.ctx.cap
+        flint.ctx.cap = max(cap, n + 4 + _K)
+        try:
+            s = _extremum(F, n, "sup", lo, hi, dexpr, x, dps)
+            i = _extremum(F, n, "inf", lo, hi, dexpr, x, dps)
+        finally:
+            flint.ctx.cap = cap
         return DerivativeRow(n, s, i, sup_abs(s, i, name=f"sup |phi^({n})|"))
 
 
