@@ -338,7 +338,7 @@ def _row(act: Activation, n: int, interval: tuple[sympy.Expr, sympy.Expr] | None
 
     def dexpr() -> sympy.Expr:
         if "d" not in cache:
-            cache["d"] = sympy.diff(act.expr, x, n)
+            cache["d"] = act.derivative(n)
         return cache["d"]
 
     lo, hi = interval if interval is not None else (None, None)
