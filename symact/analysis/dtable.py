@@ -66,8 +66,16 @@ def _series_fn(e: sympy.Expr, x: sympy.Symbol) -> Callable[[arb_series], Any]:
     if e == x:
         return lambda s: s
     if e.is_Number or (e.is_number and not e.has(x)):
-        c = arb_evaluator(e, x)(arb(0))
-        return lambda s: c
+        ev = arb_evaluator(e, x)
+        memo: dict[int, arb] = {}
+
+        def const(s: arb_series) -> arb:  # evaluated at the precision of the call
+            p = flint.ctx.prec
+            if p not in memo:
+                memo[p] = ev(arb(0))
+            return memo[p]
+
+        return const
     if e.is_Add or e.is_Mul:
         parts = [_series_fn(a, x) for a in e.args]
         add = e.is_Add
