@@ -83,6 +83,7 @@ _LAZY = {
     **{name: ("symact.propagation.kernel_table", name) for name in ("KernelRow", "KernelTable", "kernel_table")},
     **{name: ("symact.analysis.local", name) for name in ("IntervalRange", "image", "slopes")},
     **{name: ("symact.analysis.relax", name) for name in ("Line", "Relaxation", "relax")},
+    **{name: ("symact.analysis.relax_table", name) for name in ("RelaxTable", "TableBounds", "relax_table")},
     **{name: ("symact.analysis.dtable", name)
        for name in ("DerivativeRow", "DerivativeTable", "derivative_table")},
     "simulate_chain": ("symact.propagation.simulate", "simulate_chain"),
@@ -92,7 +93,8 @@ _LAZY = {
 
 # Every exported function runs under the default time budget and checks dps= first
 # (symact.core.guard); batch functions are bounded per item by the engines they call.
-_UNGUARDED = {"derive_many", "comparison_document", "table", "gain_table", "phase_diagram", "kernel_table"}
+_UNGUARDED = {"derive_many", "comparison_document", "table", "gain_table", "phase_diagram", "kernel_table",
+              "relax_table"}
 
 
 def _guard(name: str, value: Any) -> Any:
@@ -172,6 +174,7 @@ __all__ = [
     "derivative_table",
     "image",
     "relax",
+    "relax_table",
     "slopes",
     # layer 3: depth and mean field
     "Expectation",

@@ -181,3 +181,31 @@ def test_bad_input():
         sa.relax("gelu", float("nan"), 1)
     p = sa.relax("tanh", "0.5", "0.5")
     assert p.lower.intercept <= p.upper.intercept and p.lower.slope == 0
+
+
+def test_relax_table_sound_save_load_and_executor(tmp_path):
+    import concurrent.futures
+
+    import numpy as np
+
+    grid = [-3.0, -1.5, -0.5, 0.0, 0.75, 2.0]
+    with concurrent.futures.ThreadPoolExecutor(2) as ex:
+        t = sa.RelaxTable.build("sigmoid", grid, executor=ex)
+    path = tmp_path / "sig.npz"
+    t.save(str(path))
+    t2 = sa.RelaxTable.load(str(path))
+    rng = np.random.default_rng(0)
+    a = rng.uniform(-3, 2, 300)
+    b = rng.uniform(-3, 2, 300)
+    lo, hi = np.minimum(a, b), np.maximum(a, b)
+    out = t2(lo, hi)
+    assert out.covered.all()
+    with mpmath.workdps(30):
+        for k in range(0, 300, 7):
+            for x in np.linspace(lo[k], hi[k], 9):
+                xm = mpmath.mpf(float(x))
+                v = PHI["sigmoid"](xm)
+                assert mpmath.mpf(out.lower_slope[k]) * xm + mpmath.mpf(out.lower_intercept[k]) <= v
+                assert mpmath.mpf(out.upper_slope[k]) * xm + mpmath.mpf(out.upper_intercept[k]) >= v
+    off = t2(np.array([-5.0, 1.0]), np.array([0.0, 0.5]))
+    assert not off.covered.any() and np.isnan(off.lower_slope).all()
