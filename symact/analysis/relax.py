@@ -33,6 +33,7 @@ True
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -42,7 +43,7 @@ import sympy
 from flint import acb, arb
 
 from ..core.errors import CertificationError
-from ..core.precision import DEFAULT_DPS, workprec
+from ..core.precision import DEFAULT_DPS, workdps, workprec
 from ..core.result import Quantity
 from ..expressions.activation import Activation
 from ..expressions.coerce import as_activation
@@ -170,14 +171,23 @@ def _integral(seg: Segments, prec: int, dps: int) -> arb:
     return total
 
 
-def _opt_value_upper(seg: Segments, tan: Tangent, m: mpmath.mpf, prec: int) -> arb:
-    """A rigorous upper bound of the convex envelope of sigma*phi at m (a convex combination)."""
+def _opt_value_upper(seg: Segments, tan: Tangent, m: sympy.Expr, prec: int) -> arb:
+    """A rigorous upper bound of the convex envelope of sigma*phi at m: a convex combination
+    of sigma*phi at two points xa <= m <= xb (any two such points give an upper bound)."""
+    m_mp = _mp(m)
+    eps = mpmath.mpf(2) ** (-mpmath.mp.prec + 4) * (1 + abs(m_mp))  # beyond m's rounding error
     with workprec(prec, mpmath=False):
-        xa, xb = min(tan.xa, m), max(tan.xb, m)
-        A, Bx, M = (arb_from_raw(v._mpf_) for v in (xa, xb, m))
-        fa, fb = _rig(seg, xa, A), _rig(seg, xb, Bx)
-        if xb == xa:
-            return fa
+        M = arb_evaluator(m, seg.x)(arb(0))
+        fM = _rig(seg, m_mp, M)
+        at_m_a, at_m_b = tan.xa >= m_mp - eps, tan.xb <= m_mp + eps
+        if at_m_a and at_m_b:  # the envelope touches phi at m: env(m) <= phi(m)
+            return fM
+        xa, xb = tan.xa, tan.xb
+        # a touching point at m (to rounding) is m itself; at an end of the interval, the end
+        A = M if at_m_a else (arb_evaluator(seg.l, seg.x)(arb(0)) if xa <= _mp(seg.l) else arb_from_raw(xa._mpf_))
+        Bx = M if at_m_b else (arb_evaluator(seg.u, seg.x)(arb(0)) if xb >= _mp(seg.u) else arb_from_raw(xb._mpf_))
+        fa = fM if at_m_a else (seg.parts[0].f(A) if xa <= _mp(seg.l) else _rig(seg, xa, A))
+        fb = fM if at_m_b else (seg.parts[-1].f(Bx) if xb >= _mp(seg.u) else _rig(seg, xb, Bx))
         lam = (Bx - M) / (Bx - A)
         return lam * fa + (1 - lam) * fb
 
@@ -191,7 +201,7 @@ def _line(seg: Segments, act: Activation, m_t: sympy.Expr, m_opt: sympy.Expr, dp
     prec = int(dps * 3.33) + 60
     k = dps + 6
     L, U = seg.l, seg.u
-    with mpmath.workdps(dps + 15), workprec(prec, mpmath=False):
+    with workdps(dps + 15), workprec(prec, mpmath=False):  # the lock: mpmath's precision is global
         tan = envelope_tangent(seg, m_t)
         opt = tan if m_opt == m_t else envelope_tangent(seg, m_opt)
         width = max(abs(_mp(L)), abs(_mp(U)), mpmath.mpf(1))
@@ -223,7 +233,7 @@ def _line(seg: Segments, act: Activation, m_t: sympy.Expr, m_opt: sympy.Expr, dp
             S, B = (arb_evaluator(v, seg.x)(arb(0)) for v in (s_q, b_q))
             Lb, Ub = (arb_evaluator(v, seg.x)(arb(0)) for v in (L, U))
             ours = I_sig - (S * (Ub * Ub - Lb * Lb) / 2 + B * (Ub - Lb))
-            env_hi = _opt_value_upper(seg, opt, m_mp, prec)
+            env_hi = _opt_value_upper(seg, opt, m_opt, prec)
             Mb = (Lb + Ub) / 2
             opt_lo = I_sig - (Ub - Lb) * env_hi
             # the optimum is at most our area (ours is a sound line) and at least opt_lo
@@ -236,11 +246,11 @@ def _line(seg: Segments, act: Activation, m_t: sympy.Expr, m_opt: sympy.Expr, dp
             if opt_lo > 0:
                 r_lo = arb(max((ours.lower() / opt_hi).lower(), arb(1)))
                 r_hi = (ours.upper() / opt_lo).upper()
-                ratio = Quantity.certified(to_mpf(r_lo, "lower", 80), to_mpf(r_hi, "upper", 80),
+                ratio = Quantity.certified(to_mpf(r_lo, "lower", 160), to_mpf(r_hi, "upper", 160),
                                            method="certified ratio of areas", name="area ratio")
-            area = Quantity.certified(to_mpf(ours, "lower", 80), to_mpf(ours, "upper", 80),
+            area = Quantity.certified(to_mpf(ours, "lower", 160), to_mpf(ours, "upper", 160),
                                       method="Arb integration", name="area")
-            optimum = Quantity.certified(to_mpf(opt_lo, "lower", 80), to_mpf(arb(opt_hi), "upper", 80),
+            optimum = Quantity.certified(to_mpf(opt_lo, "lower", 160), to_mpf(arb(opt_hi), "upper", 160),
                                          method="envelope bounds", name="optimal area")
     side: Literal["lower", "upper"] = "lower" if seg.sign > 0 else "upper"
     sgn = seg.sign
@@ -319,12 +329,27 @@ def relax(act: Activation | str, lo: Any, hi: Any, *, at: Any = None, dps: int =
         return _point_relax(a, l, t, dps)
     m = (l + u) / 2
     lines = []
-    prec = int(dps * 3.33) + 60
+    work = dps + _extra_digits(Segments(a, l, u, 1), l, u, m, dps)
+    prec = int(work * 3.33) + 60
     for sign in (1, -1):
         seg = Segments(a, l, u, sign)
-        I_sig = _integral(seg, prec, dps)
-        lines.append(_line(seg, a, m if t is None else t, m, dps, I_sig))
+        I_sig = _integral(seg, prec, work)
+        lines.append(_line(seg, a, m if t is None else t, m, work, I_sig))
     return Relaxation(a, l, u, lines[0], lines[1], t, dps)
+
+
+def _extra_digits(seg: Segments, l: sympy.Expr, u: sympy.Expr, m: sympy.Expr, dps: int) -> int:
+    """Digits to add so that the margin and rounding stay ~10^(3-dps) *relative* to the gap
+    between phi and its chord (tiny on short or nearly linear intervals), at most 300."""
+    w = float(sympy.N(u - l, 20))
+    lead = int(2 * max(0.0, -math.log10(w))) + 10 if w > 0 else 10
+    with workdps(dps + 15 + lead), workprec(int((dps + 15 + lead) * 3.33) + 30, mpmath=False):
+        fl, fu = seg.val(_mp(l)), seg.val(_mp(u))
+        gap = max(abs(seg.val(_mp(l + (u - l) * k / 4)) - (fl * (4 - k) + fu * k) / 4) for k in (1, 2, 3))
+        size = max(mpmath.mpf(1), abs(fl), abs(fu))
+        if mpmath.isnan(gap) or gap <= size * mpmath.mpf(10) ** (-(dps + lead)):
+            return min(300, lead)
+        return int(min(300, max(0, mpmath.ceil(mpmath.log10(size / gap)))))
 
 
 def _point_relax(a: Activation, l: sympy.Expr, t: sympy.Expr | None, dps: int) -> Relaxation:
