@@ -31,7 +31,7 @@ def _sup_abs(f, n, l=-8, u=8, m=161):
     return best
 
 
-CASES = [("gelu", 1), ("gelu", 4), ("silu", 1), ("silu", 3), ("softplus", 2), ("tanh", 6), ("mish", 1)]
+CASES = [("gelu", 1), ("gelu", 4), ("silu", 1), ("silu", 6), ("softplus", 5), ("tanh", 6), ("mish", 1), ("mish", 4)]
 
 
 @pytest.mark.parametrize("name,n", CASES)
@@ -61,3 +61,19 @@ def test_interval_and_bad_input():
         sa.derivative_table("gelu", 0)
     with pytest.raises(sa.UnsupportedExpression, match="piecewise"):
         sa.derivative_table("relu", 2)
+
+
+def test_tail_enclosure_against_mpmath():
+    import sympy
+
+    from symact.analysis.dtable import tail_enclosure
+
+    x = sympy.Symbol("x", real=True)
+    d = sympy.diff(x / (1 + sympy.exp(-x)), x, 3)  # silu''' on the left tail x <= -16
+    b = tail_enclosure(d, x, 16, -1)
+    f = lambda t: mpmath.diff(PHI["silu"], t, 3)  # noqa: E731
+    with mpmath.workdps(30):
+        for t in (-16, -20, -40, -200):
+            v = f(mpmath.mpf(t))
+            assert b.lower() <= v <= b.upper()
+    assert tail_enclosure(sympy.erf(x), x, 16, 1) is None  # not an exponential form

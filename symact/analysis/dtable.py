@@ -53,7 +53,7 @@ from .extremum import Extremum
 from .local import interval_ends
 from .tails import tail_bound
 
-__all__ = ["DerivativeRow", "DerivativeTable", "derivative_table", "taylor_evaluator"]
+__all__ = ["DerivativeRow", "DerivativeTable", "derivative_table", "tail_enclosure", "taylor_evaluator"]
 
 Series = Callable[[arb, int], list[arb]]
 _R = 16
@@ -291,8 +291,96 @@ def _window_sup(F: Series, n: int, sign: int, A: arb, B: arb, target: arb
     return kept, best
 
 
+def _u_form(h: sympy.Expr, x: sympy.Symbol, u: sympy.Symbol) -> sympy.Expr:
+    """``h`` with every ``exp(k x + c)`` replaced by ``exp(c) u**(-k)`` (``u`` stands for ``exp(-x)``)."""
+    def rep(e: sympy.Expr) -> sympy.Expr:
+        arg = sympy.expand(e.args[0])
+        k = arg.coeff(x)
+        c = arg - k * x
+        if c.has(x) or not k.is_Rational:
+            raise UnsupportedExpression("not an exponential of a linear function")
+        return sympy.exp(c) * u ** (-k)
+
+    return h.rewrite(sympy.exp).replace(lambda e: isinstance(e, sympy.exp) and e.has(x), rep)
+
+
+def _poly_tail(P: sympy.Poly, R: int) -> arb | None:
+    """Enclosure of sum c x^p u^q over x >= R, u = exp(-x): x^p e^{-q x} <= R^p e^{-q R} there (R >= p/q)."""
+    total = arb(0)
+    for (p, q), c in P.terms():
+        cb = arb_evaluator(c, sympy.Symbol("_c"))(arb(0))
+        if q == 0:
+            if p > 0:
+                return None  # grows: no bound on the tail
+            total += cb
+            continue
+        if R * q < p:
+            return None
+        b = arb(R) ** p * (-arb(q) * R).exp()
+        total += cb * arb(0).union(b)
+    return total
+
+
+_U = sympy.Dummy("u", positive=True)
+
+
+@cached(maxsize=64)
+def _u_derivatives(expr: sympy.Expr, x: sympy.Symbol, side: int, n: int) -> tuple[sympy.Expr, ...] | None:
+    r"""Rational u-forms (``u = exp(-x)``) of :math:`\varphi^{(k)}(\pm x)`, k = 0..n, or None.
+
+    Differentiated as rational functions, :math:`\frac{d}{dx} G(x, u) = G_x - u G_u`, which
+    stays small where the symbolic derivatives of the original expression (Mish's
+    nested tanh-log-exp) grow quickly.
+    """
+    if n > 0:
+        prev = _u_derivatives(expr, x, side, n - 1)
+        if prev is None:
+            return None
+        g = prev[-1] * side ** (n - 1)  # undo the sign of the previous order
+        d = sympy.cancel(sympy.diff(g, x) - _U * sympy.diff(g, _U))
+        return (*prev, d * side ** n)
+    h = expr if side > 0 else expr.subs(x, -x)
+    try:
+        return (sympy.cancel(sympy.together(_u_form(h, x, _U))),)
+    except (UnsupportedExpression, sympy.PolynomialError, ValueError, TypeError):
+        return None
+
+
+def tail_enclosure(d: sympy.Expr, x: sympy.Symbol, R: int, side: int) -> arb | None:
+    r"""A ball holding :math:`d(x)` for every :math:`x \ge R` (``side=1``) or :math:`x \le -R`.
+
+    For expressions built from :math:`x` and exponentials of linear functions of :math:`x`
+    (sigmoid, tanh, softplus, SiLU, Mish and their derivatives): with :math:`u = e^{-x}`
+    (after :math:`x 	o -x` for the left tail) :math:`d = N(x, u)/D(x, u)` with polynomials
+    :math:`N, D`, and each monomial :math:`x^p u^q`, :math:`q \ge 1`, lies in
+    :math:`[0, R^p e^{-qR}]` on the tail (it decreases for :math:`x \ge p/q`).  ``None`` when
+    the expression has another form, a monomial grows, or :math:`D` may vanish.
+
+    >>> import sympy
+    >>> x = sympy.Symbol("x", real=True)
+    >>> b = tail_enclosure(x * sympy.exp(-x) / (1 + sympy.exp(-x)), x, 16, 1)
+    >>> b.upper() < 2e-6 and abs(b.lower()) < 1e-12
+    True
+    """
+    u = _U
+    h = d if side > 0 else d.subs(x, -x)
+    try:
+        N, D = sympy.fraction(sympy.together(h if h.has(u) else _u_form(h, x, u)))
+        PN = sympy.Poly(sympy.expand(N), x, u)
+        PD = sympy.Poly(sympy.expand(D), x, u)
+    except (UnsupportedExpression, sympy.PolynomialError, sympy.GeneratorsNeeded, ValueError, TypeError):
+        return None
+    if not all(c.is_number for c in PN.coeffs() + PD.coeffs()):
+        return None
+    n, dd = _poly_tail(PN, R), _poly_tail(PD, R)
+    if n is None or dd is None or dd.contains(0) or not (n.is_finite() and dd.is_finite()):
+        return None
+    return n / dd
+
+
 def _extremum(F: Series, n: int, kind: str, lo: sympy.Expr | None, hi: sympy.Expr | None,
-              dexpr: Callable[[], sympy.Expr], x: sympy.Symbol, dps: int) -> Extremum:
+              dexpr: Callable[[], sympy.Expr], x: sympy.Symbol, dps: int,
+              uforms: Callable[[int], tuple[sympy.Expr, ...] | None] = lambda side: None) -> Extremum:
     sign = 1 if kind == "sup" else -1
     target = arb(10) ** (-(dps - 4))
     finite = lo is not None
@@ -305,8 +393,13 @@ def _extremum(F: Series, n: int, kind: str, lo: sympy.Expr | None, hi: sympy.Exp
     approached: list[str] = []
     tail_vals: list[arb] = []
     if not finite:
-        d = dexpr()
         for side in (1, -1):
+            uf = uforms(side)
+            # uf[-1] is phi^(n)(side * x) in u-form, u = exp(-x), on x >= R
+            enc = tail_enclosure(uf[-1], x, _R, 1) if uf is not None else None
+            if enc is not None and (sign * enc).upper() < best:
+                continue  # the tail cannot beat a value already attained
+            d = dexpr()
             tb = tail_bound(sign * d, x, _R, side, best)
             if tb is None:
                 raise CertificationError(f"could not prove the tail beyond {side * _R} of order {n}")
@@ -356,8 +449,11 @@ def _row(act: Activation, n: int, interval: tuple[sympy.Expr, sympy.Expr] | None
         cap = flint.ctx.cap
         flint.ctx.cap = max(cap, n + 4 + _K)
         try:
-            s = _extremum(F, n, "sup", lo, hi, dexpr, x, dps)
-            i = _extremum(F, n, "inf", lo, hi, dexpr, x, dps)
+            def uforms(side: int) -> tuple[sympy.Expr, ...] | None:
+                return _u_derivatives(act.expr, x, side, n)
+
+            s = _extremum(F, n, "sup", lo, hi, dexpr, x, dps, uforms)
+            i = _extremum(F, n, "inf", lo, hi, dexpr, x, dps, uforms)
         finally:
             flint.ctx.cap = cap
         return DerivativeRow(n, s, i, sup_abs(s, i, name=f"sup |phi^({n})|"))
