@@ -74,17 +74,17 @@ class Segment:
 class Segments:
     """:math:`\\sigma\\varphi` on ``[l, u]`` cut at the kinks; see the module docstring."""
 
-    def __init__(self, act: Activation, l: sympy.Expr, u: sympy.Expr, sign: int) -> None:
+    def __init__(self, act: Activation, lo_: sympy.Expr, u: sympy.Expr, sign: int) -> None:
         if act.jumps:
             raise UnsupportedExpression(
                 f"{act.name} jumps at {', '.join(map(str, act.jumps))}: linear relaxations here need a "
                 "continuous activation")
         x = act.x
         self.x = x
-        self.l, self.u, self.sign = l, u, sign
+        self.l, self.u, self.sign = lo_, u, sign
         self.parts: list[Segment] = []
         for pc in split(act.expr, x):
-            p, q = sympy.Max(pc.lo, l), sympy.Min(pc.hi, u)
+            p, q = sympy.Max(pc.lo, lo_), sympy.Min(pc.hi, u)
             if not bool(p < q):
                 continue
             e = sign * pc.expr
@@ -95,7 +95,7 @@ class Segments:
             self.parts.append(Segment(p, q, e, arb_evaluator(e, x), arb_evaluator(d1, x),
                                       arb_evaluator(sympy.diff(d1, x), x), lin))
         if not self.parts:
-            raise UnsupportedExpression(f"{act.name} has no piece on [{l}, {u}]")
+            raise UnsupportedExpression(f"{act.name} has no piece on [{lo_}, {u}]")
         self.kinks = [s.p for s in self.parts[1:]]
 
     def part(self, xv: mpmath.mpf) -> Segment:

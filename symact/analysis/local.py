@@ -211,17 +211,17 @@ def _range(act: Any, lo: Any, hi: Any, what: Literal["image", "slopes"], dps: in
     if a.expr.free_symbols - {a.x}:
         raise ValueError(f"{a.name} has symbolic parameters; give them numeric values first "
                          "(activation(name, param=value))")
-    l, u = interval_ends(lo, hi)
+    lo_, u = interval_ends(lo, hi)
     f = a.expr if what == "image" else a.derivative()
-    dom = sympy.Interval(l, u)
-    if l == u:  # a point: the value (or the one-sided derivatives at a kink)
-        if what == "slopes" and l in set(a.kinks):
-            left, right = a.one_sided_derivative(l, "-"), a.one_sided_derivative(l, "+")
+    dom = sympy.Interval(lo_, u)
+    if lo_ == u:  # a point: the value (or the one-sided derivatives at a kink)
+        if what == "slopes" and lo_ in set(a.kinks):
+            left, right = a.one_sided_derivative(lo_, "-"), a.one_sided_derivative(lo_, "+")
             lo_v, hi_v = (left, right) if bool(left <= right) else (right, left)
-            return IntervalRange(a, l, u, what, _point(lo_v, l, "inf", dps), _point(hi_v, l, "sup", dps))
-        v = sympy.simplify(f.subs(a.x, l))
-        return IntervalRange(a, l, u, what, _point(v, l, "inf", dps), _point(v, l, "sup", dps))
-    return IntervalRange(a, l, u, what, inf(f, dom, dps=dps), sup(f, dom, dps=dps))
+            return IntervalRange(a, lo_, u, what, _point(lo_v, lo_, "inf", dps), _point(hi_v, lo_, "sup", dps))
+        v = sympy.simplify(f.subs(a.x, lo_))
+        return IntervalRange(a, lo_, u, what, _point(v, lo_, "inf", dps), _point(v, lo_, "sup", dps))
+    return IntervalRange(a, lo_, u, what, inf(f, dom, dps=dps), sup(f, dom, dps=dps))
 
 
 def _point(v: sympy.Expr, at: sympy.Expr, kind: str, dps: int) -> Extremum:

@@ -37,7 +37,6 @@ import math
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-import flint
 import mpmath
 import sympy
 from flint import acb, arb
@@ -228,7 +227,6 @@ def _line(seg: Segments, act: Activation, m_t: sympy.Expr, m_opt: sympy.Expr, dp
                     b_q = _decimal(tan.intercept + shift - _mp(margin), k, "down")
             if cert is None:
                 raise CertificationError(f"could not prove a relaxation of {act.name} on [{L}, {U}]")
-        m_mp = _mp(m_opt)
         with workprec(prec, mpmath=False):
             S, B = (arb_evaluator(v, seg.x)(arb(0)) for v in (s_q, b_q))
             Lb, Ub = (arb_evaluator(v, seg.x)(arb(0)) for v in (L, U))
@@ -317,54 +315,56 @@ def relax(act: Activation | str, lo: Any, hi: Any, *, at: Any = None, dps: int =
     a = as_activation(act)
     if a.expr.free_symbols - {a.x}:
         raise ValueError(f"{a.name} has symbolic parameters; give them numbers first")
-    l, u = interval_ends(lo, hi)
+    left, u = interval_ends(lo, hi)
     t = None
     if at is not None:
         from .local import as_end
 
         t = as_end(at)
-        if not bool(l <= t) or not bool(t <= u):
-            raise ValueError(f"at={t} must lie in the interval [{l}, {u}]")
-    if l == u:
-        return _point_relax(a, l, t, dps)
-    m = (l + u) / 2
+        if not bool(left <= t) or not bool(t <= u):
+            raise ValueError(f"at={t} must lie in the interval [{left}, {u}]")
+    if left == u:
+        return _point_relax(a, left, t, dps)
+    m = (left + u) / 2
     lines = []
-    work = dps + _extra_digits(Segments(a, l, u, 1), l, u, m, dps)
+    work = dps + _extra_digits(Segments(a, left, u, 1), left, u, m, dps)
     prec = int(work * 3.33) + 60
     for sign in (1, -1):
-        seg = Segments(a, l, u, sign)
+        seg = Segments(a, left, u, sign)
         I_sig = _integral(seg, prec, work)
         lines.append(_line(seg, a, m if t is None else t, m, work, I_sig))
-    return Relaxation(a, l, u, lines[0], lines[1], t, dps)
+    return Relaxation(a, left, u, lines[0], lines[1], t, dps)
 
 
-def _extra_digits(seg: Segments, l: sympy.Expr, u: sympy.Expr, m: sympy.Expr, dps: int) -> int:
+def _extra_digits(seg: Segments, left: sympy.Expr, u: sympy.Expr, m: sympy.Expr, dps: int) -> int:
     """Digits to add so that the margin and rounding stay ~10^(3-dps) *relative* to the gap
     between phi and its chord (tiny on short or nearly linear intervals), at most 300."""
-    w = float(sympy.N(u - l, 20))
+    w = float(sympy.N(u - left, 20))
     lead = int(2 * max(0.0, -math.log10(w))) + 10 if w > 0 else 10
     with workdps(dps + 15 + lead), workprec(int((dps + 15 + lead) * 3.33) + 30, mpmath=False):
-        fl, fu = seg.val(_mp(l)), seg.val(_mp(u))
-        gap = max(abs(seg.val(_mp(l + (u - l) * k / 4)) - (fl * (4 - k) + fu * k) / 4) for k in (1, 2, 3))
+        fl, fu = seg.val(_mp(left)), seg.val(_mp(u))
+        gap = max(abs(seg.val(_mp(left + (u - left) * k / 4)) - (fl * (4 - k) + fu * k) / 4) for k in (1, 2, 3))
         size = max(mpmath.mpf(1), abs(fl), abs(fu))
         if mpmath.isnan(gap) or gap <= size * mpmath.mpf(10) ** (-(dps + lead)):
             return min(300, lead)
         return int(min(300, max(0, mpmath.ceil(mpmath.log10(size / gap)))))
 
 
-def _point_relax(a: Activation, l: sympy.Expr, t: sympy.Expr | None, dps: int) -> Relaxation:
-    v = sympy.simplify(a.expr.subs(a.x, l))
+def _exact_rational(v: mpmath.mpf) -> sympy.Rational:
+    """The exact value of a finite mpf."""
+    man, exp = v.man_exp
+    return sympy.Rational(int(man)) * sympy.Integer(2) ** int(exp)
+
+
+def _point_relax(a: Activation, left: sympy.Expr, t: sympy.Expr | None, dps: int) -> Relaxation:
+    v = sympy.simplify(a.expr.subs(a.x, left))
     zero = Quantity(0, "exact", method="a point", name="area")
     if v.is_Rational:
         lo_b = hi_b = v
     else:
         with workprec(int(dps * 3.33) + 30, mpmath=False):
             ball = arb_evaluator(v, a.x)(arb(0))
-            lo_b = sympy.Rational(*to_mpf(ball, "lower", 128).man_exp[:1], 1) if False else \
-                sympy.Rational(str(to_mpf(ball, "lower", 128)))
-            hi_b = sympy.Rational(str(to_mpf(ball, "upper", 128)))
-            lo_b = lo_b - sympy.Rational(1, 10 ** (dps + 5))
-            hi_b = hi_b + sympy.Rational(1, 10 ** (dps + 5))
-    mk = [Line(side, sympy.Integer(0), b, zero, zero, None, sympy.Integer(0), (float(l),), ())
+            lo_b, hi_b = (_exact_rational(to_mpf(ball, end, 128)) for end in ("lower", "upper"))
+    mk = [Line(side, sympy.Integer(0), b, zero, zero, None, sympy.Integer(0), (float(left),), ())
           for side, b in (("lower", lo_b), ("upper", hi_b))]
-    return Relaxation(a, l, l, mk[0], mk[1], t, dps)
+    return Relaxation(a, left, left, mk[0], mk[1], t, dps)
