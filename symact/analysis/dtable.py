@@ -325,25 +325,43 @@ _U = sympy.Dummy("u", positive=True)
 
 
 @cached(maxsize=64)
-def _u_derivatives(expr: sympy.Expr, x: sympy.Symbol, side: int, n: int) -> tuple[sympy.Expr, ...] | None:
-    r"""Rational u-forms (``u = exp(-x)``) of :math:`\varphi^{(k)}(\pm x)`, k = 0..n, or None.
+def _u_derivatives(expr: sympy.Expr, x: sympy.Symbol, side: int, n: int
+                   ) -> tuple[tuple[sympy.Poly, sympy.Poly], ...] | None:
+    r"""Rational u-forms ``(N, D)`` (``u = exp(-x)``) of :math:`\psi^{(k)}`, :math:`\psi(x) = \varphi(\pm x)`.
 
-    Differentiated as rational functions, :math:`\frac{d}{dx} G(x, u) = G_x - u G_u`, which
-    stays small where the symbolic derivatives of the original expression (Mish's
-    nested tanh-log-exp) grow quickly.
+    Differentiated as quotients of polynomials in :math:`x, u`:
+    :math:`\frac{d}{dx} G(x, u) = G_x - u G_u` (``T`` below), which stays small where the
+    symbolic derivatives of the original expression (Mish's nested tanh-log-exp) grow
+    quickly.  :math:`\varphi^{(k)}(\pm x) = (\pm 1)^k \psi^{(k)}(x)`.
     """
     if n > 0:
         prev = _u_derivatives(expr, x, side, n - 1)
         if prev is None:
             return None
-        g = prev[-1] * side ** (n - 1)  # undo the sign of the previous order
-        d = sympy.cancel(sympy.diff(g, x) - _U * sympy.diff(g, _U))
-        return (*prev, d * side ** n)
+        N, D = prev[-1]
+        uu = sympy.Poly(_U, x, _U)
+
+        def T(P: sympy.Poly) -> sympy.Poly:
+            return P.diff(x) - uu * P.diff(_U)
+
+        N2, D2 = (T(N) * D - N * T(D)).cancel(D * D, include=True)
+        return (*prev, (N2, D2))
     h = expr if side > 0 else expr.subs(x, -x)
     try:
-        return (sympy.cancel(sympy.together(_u_form(h, x, _U))),)
-    except (UnsupportedExpression, sympy.PolynomialError, ValueError, TypeError):
+        N, D = sympy.fraction(sympy.cancel(sympy.together(_u_form(h, x, _U))))
+        PN, PD = sympy.Poly(sympy.expand(N), x, _U), sympy.Poly(sympy.expand(D), x, _U)
+    except (UnsupportedExpression, sympy.PolynomialError, sympy.GeneratorsNeeded, ValueError, TypeError):
         return None
+    if not all(c.is_number for c in PN.coeffs() + PD.coeffs()):
+        return None
+    return ((PN, PD),)
+
+
+def _quotient_tail(PN: sympy.Poly, PD: sympy.Poly, R: int) -> arb | None:
+    n, dd = _poly_tail(PN, R), _poly_tail(PD, R)
+    if n is None or dd is None or dd.contains(0) or not (n.is_finite() and dd.is_finite()):
+        return None
+    return n / dd
 
 
 def tail_enclosure(d: sympy.Expr, x: sympy.Symbol, R: int, side: int) -> arb | None:
@@ -372,15 +390,12 @@ def tail_enclosure(d: sympy.Expr, x: sympy.Symbol, R: int, side: int) -> arb | N
         return None
     if not all(c.is_number for c in PN.coeffs() + PD.coeffs()):
         return None
-    n, dd = _poly_tail(PN, R), _poly_tail(PD, R)
-    if n is None or dd is None or dd.contains(0) or not (n.is_finite() and dd.is_finite()):
-        return None
-    return n / dd
+    return _quotient_tail(PN, PD, R)
 
 
 def _extremum(F: Series, n: int, kind: str, lo: sympy.Expr | None, hi: sympy.Expr | None,
               dexpr: Callable[[], sympy.Expr], x: sympy.Symbol, dps: int,
-              uforms: Callable[[int], tuple[sympy.Expr, ...] | None] = lambda side: None) -> Extremum:
+              uforms: Callable[[int], Any] = lambda side: None) -> Extremum:
     sign = 1 if kind == "sup" else -1
     target = arb(10) ** (-(dps - 4))
     finite = lo is not None
@@ -395,8 +410,10 @@ def _extremum(F: Series, n: int, kind: str, lo: sympy.Expr | None, hi: sympy.Exp
     if not finite:
         for side in (1, -1):
             uf = uforms(side)
-            # uf[-1] is phi^(n)(side * x) in u-form, u = exp(-x), on x >= R
-            enc = tail_enclosure(uf[-1], x, _R, 1) if uf is not None else None
+            # uf[-1] = (N, D): psi^(n) = N/D with psi(x) = phi(side x), u = exp(-x), x >= R
+            enc = _quotient_tail(*uf[-1], _R) if uf is not None else None
+            if enc is not None and side < 0 and n % 2:
+                enc = -enc  # phi^(n)(-x) = (-1)^n psi^(n)(x)
             if enc is not None and (sign * enc).upper() < best:
                 continue  # the tail cannot beat a value already attained
             d = dexpr()
@@ -449,7 +466,7 @@ def _row(act: Activation, n: int, interval: tuple[sympy.Expr, sympy.Expr] | None
         cap = flint.ctx.cap
         flint.ctx.cap = max(cap, n + 4 + _K)
         try:
-            def uforms(side: int) -> tuple[sympy.Expr, ...] | None:
+            def uforms(side: int) -> Any:
                 return _u_derivatives(act.expr, x, side, n)
 
             s = _extremum(F, n, "sup", lo, hi, dexpr, x, dps, uforms)
