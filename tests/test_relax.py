@@ -212,3 +212,20 @@ def test_relax_table_sound_save_load_and_executor(tmp_path):
                 assert mpmath.mpf(out.upper_slope[k]) * xm + mpmath.mpf(out.upper_intercept[k]) >= v
     off = t2(np.array([-5.0, 1.0]), np.array([0.0, 0.5]))
     assert not off.covered.any() and np.isnan(off.lower_slope).all()
+
+
+def test_cli_relax_and_orders_table(capsys):
+    import json
+
+    from symact.presentation.cli import main
+
+    assert main(["relax", "relu", "-1", "3", "--format", "json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert data["upper"]["slope"] == "3/4" and data["upper"]["intercept"] == "3/4"
+    assert main(["relax", "gelu", "-1.45", "-1.404"]) == 0
+    assert "proved" in capsys.readouterr().out
+    assert main(["table", "--orders", "2", "gelu", "--format", "json"]) == 0
+    rows = json.loads(capsys.readouterr().out)["tables"][0]["rows"]
+    lo, hi = (mpmath.mpf(v) for v in rows[1]["sup_abs"]["enclosure"])
+    assert lo <= 2 / mpmath.sqrt(2 * mpmath.pi) <= hi  # sup|gelu''| = gelu''(0) = 2 pdf(0)
+    assert main(["relax", "gelu", "1", "0"]) == 2
