@@ -410,10 +410,10 @@ def _extremum(F: Series, n: int, kind: str, lo: sympy.Expr | None, hi: sympy.Exp
     if not finite:
         for side in (1, -1):
             uf = uforms(side)
-            # uf[-1] = (N, D): psi^(n) = N/D with psi(x) = phi(side x), u = exp(-x), x >= R
-            enc = _quotient_tail(*uf[-1], _R) if uf is not None else None
-            if enc is not None and side < 0 and n % 2:
-                enc = -enc  # phi^(n)(-x) = (-1)^n psi^(n)(x)
+            # uf = (N, D, k): phi^(n)(side x) = side^k N/D, u = exp(-x), x >= R
+            enc = _quotient_tail(uf[0], uf[1], _R) if uf is not None else None
+            if enc is not None and side < 0 and uf[2] % 2:
+                enc = -enc
             if enc is not None and (sign * enc).upper() < best:
                 continue  # the tail cannot beat a value already attained
             d = dexpr()
@@ -467,7 +467,13 @@ def _row(act: Activation, n: int, interval: tuple[sympy.Expr, sympy.Expr] | None
         flint.ctx.cap = max(cap, n + 4 + _K)
         try:
             def uforms(side: int) -> Any:
-                return _u_derivatives(act.expr, x, side, n)
+                # (N, D, k): phi^(n)(side x) = side^k N/D; from phi itself, else from phi'
+                # (softplus: log(1 + e^x) has no rational u-form, its derivative has)
+                uf = _u_derivatives(act.expr, x, side, n)
+                if uf is not None:
+                    return (*uf[-1], n)
+                uf = _u_derivatives(act.derivative(1), x, side, n - 1)
+                return None if uf is None else (*uf[-1], n - 1)
 
             s = _extremum(F, n, "sup", lo, hi, dexpr, x, dps, uforms)
             i = _extremum(F, n, "inf", lo, hi, dexpr, x, dps, uforms)
