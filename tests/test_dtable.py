@@ -51,6 +51,13 @@ def test_published_table_entries_are_too_low():
     assert t.rows[0].sup > 1.0998 and lo <= 0.5 <= hi and hi - lo < 1e-25
 
 
+def test_both_symmetric_points_reported():
+    import sympy
+
+    r = sa.derivative_table("gelu", 2).rows[1]
+    assert r.inf.at == {sympy.Integer(-2), sympy.Integer(2)}  # gelu'' = pdf(x) (2 - x^2), even
+
+
 def test_interval_and_bad_input():
     r = sa.derivative_table("gelu", 3, interval=(0, 1)).rows[2]
     with mpmath.workdps(40):

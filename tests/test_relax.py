@@ -184,6 +184,10 @@ def test_bad_input():
         v = mpmath.tanh(mpmath.mpf(1) / 2)
         assert _q(p.lower.intercept) <= v <= _q(p.upper.intercept) and p.lower.slope == 0
         assert _q(p.upper.intercept) - _q(p.lower.intercept) < 1e-30
+    q = sa.relax("tanh", "-0.5", "-0.5")  # a negative value
+    with mpmath.workdps(50):
+        v = mpmath.tanh(-mpmath.mpf(1) / 2)
+        assert _q(q.lower.intercept) <= v <= _q(q.upper.intercept)
 
 
 def test_relax_table_sound_save_load_and_executor(tmp_path):

@@ -53,7 +53,8 @@ from .extremum import Extremum
 from .local import interval_ends
 from .tails import tail_bound
 
-__all__ = ["DerivativeRow", "DerivativeTable", "derivative_table", "tail_enclosure", "taylor_evaluator"]
+__all__ = ["DerivativeRow", "DerivativeTable", "derivative_table", "gauss_tail_enclosure", "tail_enclosure",
+           "taylor_evaluator"]
 
 Series = Callable[[arb, int], list[arb]]
 _R = 16
@@ -393,6 +394,64 @@ def tail_enclosure(d: sympy.Expr, x: sympy.Symbol, R: int, side: int) -> arb | N
     return _quotient_tail(PN, PD, R)
 
 
+_V, _E = sympy.Dummy("v", positive=True), sympy.Dummy("E", positive=True)
+
+
+def gauss_tail_enclosure(d: sympy.Expr, x: sympy.Symbol, R: int, side: int) -> arb | None:
+    r"""A ball holding :math:`d(x)` for :math:`x \ge R` (``side=1``) or :math:`x \le -R`, for GELU-like forms.
+
+    After :math:`x \to -x` for the left tail, :math:`\operatorname{erf}(x/\sqrt2) =
+    1 - v E` with :math:`v = e^{-x^2/2}` and :math:`E = \operatorname{erfcx}(x/\sqrt2) \in
+    [0, \operatorname{erfcx}(R/\sqrt2)]` (erfcx decreases on the positive reals); ``d`` must
+    then be a polynomial in :math:`x, v, E`, and each monomial :math:`x^p v^q`,
+    :math:`q \ge 1`, lies in :math:`[0, R^p e^{-qR^2/2}]` (it decreases for
+    :math:`x^2 \ge p/q`).  ``None`` otherwise.
+
+    >>> import sympy
+    >>> x = sympy.Symbol("x", real=True)
+    >>> gelu2 = sympy.diff(x * (1 + sympy.erf(x / sympy.sqrt(2))) / 2, x, 2)
+    >>> gauss_tail_enclosure(gelu2, x, 16, -1).upper() < 1e-50
+    True
+    """
+    h = d if side > 0 else d.subs(x, -x)
+    t = x / sympy.sqrt(2)
+    h = h.subs(sympy.erf(t), 1 - _V * _E).subs(sympy.erfc(t), _V * _E)
+    h = h.replace(lambda e: isinstance(e, sympy.exp) and e.has(x), lambda e: _gauss_exp(e, x))
+    if h.has(sympy.erf, sympy.erfc, sympy.exp) and h.has(x):
+        return None
+    try:
+        P = sympy.Poly(sympy.expand(h), x, _V, _E)
+    except (sympy.PolynomialError, sympy.GeneratorsNeeded, ValueError, TypeError):
+        return None
+    if not all(c.is_number for c in P.coeffs()):
+        return None
+    from ..numerics.arb import erfcx
+
+    emax = arb_evaluator(erfcx(sympy.Integer(R) / sympy.sqrt(2)), x)(arb(0))
+    total = arb(0)
+    for (p, q, r), c in P.terms():
+        cb = arb_evaluator(c, x)(arb(0))
+        if q == 0:
+            if p > 0 or r > 0:
+                return None
+            total += cb
+            continue
+        if R * R * q < p:
+            return None
+        b = arb(R) ** p * (-arb(q) * R * R / 2).exp() * (arb(0).union(emax) ** r if r else arb(1))
+        total += cb * arb(0).union(b)
+    return total
+
+
+def _gauss_exp(e: sympy.Expr, x: sympy.Symbol) -> sympy.Expr:
+    arg = sympy.expand(e.args[0])
+    k = arg.coeff(x, 2)
+    rest = arg - k * x**2
+    if rest.has(x) or not (k * -2).is_Integer or k >= 0:
+        return e  # left as is: rejected by the caller
+    return sympy.exp(rest) * _V ** int(-2 * k)
+
+
 def _extremum(F: Series, n: int, kind: str, lo: sympy.Expr | None, hi: sympy.Expr | None,
               dexpr: Callable[[], sympy.Expr], x: sympy.Symbol, dps: int,
               uforms: Callable[[int], Any] = lambda side: None) -> Extremum:
@@ -417,6 +476,9 @@ def _extremum(F: Series, n: int, kind: str, lo: sympy.Expr | None, hi: sympy.Exp
             if enc is not None and (sign * enc).upper() < best:
                 continue  # the tail cannot beat a value already attained
             d = dexpr()
+            enc = gauss_tail_enclosure(d, x, _R, side) if uf is None else None
+            if enc is not None and (sign * enc).upper() < best:
+                continue
             tb = tail_bound(sign * d, x, _R, side, best)
             if tb is None:
                 raise CertificationError(f"could not prove the tail beyond {side * _R} of order {n}")
@@ -438,7 +500,8 @@ def _extremum(F: Series, n: int, kind: str, lo: sympy.Expr | None, hi: sympy.Exp
     for p in pts:
         lo_p, hi_p = to_mpf(p, "lower", 200), to_mpf(p, "upper", 200)
         mid = (lo_p + hi_p) / 2
-        exact_pt = sympy.Integer(lo_p.man) * sympy.Integer(2) ** int(lo_p.exp) if lo_p == hi_p else None
+        sg, man, ex, _ = lo_p._mpf_  # (mpf.man is unsigned)
+        exact_pt = (-1) ** sg * sympy.Integer(int(man)) * sympy.Integer(2) ** int(ex) if lo_p == hi_p else None
         uniq.setdefault("0" if abs(mid) < 1e-20 else mpmath.nstr(mid, 12),
                         exact_pt if exact_pt is not None else honest_float(lo_p, hi_p, dps))
     at = sympy.FiniteSet(*uniq.values()) if attained else sympy.EmptySet

@@ -352,8 +352,8 @@ def _extra_digits(seg: Segments, left: sympy.Expr, u: sympy.Expr, m: sympy.Expr,
 
 def _exact_rational(v: mpmath.mpf) -> sympy.Rational:
     """The exact value of a finite mpf."""
-    man, exp = v.man_exp
-    return sympy.Rational(int(man)) * sympy.Integer(2) ** int(exp)
+    sign, man, exp, _ = v._mpf_  # (mpf.man is unsigned)
+    return (-1) ** sign * sympy.Integer(int(man)) * sympy.Integer(2) ** int(exp)
 
 
 def _point_relax(a: Activation, left: sympy.Expr, t: sympy.Expr | None, dps: int) -> Relaxation:
