@@ -81,6 +81,11 @@ _LAZY = {
     **{name: ("symact.propagation.shaping", name) for name in ("Shaping", "shape")},
     **{name: ("symact.propagation.isometry", name) for name in ("Isometry", "isometry")},
     **{name: ("symact.propagation.kernel_table", name) for name in ("KernelRow", "KernelTable", "kernel_table")},
+    **{name: ("symact.analysis.local", name) for name in ("IntervalRange", "image", "slopes")},
+    **{name: ("symact.analysis.relax", name) for name in ("Line", "Relaxation", "relax")},
+    **{name: ("symact.analysis.relax_table", name) for name in ("RelaxTable", "TableBounds", "relax_table")},
+    **{name: ("symact.analysis.dtable", name)
+       for name in ("DerivativeRow", "DerivativeTable", "derivative_table")},
     "simulate_chain": ("symact.propagation.simulate", "simulate_chain"),
     "simulate_mlp": ("symact.propagation.simulate", "simulate_mlp"),
 }
@@ -88,7 +93,8 @@ _LAZY = {
 
 # Every exported function runs under the default time budget and checks dps= first
 # (symact.core.guard); batch functions are bounded per item by the engines they call.
-_UNGUARDED = {"derive_many", "comparison_document", "table", "gain_table", "phase_diagram", "kernel_table"}
+_UNGUARDED = {"derive_many", "comparison_document", "table", "gain_table", "phase_diagram", "kernel_table",
+              "relax_table"}
 
 
 def _guard(name: str, value: Any) -> Any:
@@ -159,6 +165,17 @@ __all__ = [
     "inf",
     "sup",
     "table",
+    # layer 2: activations on an interval (neural-network verification)
+    "DerivativeRow",
+    "DerivativeTable",
+    "IntervalRange",
+    "Line",
+    "Relaxation",
+    "derivative_table",
+    "image",
+    "relax",
+    "relax_table",
+    "slopes",
     # layer 3: depth and mean field
     "Expectation",
     "FixedPoint",

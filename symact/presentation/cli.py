@@ -158,6 +158,11 @@ def _cmd_explain(args: argparse.Namespace) -> int:
 def _cmd_table(args: argparse.Namespace) -> int:
     import symact as sa
 
+    if getattr(args, "orders", None):  # certified derivative tables (symact.derivative_table)
+        from .cli_local import cmd_orders_table
+
+        return cmd_orders_table(args)
+
     t = sa.table(args.names or None, progress=None)  # progress only when stderr is a TTY
     data = out.table_json(t.profiles)
     _emit(args, data, lambda: out.table_text(data, args.format))
@@ -323,9 +328,9 @@ def _add_plugins(sub: Any) -> None:
     returning the exit status (and takes ``--format`` with ``json``, like every
     command).  Its errors are reported like those of the built-in commands.
     """
-    from . import cli_kernels
+    from . import cli_kernels, cli_local
 
-    handlers = cli_kernels.add_parsers(sub) or {}
+    handlers = {**(cli_kernels.add_parsers(sub) or {}), **cli_local.add_parsers(sub)}
     for name, function in handlers.items():
         sub.choices[name].set_defaults(handler=function)
 

@@ -119,6 +119,8 @@ def build_parser(add_plugins: Callable[[Any], None]) -> argparse.ArgumentParser:
                        "(progress on stderr when it is a terminal). The text output ends "
                        "with a legend of its markers.")
     p.add_argument("names", nargs="*", help="only these activations (default: all)")
+    p.add_argument("--orders", type=positive_int, default=None, metavar="N",
+                   help="instead: certified sup/inf of the derivatives of orders 1..N")
     _add_format(p, "text", "markdown", "latex")
 
     p = sub.add_parser("bound", help="worst-case gradient bound through N layers",
