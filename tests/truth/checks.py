@@ -16,7 +16,7 @@ few = settings(derandomize=True, database=None, deadline=None, max_examples=6,
                suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
 
 #: A reference's own error is below this (relative) -- far below any enclosure width symact returns.
-REF_TOL = mp.mpf(10) ** (-(DPS - 10))
+REF_TOL = mp.mpf(10) ** (-(DPS - 8))
 
 STRONG = ("exact", "certified", "identified")
 
@@ -45,7 +45,7 @@ def contains(result, ref, what="result"):
         ref = mp.mpf(ref)
         lo, hi = mp.mpf(enc[0]), mp.mpf(enc[1])
         assert not (mp.isnan(lo) or mp.isnan(hi)), f"{what}: nan in the enclosure"
-        tol = REF_TOL * max(1, abs(ref))
+        tol = REF_TOL * abs(ref) + mp.mpf(10) ** (-2 * DPS)
         assert lo - tol <= ref <= hi + tol, (
             f"{what} ({level}): enclosure [{mp.nstr(lo, 25)}, {mp.nstr(hi, 25)}] misses the reference "
             f"{mp.nstr(ref, 30)} (by {mp.nstr(max(lo - ref, ref - hi), 3)})")
