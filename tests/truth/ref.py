@@ -230,20 +230,19 @@ def start_point(name, sw, sb, q0=1, steps=80):
 
 def arccos_pair(s11, s22, s12):
     """(E[relu(u) relu(v)], E[1{u>0} 1{v>0}]) for (u, v) ~ N(0, [[s11, s12], [s12, s22]]) (Cho & Saul 2009)."""
+    # theta = acos(s12/sqrt(s11 s22)) computed as atan2(sqrt(det), s12): acos is ill-conditioned near c = 1
     r = mp.sqrt(s11 * s22)
-    c = max(min(s12 / r, mp.mpf(1)), mp.mpf(-1))
-    th = mp.acos(c)
-    return r / (2 * mp.pi) * (mp.sin(th) + (mp.pi - th) * mp.cos(th)), (mp.pi - th) / (2 * mp.pi)
+    th = mp.atan2(mp.sqrt(max(s11 * s22 - s12 * s12, 0)), s12)
+    return (mp.sqrt(max(s11 * s22 - s12 * s12, 0)) + (mp.pi - th) * s12) / (2 * mp.pi), (mp.pi - th) / (2 * mp.pi)
 
 
 def leaky_pair(a):
     """Kernel pair of phi(x) = x for x > 0, a x otherwise: relu(u) - a relu(-u)."""
-    a = num(a)
-
     def pair(s11, s22, s12):
+        a_ = num(a)  # at the caller's precision, not at import
         k, kd = arccos_pair(s11, s22, s12)
         km, kdm = arccos_pair(s11, s22, -s12)
-        return (1 + a * a) * k - 2 * a * km, (1 + a * a) * kd + 2 * a * kdm
+        return (1 + a_ * a_) * k - 2 * a_ * km, (1 + a_ * a_) * kd + 2 * a_ * kdm
 
     return pair
 
