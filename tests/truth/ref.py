@@ -29,6 +29,13 @@ def num(v):
 
 # -- the catalogue -------------------------------------------------------------------------
 
+def _ncdf(t):
+    """Phi(t); mpmath's erfc overflows a float for |t| > 1e154: there Phi is 0 or 1 to any precision."""
+    if abs(t) > 10**100:
+        return mp.mpf(t > 0) if t > 0 else mp.npdf(t) / -t  # relative error 1/t^2 < 1e-200
+    return mp.ncdf(t)
+
+
 def _sig(t):
     return 1 / (1 + mp.exp(-t))
 
@@ -98,7 +105,7 @@ CATALOGUE = {
     "elu": (lambda t: t if t > 0 else mp.expm1(t), lambda t: mp.mpf(1) if t > 0 else mp.exp(t), (0,)),
     "celu": (lambda t: t if t > 0 else mp.expm1(t), lambda t: mp.mpf(1) if t > 0 else mp.exp(t), (0,)),
     "selu": (_selu, _dselu, (0,)),
-    "gelu": (lambda t: t * mp.ncdf(t), lambda t: mp.ncdf(t) + t * mp.npdf(t), ()),
+    "gelu": (lambda t: t * _ncdf(t), lambda t: _ncdf(t) + t * mp.npdf(t), ()),
     "gelu_tanh": (_gelu_tanh, _dgelu_tanh, ()),
     "silu": (lambda t: t * _sig(t), lambda t: _sig(t) + t * _dsig(t), ()),
     "mish": (lambda t: t * mp.tanh(_sp(t)), lambda t: mp.tanh(_sp(t)) + t * mp.sech(_sp(t)) ** 2 * _sig(t), ()),

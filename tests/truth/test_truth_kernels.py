@@ -70,7 +70,7 @@ def test_kernel_contains_the_closed_form(name, depth, sw, sb, q1, q2, c):
     case(5, 2, 0, item="issue 20 item 14: exact relu kernel at depth 5 over budget"),
     case(5, 2, F(1, 10), item="issue 20 item 14: exact relu kernel at depth 5 over budget"),
     case(10, 2, F(1, 10), item="issue 20 item 15: depth-10 relu kernel with bias_var 1/10 returns nan"),
-    case(50, F(3, 2), F(1, 20), item="issue 20 item 14: exact relu kernel at depth 50 should take milliseconds"),
+    case(50, F(3, 2), F(1, 20), item="issue 20 items 14-15: depth-50 relu kernel returns nan (CertificationError)"),
 ])
 def test_deep_relu_kernels_are_fast_and_right(depth, sw, sb):
     _check("relu", depth, sw, sb, 1, None, F(1, 2), budget=3)
