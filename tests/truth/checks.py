@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import math
+import os
+import sys
 
 import mpmath as mp
 import pytest
 import sympy
 from hypothesis import HealthCheck, settings
+
+import symact  # noqa: F401  (for its location)
 
 from .ref import DPS
 
@@ -64,6 +68,17 @@ def real(v):
     return f
 
 
+_SYMACT = os.path.dirname(os.path.abspath(sys.modules["symact"].__file__)) if "symact" in sys.modules else ""
+
+
+def _raised_in(exc):
+    """The file whose code raised ``exc`` (the innermost frame of its traceback)."""
+    tb = exc.__traceback__
+    while tb.tb_next is not None:
+        tb = tb.tb_next
+    return os.path.abspath(tb.tb_frame.f_code.co_filename)
+
+
 #: Exceptions that are never an acceptable answer to any input.
 RAW = (ZeroDivisionError, SystemError, AttributeError, OverflowError, RecursionError, IndexError)
 
@@ -89,5 +104,8 @@ def clean_error(call, *args, **kwargs):
         pytest.fail(f"{type(exc).__name__} instead of an input error: {exc}")
     except (ValueError, TypeError, UnknownActivation) as exc:
         assert str(exc).strip(" '\""), f"{type(exc).__name__} without a message"
+        where = _raised_in(exc)
+        assert where.startswith(_SYMACT), (
+            f"{type(exc).__name__}({exc}) leaked from {where}, not a refusal by symact")
         return exc
     pytest.fail(f"accepted the invalid input and returned {out!r:.200}")
