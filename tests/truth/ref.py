@@ -227,7 +227,7 @@ def start_point(name, sw, sb, q0=1, steps=80):
         w, b, q = float(num(sw)), float(num(sb)), float(q0)
         for _ in range(steps):
             s = q ** 0.5
-            q = w * sum(float(phi(mp.mpf(s * z))) ** 2 * c for z, c in zip(nodes, weights)) + b
+            q = w * sum(float(phi(mp.mpf(s * z))) ** 2 * c for z, c in zip(nodes, weights, strict=False)) + b
         return repr(float(q))
 
     return cached(("start", name, sw, sb, q0), compute)
@@ -238,7 +238,7 @@ def start_point(name, sw, sb, q0=1, steps=80):
 def arccos_pair(s11, s22, s12):
     """(E[relu(u) relu(v)], E[1{u>0} 1{v>0}]) for (u, v) ~ N(0, [[s11, s12], [s12, s22]]) (Cho & Saul 2009)."""
     # theta = acos(s12/sqrt(s11 s22)) computed as atan2(sqrt(det), s12): acos is ill-conditioned near c = 1
-    r = mp.sqrt(s11 * s22)
+    mp.sqrt(s11 * s22)
     th = mp.atan2(mp.sqrt(max(s11 * s22 - s12 * s12, 0)), s12)
     return (mp.sqrt(max(s11 * s22 - s12 * s12, 0)) + (mp.pi - th) * s12) / (2 * mp.pi), (mp.pi - th) / (2 * mp.pi)
 

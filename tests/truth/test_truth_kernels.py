@@ -131,7 +131,7 @@ def test_relu_spectrum_at_criticality(depth, weights):
     ("silu", 2, F(1, 10), 100, "orthogonal"),
 ])
 def test_spectrum_moments(name, sw, sb, depth, weights):
-    q, chi, _ = fixed_point(name, sw, sb, start_point(name, sw, sb))
+    q, _chi, _ = fixed_point(name, sw, sb, start_point(name, sw, sb))
     qs = mp.nstr(q, DPS)
     mu1, mu2 = expect(name, qs, deriv=True), expect(name, qs, power=4, deriv=True)
     r = sa.jacobian_spectrum(name, _sym(sw), _sym(sb), depth, weights=weights)

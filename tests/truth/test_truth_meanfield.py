@@ -13,7 +13,8 @@ from hypothesis import strategies as st
 import symact as sa
 
 from .checks import case, contains, few
-from .ref import CATALOGUE, DPS, cached, expect, fixed_point, gauss, num, start_point as _start
+from .ref import CATALOGUE, DPS, cached, expect, fixed_point, gauss, num
+from .ref import start_point as _start
 
 F = Fraction
 
