@@ -217,3 +217,13 @@ def test_erf_correlation_map_reads_floats_as_the_decimals_they_print(sw, sb, c):
     with mp.workdps(DPS):
         ref = _erf_rho(_sw(sw), _sw(sb), num(_sw(c)) if isinstance(c, float) else num(c))
         contains(cm(_sym(c)), ref, f"erf C-map at c = {c}")
+
+
+@few
+@given(name=st.sampled_from(sorted(CATALOGUE)), sw=st.sampled_from([F(1), F(3, 2), F(4)]),
+       q=st.sampled_from([F(1), F(1, 4), F(9)]))
+def test_chi1_over_the_catalogue(name, sw, q):
+    # chi_1 = sw E[phi'(sqrt(q) z)^2] at a given q, for every catalogue entry
+    with mp.workdps(DPS):
+        ref = num(sw) * expect(name, q, deriv=True)
+    contains(sa.chi1(name, _sym(sw), q=_sym(q)), ref, f"chi1({name}, {sw}, q={q})")
