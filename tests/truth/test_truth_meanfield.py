@@ -227,3 +227,13 @@ def test_chi1_over_the_catalogue(name, sw, q):
     with mp.workdps(DPS):
         ref = num(sw) * expect(name, q, deriv=True)
     contains(sa.chi1(name, _sym(sw), q=_sym(q)), ref, f"chi1({name}, {sw}, q={q})")
+
+
+@few
+@given(name=st.sampled_from(sorted(CATALOGUE)), sw=st.sampled_from([F(1, 2), F(2), F(100)]),
+       sb=st.sampled_from([F(0), F(1, 20), F(3)]), q=st.sampled_from([F(1, 1000), F(1), F(50)]))
+def test_variance_map_over_the_catalogue(name, sw, sb, q):
+    # V(q) = sw E[phi(sqrt(q) z)^2] + sb
+    with mp.workdps(DPS):
+        ref = num(sw) * expect(name, q) + num(sb)
+    contains(sa.variance_map(name, _sym(sw), _sym(sb))(_sym(q)), ref, f"V({q}) of {name} at ({sw}, {sb})")
