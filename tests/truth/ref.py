@@ -326,3 +326,22 @@ def critical_value(f, guess, dps=DPS):
     with mp.workdps(dps):
         assert abs(vals[0] - vals[1]) < mp.mpf(10) ** (-(dps - 5)), "critical value did not converge"
         return +vals[1]
+
+
+def shaped_conditions(name, alpha, beta, dps=DPS):
+    """For phi_hat(x) = gamma (phi(alpha x + beta) + delta) with C(0) = 0 and Q(1) = 1 imposed:
+    (delta, gamma, Q'(1), C'(1)) = (-E[phi(u)], 1/sqrt(Var phi(u)), gamma^2 alpha E[(phi(u) + delta) phi'(u) z],
+    gamma^2 alpha^2 E[phi'(u)^2]) with u = alpha z + beta, z ~ N(0, 1), by quadrature.
+    """
+    def compute():
+        phi, dphi, kinks = CATALOGUE[name]
+        with mp.workdps(dps):
+            a, b = num(alpha), num(beta)
+            ks = tuple((num(k) - b) / a for k in kinks)
+            delta = -gauss(lambda z: phi(a * z + b), 1, ks, dps)
+            gamma = 1 / mp.sqrt(gauss(lambda z: (phi(a * z + b) + delta) ** 2, 1, ks, dps))
+            q1 = gamma**2 * a * gauss(lambda z: (phi(a * z + b) + delta) * dphi(a * z + b) * z, 1, ks, dps)
+            c1 = gamma**2 * a**2 * gauss(lambda z: dphi(a * z + b) ** 2, 1, ks, dps)
+            return delta, gamma, q1, c1
+
+    return cached(("shape", name, alpha, beta, dps), compute)
