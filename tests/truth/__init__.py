@@ -16,10 +16,17 @@ own code or output:
   error (a ``ValueError``/``TypeError``/``KeyError`` subclass with a message: no
   ``ArithmeticError``, ``ZeroDivisionError``, ``SystemError``, ``AttributeError``,
   no ``nan`` result, no hang);
-* ``test_truth_*.py``: one module per family (extrema and depth, expectations and
-  gains, mean field and maps, kernels and spectra, verdicts and subdifferentials,
-  numerics, invalid inputs), with Hypothesis properties that are derandomised and
-  keep no example database.
+* ``test_truth_*.py``: one module per family -- ``extrema`` (sup/inf, derivative
+  bounds of every catalogue entry, gradient bounds and depth_below up to 10^9 layers),
+  ``expect`` (Gaussian moments over variances 1e-6..1e6, gains), ``meanfield`` (q*,
+  chi_1, regime, edge of chaos, q_map, correlation_map, variance_map), ``kernels``
+  (NNGP/NTK, Jacobian spectrum), ``verify`` (check_bound/identity/claim,
+  subdifferentials, numeric), ``doors`` (float, sympy.N, latex digits), ``invalid``
+  (one clean error per invalid input) and ``shaping`` (marked slow) -- with Hypothesis
+  properties that are derandomised, keep no example database and run few examples.
+
+Run it alone with ``python -m pytest tests/truth -q -p no:cacheprovider`` (about a
+minute of CPU; ``-m "not slow"`` skips the shaping solves).
 
 Cases that fail on the code this suite was written against are marked
 ``xfail(strict=True, reason="issue 20 item N: ...")`` (or ``"new: ..."`` for a bug
