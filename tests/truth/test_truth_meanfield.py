@@ -237,3 +237,15 @@ def test_variance_map_over_the_catalogue(name, sw, sb, q):
     with mp.workdps(DPS):
         ref = num(sw) * expect(name, q) + num(sb)
     contains(sa.variance_map(name, _sym(sw), _sym(sb))(_sym(q)), ref, f"V({q}) of {name} at ({sw}, {sb})")
+
+
+@pytest.mark.parametrize("name, sw, sb, q_ref", [
+    ("relu", F(3, 2), F(1, 20), F(1, 5)),
+    # E[squareplus(sqrt(q) z)^2] = q/2 + 1 (the odd part integrates to 0): V(q) = 3q/4 + 31/20, q* = 31/5
+    case("squareplus", F(3, 2), F(1, 20), F(31, 5), item="new (item 8 family): squareplus q* = 31/5 shown as certified"),
+])
+def test_closed_form_fixed_points_are_exact(name, sw, sb, q_ref):
+    mf = sa.mean_field(name, _sym(sw), _sym(sb))
+    with mp.workdps(DPS):
+        contains(mf.q_star, num(q_ref), f"q* of {name}")
+    assert mf.q_star.level == "exact", f"q* = {mf.q_star.value} is {mf.q_star.level}; it is {q_ref}"
