@@ -239,15 +239,27 @@ def refine(cmap: CertifiedMap, cell: Cell, dps: int) -> arb:
     return X_
 
 
+def _between(cells: list, lo: float, hi: float) -> list:
+    return [c for c in cells if c.hi > lo and c.lo < hi]
+
+
 def reached(points: list, cells: list, q0: float, sign: int, q_gh: float, search: tuple[float, float]) -> tuple[int | None, str]:
     """Index in ``points`` (objects with ``.q`` Quantities) of the fixed point a network started at
-    ``q0`` reaches (None: q grows past the range), and the level of that claim.
+    ``q0`` reaches (None: q grows without bound), and the level of that claim.
 
-    ``sign`` is the certified sign of V(q0) - q0 (0 if undecided).  All fixed
-    points of the range are known, so between q0 and the nearest one in that
-    direction V(q) - q keeps its sign; where V is moreover increasing there (on
-    certified cells) the iterates move monotonically to it: proved.  Otherwise
-    the float64 iteration decides ("sampled").
+    ``cells`` cover ``(0, oo)`` (the two outer ones from the proved search range, see
+    :mod:`symact.propagation.searchrange`); ``sign`` is the certified sign of
+    ``V(q0) - q0`` (0 if undecided).  Proved ("certified") cases:
+
+    * ``V(q) > q`` on every cell above ``q0`` and no fixed point there: the iterates
+      increase, and a bounded increasing sequence would converge to a fixed point, so
+      ``q -> oo``;
+    * ``V(q) < q`` on every cell below ``q0`` and ``q = 0`` the only fixed point there:
+      the iterates decrease and stay ``>= 0``, so ``q -> 0``;
+    * the nearest fixed point in the direction of ``sign``, with ``V(q) - q`` of one
+      sign and ``V`` increasing on every cell between: monotone convergence.
+
+    Otherwise the float64 iteration ``q_gh`` decides (level ``"sampled"``).
     """
     order = sorted(range(len(points)), key=lambda i: float(points[i].q))
     zero = next((i for i in order if points[i].q.value == 0 and points[i].q.level == "exact"), None)
@@ -257,26 +269,28 @@ def reached(points: list, cells: list, q0: float, sign: int, q_gh: float, search
             return i, "exact" if points[i].q.level == "exact" else "certified"
         if not sign and abs(float(points[i].q) - q0) < 1e-12 * max(1.0, q0):
             return i, "sampled"
-    if sign and search[0] <= q0 <= search[1]:
+    if sign:
         side = [i for i in order if i != zero and (float(points[i].q) < q0 if sign < 0 else float(points[i].q) > q0)]
+        idx: int | None
         if side:
-            idx: int | None = side[-1] if sign < 0 else side[0]
+            idx = side[-1] if sign < 0 else side[0]
             target = float(points[idx].q)
         else:
-            idx, target = (zero, search[0]) if sign < 0 else (None, search[1])
+            idx, target = (zero, 0.0) if sign < 0 else (None, math.inf)
         lo, hi = sorted((q0, target))
-        between = [c for c in cells if c.hi >= lo and c.lo <= hi]
-        proved = all(c.kind != "unresolved" and c.increasing for c in between)
-        if proved and (sign > 0 or idx not in (None, zero)):
+        between = _between(cells, lo, hi)
+        # a root cell holds exactly one fixed point, a known one, not strictly between q0 and target
+        signed = all((c.kind == "excluded" and c.sign == sign) or c.kind == "root" for c in between)
+        if signed and (idx is None or idx == zero):
+            return idx, "certified"  # monotone iterates, no fixed point on the way
+        if signed and all(c.increasing for c in between):
             return idx, "certified"
-        if sign < 0 and idx is None:
-            pass  # a fixed point below the searched range: the iteration decides
-        elif not math.isfinite(q_gh) or q_gh > search[1] or abs(q_gh - target) > 1e-3 * max(1.0, target):
-            return idx, "sampled"  # float64 quadrature is inaccurate at large q: keep the certified direction
-    if not math.isfinite(q_gh) or q_gh > search[1]:
+        if idx is not None and math.isfinite(q_gh) and abs(q_gh - target) <= 1e-3 * max(1.0, target):
+            return idx, "sampled"
+    if not math.isfinite(q_gh) or q_gh > max(search[1], 1e14):
         return None, "sampled"
-    if q_gh < search[0] and zero is not None:
+    if q_gh < 1e-25 and zero is not None:
         return zero, "sampled"
     if not points:
-        raise ArithmeticError(f"the iteration settled at q = {q_gh:g}, where no fixed point was certified")
+        raise CertificationError(f"the float64 iteration settled at q = {q_gh:g}, where no fixed point was certified")
     return min(order, key=lambda i: abs(float(points[i].q) - q_gh)), "sampled"

@@ -338,3 +338,72 @@ def search_range(expr: sympy.Expr, sw: arb, sb: arb, sb_zero: bool, q0: float) -
     lo = min(lo, q0 / 2)
     hi = max(hi, 2 * q0, 4 * lo)
     return SearchRange(lo, hi, below, above, why_lo, why_hi)
+
+
+def _halves(lo: sympy.Expr, hi: sympy.Expr) -> list[tuple[sympy.Expr, sympy.Expr]]:
+    out = []
+    if (sympy.Min(hi, 0) - lo).is_extended_positive:
+        out.append((lo, sympy.Min(hi, 0)))
+    if (hi - sympy.Max(lo, 0)).is_extended_positive:
+        out.append((sympy.Max(lo, 0), hi))
+    return out
+
+
+def _xi(a: sympy.Expr, b: sympy.Expr) -> XInterval:
+    """An extended interval containing [a, b] (finite ends widened by 1e-25 relative and absolute)."""
+    def end(v: sympy.Expr, sign: int) -> tuple:
+        if v.is_infinite:
+            return (mpmath.inf if v > 0 else mpmath.ninf)._mpf_
+        if v.is_Integer:
+            return mpmath.mpf(int(v))._mpf_
+        with workdps(40):
+            f = mpmath.mpf(sympy.N(v, 40))
+            eps = mpmath.mpf(10) ** -25
+            return (f + sign * (abs(f) * eps + eps))._mpf_
+    return XInterval(end(a, -1), end(b, 1))
+
+
+def _signs(pieces: tuple, f: Any) -> list[int | None]:
+    """For each half-piece (split at 0), the proved sign of f(e) there: 1 (>= 0), -1 (<= 0), 0 (== 0), None."""
+    out: list[int | None] = []
+    for e, lo, hi in pieces:
+        g = sympy.simplify(f(e))
+        for a, b in _halves(lo, hi):
+            if g == 0:
+                out.append(0)
+                continue
+            try:
+                iv = xenclose(g, X, _xi(a, b))
+            except UnsupportedExpression:
+                out.append(None)
+                continue
+            out.append(iv.sign())
+    return out
+
+
+@cached(maxsize=256)
+def structure(expr: sympy.Expr) -> tuple[bool, bool]:
+    r"""Two proved shape facts about :math:`V`: (``increasing``, ``ratio_decreasing``).
+
+    ``increasing``: :math:`x\varphi(x)\varphi'(x) \ge 0` everywhere, i.e. :math:`\varphi^2`
+    is non-decreasing in :math:`|x|`, so :math:`V` is non-decreasing in :math:`q`.
+
+    ``ratio_decreasing``: :math:`\varphi` is continuous and
+    :math:`\varphi(x)(x\varphi'(x) - \varphi(x)) \le 0` everywhere, i.e.
+    :math:`\varphi(x)^2/x^2` is non-increasing in :math:`|x|`, and strictly decreasing on
+    some interval; then :math:`V(q)/q = \sigma_w^2\,\mathbb E[(\varphi(\sqrt q z)/\sqrt q z)^2 z^2]
+    + \sigma_b^2/q` is strictly decreasing, so :math:`V` has **at most one** positive fixed
+    point, with :math:`V(q) > q` below it and :math:`V(q) < q` above it.  Each sign is
+    proved per piece (after SymPy's ``simplify``) by extended interval evaluation.
+
+    >>> import sympy
+    >>> structure(sympy.Piecewise((0, X <= 0), (6, X >= 6), (X, True)))
+    (True, True)
+    """
+    pieces = tuple(gaussian_pieces(expr))
+    for (e1, _, br), (e2, _, _) in zip(pieces, pieces[1:]):
+        if sympy.simplify(e1.subs(X, br) - e2.subs(X, br)) != 0:
+            return False, False
+    inc = _signs(pieces, lambda e: X * e * sympy.diff(e, X))
+    rat = _signs(pieces, lambda e: e * (X * sympy.diff(e, X) - e))
+    return all(s in (0, 1) for s in inc), all(s in (0, -1) for s in rat) and -1 in rat
