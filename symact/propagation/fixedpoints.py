@@ -287,7 +287,7 @@ def reached(points: list, cells: list, q0: float, sign: int, q_gh: float, search
             return idx, "certified"
         if idx is not None and math.isfinite(q_gh) and abs(q_gh - target) <= 1e-3 * max(1.0, target):
             return idx, "sampled"
-    if not math.isfinite(q_gh) or q_gh > max(search[1], 1e14):
+    if not math.isfinite(q_gh) or q_gh > search[1]:
         return None, "sampled"
     if q_gh < 1e-25 and zero is not None:
         return zero, "sampled"

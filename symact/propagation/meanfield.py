@@ -414,7 +414,7 @@ def _mean_field(a: Any, act: Any, weight_var: Any, bias_var: Any, dps: int, q0: 
     search = (rng.lo, rng.hi)
     if reach is None:  # q grows without bound
         chi = Quantity(sw * side_limits_sq(dexpr, sympy.S.Infinity), "exact", method="limit q -> oo", name="chi_1")
-        grows = "no fixed point above q0: q grows without bound"
+        grows = "no fixed point: q grows without bound"
         if reach_level == "certified":
             grows += f" (proved: V(q) > q for every q >= {start:g}; {rng.why_hi})"
         note = grows + (f"; {note}" if note else "")
