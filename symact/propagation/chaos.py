@@ -191,9 +191,17 @@ def side_limits_sq(dexpr: sympy.Expr, point: sympy.Expr) -> sympy.Expr:
             raise ValueError("could not resolve the one-sided limits")
     else:
         with time_budget(3.0):
-            out = [sympy.limit(pieces[-1][0] ** 2, X, sympy.oo), sympy.limit(pieces[0][0] ** 2, X, -sympy.oo)]
+            out = [_limit_sq(pieces[-1][0], sympy.oo), _limit_sq(pieces[0][0], -sympy.oo)]
     total = sum(out) / 2
     return sympy.nsimplify(total) if all(o.is_Rational for o in out) else total
+
+
+def _limit_sq(f: sympy.Expr, point: sympy.Expr) -> sympy.Expr:
+    """lim f^2 at ``point``: the square of lim f when that is a finite number (SymPy finds it faster), else lim f^2."""
+    v = sympy.limit(f, X, point)
+    if v.is_number and v.is_finite and v.is_extended_real:
+        return v**2
+    return sympy.limit(f**2, X, point)
 
 
 @cached(maxsize=64)

@@ -27,6 +27,7 @@ References
 
 from __future__ import annotations
 
+import collections
 import itertools
 import math
 from dataclasses import dataclass
@@ -44,7 +45,7 @@ from ..numerics.arb import to_mpf
 from ..numerics.gaussian import as_ball, gaussian_expectation, scaled_expectation
 from .expectation import gaussian_pieces
 
-__all__ = ["Cell", "CertifiedMap", "isolate", "reached", "refine", "square_pieces", "to_interval"]
+__all__ = ["Cell", "CertifiedMap", "contracts_to", "isolate", "reached", "refine", "square_pieces", "to_interval"]
 
 _LOW_DPS = 10
 _GOAL = 6
@@ -148,9 +149,21 @@ def _cell_ball(a: float, b: float) -> arb:
 def _test(cmap: CertifiedMap, a: float, b: float) -> Cell | None:
     """Exclude, prove or fail (None) on ``[a, b]`` at low precision."""
     try:
-        return _attempt(cmap, a, b)
+        got = _attempt(cmap, a, b)
     except CertificationError:
-        return None
+        got = None
+    if got is not None:
+        return got
+    try:  # V on the whole cell entirely below a or above b: no fixed point in it
+        with workdps(_LOW_DPS + 8):
+            VX = cmap.V(_cell_ball(a, b), _LOW_DPS, _GOAL)
+            if VX.is_finite() and VX.upper() < a:
+                return Cell(a, b, "excluded", -1, False)
+            if VX.is_finite() and VX.lower() > b:
+                return Cell(a, b, "excluded", 1, False)
+    except CertificationError:
+        pass
+    return None
 
 
 def _attempt(cmap: CertifiedMap, a: float, b: float) -> Cell | None:
@@ -192,10 +205,10 @@ def isolate(cmap: CertifiedMap, lo: float, hi: float, *, cells: int = 24, depth:
     edges = [lo * ratio ** (i + 0.0137 * (0 < i < cells)) for i in range(cells + 1)]
     edges[-1] = hi
     out: list[Cell] = []
-    stack = [(edges[i], edges[i + 1], 0) for i in range(cells)][::-1]
-    done = 0
-    while stack:
-        a, b, d = stack.pop()
+    queue = collections.deque((edges[i], edges[i + 1], 0) for i in range(cells))  # breadth first: every
+    done = 0  # cell is tested before any is bisected, so one hard spot cannot use up the tests
+    while queue:
+        a, b, d = queue.popleft()
         if done >= tests:
             out.append(Cell(a, b, "unresolved"))
             continue
@@ -207,9 +220,9 @@ def isolate(cmap: CertifiedMap, lo: float, hi: float, *, cells: int = 24, depth:
             out.append(Cell(a, b, "unresolved"))
         else:
             mid = math.sqrt(a * b) * (1 + 1e-3 / (d + 3))
-            stack.append((mid, b, d + 1))
-            stack.append((a, mid, d + 1))
-    return out
+            queue.append((a, mid, d + 1))
+            queue.append((mid, b, d + 1))
+    return sorted(out, key=lambda c: c.lo)
 
 
 def refine(cmap: CertifiedMap, cell: Cell, dps: int) -> arb:
@@ -287,6 +300,8 @@ def reached(points: list, cells: list, q0: float, sign: int, q_gh: float, search
             return idx, "certified"
         if idx is not None and math.isfinite(q_gh) and abs(q_gh - target) <= 1e-3 * max(1.0, target):
             return idx, "sampled"
+    if sign > 0 and not any(float(points[i].q) > q0 for i in order):
+        return None, "sampled"  # no fixed point above q0 in the range: growth beyond it is not proved
     if not math.isfinite(q_gh) or q_gh > search[1]:
         return None, "sampled"
     if q_gh < 1e-25 and zero is not None:
@@ -294,3 +309,45 @@ def reached(points: list, cells: list, q0: float, sign: int, q_gh: float, search
     if not points:
         raise CertificationError(f"the float64 iteration settled at q = {q_gh:g}, where no fixed point was certified")
     return min(order, key=lambda i: abs(float(points[i].q) - q_gh)), "sampled"
+
+
+def contracts_to(cmap: CertifiedMap, q0: float, enclosure: tuple, *, steps: int = 60) -> bool:
+    r"""Prove that the iterates of :math:`V` from ``q0`` converge to the fixed point in ``enclosure``.
+
+    Finds a neighbourhood :math:`J = [lo - r, hi + r]` of the fixed point on which
+    :math:`|V'| \le L < 1` (one ball evaluation of :math:`V'` on :math:`J`) with
+    :math:`L (r + hi - lo) \le r`, so that :math:`V` maps :math:`J` into itself and
+    contracts it; then iterates :math:`V` from ``q0`` in ball arithmetic (at most
+    ``steps`` times) until a ball lies inside :math:`J`.  Returns False when either
+    step does not succeed: nothing is claimed then.
+    """
+    with workdps(40):
+        lo, hi = (arb(mpmath.mpf(v)) for v in enclosure)
+        w = hi - lo
+        J = None
+        for frac in (0.5, 0.2, 0.05, 0.01):
+            r = (lo + hi) / 2 * frac
+            cand = (lo - r).union(hi + r)
+            if cand.lower() <= 0:
+                continue
+            try:
+                d = cmap.dV(cand, _LOW_DPS, _GOAL)
+            except CertificationError:
+                continue
+            L = arb(abs(d).upper())
+            if L < 1 and L * (r + w) <= r:
+                J = cand
+                break
+        if J is None:
+            return False
+        q = arb(q0)
+        for _ in range(steps):
+            if q.lower() >= J.lower() and q.upper() <= J.upper():
+                return True
+            try:
+                q = cmap.V(q, _LOW_DPS + 4)
+            except CertificationError:
+                return False
+            if not q.is_finite() or q.rad() > J.rad():
+                return False
+    return False

@@ -66,7 +66,7 @@ from .chaos import (
     side_limits_sq,
 )
 from .expectation import X, expect
-from .fixedpoints import Cell, CertifiedMap, isolate, reached, refine, square_pieces, to_interval
+from .fixedpoints import Cell, CertifiedMap, contracts_to, isolate, reached, refine, square_pieces, to_interval
 from .meanfield_result import SEARCH, FixedPoint, MeanField, Status
 from .searchrange import search_range, structure
 from .rates import (
@@ -405,6 +405,9 @@ def _mean_field(a: Any, act: Any, weight_var: Any, bias_var: Any, dps: int, q0: 
     steps = [Record("fixed_point", {"q_star": p.q.value, "slope": p.slope.value, "stable": p.stable,
                                      "enclosure": p.q.enclosure}, p.q.level) for p in points]
     reach, reach_level = reached(points, cells, start, _sign_at(cmap, start), q_gh, (rng.lo, rng.hi))
+    if reach_level == "sampled" and reach is not None and points[reach].stable and points[reach].q.value != 0 \
+            and contracts_to(cmap, start, points[reach].q.enclosure):
+        reach_level = "certified"
     note = _warnings(points, reach)
     gaps = [c for c in cells if c.kind == "unresolved"]
     if gaps:

@@ -143,7 +143,7 @@ def _lower_ratio(e: sympy.Expr, R: int) -> arb:
                 return arb(abs(hull).lower()) ** 2
     except UnsupportedExpression:
         pass
-    return _lower_ratio_certified(e, R)
+    return arb(0)
 
 
 @cached(maxsize=256)
@@ -167,11 +167,6 @@ def _certified_ratio(e: sympy.Expr, R: int) -> tuple[arb, arb] | None:
         hull = arb(mpmath.mpf(lo)).union(arb(mpmath.mpf(hi))).union(eR)
         A = arb(abs(hull).lower()) ** 2 if (hull > 0 or hull < 0) else arb(0)
         return A, arb(abs(hull).upper()) ** 2
-
-
-def _lower_ratio_certified(e: sympy.Expr, R: int) -> arb:
-    got = _certified_ratio(e, R)
-    return arb(0) if got is None else got[0]
 
 
 @cached(maxsize=256)
@@ -251,7 +246,7 @@ def _above(expr: sympy.Expr, sw: arb, sb: arb, q0: float) -> tuple[float, int, s
             continue
         with workdps(30):
             got = _decide(g, sw, sb)
-            if got is None and g.bounded is None:
+            if got is None and g.bounded is None and R == _RS[0]:
                 got = _decide(_refined(expr, g), sw, sb)
         if got is not None:
             return got
