@@ -410,6 +410,10 @@ def gain_json(table: Any) -> dict[str, Any]:
             "torch_gain": num(field("pytorch", "torch", "torch_gain")),
             "chi1_at_gain": num(field("chi1_ours", "chi1_gain", "chi1_derived")),
             "chi1_at_torch_gain": num(field("chi1_pytorch", "chi1_torch")),
+            "repelling": bool(getattr(r, "repelling", False)),
+            "fate": r.fate() if hasattr(r, "fate") else "",
+            "escapes": [{"direction": e.direction, "q_star": None if e.q is None else number(e.q),
+                         "chi1": number(e.chi1), "level": e.level} for e in getattr(r, "escapes", ())],
         })
     return {"rows": rows, "note": (
         "gain: the variance-preserving gain 1/sqrt(E[phi(z)^2]); torch_gain: "
@@ -434,6 +438,8 @@ def gain_text(data: dict[str, Any], fmt: str = "text") -> str:
     if fmt == "markdown":
         lines = ["| " + " | ".join(_GAIN_HEADER) + " |", "|---|---|---|---|---|"]
         lines += ["| " + " | ".join(r) + " |" for r in rows]
+        lines += ["", *(f"{r['name']}: {r['fate']}" for r in data["rows"] if r.get("fate"))] \
+            if any(r.get("fate") for r in data["rows"]) else []
         return "\n".join(lines) + "\n\n" + data["note"]
     if fmt == "latex":
         from ..proofs.derivation import escape_text
@@ -446,6 +452,8 @@ def gain_text(data: dict[str, Any], fmt: str = "text") -> str:
     f = "  ".join(f"{{:<{w}}}" for w in widths)
     lines = [f.format(*_GAIN_HEADER), f.format(*("-" * w for w in widths))]
     lines += [f.format(*r) for r in rows]
+    lines += ["", *(f"{r['name']}: {r['fate']}" for r in data["rows"] if r.get("fate"))] \
+        if any(r.get("fate") for r in data["rows"]) else []
     return "\n".join(ln.rstrip() for ln in lines) + "\n\n" + data["note"] + \
         "\nMarkers: * exact closed form shown as a decimal; ~ certified digits; ≈ a floating-point value (not certified)."
 

@@ -113,8 +113,10 @@ def gain(nonlinearity: Any, param: Any = None, *, dps: int = DEFAULT_DPS) -> Gai
         Exact when :math:`\mathbb{E}[\varphi(z)^2]` has a proved closed form
         (:math:`\sqrt 2` for ReLU, :math:`\sqrt{2/(1+a^2)}` for leaky ReLU, 1 for SELU),
         else certified (tanh: 1.5925374197…).  Note that for GELU and SiLU the
-        fixed point :math:`q^* = 1` this gain creates is *repelling*
-        (see :func:`symact.propagation.meanfield.mean_field`).
+        fixed point :math:`q^* = 1` this gain creates is *repelling* (:math:`V'(1) > 1`):
+        a variance slightly above 1 grows without bound, slightly below 1 decays to 0
+        (:func:`gain_table` rows say so in ``fate()``; see
+        :func:`symact.propagation.meanfield.mean_field` and ``MeanField.escapes``).
 
     References
     ----------
@@ -210,6 +212,24 @@ class GainRow:
     chi1_ours: Quantity
     chi1_pytorch: Quantity | None
     slope_ours: Quantity | None = None
+    escapes: tuple = ()
+
+    @property
+    def repelling(self) -> bool:
+        """Whether the gain's fixed point :math:`q^* = 1` is proved repelling (:math:`V'(1) > 1`)."""
+        return self.slope_ours is not None and bool(self.slope_ours.enclosure[0] > 1)
+
+    def fate(self) -> str:
+        """Where the variance goes at this gain: ``""`` unless :math:`q^* = 1` repels.
+
+        >>> gain_table(["relu"]).rows[0].fate()
+        ''
+        """
+        if not self.repelling:
+            return ""
+        assert self.slope_ours is not None
+        return (f"q* = 1 repels (V'(1) = {self.slope_ours.evalf(4)}): a network started at q0 = 1 stays there only "
+                "if the variance is exactly 1; " + "; ".join(e.describe() for e in self.escapes))
 
 
 def _fmt(v: Any, digits: int = 8) -> str:
@@ -231,6 +251,7 @@ class GainTable:
         for r in self.rows:
             lines.append(f"{r.name:<14} {_fmt(r.ours):>12} {_fmt(r.pytorch):>12} {_fmt(r.chi1_ours):>12} "
                          f"{_fmt(r.chi1_pytorch):>12} {_fmt(r.slope_ours, 5):>11}")
+        lines += [f"{r.name}: {r.fate()}" for r in self.rows if r.fate()]
         return "\n".join(lines)
 
     def latex(self) -> str:
@@ -304,7 +325,8 @@ def gain_table(acts: Any = ("identity", "sigmoid", "tanh", "relu", "leaky_relu",
             param = next(iter(slope_param.values())) if name == "leaky_relu" and slope_param else None
             tg = torch_gain("linear" if name == "identity" else name, param)
             c_t = mean_field(a, sympy.simplify(tg.value**2), 0, dps=dps).chi1
-        rows.append(GainRow(name, ours, tg, c_ours, c_t, slope))
+        escapes = mean_field(a, ours.weight_var, 0, dps=dps).escapes if slope.enclosure[0] > 1 else ()
+        rows.append(GainRow(name, ours, tg, c_ours, c_t, slope, escapes))
     return GainTable(tuple(rows))
 
 

@@ -67,7 +67,7 @@ from .chaos import (
 )
 from .expectation import X, expect
 from .fixedpoints import Cell, CertifiedMap, contracts_to, isolate, reached, refine, square_pieces, to_interval
-from .meanfield_result import SEARCH, FixedPoint, MeanField, Status
+from .meanfield_result import SEARCH, Escape, FixedPoint, MeanField, Status
 from .searchrange import search_range, structure
 from .rates import (
     certified_quantity,
@@ -78,6 +78,7 @@ from .rates import (
 )
 
 __all__ = [
+    "Escape",
     "FixedPoint",
     "MeanField",
     "chi1",
@@ -416,7 +417,7 @@ def _mean_field(a: Any, act: Any, weight_var: Any, bias_var: Any, dps: int, q0: 
             f"fixed points not excluded within {where} (V(q) - q not separated from 0 there): the list may be incomplete")
     search = (rng.lo, rng.hi)
     if reach is None:  # q grows without bound
-        chi = Quantity(sw * side_limits_sq(dexpr, sympy.S.Infinity), "exact", method="limit q -> oo", name="chi_1")
+        chi = _chi_at_infinity(sw_src, dexpr, dps)
         grows = "no fixed point: q grows without bound"
         if reach_level == "certified":
             grows += f" (proved: V(q) > q for every q >= {start:g}; {rng.why_hi})"
@@ -427,9 +428,43 @@ def _mean_field(a: Any, act: Any, weight_var: Any, bias_var: Any, dps: int, q0: 
     p = points[reach]
     status: Status = "q -> 0" if p.q.value == 0 and p.q.level == "exact" else "fixed point"
     xi_q = depth_scale(p.slope)
+    escapes = _escapes(cmap, expr, dexpr, sw, sb, points, cells, reach, search, dps) if p.stable is False else ()
+    if escapes:
+        note = (f"{note}; " if note else "") + (
+            f"q0 = {start:g} sits on the repelling fixed point q* = {p.q}: it stays only if exactly there; "
+            + "; ".join(e.describe() for e in escapes))
     return MeanField(name, sw, sb, p.q, status, p.chi1, regime_of(p.chi1), xi_q, depth_scale(p.chi1),
                      its, False, dps, tuple(points), complete, reach_level, search, note, tuple(steps),
-                         f"below q = {rng.lo:.4g}: {rng.why_lo}; above q = {rng.hi:.4g}: {rng.why_hi}")
+                     f"below q = {rng.lo:.4g}: {rng.why_lo}; above q = {rng.hi:.4g}: {rng.why_hi}", escapes)
+
+
+def _chi_at_infinity(sw_src: Any, dexpr: sympy.Expr, dps: int) -> Quantity:
+    """chi_1 as q -> oo: sigma_w^2 times the mean of phi'(+-oo)^2; exact only for an exact sigma_w^2."""
+    factor = side_limits_sq(dexpr, sympy.S.Infinity)
+    if is_exact_source(sw_src):
+        return Quantity(sw_src * factor, "exact", method="limit q -> oo", name="chi_1")
+    return _scaled(sw_src, factor, dps, "chi_1")
+
+
+def _escapes(cmap: CertifiedMap, expr: sympy.Expr, dexpr: sympy.Expr, sw: sympy.Expr, sb: sympy.Expr,
+             points: list[FixedPoint], cells: list[Cell], at: int, search: tuple, dps: int) -> tuple[Escape, ...]:
+    """Where q goes from just above and just below the repelling fixed point ``points[at]``."""
+    p = points[at]
+    if not p.slope.enclosure[0] > 1:  # an oscillating (V' < -1) or undecided repeller: not described
+        return ()
+    lo, hi = (float(v) for v in p.q.enclosure)
+    out = []
+    for direction, q1, sign in (("up", hi * (1 + 1e-9) + 1e-300, 1), ("down", lo * (1 - 1e-9), -1)):
+        if q1 <= 0:
+            continue
+        q_gh = gh_fixed_point(expr, sw, sb, q1)[0]
+        idx, level = reached(points, cells, q1, sign, q_gh, search)
+        if idx is None:
+            chi = _chi_at_infinity(cmap.weight_var, dexpr, dps)
+            out.append(Escape(direction, None, chi, level))
+        elif idx != at:
+            out.append(Escape(direction, points[idx].q, points[idx].chi1, level))
+    return tuple(out)
 
 
 def _sign_at(cmap: CertifiedMap, q0: float) -> int:

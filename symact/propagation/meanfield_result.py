@@ -11,7 +11,7 @@ from ..core.precision import DEFAULT_DPS
 from ..core.result import LEVELS, Level, Quantity, Result, weakest
 from ..core.steps import Record
 
-__all__ = ["FixedPoint", "MeanField", "Regime", "Status"]
+__all__ = ["Escape", "FixedPoint", "MeanField", "Regime", "Status"]
 
 Status = Literal["fixed point", "q -> 0", "diverges"]
 Regime = Literal["ordered", "critical", "chaotic", "undecided"]
@@ -40,6 +40,34 @@ class FixedPoint:
     slope: Quantity
     stable: bool | None
     chi1: Quantity
+
+
+@dataclass(frozen=True)
+class Escape:
+    r"""Where the variance goes from just above (``"up"``) or below (``"down"``) a repelling fixed point.
+
+    Attributes
+    ----------
+    direction : {"up", "down"}
+    q : Quantity or None
+        The fixed point reached (``None``: the variance grows without bound).
+    chi1 : Quantity
+        :math:`\chi_1` there (as :math:`q \to \infty` when ``q`` is None).
+    level : str
+        How strongly that destination is shown (as ``MeanField.reached_level``).
+    """
+
+    direction: str
+    q: Quantity | None
+    chi1: Quantity
+    level: str
+
+    def describe(self) -> str:
+        """One phrase, e.g. ``'above it q grows without bound (chi_1 -> 1.176)'``."""
+        side = "above" if self.direction == "up" else "below"
+        if self.q is None:
+            return f"{side} it q grows without bound (chi_1 -> {self.chi1.evalf(4)}, {self.level})"
+        return f"{side} it q -> {self.q} (chi_1 = {self.chi1.evalf(4)}, {self.level})"
 
 
 @dataclass(frozen=True, eq=False, repr=False)
@@ -74,6 +102,9 @@ class MeanField(Result):
         (monotone convergence proved on certified cells) or ``"sampled"``.
     note : str
         Warnings such as a repelling variance-preserving fixed point.
+    escapes : tuple of Escape
+        When ``q_star`` is a *repelling* fixed point (``q0`` sits exactly on it, as at a
+        variance-preserving gain): where a variance slightly above and slightly below it goes.
     range_proof : str
         Why no fixed point lies outside the searched range ``search`` (the proved sign of
         :math:`V(q) - q` below and above it; see :mod:`symact.propagation.searchrange`).
@@ -98,6 +129,7 @@ class MeanField(Result):
     note: str = ""
     steps: tuple[Record, ...] = field(default=(), compare=False)
     range_proof: str = ""
+    escapes: tuple[Escape, ...] = ()
 
     def __post_init__(self) -> None:
         if self.status not in ("fixed point", "q -> 0", "diverges"):
