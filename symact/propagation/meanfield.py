@@ -384,9 +384,9 @@ def _mean_field(a: Any, act: Any, weight_var: Any, bias_var: Any, dps: int, q0: 
     if exact_coeffs and sw.is_Rational is not None:
         q0s = exact_number(q0)
         cands = tuple(dict.fromkeys(c for c in (q0s, sympy.Integer(1)) if c.is_Rational and c > 0))
-        for r in _exact_candidates(expr, sw, sb, cands, dps):
-            if not any(p.q.enclosure[0] <= r <= p.q.enclosure[1] for p in points):
-                points.append(_exact_point(cmap, dpieces, expr, r, dps))
+        for r in _exact_candidates(expr, sw, sb, cands, dps):  # an exact fixed point replaces its enclosure
+            points = [p for p in points if not p.q.enclosure[0] <= r <= p.q.enclosure[1]]
+            points.append(_exact_point(cmap, dpieces, expr, r, dps))
     points.sort(key=lambda p: float(p.q))
     zero_fixed = bool(sb.is_zero) and bool(sympy.simplify(expr.subs(X, 0)) == 0)
     if zero_fixed:
