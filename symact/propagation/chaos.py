@@ -174,6 +174,7 @@ def homogeneous_slopes(expr: sympy.Expr) -> tuple[sympy.Expr, sympy.Expr] | None
     return plus, minus
 
 
+@cached(maxsize=256)
 def side_limits_sq(dexpr: sympy.Expr, point: sympy.Expr) -> sympy.Expr:
     """(g(p⁺)² + g(p⁻)²)/2 for the piecewise-smooth g = dexpr at p (0 or ±oo).
 

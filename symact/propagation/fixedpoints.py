@@ -152,6 +152,14 @@ def _test(cmap: CertifiedMap, a: float, b: float) -> Cell | None:
         got = _attempt(cmap, a, b)
     except CertificationError:
         got = None
+    if got is None and cmap.dsquare is not None and not cmap.scaled:
+        cmap.scaled = True  # V' in the standard-normal form: tighter on a wide cell, slower
+        try:
+            got = _attempt(cmap, a, b)
+        except CertificationError:
+            got = None
+        finally:
+            cmap.scaled = False
     if got is not None:
         return got
     try:  # V on the whole cell entirely below a or above b: no fixed point in it

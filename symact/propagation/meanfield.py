@@ -402,10 +402,10 @@ def _mean_field(a: Any, act: Any, weight_var: Any, bias_var: Any, dps: int, q0: 
     cells = _with_structure(expr, points, [Cell(0.0, rng.lo, "excluded" if rng.below else "unresolved", rng.below),
                                            *found, Cell(rng.hi, math.inf, "excluded" if rng.above else "unresolved", rng.above)])
     complete = all(c.kind != "unresolved" for c in cells)
-    q_gh, _, its = gh_fixed_point(expr, sw, sb, start)
     steps = [Record("fixed_point", {"q_star": p.q.value, "slope": p.slope.value, "stable": p.stable,
                                      "enclosure": p.q.enclosure}, p.q.level) for p in points]
-    reach, reach_level = reached(points, cells, start, _sign_at(cmap, start), q_gh, (rng.lo, rng.hi))
+    reach, reach_level = _reached_lazily(expr, sw, sb, points, cells, start, _sign_at(cmap, start), (rng.lo, rng.hi))
+    its = 0
     if reach_level == "sampled" and reach is not None and points[reach].stable and points[reach].q.value != 0 \
             and contracts_to(cmap, start, points[reach].q.enclosure):
         reach_level = "certified"
@@ -438,6 +438,15 @@ def _mean_field(a: Any, act: Any, weight_var: Any, bias_var: Any, dps: int, q0: 
                      f"below q = {rng.lo:.4g}: {rng.why_lo}; above q = {rng.hi:.4g}: {rng.why_hi}", escapes)
 
 
+def _reached_lazily(expr: sympy.Expr, sw: sympy.Expr, sb: sympy.Expr, points: list[FixedPoint], cells: list[Cell],
+                    q0: float, sign: int, search: tuple) -> tuple[int | None, str]:
+    """:func:`~symact.propagation.fixedpoints.reached`, running the float64 iteration only when no proof applies."""
+    got = reached(points, cells, q0, sign, math.nan, search)
+    if got[1] != "sampled":
+        return got
+    return reached(points, cells, q0, sign, gh_fixed_point(expr, sw, sb, q0)[0], search)
+
+
 def _chi_at_infinity(sw_src: Any, dexpr: sympy.Expr, dps: int) -> Quantity:
     """chi_1 as q -> oo: sigma_w^2 times the mean of phi'(+-oo)^2; exact only for an exact sigma_w^2."""
     factor = side_limits_sq(dexpr, sympy.S.Infinity)
@@ -457,8 +466,7 @@ def _escapes(cmap: CertifiedMap, expr: sympy.Expr, dexpr: sympy.Expr, sw: sympy.
     for direction, q1, sign in (("up", hi * (1 + 1e-9) + 1e-300, 1), ("down", lo * (1 - 1e-9), -1)):
         if q1 <= 0:
             continue
-        q_gh = gh_fixed_point(expr, sw, sb, q1)[0]
-        idx, level = reached(points, cells, q1, sign, q_gh, search)
+        idx, level = _reached_lazily(expr, sw, sb, points, cells, q1, sign, search)
         if idx is None:
             chi = _chi_at_infinity(cmap.weight_var, dexpr, dps)
             out.append(Escape(direction, None, chi, level))
