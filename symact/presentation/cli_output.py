@@ -350,6 +350,10 @@ def meanfield_json(act: Any, mf: Any, wv: Any, bv: Any, edge: Any, want_edge: bo
         "reached_level": getattr(mf, "reached_level", None),
         "complete": getattr(mf, "complete", True),
         "note": getattr(mf, "note", ""),
+        "searched": list(getattr(mf, "search", ())),
+        "range_proof": getattr(mf, "range_proof", ""),
+        "escapes": [{"direction": e.direction, "q_star": None if e.q is None else num(e.q), "chi1": num(e.chi1),
+                     "level": e.level} for e in getattr(mf, "escapes", ())],
         "edge_of_chaos_weight_var": None,
     }
     if want_edge:
@@ -386,6 +390,9 @@ def meanfield_text(data: dict[str, Any]) -> str:
     lines.append(f"  level   = {data['level']}{reach}{more}")
     if data["note"]:
         lines.append(f"  note    : {data['note']}")
+    if data.get("range_proof"):
+        lines.append(f"  range   : fixed points searched on [{data['searched'][0]:.4g}, {data['searched'][1]:.4g}]; "
+                     f"{data['range_proof']}")
     if data["edge_of_chaos_weight_var"] is not None:
         lines.append(f"  edge of chaos at sigma_b^2 = {data['bias_var']['text']}: "
                      f"sigma_w^2 = {_show(data['edge_of_chaos_weight_var'])}")
