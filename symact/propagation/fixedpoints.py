@@ -45,7 +45,7 @@ from ..numerics.arb import to_mpf
 from ..numerics.gaussian import as_ball, gaussian_expectation, scaled_expectation
 from .expectation import gaussian_pieces
 
-__all__ = ["Cell", "CertifiedMap", "contracts_to", "isolate", "reached", "refine", "square_pieces", "to_interval"]
+__all__ = ["Cell", "CertifiedMap", "basin", "contracts_to", "isolate", "reached", "refine", "square_pieces", "to_interval"]
 
 _LOW_DPS = 10
 _GOAL = 6
@@ -319,7 +319,31 @@ def reached(points: list, cells: list, q0: float, sign: int, q_gh: float, search
     return min(order, key=lambda i: abs(float(points[i].q) - q_gh)), "sampled"
 
 
-def contracts_to(cmap: CertifiedMap, q0: float, enclosure: tuple, *, steps: int = 60) -> bool:
+def basin(cells: list, enclosure: tuple) -> tuple[float, float]:
+    """The interval around a fixed point from which :func:`reached` proves monotone convergence to it:
+    the runs of cells next to it that are excluded, of the right sign (+ below, - above) and increasing."""
+    lo, hi = (float(v) for v in enclosure)
+    below = sorted((c for c in cells if c.hi <= hi), key=lambda c: -c.hi)
+    above = sorted((c for c in cells if c.lo >= lo), key=lambda c: c.lo)
+    bl, bu = lo, hi
+    home = next((c for c in cells if c.lo <= lo and hi <= c.hi), None)
+    if home is not None and home.kind == "root" and home.increasing:
+        bl, bu = home.lo, home.hi  # the cell's only fixed point is this one
+    below = [c for c in below if c.hi <= bl * (1 + 1e-12)]
+    above = [c for c in above if c.lo >= bu * (1 - 1e-12)]
+    for c in below:
+        if c.hi < bl * (1 - 1e-12) or not (c.kind in ("excluded", "root") and c.increasing and c.sign >= 0):
+            break
+        bl = c.lo
+    for c in above:
+        if c.lo > bu * (1 + 1e-12) or not (c.kind in ("excluded", "root") and c.increasing and c.sign <= 0):
+            break
+        bu = c.hi
+    return bl, bu
+
+
+def contracts_to(cmap: CertifiedMap, q0: float, enclosure: tuple, *, steps: int = 60,
+                 monotone: tuple[float, float] | None = None) -> bool:
     r"""Prove that the iterates of :math:`V` from ``q0`` converge to the fixed point in ``enclosure``.
 
     Finds a neighbourhood :math:`J = [lo - r, hi + r]` of the fixed point on which
@@ -327,7 +351,8 @@ def contracts_to(cmap: CertifiedMap, q0: float, enclosure: tuple, *, steps: int 
     :math:`L (r + hi - lo) \le r`, so that :math:`V` maps :math:`J` into itself and
     contracts it; then iterates :math:`V` from ``q0`` in ball arithmetic (at most
     ``steps`` times) until a ball lies inside :math:`J`.  Returns False when either
-    step does not succeed: nothing is claimed then.
+    step does not succeed: nothing is claimed then.  ``monotone`` (from :func:`basin`) is a
+    second target: an interval from which monotone convergence to the fixed point is proved.
     """
     with workdps(40):
         lo, hi = (arb(mpmath.mpf(v)) for v in enclosure)
@@ -346,16 +371,19 @@ def contracts_to(cmap: CertifiedMap, q0: float, enclosure: tuple, *, steps: int 
             if L < 1 and L * (r + w) <= r:
                 J = cand
                 break
-        if J is None:
+        targets = [J] if J is not None else []
+        if monotone is not None and monotone[0] > 0 and math.isfinite(monotone[1]) and monotone[1] > monotone[0]:
+            targets.append(arb(monotone[0]).union(arb(monotone[1])))
+        if not targets:
             return False
         q = arb(q0)
         for _ in range(steps):
-            if q.lower() >= J.lower() and q.upper() <= J.upper():
+            if any(q.lower() >= T.lower() and q.upper() <= T.upper() for T in targets):
                 return True
             try:
                 q = cmap.V(q, _LOW_DPS + 4)
             except CertificationError:
                 return False
-            if not q.is_finite() or q.rad() > J.rad():
+            if not q.is_finite() or q.rad() > max(T.rad() for T in targets):
                 return False
     return False

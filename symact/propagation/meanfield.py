@@ -66,7 +66,7 @@ from .chaos import (
     side_limits_sq,
 )
 from .expectation import X, expect
-from .fixedpoints import Cell, CertifiedMap, contracts_to, isolate, reached, refine, square_pieces, to_interval
+from .fixedpoints import Cell, CertifiedMap, basin, contracts_to, isolate, reached, refine, square_pieces, to_interval
 from .meanfield_result import SEARCH, Escape, FixedPoint, MeanField, Status
 from .searchrange import search_range, structure
 from .rates import (
@@ -322,10 +322,17 @@ def _with_convention(mf: MeanField, a: Any) -> MeanField:
                                note=(f"{mf.note}; " if mf.note else "") + rec.note, steps=(*mf.steps, rec))
 
 
-def _exact_candidates(expr: sympy.Expr, sw: sympy.Expr, sb: sympy.Expr, qs: tuple, dps: int) -> list[sympy.Expr]:
+def _exact_candidates(cmap: CertifiedMap, expr: sympy.Expr, sw: sympy.Expr, sb: sympy.Expr, qs: tuple,
+                      dps: int) -> list[sympy.Expr]:
     """The rationals among ``qs`` proved to be fixed points: V(r) - r cancels to 0 (the gain's q = 1)."""
+    from flint import arb
+
     out = []
     for r in qs:
+        with workdps(30):
+            if (cmap.V(arb(float(r)) if r.q == 1 else as_ball(r, 20), 20) - as_ball(r, 20)).contains(0) is False:
+                continue  # certified V(r) != r: no symbolic work
+
         e2 = expect(expr**2, r, dps=dps)
         if e2.level == "exact" and sympy.cancel(sympy.together(sw * e2.value + sb - r)) == 0:
             out.append(r)
@@ -384,7 +391,7 @@ def _mean_field(a: Any, act: Any, weight_var: Any, bias_var: Any, dps: int, q0: 
     if exact_coeffs and sw.is_Rational is not None:
         q0s = exact_number(q0)
         cands = tuple(dict.fromkeys(c for c in (q0s, sympy.Integer(1)) if c.is_Rational and c > 0))
-        for r in _exact_candidates(expr, sw, sb, cands, dps):  # an exact fixed point replaces its enclosure
+        for r in _exact_candidates(cmap, expr, sw, sb, cands, dps):  # an exact fixed point replaces its enclosure
             points = [p for p in points if not p.q.enclosure[0] <= r <= p.q.enclosure[1]]
             points.append(_exact_point(cmap, dpieces, expr, r, dps))
     points.sort(key=lambda p: float(p.q))
@@ -407,7 +414,7 @@ def _mean_field(a: Any, act: Any, weight_var: Any, bias_var: Any, dps: int, q0: 
     reach, reach_level = _reached_lazily(expr, sw, sb, points, cells, start, _sign_at(cmap, start), (rng.lo, rng.hi))
     its = 0
     if reach_level == "sampled" and reach is not None and points[reach].stable and points[reach].q.value != 0 \
-            and contracts_to(cmap, start, points[reach].q.enclosure):
+            and contracts_to(cmap, start, points[reach].q.enclosure, monotone=basin(cells, points[reach].q.enclosure)):
         reach_level = "certified"
     note = _warnings(points, reach)
     gaps = [c for c in cells if c.kind == "unresolved"]
@@ -467,6 +474,8 @@ def _escapes(cmap: CertifiedMap, expr: sympy.Expr, dexpr: sympy.Expr, sw: sympy.
         if q1 <= 0:
             continue
         idx, level = _reached_lazily(expr, sw, sb, points, cells, q1, sign, search)
+        if (idx is None and sign < 0) or (idx is not None and sign * (float(points[idx].q) - float(p.q)) <= 0):
+            continue  # a float iteration moving against the proved sign of V(q) - q: no claim
         if idx is None:
             chi = _chi_at_infinity(cmap.weight_var, dexpr, dps)
             out.append(Escape(direction, None, chi, level))
