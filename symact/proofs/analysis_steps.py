@@ -385,7 +385,7 @@ def _repelling_steps(mf: Any, escapes: tuple) -> list[Step]:
             out += [f" {side}it the variance grows without bound and ", Notation(r"\chi_1", "χ₁"), " tends to ",
                     number(e.chi1), "."]
         else:
-            out += [f" {side}it the variance goes to the attracting fixed point ", Notation("q^*", "q*"), " = ",
+            out += [f" {side}it the variance goes to the attracting fixed point ", Notation("q", "q"), " = ",
                     number(e.q), ", where ", Notation(r"\chi_1", "χ₁"), " = ", number(e.chi1), "."]
     if any(e.level == "sampled" for e in escapes):
         out.append(" (Where the variance goes is shown by float64 iteration only, not certified.)")

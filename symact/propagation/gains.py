@@ -80,7 +80,7 @@ class Gain(Quantity):
         return self.details.get("repelling")
 
     def mean_field(self) -> Any:
-        """:func:`~symact.propagation.meanfield.mean_field` at :math:`\sigma_w^2 = g^2, \sigma_b^2 = 0`,
+        r""":func:`~symact.propagation.meanfield.mean_field` at :math:`\sigma_w^2 = g^2, \sigma_b^2 = 0`,
         with ``escapes`` saying where a variance just above or below 1 goes when :math:`q^* = 1` repels.
 
         >>> [e.direction for e in gain("gelu").mean_field().escapes]
