@@ -52,8 +52,8 @@ from ..core.errors import CertificationError, Undecided
 from ..core.precision import DEFAULT_DPS, check_dps, workdps
 from ..core.result import Quantity
 from ..core.steps import Record
-from ..numerics.gaussian import as_ball
 from ..expressions.coerce import as_activation, display_name
+from ..numerics.gaussian import as_ball
 from .chaos import (
     check_variance,
     edge_of_chaos,
@@ -66,9 +66,18 @@ from .chaos import (
     side_limits_sq,
 )
 from .expectation import X, expect
-from .fixedpoints import Cell, CertifiedMap, basin, contracts_to, isolate, reached, refine, square_pieces, to_interval
+from .fixedpoints import (
+    Cell,
+    CertifiedMap,
+    basin,
+    contracts_to,
+    isolate,
+    reached,
+    refine,
+    square_pieces,
+    to_interval,
+)
 from .meanfield_result import SEARCH, Escape, FixedPoint, MeanField, Status
-from .searchrange import search_range, structure
 from .rates import (
     certified_quantity,
     depth_scale,
@@ -76,6 +85,7 @@ from .rates import (
     mark_convention,
     regime_of,
 )
+from .searchrange import search_range, structure
 
 __all__ = [
     "Escape",

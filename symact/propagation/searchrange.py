@@ -34,6 +34,7 @@ here depends on time.
 
 from __future__ import annotations
 
+import itertools
 from dataclasses import dataclass
 from typing import Any
 
@@ -254,7 +255,7 @@ def _above(expr: sympy.Expr, sw: arb, sb: arb, q0: float) -> tuple[float, int, s
 
 
 def _continuous_on(pieces: tuple, a: sympy.Expr, b: sympy.Expr) -> bool:
-    for (e1, _, br), (e2, _, _) in zip(pieces, pieces[1:]):
+    for (e1, _, br), (e2, _, _) in itertools.pairwise(pieces):
         if a < br < b and sympy.simplify(e1.subs(X, br) - e2.subs(X, br)) != 0:
             return False
     return True
@@ -397,7 +398,7 @@ def structure(expr: sympy.Expr) -> tuple[bool, bool]:
     (True, True)
     """
     pieces = tuple(gaussian_pieces(expr))
-    for (e1, _, br), (e2, _, _) in zip(pieces, pieces[1:]):
+    for (e1, _, br), (e2, _, _) in itertools.pairwise(pieces):
         if sympy.simplify(e1.subs(X, br) - e2.subs(X, br)) != 0:
             return False, False
     inc = _signs(pieces, lambda e: X * e * sympy.diff(e, X))
