@@ -7,6 +7,8 @@ is copied from symact's output.
 
 from __future__ import annotations
 
+import itertools
+
 import mpmath
 import pytest
 import sympy
@@ -202,3 +204,30 @@ def test_gaussian_gain_and_chi1():
     assert abs(mpmath.sqrt(5) * E(lambda x: 4 * x * x * mpmath.exp(-2 * x * x), 1) - mpmath.mpf(4) / 5) < 1e-30
     mf = mean_field("gaussian", g**2)
     assert mf.q_star.value == 1 and mf.level == "exact" and mf.chi1.value == sympy.Rational(4, 5)
+
+
+# -- the shape lemmas behind the proved search (searchrange.structure) ----------------------
+
+
+@pytest.mark.parametrize(("name", "increasing", "unique"), [
+    ("relu6", True, True), ("hard_tanh", True, True), ("gaussian", False, True), ("tanh", True, False),
+])
+def test_shape_lemmas_hold_on_a_grid(name, increasing, unique):
+    """Where structure() claims phi^2 non-decreasing / phi^2/x^2 non-increasing in |x|, a grid agrees."""
+    from symact.propagation.searchrange import structure
+
+    assert structure(sa.activation(name).expr) == (increasing, unique)
+    f = sa.activation(name).numeric(backend="mpmath")
+    xs = [mpmath.mpf(k) / 8 for k in range(1, 81)]
+    for side in (1, -1):
+        sq = [f(side * t) ** 2 for t in xs]
+        if increasing:
+            assert all(a <= b + 1e-30 for a, b in itertools.pairwise(sq))
+        if unique:
+            ratio = [v / t**2 for v, t in zip(sq, xs, strict=True)]
+            assert all(a >= b - 1e-30 for a, b in itertools.pairwise(ratio))
+
+
+def test_edge_of_chaos_refuses_a_negative_bias_variance():
+    with pytest.raises(InvalidInput, match="bias_var"):
+        sa.edge_of_chaos("tanh", -0.1)

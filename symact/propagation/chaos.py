@@ -387,6 +387,7 @@ def edge_of_chaos(act: Any, bias_var: Any = 0, *, dps: int = DEFAULT_DPS) -> Qua
     1.76095463960673913
     """
     dps = check_dps(dps)
+    check_variance(bias_var, "bias_var")
     a = as_activation(act)
     expr, dexpr = a.expr, a.derivative(1)
     sb = exact_number(bias_var)

@@ -174,6 +174,8 @@ def _certified_ratio(e: sympy.Expr, R: int) -> tuple[arb, arb] | None:
 def growth_data(expr: sympy.Expr, R: int) -> Growth2 | None:
     """The bounds of :class:`Growth2` for ``expr`` at radius ``R`` (None when phi grows faster than linearly)."""
     pieces = tuple(gaussian_pieces(expr))
+    if any(b.is_finite and abs(b) >= R for _, lo, hi in pieces for b in (lo, hi)):
+        return None  # the outer pieces must cover |x| >= R
     sides = (pieces[-1][0], pieces[0][0].subs(X, -X))
     with workdps(30):
         try:
@@ -239,18 +241,20 @@ def _decide(g: Growth2, sw: arb, sb: arb) -> tuple[float, int, str] | None:
 
 
 def _above(expr: sympy.Expr, sw: arb, sb: arb, q0: float) -> tuple[float, int, str]:
+    seen = False
     for R in _RS:
         g = growth_data(expr, R)
         if g is None:
-            if R == _RS[0]:
-                return max(_FALLBACK[1], 4 * q0), 0, "phi grows faster than linearly: no proved bound"
             continue
+        seen = True
         with workdps(30):
             got = _decide(g, sw, sb)
             if got is None and g.bounded is None and R == _RS[0]:
                 got = _decide(_refined(expr, g), sw, sb)
         if got is not None:
             return got
+    if not seen:
+        return max(_FALLBACK[1], 4 * q0), 0, "no proved bound of linear growth for phi (it may grow faster)"
     return max(_FALLBACK[1], 4 * q0), 0, "sigma_w^2 times the asymptotic slope^2 is too close to 1 to bound"
 
 
