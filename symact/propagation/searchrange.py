@@ -240,6 +240,16 @@ def _decide(g: Growth2, sw: arb, sb: arb) -> tuple[float, int, str] | None:
     return None
 
 
+def _critical(expr: sympy.Expr, sw: arb) -> bool:
+    """Whether the cheap bounds far out pin sigma_w^2 (a_+^2 + a_-^2)/2 to 1 within 1e-6 (so the slow
+    certified refinement could not decide either way)."""
+    g = next((g for R in _RS[::-1] if (g := growth_data(expr, R)) is not None), None)
+    if g is None or g.upper is None:
+        return False
+    lo, hi = sw * (g.lower[0] + g.lower[1]) / 2, sw * (g.upper[0] + g.upper[1]) / 2
+    return bool(arb(lo.lower()) <= 1) and bool(arb(hi.upper()) >= 1) and bool(arb(hi.upper()) - arb(lo.lower()) < arb("1e-6"))
+
+
 def _above(expr: sympy.Expr, sw: arb, sb: arb, q0: float) -> tuple[float, int, str]:
     seen = False
     for R in _RS:
@@ -249,7 +259,7 @@ def _above(expr: sympy.Expr, sw: arb, sb: arb, q0: float) -> tuple[float, int, s
         seen = True
         with workdps(30):
             got = _decide(g, sw, sb)
-            if got is None and g.bounded is None and R == _RS[0]:
+            if got is None and g.bounded is None and R == _RS[0] and not _critical(expr, sw):
                 got = _decide(_refined(expr, g), sw, sb)
         if got is not None:
             return got
