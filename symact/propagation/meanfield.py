@@ -483,7 +483,9 @@ def _escapes(cmap: CertifiedMap, expr: sympy.Expr, dexpr: sympy.Expr, sw: sympy.
     for direction, q1, sign in (("up", hi * (1 + 1e-9) + 1e-300, 1), ("down", lo * (1 - 1e-9), -1)):
         if q1 <= 0:
             continue
-        idx, level = _reached_lazily(expr, sw, sb, points, cells, q1, sign, search)
+        idx, level = reached(points, cells, q1, sign, math.nan, search)  # proofs only: no float iteration
+        if level == "sampled":
+            continue
         if (idx is None and sign < 0) or (idx is not None and sign * (float(points[idx].q) - float(p.q)) <= 0):
             continue  # a float iteration moving against the proved sign of V(q) - q: no claim
         if idx is None:

@@ -104,7 +104,8 @@ class MeanField(Result):
         Warnings such as a repelling variance-preserving fixed point.
     escapes : tuple of Escape
         When ``q_star`` is a *repelling* fixed point (``q0`` sits exactly on it, as at a
-        variance-preserving gain): where a variance slightly above and slightly below it goes.
+        variance-preserving gain): where a variance slightly above and slightly below it goes
+        (only the directions for which that is proved).
     range_proof : str
         Why no fixed point lies outside the searched range ``search`` (the proved sign of
         :math:`V(q) - q` below and above it; see :mod:`symact.propagation.searchrange`).
