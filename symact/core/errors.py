@@ -8,6 +8,7 @@ from __future__ import annotations
 
 __all__ = [
     "CertificationError",
+    "InvalidInput",
     "Undecided",
     "UnknownActivation",
     "UnsafeExpression",
@@ -78,4 +79,17 @@ class Undecided(ArithmeticError):
     Traceback (most recent call last):
     ...
     symact.core.errors.Undecided: the enclosure [0.2499, 0.2501] contains 0.25
+    """
+
+
+class InvalidInput(ValueError):
+    """A numeric argument outside the range a function accepts.
+
+    For example a negative variance: the message names the argument, the value
+    given and the accepted range.
+
+    >>> raise InvalidInput("bias_var must be a real number >= 0 (sigma_b^2), got -1/2")
+    Traceback (most recent call last):
+    ...
+    symact.core.errors.InvalidInput: bias_var must be a real number >= 0 (sigma_b^2), got -1/2
     """

@@ -350,6 +350,10 @@ def meanfield_json(act: Any, mf: Any, wv: Any, bv: Any, edge: Any, want_edge: bo
         "reached_level": getattr(mf, "reached_level", None),
         "complete": getattr(mf, "complete", True),
         "note": getattr(mf, "note", ""),
+        "searched": list(getattr(mf, "search", ())),
+        "range_proof": getattr(mf, "range_proof", ""),
+        "escapes": [{"direction": e.direction, "q_star": None if e.q is None else num(e.q), "chi1": num(e.chi1),
+                     "level": e.level} for e in getattr(mf, "escapes", ())],
         "edge_of_chaos_weight_var": None,
     }
     if want_edge:
@@ -386,6 +390,9 @@ def meanfield_text(data: dict[str, Any]) -> str:
     lines.append(f"  level   = {data['level']}{reach}{more}")
     if data["note"]:
         lines.append(f"  note    : {data['note']}")
+    if data.get("range_proof"):
+        lines.append(f"  range   : fixed points searched on [{data['searched'][0]:.4g}, {data['searched'][1]:.4g}]; "
+                     f"{data['range_proof']}")
     if data["edge_of_chaos_weight_var"] is not None:
         lines.append(f"  edge of chaos at sigma_b^2 = {data['bias_var']['text']}: "
                      f"sigma_w^2 = {_show(data['edge_of_chaos_weight_var'])}")
@@ -410,6 +417,10 @@ def gain_json(table: Any) -> dict[str, Any]:
             "torch_gain": num(field("pytorch", "torch", "torch_gain")),
             "chi1_at_gain": num(field("chi1_ours", "chi1_gain", "chi1_derived")),
             "chi1_at_torch_gain": num(field("chi1_pytorch", "chi1_torch")),
+            "repelling": bool(getattr(r, "repelling", False)),
+            "fate": r.fate() if hasattr(r, "fate") else "",
+            "escapes": [{"direction": e.direction, "q_star": None if e.q is None else number(e.q),
+                         "chi1": number(e.chi1), "level": e.level} for e in getattr(r, "escapes", ())],
         })
     return {"rows": rows, "note": (
         "gain: the variance-preserving gain 1/sqrt(E[phi(z)^2]); torch_gain: "
@@ -434,6 +445,8 @@ def gain_text(data: dict[str, Any], fmt: str = "text") -> str:
     if fmt == "markdown":
         lines = ["| " + " | ".join(_GAIN_HEADER) + " |", "|---|---|---|---|---|"]
         lines += ["| " + " | ".join(r) + " |" for r in rows]
+        lines += ["", *(f"{r['name']}: {r['fate']}" for r in data["rows"] if r.get("fate"))] \
+            if any(r.get("fate") for r in data["rows"]) else []
         return "\n".join(lines) + "\n\n" + data["note"]
     if fmt == "latex":
         from ..proofs.derivation import escape_text
@@ -446,6 +459,8 @@ def gain_text(data: dict[str, Any], fmt: str = "text") -> str:
     f = "  ".join(f"{{:<{w}}}" for w in widths)
     lines = [f.format(*_GAIN_HEADER), f.format(*("-" * w for w in widths))]
     lines += [f.format(*r) for r in rows]
+    lines += ["", *(f"{r['name']}: {r['fate']}" for r in data["rows"] if r.get("fate"))] \
+        if any(r.get("fate") for r in data["rows"]) else []
     return "\n".join(ln.rstrip() for ln in lines) + "\n\n" + data["note"] + \
         "\nMarkers: * exact closed form shown as a decimal; ~ certified digits; ≈ a floating-point value (not certified)."
 

@@ -325,10 +325,14 @@ def build_derivation(act: Activation, exts: dict[str, Any], gb: Any = None, dept
             qv = number(q_star if isinstance(q_star, sympy.Basic | Result)
                         else sympy.Float(mpmath.nstr(q_star, 15), 15))
             status = str(getattr(mf, "status", ""))
+            escapes = tuple(getattr(mf, "escapes", ()))
             steps.append(Step("fixed_point", Notation("q^*", "q*"), qv, "=" if level_of(qv) == "exact" else "approx", (
                 "Starting from unit variance, the variance map ",
                 Notation(r"V(q) = \sigma_w^2\,\mathbb{E}[\varphi(\sqrt{q} z)^2]", "V(q) = σ_w² E[φ(√q z)²]"),
-                " settles at" if status != "q -> 0" else " drives the variance to 0:")))
+                (" has the fixed point" if escapes else " settles at") if status != "q -> 0"
+                else " drives the variance to 0:")))
+            if escapes:
+                steps.extend(_repelling_steps(mf, escapes))
         steps.append(Step("meanfield", Notation(r"\chi_1", "χ₁"), chi,
                           "=" if level_of(chi) == "exact" else "approx", (
                               "At ", Notation(r"\sigma_w^2 = g^2,\ \sigma_b^2 = 0", "σ_w² = g², σ_b² = 0"),
@@ -366,6 +370,27 @@ def build_derivation(act: Activation, exts: dict[str, Any], gb: Any = None, dept
     steps.append(Step("section", "Conclusion", None, ""))
     steps.append(Step("prose", None, None, "", _summary_words(exts, gb, depth, rate)))
     return Derivation(name, tuple(steps), tuple(rows), tuple(refs), act.name)
+
+
+def _repelling_steps(mf: Any, escapes: tuple) -> list[Step]:
+    """The gain's fixed point repels: say so, and where a variance just above or below it goes."""
+    p = next((fp for fp in mf.fixed_points if fp.q is mf.q_star), None)
+    slope = number(p.slope) if p is not None else None
+    out: list[Any] = ["This fixed point repels: ", Notation(r"V'(q^*)", "V'(q*)"), " = "
+                      if slope is not None and level_of(slope) == "exact" else " ≈ ", slope, " > 1",
+                      ". A network started at exactly unit variance stays there, but the smallest deviation grows."]
+    for e in escapes:
+        side = "Above " if e.direction == "up" else "Below "
+        if e.q is None:
+            out += [f" {side}it the variance grows without bound and ", Notation(r"\chi_1", "χ₁"), " tends to ",
+                    number(e.chi1), "."]
+        else:
+            out += [f" {side}it the variance goes to the attracting fixed point ", Notation("q", "q"), " = ",
+                    number(e.q), ", where ", Notation(r"\chi_1", "χ₁"), " = ", number(e.chi1), "."]
+    if any(e.level == "sampled" for e in escapes):
+        out.append(" (Where the variance goes is shown by float64 iteration only, not certified.)")
+    out.append(" The value of χ₁ below is the one at the repelling fixed point itself.")
+    return [Step("prose", None, None, "", tuple(out))]
 
 
 def _summary_words(exts: dict[str, Any], gb: Any, depth: Any, rate: Any) -> tuple[Any, ...]:

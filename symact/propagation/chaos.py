@@ -37,7 +37,7 @@ from flint import arb
 
 from ..core.budget import check_deadline, time_budget
 from ..core.cache import cached
-from ..core.errors import CertificationError
+from ..core.errors import CertificationError, InvalidInput
 from ..core.precision import DEFAULT_DPS, check_dps, workdps
 from ..core.result import Quantity, Result
 from ..expressions.activation import x as X
@@ -47,6 +47,7 @@ from .expectation import gaussian_pieces
 from .fixedpoints import square_pieces, to_interval
 
 __all__ = [
+    "check_variance",
     "edge_of_chaos",
     "exact_number",
     "gh_fixed_point",
@@ -104,6 +105,49 @@ def exact_number(v: Any) -> sympy.Expr:
     return s
 
 
+def check_variance(v: Any, name: str, *, positive: bool = False) -> None:
+    """Raise :class:`~symact.core.errors.InvalidInput` unless ``v`` is a real number ``> 0`` (``positive``) or ``>= 0``.
+
+    Called on every variance before any work, so that a negative ``bias_var`` gets this
+    message and not an error from deep inside the mathematics.
+
+    >>> check_variance(0.5, "bias_var")
+    >>> check_variance(-0.5, "bias_var")
+    Traceback (most recent call last):
+    ...
+    symact.core.errors.InvalidInput: bias_var must be a real number >= 0 (a variance), got -0.5
+    >>> check_variance(0, "weight_var", positive=True)
+    Traceback (most recent call last):
+    ...
+    symact.core.errors.InvalidInput: weight_var must be a real number > 0 (a variance), got 0
+    """
+    what = f"{name} must be a real number {'> 0' if positive else '>= 0'} (a variance), got {v!r}"
+    if isinstance(v, bool) or (isinstance(v, float) and not math.isfinite(v)):
+        raise InvalidInput(what)
+    if isinstance(v, Result):
+        if v.level == "exact":
+            v = v.value
+        else:
+            lo = v.enclosure[0]
+            if not (lo > 0 or (lo == 0 and not positive)):
+                raise InvalidInput(f"{what}: its enclosure [{mpmath.nstr(lo, 5)}, ...] is not {'> 0' if positive else '>= 0'}")
+            return
+    try:
+        s = sympy.sympify(v) if not isinstance(v, float) else sympy.Rational(repr(v))
+    except (sympy.SympifyError, TypeError, ValueError):
+        raise InvalidInput(what) from None
+    if not isinstance(s, sympy.Expr) or not s.is_number or s.is_extended_real is False or s.is_finite is False:
+        raise InvalidInput(what)
+    neg = s.is_negative if not positive else s.is_nonpositive
+    if neg is None:  # a closed form whose sign SymPy's assumptions leave open: decide at 30 digits
+        val = sympy.N(s, 30)
+        if not val.is_real:
+            raise InvalidInput(what)
+        neg = bool(val < 0) if not positive else bool(val <= 0)
+    if neg:
+        raise InvalidInput(what)
+
+
 def homogeneous_slopes(expr: sympy.Expr) -> tuple[sympy.Expr, sympy.Expr] | None:
     """Slopes (a₊, a₋) if ``expr`` is a₊x on x>0 and a₋x on x<0, else None.
 
@@ -130,6 +174,7 @@ def homogeneous_slopes(expr: sympy.Expr) -> tuple[sympy.Expr, sympy.Expr] | None
     return plus, minus
 
 
+@cached(maxsize=256)
 def side_limits_sq(dexpr: sympy.Expr, point: sympy.Expr) -> sympy.Expr:
     """(g(p⁺)² + g(p⁻)²)/2 for the piecewise-smooth g = dexpr at p (0 or ±oo).
 
@@ -147,9 +192,17 @@ def side_limits_sq(dexpr: sympy.Expr, point: sympy.Expr) -> sympy.Expr:
             raise ValueError("could not resolve the one-sided limits")
     else:
         with time_budget(3.0, clock="cpu"):
-            out = [sympy.limit(pieces[-1][0] ** 2, X, sympy.oo), sympy.limit(pieces[0][0] ** 2, X, -sympy.oo)]
+            out = [_limit_sq(pieces[-1][0], sympy.oo), _limit_sq(pieces[0][0], -sympy.oo)]
     total = sum(out) / 2
     return sympy.nsimplify(total) if all(o.is_Rational for o in out) else total
+
+
+def _limit_sq(f: sympy.Expr, point: sympy.Expr) -> sympy.Expr:
+    """lim f^2 at ``point``: the square of lim f when that is a finite number (SymPy finds it faster), else lim f^2."""
+    v = sympy.limit(f, X, point)
+    if v.is_number and v.is_finite and v.is_extended_real:
+        return v**2
+    return sympy.limit(f**2, X, point)
 
 
 @cached(maxsize=64)
@@ -334,6 +387,7 @@ def edge_of_chaos(act: Any, bias_var: Any = 0, *, dps: int = DEFAULT_DPS) -> Qua
     1.76095463960673913
     """
     dps = check_dps(dps)
+    check_variance(bias_var, "bias_var")
     a = as_activation(act)
     expr, dexpr = a.expr, a.derivative(1)
     sb = exact_number(bias_var)

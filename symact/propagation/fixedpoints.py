@@ -27,6 +27,7 @@ References
 
 from __future__ import annotations
 
+import collections
 import itertools
 import math
 from dataclasses import dataclass
@@ -44,7 +45,7 @@ from ..numerics.arb import to_mpf
 from ..numerics.gaussian import as_ball, gaussian_expectation, scaled_expectation
 from .expectation import gaussian_pieces
 
-__all__ = ["Cell", "CertifiedMap", "isolate", "reached", "refine", "square_pieces", "to_interval"]
+__all__ = ["Cell", "CertifiedMap", "basin", "contracts_to", "isolate", "reached", "refine", "square_pieces", "to_interval"]
 
 _LOW_DPS = 10
 _GOAL = 6
@@ -148,9 +149,29 @@ def _cell_ball(a: float, b: float) -> arb:
 def _test(cmap: CertifiedMap, a: float, b: float) -> Cell | None:
     """Exclude, prove or fail (None) on ``[a, b]`` at low precision."""
     try:
-        return _attempt(cmap, a, b)
+        got = _attempt(cmap, a, b)
     except CertificationError:
-        return None
+        got = None
+    if got is None and cmap.dsquare is not None and not cmap.scaled:
+        cmap.scaled = True  # V' in the standard-normal form: tighter on a wide cell, slower
+        try:
+            got = _attempt(cmap, a, b)
+        except CertificationError:
+            got = None
+        finally:
+            cmap.scaled = False
+    if got is not None:
+        return got
+    try:  # V on the whole cell entirely below a or above b: no fixed point in it
+        with workdps(_LOW_DPS + 8):
+            VX = cmap.V(_cell_ball(a, b), _LOW_DPS, _GOAL)
+            if VX.is_finite() and VX.upper() < a:
+                return Cell(a, b, "excluded", -1, False)
+            if VX.is_finite() and VX.lower() > b:
+                return Cell(a, b, "excluded", 1, False)
+    except CertificationError:
+        pass
+    return None
 
 
 def _attempt(cmap: CertifiedMap, a: float, b: float) -> Cell | None:
@@ -192,10 +213,10 @@ def isolate(cmap: CertifiedMap, lo: float, hi: float, *, cells: int = 24, depth:
     edges = [lo * ratio ** (i + 0.0137 * (0 < i < cells)) for i in range(cells + 1)]
     edges[-1] = hi
     out: list[Cell] = []
-    stack = [(edges[i], edges[i + 1], 0) for i in range(cells)][::-1]
-    done = 0
-    while stack:
-        a, b, d = stack.pop()
+    queue = collections.deque((edges[i], edges[i + 1], 0) for i in range(cells))  # breadth first: every
+    done = 0  # cell is tested before any is bisected, so one hard spot cannot use up the tests
+    while queue:
+        a, b, d = queue.popleft()
         if done >= tests:
             out.append(Cell(a, b, "unresolved"))
             continue
@@ -207,9 +228,9 @@ def isolate(cmap: CertifiedMap, lo: float, hi: float, *, cells: int = 24, depth:
             out.append(Cell(a, b, "unresolved"))
         else:
             mid = math.sqrt(a * b) * (1 + 1e-3 / (d + 3))
-            stack.append((mid, b, d + 1))
-            stack.append((a, mid, d + 1))
-    return out
+            queue.append((a, mid, d + 1))
+            queue.append((mid, b, d + 1))
+    return sorted(out, key=lambda c: c.lo)
 
 
 def refine(cmap: CertifiedMap, cell: Cell, dps: int) -> arb:
@@ -239,15 +260,27 @@ def refine(cmap: CertifiedMap, cell: Cell, dps: int) -> arb:
     return X_
 
 
+def _between(cells: list, lo: float, hi: float) -> list:
+    return [c for c in cells if c.hi > lo and c.lo < hi]
+
+
 def reached(points: list, cells: list, q0: float, sign: int, q_gh: float, search: tuple[float, float]) -> tuple[int | None, str]:
     """Index in ``points`` (objects with ``.q`` Quantities) of the fixed point a network started at
-    ``q0`` reaches (None: q grows past the range), and the level of that claim.
+    ``q0`` reaches (None: q grows without bound), and the level of that claim.
 
-    ``sign`` is the certified sign of V(q0) - q0 (0 if undecided).  All fixed
-    points of the range are known, so between q0 and the nearest one in that
-    direction V(q) - q keeps its sign; where V is moreover increasing there (on
-    certified cells) the iterates move monotonically to it: proved.  Otherwise
-    the float64 iteration decides ("sampled").
+    ``cells`` cover ``(0, oo)`` (the two outer ones from the proved search range, see
+    :mod:`symact.propagation.searchrange`); ``sign`` is the certified sign of
+    ``V(q0) - q0`` (0 if undecided).  Proved ("certified") cases:
+
+    * ``V(q) > q`` on every cell above ``q0`` and no fixed point there: the iterates
+      increase, and a bounded increasing sequence would converge to a fixed point, so
+      ``q -> oo``;
+    * ``V(q) < q`` on every cell below ``q0`` and ``q = 0`` the only fixed point there:
+      the iterates decrease and stay ``>= 0``, so ``q -> 0``;
+    * the nearest fixed point in the direction of ``sign``, with ``V(q) - q`` of one
+      sign and ``V`` increasing on every cell between: monotone convergence.
+
+    Otherwise the float64 iteration ``q_gh`` decides (level ``"sampled"``).
     """
     order = sorted(range(len(points)), key=lambda i: float(points[i].q))
     zero = next((i for i in order if points[i].q.value == 0 and points[i].q.level == "exact"), None)
@@ -257,26 +290,100 @@ def reached(points: list, cells: list, q0: float, sign: int, q_gh: float, search
             return i, "exact" if points[i].q.level == "exact" else "certified"
         if not sign and abs(float(points[i].q) - q0) < 1e-12 * max(1.0, q0):
             return i, "sampled"
-    if sign and search[0] <= q0 <= search[1]:
+    if sign:
         side = [i for i in order if i != zero and (float(points[i].q) < q0 if sign < 0 else float(points[i].q) > q0)]
+        idx: int | None
         if side:
-            idx: int | None = side[-1] if sign < 0 else side[0]
+            idx = side[-1] if sign < 0 else side[0]
             target = float(points[idx].q)
         else:
-            idx, target = (zero, search[0]) if sign < 0 else (None, search[1])
+            idx, target = (zero, 0.0) if sign < 0 else (None, math.inf)
         lo, hi = sorted((q0, target))
-        between = [c for c in cells if c.hi >= lo and c.lo <= hi]
-        proved = all(c.kind != "unresolved" and c.increasing for c in between)
-        if proved and (sign > 0 or idx not in (None, zero)):
+        between = _between(cells, lo, hi)
+        # a root cell holds exactly one fixed point, a known one, not strictly between q0 and target
+        signed = all((c.kind == "excluded" and c.sign == sign) or c.kind == "root" for c in between)
+        if signed and (idx is None or idx == zero):
+            return idx, "certified"  # monotone iterates, no fixed point on the way
+        if signed and all(c.increasing for c in between):
             return idx, "certified"
-        if sign < 0 and idx is None:
-            pass  # a fixed point below the searched range: the iteration decides
-        elif not math.isfinite(q_gh) or q_gh > search[1] or abs(q_gh - target) > 1e-3 * max(1.0, target):
-            return idx, "sampled"  # float64 quadrature is inaccurate at large q: keep the certified direction
+        if idx is not None and math.isfinite(q_gh) and abs(q_gh - target) <= 1e-3 * max(1.0, target):
+            return idx, "sampled"
+    if sign > 0 and not any(float(points[i].q) > q0 for i in order):
+        return None, "sampled"  # no fixed point above q0 in the range: growth beyond it is not proved
     if not math.isfinite(q_gh) or q_gh > search[1]:
         return None, "sampled"
-    if q_gh < search[0] and zero is not None:
+    if q_gh < 1e-25 and zero is not None:
         return zero, "sampled"
     if not points:
-        raise ArithmeticError(f"the iteration settled at q = {q_gh:g}, where no fixed point was certified")
+        raise CertificationError(f"the float64 iteration settled at q = {q_gh:g}, where no fixed point was certified")
     return min(order, key=lambda i: abs(float(points[i].q) - q_gh)), "sampled"
+
+
+def basin(cells: list, enclosure: tuple) -> tuple[float, float]:
+    """The interval around a fixed point from which :func:`reached` proves monotone convergence to it:
+    the runs of cells next to it that are excluded, of the right sign (+ below, - above) and increasing."""
+    lo, hi = (float(v) for v in enclosure)
+    below = sorted((c for c in cells if c.hi <= hi), key=lambda c: -c.hi)
+    above = sorted((c for c in cells if c.lo >= lo), key=lambda c: c.lo)
+    bl, bu = lo, hi
+    home = next((c for c in cells if c.lo <= lo and hi <= c.hi), None)
+    if home is not None and home.kind == "root" and home.increasing:
+        bl, bu = home.lo, home.hi  # the cell's only fixed point is this one
+    below = [c for c in below if c.hi <= bl * (1 + 1e-12)]
+    above = [c for c in above if c.lo >= bu * (1 - 1e-12)]
+    for c in below:
+        if c.hi < bl * (1 - 1e-12) or not (c.kind in ("excluded", "root") and c.increasing and c.sign >= 0):
+            break
+        bl = c.lo
+    for c in above:
+        if c.lo > bu * (1 + 1e-12) or not (c.kind in ("excluded", "root") and c.increasing and c.sign <= 0):
+            break
+        bu = c.hi
+    return bl, bu
+
+
+def contracts_to(cmap: CertifiedMap, q0: float, enclosure: tuple, *, steps: int = 60,
+                 monotone: tuple[float, float] | None = None) -> bool:
+    r"""Prove that the iterates of :math:`V` from ``q0`` converge to the fixed point in ``enclosure``.
+
+    Finds a neighbourhood :math:`J = [lo - r, hi + r]` of the fixed point on which
+    :math:`|V'| \le L < 1` (one ball evaluation of :math:`V'` on :math:`J`) with
+    :math:`L (r + hi - lo) \le r`, so that :math:`V` maps :math:`J` into itself and
+    contracts it; then iterates :math:`V` from ``q0`` in ball arithmetic (at most
+    ``steps`` times) until a ball lies inside :math:`J`.  Returns False when either
+    step does not succeed: nothing is claimed then.  ``monotone`` (from :func:`basin`) is a
+    second target: an interval from which monotone convergence to the fixed point is proved.
+    """
+    with workdps(40):
+        lo, hi = (arb(mpmath.mpf(v)) for v in enclosure)
+        w = hi - lo
+        J = None
+        for frac in (0.5, 0.2, 0.05, 0.01):
+            r = (lo + hi) / 2 * frac
+            cand = (lo - r).union(hi + r)
+            if cand.lower() <= 0:
+                continue
+            try:
+                d = cmap.dV(cand, _LOW_DPS, _GOAL)
+            except CertificationError:
+                continue
+            L = arb(abs(d).upper())
+            if L < 1 and L * (r + w) <= r:
+                J = cand
+                break
+        targets = [J] if J is not None else []
+        if monotone is not None and monotone[0] > 0 and math.isfinite(monotone[1]) and monotone[1] > monotone[0]:
+            targets.append(arb(monotone[0]).union(arb(monotone[1])))
+        if not targets:
+            return False
+        q = arb(q0)
+        for _ in range(steps):
+            if any(q.lower() >= T.lower() and q.upper() <= T.upper() for T in targets):
+                return True
+            try:
+                q = cmap.V(q, _LOW_DPS + 4)
+            except CertificationError:
+                return False
+            if not q.is_finite() or q.rad() > max(T.rad() for T in targets):
+                return False
+    return False

@@ -74,8 +74,26 @@ class Gain(Quantity):
         with workdps(60):
             return Quantity.certified(lo * lo, hi * hi, method=self.method, name="weight_var")
 
+    @property
+    def repelling(self) -> bool | None:
+        """Whether the fixed point :math:`q^* = 1` this gain creates repels (:math:`V'(1) > 1`; None: not known)."""
+        return self.details.get("repelling")
+
+    def mean_field(self) -> Any:
+        r""":func:`~symact.propagation.meanfield.mean_field` at :math:`\sigma_w^2 = g^2, \sigma_b^2 = 0`,
+        with ``escapes`` saying where a variance just above or below 1 goes when :math:`q^* = 1` repels.
+
+        >>> [e.direction for e in gain("gelu").mean_field().escapes]
+        ['up', 'down']
+        """
+        act = self.details.get("activation")
+        if act is None:
+            raise ValueError("this gain does not record its activation")
+        return mean_field(act, self.weight_var, 0)
+
     def __repr__(self) -> str:
-        return f"Gain({self}, level={self.level!r}, method={self.method!r})"
+        extra = ", q*=1 repelling" if self.repelling else ""
+        return f"Gain({self}, level={self.level!r}, method={self.method!r}{extra})"
 
     def __reduce__(self) -> Any:
         return (Gain, (self.value, self.level, self.enclosure, self.method, self.name, dict(self.details)))
@@ -113,8 +131,10 @@ def gain(nonlinearity: Any, param: Any = None, *, dps: int = DEFAULT_DPS) -> Gai
         Exact when :math:`\mathbb{E}[\varphi(z)^2]` has a proved closed form
         (:math:`\sqrt 2` for ReLU, :math:`\sqrt{2/(1+a^2)}` for leaky ReLU, 1 for SELU),
         else certified (tanh: 1.5925374197…).  Note that for GELU and SiLU the
-        fixed point :math:`q^* = 1` this gain creates is *repelling*
-        (see :func:`symact.propagation.meanfield.mean_field`).
+        fixed point :math:`q^* = 1` this gain creates is *repelling* (:math:`V'(1) > 1`):
+        a variance slightly above 1 grows without bound, slightly below 1 decays to 0
+        (``repelling`` says so; ``mean_field().escapes`` and :func:`gain_table` rows' ``fate()``; see
+        :func:`symact.propagation.meanfield.mean_field` and ``MeanField.escapes``).
 
     References
     ----------
@@ -143,12 +163,26 @@ def gain(nonlinearity: Any, param: Any = None, *, dps: int = DEFAULT_DPS) -> Gai
         g = 1 / sympy.sqrt(v)
         if sympy.count_ops(g) < 40:
             g = tidy(g, 1.0)
-        return Gain(g, "exact", method=f"1/sqrt(E[phi^2]), {e.method}", name="gain")
+        return Gain(g, "exact", method=f"1/sqrt(E[phi^2]), {e.method}", name="gain",
+                    details=_stability(a, e.enclosure))
     lo, hi = e.enclosure
     with workdps(dps + 10):
         b = 1 / as_ball((lo, hi), dps).sqrt()
         glo, ghi = to_interval(b, dps)
-    return Gain.certified(glo, ghi, method="1/sqrt(E[phi^2]), arb integral", name="gain", digits=dps)
+    return Gain.certified(glo, ghi, method="1/sqrt(E[phi^2]), arb integral", name="gain", digits=dps,
+                          details=_stability(a, e.enclosure))
+
+
+def _stability(a: Any, e2: tuple) -> dict[str, Any]:
+    r""":math:`V'(1)` at the gain (one certified integral, low precision) and whether :math:`q^* = 1` repels."""
+    with workdps(30):
+        sw = 1 / as_ball(e2, 20)  # sigma_w^2 = 1 / E[phi(z)^2], as a ball
+        try:
+            slope = sw * CertifiedMap(a.expr, sympy.S.One, sympy.S.Zero).dV(1, 12)
+        except CertificationError:
+            return {"activation": a}
+    rep = True if slope > 1 else (False if slope < 1 else None)
+    return {"activation": a, "repelling": rep}
 
 
 def torch_gain(nonlinearity: str, param: Any = None) -> Quantity:
@@ -210,6 +244,24 @@ class GainRow:
     chi1_ours: Quantity
     chi1_pytorch: Quantity | None
     slope_ours: Quantity | None = None
+    escapes: tuple = ()
+
+    @property
+    def repelling(self) -> bool:
+        """Whether the gain's fixed point :math:`q^* = 1` is proved repelling (:math:`V'(1) > 1`)."""
+        return self.slope_ours is not None and bool(self.slope_ours.enclosure[0] > 1)
+
+    def fate(self) -> str:
+        """Where the variance goes at this gain: ``""`` unless :math:`q^* = 1` repels.
+
+        >>> gain_table(["relu"]).rows[0].fate()
+        ''
+        """
+        if not self.repelling:
+            return ""
+        assert self.slope_ours is not None
+        return (f"q* = 1 repels (V'(1) = {self.slope_ours.evalf(4)}): a network started at q0 = 1 stays there only "
+                "if the variance is exactly 1; " + "; ".join(e.describe() for e in self.escapes))
 
 
 def _fmt(v: Any, digits: int = 8) -> str:
@@ -231,6 +283,7 @@ class GainTable:
         for r in self.rows:
             lines.append(f"{r.name:<14} {_fmt(r.ours):>12} {_fmt(r.pytorch):>12} {_fmt(r.chi1_ours):>12} "
                          f"{_fmt(r.chi1_pytorch):>12} {_fmt(r.slope_ours, 5):>11}")
+        lines += [f"{r.name}: {r.fate()}" for r in self.rows if r.fate()]
         return "\n".join(lines)
 
     def latex(self) -> str:
@@ -304,7 +357,8 @@ def gain_table(acts: Any = ("identity", "sigmoid", "tanh", "relu", "leaky_relu",
             param = next(iter(slope_param.values())) if name == "leaky_relu" and slope_param else None
             tg = torch_gain("linear" if name == "identity" else name, param)
             c_t = mean_field(a, sympy.simplify(tg.value**2), 0, dps=dps).chi1
-        rows.append(GainRow(name, ours, tg, c_ours, c_t, slope))
+        escapes = mean_field(a, ours.weight_var, 0, dps=dps).escapes if slope.enclosure[0] > 1 else ()
+        rows.append(GainRow(name, ours, tg, c_ours, c_t, slope, escapes))
     return GainTable(tuple(rows))
 
 

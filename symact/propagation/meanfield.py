@@ -41,19 +41,21 @@ References
 from __future__ import annotations
 
 import dataclasses
+import math
 from collections.abc import Callable
-from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import Any
 
 import mpmath
 import sympy
 
-from ..core.errors import Undecided
+from ..core.errors import CertificationError, Undecided
 from ..core.precision import DEFAULT_DPS, check_dps, workdps
-from ..core.result import Level, Quantity, Result, weakest
+from ..core.result import Quantity
 from ..core.steps import Record
 from ..expressions.coerce import as_activation, display_name
+from ..numerics.gaussian import as_ball
 from .chaos import (
+    check_variance,
     edge_of_chaos,
     exact_number,
     gh_fixed_point,
@@ -64,7 +66,18 @@ from .chaos import (
     side_limits_sq,
 )
 from .expectation import X, expect
-from .fixedpoints import CertifiedMap, isolate, reached, refine, square_pieces, to_interval
+from .fixedpoints import (
+    Cell,
+    CertifiedMap,
+    basin,
+    contracts_to,
+    isolate,
+    reached,
+    refine,
+    square_pieces,
+    to_interval,
+)
+from .meanfield_result import SEARCH, Escape, FixedPoint, MeanField, Status
 from .rates import (
     certified_quantity,
     depth_scale,
@@ -72,8 +85,10 @@ from .rates import (
     mark_convention,
     regime_of,
 )
+from .searchrange import search_range, structure
 
 __all__ = [
+    "Escape",
     "FixedPoint",
     "MeanField",
     "chi1",
@@ -82,165 +97,6 @@ __all__ = [
     "phase_diagram",
     "variance_map",
 ]
-
-Status = Literal["fixed point", "q -> 0", "diverges"]
-Regime = Literal["ordered", "critical", "chaotic", "undecided"]
-
-#: The range of q searched for fixed points.
-SEARCH = (1e-2, 1e2)
-
-
-@dataclass(frozen=True)
-class FixedPoint:
-    r"""One fixed point :math:`q^* = V(q^*)` with its stability.
-
-    Attributes
-    ----------
-    q : Quantity
-        The fixed point (exact or a certified enclosure).
-    slope : Quantity
-        :math:`V'(q^*)`; the fixed point attracts when :math:`|V'(q^*)| < 1`.
-    stable : bool or None
-        Attracting (True), repelling (False), or undecided at this precision.
-    chi1 : Quantity
-        :math:`\chi_1` at this fixed point.
-    """
-
-    q: Quantity
-    slope: Quantity
-    stable: bool | None
-    chi1: Quantity
-
-
-@dataclass(frozen=True, eq=False, repr=False)
-class MeanField(Result):
-    r"""Mean-field statistics of one activation at one initialisation.
-
-    A ``MeanField`` converts and compares as its :math:`\chi_1` (the number that
-    decides the regime); its ``level`` is the weakest level of its numbers.
-
-    Attributes
-    ----------
-    activation_name : str
-    weight_var, bias_var : sympy.Expr
-        :math:`\sigma_w^2` and :math:`\sigma_b^2`.
-    q_star : Quantity or None
-        The fixed point a network started at ``q0`` reaches (0 for ordered collapse;
-        ``None`` when the variance grows without bound).
-    status : {"fixed point", "q -> 0", "diverges"}
-    chi1 : Quantity
-        :math:`\sigma_w^2 \mathbb{E}[\varphi'(\sqrt{q^*}z)^2]` (for "diverges", its
-        limit as :math:`q \to \infty`).
-    regime : {"ordered", "critical", "chaotic", "undecided"}
-        Decided from the enclosure of :math:`\chi_1` ("undecided" when it contains 1).
-    depth_scale_q, depth_scale_c : Quantity or None
-        :math:`\xi_q = 1/|\log V'(q^*)|` and :math:`\xi_c = 1/|\log \chi_1|` (``inf`` at 1).
-    fixed_points : tuple of FixedPoint
-        Every fixed point found in the searched range (and :math:`q = 0` when it is one).
-    complete : bool
-        Whether the rest of the searched range was proved free of fixed points.
-    reached_level : str
-        How strongly it is shown that ``q0`` flows to ``q_star``: ``"certified"``
-        (monotone convergence proved on certified cells) or ``"sampled"``.
-    note : str
-        Warnings such as a repelling variance-preserving fixed point.
-    """
-
-    activation_name: str
-    weight_var: sympy.Expr
-    bias_var: sympy.Expr
-    q_star: Quantity | None
-    status: Status
-    chi1: Quantity
-    regime: Regime
-    depth_scale_q: Quantity | None
-    depth_scale_c: Quantity | None
-    iterations: int = 0
-    degenerate: bool = False
-    dps: int = DEFAULT_DPS
-    fixed_points: tuple[FixedPoint, ...] = ()
-    complete: bool = True
-    reached_level: str = "exact"
-    search: tuple[float, float] = SEARCH
-    note: str = ""
-    steps: tuple[Record, ...] = field(default=(), compare=False)
-
-    def __post_init__(self) -> None:
-        if self.status not in ("fixed point", "q -> 0", "diverges"):
-            raise ValueError(f"unknown status {self.status!r}")
-        if self.regime not in ("ordered", "critical", "chaotic", "undecided"):
-            raise ValueError(f"unknown regime {self.regime!r}")
-
-    # -- protocol: the numbers -------------------------------------------------------
-    @property
-    def value(self) -> sympy.Expr:  # type: ignore[override]
-        return self.chi1.value
-
-    @property
-    def enclosure(self) -> Any:  # type: ignore[override]
-        return self.chi1.enclosure
-
-    @property
-    def level(self) -> Level:  # type: ignore[override]
-        levels = [self.chi1.level] + ([self.q_star.level] if self.q_star is not None else [])
-        return weakest(*levels)
-
-    @property
-    def method(self) -> str:  # type: ignore[override]
-        return self.chi1.method
-
-    @property
-    def exact(self) -> bool:
-        """Whether ``q_star`` and ``chi1`` are proved closed forms."""
-        return self.level == "exact"
-
-    def expected_gradient(self, layers: int | sympy.Expr) -> sympy.Expr:
-        r"""Mean squared gradient gain over ``layers`` layers, :math:`\chi_1^{n}` (SymPy).
-
-        Examples
-        --------
-        >>> import sympy
-        >>> from symact.propagation.meanfield import mean_field
-        >>> mean_field("relu", 1).expected_gradient(3)
-        1/8
-        """
-        return self.chi1.value ** sympy.sympify(layers)
-
-    def latex(self) -> str:
-        r"""LaTeX summary: :math:`q^*`, :math:`\chi_1` and the regime.
-
-        >>> import sympy
-        >>> from symact.propagation.meanfield import mean_field
-        >>> print(mean_field("identity", sympy.Rational(1, 2), 1).latex())
-        q^* = 2,\quad \chi_1 = \frac{1}{2}\ \text{(ordered)}
-        """
-        qs = r"q \to \infty" if self.q_star is None else "q^* = " + self.q_star.latex()
-        return rf"{qs},\quad \chi_1 = {self.chi1.latex()}\ \text{{({self.regime})}}"
-
-    def describe(self) -> str:
-        r"""A few lines in words: the fixed point, :math:`\chi_1`, the regime and the notes.
-
-        >>> from symact.propagation.meanfield import mean_field
-        >>> print(mean_field("relu", 2).describe())
-        relu at sigma_w^2 = 2, sigma_b^2 = 0: q* = 1 (fixed point)
-        chi_1 = 1 (critical), level exact
-        note: every q > 0 is a fixed point
-        """
-        qs = "q -> oo" if self.q_star is None else f"q* = {self.q_star}"
-        lines = [f"{self.activation_name} at sigma_w^2 = {self.weight_var}, sigma_b^2 = {self.bias_var}: "
-                 f"{qs} ({self.status})",
-                 f"chi_1 = {self.chi1} ({self.regime}), level {self.level}"]
-        lines += [f"note: {self.note}"] if self.note else []
-        return "\n".join(lines)
-
-    def __repr__(self) -> str:
-        return (
-            f"MeanField({self.activation_name}, σ_w²={self.weight_var}, σ_b²={self.bias_var}: "
-            f"q*={self.q_star if self.q_star is not None else '∞'} ({self.status}), "
-            f"χ₁={self.chi1} ({self.regime}), ξ_q={self.depth_scale_q}, ξ_c={self.depth_scale_c}, "
-            f"level={self.level!r})"
-        )
-
 
 def variance_map(act: Any, weight_var: Any, bias_var: Any = 0, *, dps: int = DEFAULT_DPS) -> Callable[[Any], Quantity]:
     r"""The certified variance map :math:`V(q) = \sigma_w^2\,\mathbb{E}[\varphi(\sqrt{q}z)^2] + \sigma_b^2`.
@@ -274,6 +130,8 @@ def variance_map(act: Any, weight_var: Any, bias_var: Any = 0, *, dps: int = DEF
     3
     """
     dps = check_dps(dps)
+    check_variance(weight_var, "weight_var", positive=True)
+    check_variance(bias_var, "bias_var")
     expr = as_activation(act).expr
     sw, sb = number_source(weight_var), number_source(bias_var)
     exact_coeffs = is_exact_source(sw) and is_exact_source(sb)
@@ -339,6 +197,10 @@ def chi1(act: Any, weight_var: Any, bias_var: Any = 0, *, q: Any = None, dps: in
     Quantity(0.46440290244826824197, level='certified', method='arb integral', name='chi_1')
     """
     dps = check_dps(dps)
+    check_variance(weight_var, "weight_var", positive=True)
+    check_variance(bias_var, "bias_var")
+    if q is not None:
+        check_variance(q, "q", positive=True)
     if q is None:
         return mean_field(act, weight_var, bias_var, dps=dps).chi1
     a = as_activation(act)
@@ -368,20 +230,23 @@ def _exact_fixed_point(expr: sympy.Expr, sw: sympy.Expr, sb: sympy.Expr, lo: mpm
     return r if sympy.cancel(sympy.together(sw * e2.value + sb - r)) == 0 else None
 
 
+def _exact_point(cmap: CertifiedMap, dpieces: tuple, expr: sympy.Expr, r: sympy.Expr, dps: int) -> FixedPoint:
+    q = Quantity(r, "exact", method="closed form, V(q) = q proved", name="q*")
+    chi = chi1(expr, cmap.weight_var, q=r, dps=dps)
+    slope = certified_quantity(lambda d: to_interval(cmap.dV(r, d), d), dps, "arb integral", "V'(q*)")
+    return FixedPoint(q, slope, _stable(slope), chi)
+
+
 def _fixed_point(cmap: CertifiedMap, dpieces: tuple, expr: sympy.Expr, dexpr: sympy.Expr, ball: Any, dps: int) -> FixedPoint:
     sw, sb = cmap.weight_var, cmap.bias_var
     qlo, qhi = to_interval(ball, dps)
     rational = is_exact_source(sw) and is_exact_source(sb) and sw.is_Rational and sb.is_Rational
     exact_q = _exact_fixed_point(expr, sw, sb, qlo, qhi, dps) if rational else None
     if exact_q is not None:
-        q = Quantity(exact_q, "exact", method="closed form, V(q) = q proved", name="q*")
-        chi = chi1(expr, sw, q=exact_q, dps=dps)
-        qb: Any = exact_q
-    else:
-        q = Quantity.certified(qlo, qhi, method="interval newton", name="q*", digits=dps)
-        chi = certified_quantity(lambda d: to_interval(cmap.chi(ball, d, dpieces), d), dps, "interval newton", "chi_1")
-        qb = ball
-    slope = certified_quantity(lambda d: to_interval(cmap.dV(qb, d), d), dps, "arb integral", "V'(q*)")
+        return _exact_point(cmap, dpieces, expr, exact_q, dps)
+    q = Quantity.certified(qlo, qhi, method="interval newton", name="q*", digits=dps)
+    chi = certified_quantity(lambda d: to_interval(cmap.chi(ball, d, dpieces), d), dps, "interval newton", "chi_1")
+    slope = certified_quantity(lambda d: to_interval(cmap.dV(ball, d), d), dps, "arb integral", "V'(q*)")
     return FixedPoint(q, slope, _stable(slope), chi)
 
 
@@ -449,6 +314,9 @@ def mean_field(act: Any, weight_var: Any, bias_var: Any = 0, *, dps: int = DEFAU
     ('almost everywhere', 'convention')
     """
     dps = check_dps(dps)
+    check_variance(weight_var, "weight_var", positive=True)
+    check_variance(bias_var, "bias_var")
+    check_variance(q0, "q0", positive=True)
     a = as_activation(act)
     return _with_convention(_mean_field(a, act, weight_var, bias_var, dps, q0), a)
 
@@ -464,11 +332,55 @@ def _with_convention(mf: MeanField, a: Any) -> MeanField:
                                note=(f"{mf.note}; " if mf.note else "") + rec.note, steps=(*mf.steps, rec))
 
 
+def _exact_candidates(cmap: CertifiedMap, expr: sympy.Expr, sw: sympy.Expr, sb: sympy.Expr, qs: tuple,
+                      dps: int) -> list[sympy.Expr]:
+    """The rationals among ``qs`` proved to be fixed points: V(r) - r cancels to 0 (the gain's q = 1)."""
+    from flint import arb
+
+    out = []
+    for r in qs:
+        with workdps(30):
+            if (cmap.V(arb(float(r)) if r.q == 1 else as_ball(r, 20), 20) - as_ball(r, 20)).contains(0) is False:
+                continue  # certified V(r) != r: no symbolic work
+
+        e2 = expect(expr**2, r, dps=dps)
+        if e2.level == "exact" and sympy.cancel(sympy.together(sw * e2.value + sb - r)) == 0:
+            out.append(r)
+    return out
+
+
+def _with_structure(expr: sympy.Expr, points: list[FixedPoint], cells: list[Cell]) -> list[Cell]:
+    """Cells completed by the proved shape of V (:func:`symact.propagation.searchrange.structure`)."""
+    increasing, unique = structure(expr)
+    if increasing:
+        cells = [dataclasses.replace(c, increasing=True) for c in cells]
+    positive = [p for p in points if not (p.q.level == "exact" and p.q.value == 0)]
+    if unique and len(positive) > 1:
+        raise CertificationError("V(q)/q is proved strictly decreasing, yet two positive fixed points were "
+                                 "certified: please report this")
+    if not unique or len(positive) != 1:
+        return cells
+    lo, hi = positive[0].q.enclosure  # the only positive fixed point: V(q) > q below it, < above
+    out = []
+    for c in cells:
+        if c.kind == "unresolved":
+            if c.hi < lo:
+                c = dataclasses.replace(c, kind="excluded", sign=1)
+            elif c.lo > hi:
+                c = dataclasses.replace(c, kind="excluded", sign=-1)
+            else:
+                c = dataclasses.replace(c, kind="root")
+        out.append(c)
+    return out
+
+
+def _cells_for(lo: float, hi: float) -> int:
+    return max(24, math.ceil(6 * math.log10(hi / lo)))
+
+
 def _mean_field(a: Any, act: Any, weight_var: Any, bias_var: Any, dps: int, q0: Any) -> MeanField:
     expr, name = a.expr, display_name(act)
     sw, sb = exact_number(weight_var), exact_number(bias_var)
-    if not (sw.is_positive or (sw.is_positive is None and sympy.N(sw, 30) > 0)):
-        raise ValueError(f"weight_var must be positive, got {weight_var!r}")
     # a certified variance enters as its enclosure, never as its midpoint taken for exact
     sw_src, sb_src = number_source(weight_var), number_source(bias_var)
     exact_coeffs = is_exact_source(sw_src) and is_exact_source(sb_src)
@@ -479,8 +391,20 @@ def _mean_field(a: Any, act: Any, weight_var: Any, bias_var: Any, dps: int, q0: 
     dexpr = a.derivative(1)
     cmap = CertifiedMap(expr, sw_src, sb_src)
     dpieces = square_pieces(dexpr)
-    cells = isolate(cmap, *SEARCH)
-    points = [_fixed_point(cmap, dpieces, expr, dexpr, refine(cmap, c, dps), dps) for c in cells if c.kind == "root"]
+    start = float(exact_number(q0))
+    with workdps(40):
+        swb, sbb = as_ball(sw_src, 30), as_ball(sb_src, 30)
+    rng = search_range(expr, swb, sbb, bool(is_exact_source(sb_src) and sb_src == 0), start)
+    n = _cells_for(rng.lo, rng.hi)
+    found = isolate(cmap, rng.lo, rng.hi, cells=n, tests=5 * n)
+    points = [_fixed_point(cmap, dpieces, expr, dexpr, refine(cmap, c, dps), dps) for c in found if c.kind == "root"]
+    if exact_coeffs and sw.is_Rational is not None:
+        q0s = exact_number(q0)
+        cands = tuple(dict.fromkeys(c for c in (q0s, sympy.Integer(1)) if c.is_Rational and c > 0))
+        for r in _exact_candidates(cmap, expr, sw, sb, cands, dps):  # an exact fixed point replaces its enclosure
+            points = [p for p in points if not p.q.enclosure[0] <= r <= p.q.enclosure[1]]
+            points.append(_exact_point(cmap, dpieces, expr, r, dps))
+    points.sort(key=lambda p: float(p.q))
     zero_fixed = bool(sb.is_zero) and bool(sympy.simplify(expr.subs(X, 0)) == 0)
     if zero_fixed:
         c0 = side_limits_sq(dexpr, sympy.S.Zero)
@@ -492,31 +416,84 @@ def _mean_field(a: Any, act: Any, weight_var: Any, bias_var: Any, dps: int, q0: 
             zs = _scaled(sw_src, c0, dps, "V'(0)")
             zc = _scaled(sw_src, c0, dps, "chi_1")
         points.insert(0, FixedPoint(zq, zs, _stable(zs) if zs.enclosure else None, zc))
+    cells = _with_structure(expr, points, [Cell(0.0, rng.lo, "excluded" if rng.below else "unresolved", rng.below),
+                                           *found, Cell(rng.hi, math.inf, "excluded" if rng.above else "unresolved", rng.above)])
     complete = all(c.kind != "unresolved" for c in cells)
-    q_gh, _, its = gh_fixed_point(expr, sw, sb, float(exact_number(q0)))
     steps = [Record("fixed_point", {"q_star": p.q.value, "slope": p.slope.value, "stable": p.stable,
-                                    "enclosure": p.q.enclosure}, p.q.level) for p in points]
-    start = float(exact_number(q0))
-    gaps = [c for c in cells if c.kind == "unresolved"]
-    reach, reach_level = reached(points, cells, start, _sign_at(cmap, start), q_gh, SEARCH)
+                                     "enclosure": p.q.enclosure}, p.q.level) for p in points]
+    reach, reach_level = _reached_lazily(expr, sw, sb, points, cells, start, _sign_at(cmap, start), (rng.lo, rng.hi))
+    its = 0
+    if reach_level == "sampled" and reach is not None and points[reach].stable and points[reach].q.value != 0 \
+            and contracts_to(cmap, start, points[reach].q.enclosure, monotone=basin(cells, points[reach].q.enclosure)):
+        reach_level = "certified"
     note = _warnings(points, reach)
+    gaps = [c for c in cells if c.kind == "unresolved"]
     if gaps:
         where = f"[{min(c.lo for c in gaps):.3g}, {max(c.hi for c in gaps):.3g}]"
         note = (f"{note}; " if note else "") + (
-            f"fixed points not excluded within {where} (V(q) - q too close to 0 there): the list may be incomplete")
-    if reach is None:  # q leaves the searched range upwards
-        chi = Quantity(sw * side_limits_sq(dexpr, sympy.S.Infinity), "exact", method="limit q -> oo", name="chi_1")
+            f"fixed points not excluded within {where} (V(q) - q not separated from 0 there): the list may be incomplete")
+    search = (rng.lo, rng.hi)
+    if reach is None:  # q grows without bound
+        chi = _chi_at_infinity(sw_src, dexpr, dps)
         grows = "no fixed point: q grows without bound"
         if reach_level == "certified":
-            grows += f" (V(q) > q and V increasing, certified on [{start:g}, {SEARCH[1]:g}])"
+            grows += f" (proved: V(q) > q for every q >= {start:g}; {rng.why_hi})"
         note = grows + (f"; {note}" if note else "")
         return MeanField(name, sw, sb, None, "diverges", chi, regime_of(chi), None, depth_scale(chi),
-                         its, False, dps, tuple(points), complete, reach_level, SEARCH, note, tuple(steps))
+                         its, False, dps, tuple(points), complete, reach_level, search, note, tuple(steps),
+                         f"below q = {rng.lo:.4g}: {rng.why_lo}; above q = {rng.hi:.4g}: {rng.why_hi}")
     p = points[reach]
     status: Status = "q -> 0" if p.q.value == 0 and p.q.level == "exact" else "fixed point"
     xi_q = depth_scale(p.slope)
+    escapes = _escapes(cmap, expr, dexpr, sw, sb, points, cells, reach, search, dps) if p.stable is False else ()
+    if escapes:
+        note = (f"{note}; " if note else "") + (
+            f"q0 = {start:g} sits on the repelling fixed point q* = {p.q}: it stays only if exactly there; "
+            + "; ".join(e.describe() for e in escapes))
     return MeanField(name, sw, sb, p.q, status, p.chi1, regime_of(p.chi1), xi_q, depth_scale(p.chi1),
-                     its, False, dps, tuple(points), complete, reach_level, SEARCH, note, tuple(steps))
+                     its, False, dps, tuple(points), complete, reach_level, search, note, tuple(steps),
+                     f"below q = {rng.lo:.4g}: {rng.why_lo}; above q = {rng.hi:.4g}: {rng.why_hi}", escapes)
+
+
+def _reached_lazily(expr: sympy.Expr, sw: sympy.Expr, sb: sympy.Expr, points: list[FixedPoint], cells: list[Cell],
+                    q0: float, sign: int, search: tuple) -> tuple[int | None, str]:
+    """:func:`~symact.propagation.fixedpoints.reached`, running the float64 iteration only when no proof applies."""
+    got = reached(points, cells, q0, sign, math.nan, search)
+    if got[1] != "sampled":
+        return got
+    return reached(points, cells, q0, sign, gh_fixed_point(expr, sw, sb, q0)[0], search)
+
+
+def _chi_at_infinity(sw_src: Any, dexpr: sympy.Expr, dps: int) -> Quantity:
+    """chi_1 as q -> oo: sigma_w^2 times the mean of phi'(+-oo)^2; exact only for an exact sigma_w^2."""
+    factor = side_limits_sq(dexpr, sympy.S.Infinity)
+    if is_exact_source(sw_src):
+        return Quantity(sw_src * factor, "exact", method="limit q -> oo", name="chi_1")
+    return _scaled(sw_src, factor, dps, "chi_1")
+
+
+def _escapes(cmap: CertifiedMap, expr: sympy.Expr, dexpr: sympy.Expr, sw: sympy.Expr, sb: sympy.Expr,
+             points: list[FixedPoint], cells: list[Cell], at: int, search: tuple, dps: int) -> tuple[Escape, ...]:
+    """Where q goes from just above and just below the repelling fixed point ``points[at]``."""
+    p = points[at]
+    if not p.slope.enclosure[0] > 1:  # an oscillating (V' < -1) or undecided repeller: not described
+        return ()
+    lo, hi = (float(v) for v in p.q.enclosure)
+    out = []
+    for direction, q1, sign in (("up", hi * (1 + 1e-9) + 1e-300, 1), ("down", lo * (1 - 1e-9), -1)):
+        if q1 <= 0:
+            continue
+        idx, level = reached(points, cells, q1, sign, math.nan, search)  # proofs only: no float iteration
+        if level == "sampled":
+            continue
+        if (idx is None and sign < 0) or (idx is not None and sign * (float(points[idx].q) - float(p.q)) <= 0):
+            continue  # a float iteration moving against the proved sign of V(q) - q: no claim
+        if idx is None:
+            chi = _chi_at_infinity(cmap.weight_var, dexpr, dps)
+            out.append(Escape(direction, None, chi, level))
+        elif idx != at:
+            out.append(Escape(direction, points[idx].q, points[idx].chi1, level))
+    return tuple(out)
 
 
 def _sign_at(cmap: CertifiedMap, q0: float) -> int:

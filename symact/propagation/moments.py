@@ -33,6 +33,34 @@ import sympy
 __all__ = ["piece_integral", "poly_exp_terms"]
 
 
+def _term(term: sympy.Expr, x: sympy.Symbol) -> tuple[sympy.Expr, int, sympy.Expr, sympy.Expr] | None:
+    r"""``term`` as :math:`c\,x^n e^{a x + b x^2}`: ``(c, n, a, b)``, or None."""
+    coeff, rest = term.as_independent(x, as_Add=False)
+    n, a, b = 0, sympy.S.Zero, sympy.S.Zero
+    for f in sympy.Mul.make_args(rest):
+        if f == x:
+            n += 1
+        elif f.is_Pow and f.base == x and f.exp.is_Integer and f.exp > 0:
+            n += int(f.exp)
+        elif isinstance(f, sympy.exp) or (f.is_Pow and f.base == sympy.E):
+            arg = f.args[0] if isinstance(f, sympy.exp) else f.exp
+            poly = sympy.Poly(arg, x) if arg.is_polynomial(x) else None
+            if poly is None or poly.degree() > 2:
+                return None
+            cs = [sympy.S.Zero] * (2 - poly.degree()) + poly.all_coeffs()
+            b, a = b + cs[0], a + cs[1]
+            coeff *= sympy.exp(cs[2])
+        elif f == 1:
+            continue
+        else:
+            return None
+    return coeff, n, a, b
+
+
+def _expanded(expr: sympy.Expr) -> sympy.Expr:
+    return sympy.expand(expr, power_exp=True, log=False, deep=True)
+
+
 def poly_exp_terms(expr: sympy.Expr, x: sympy.Symbol) -> list[tuple[sympy.Expr, int, sympy.Expr]] | None:
     r"""Write ``expr`` as :math:`\sum_i c_i x^{n_i} e^{a_i x}` (``(c, n, a)`` triples), or ``None``.
 
@@ -42,31 +70,14 @@ def poly_exp_terms(expr: sympy.Expr, x: sympy.Symbol) -> list[tuple[sympy.Expr, 
     >>> poly_exp_terms(sympy.tanh(x), x) is None
     True
     """
-    e = sympy.expand(expr, power_exp=True, log=False, deep=True)
     out: list[tuple[sympy.Expr, int, sympy.Expr]] = []
-    for term in sympy.Add.make_args(e):
+    for term in sympy.Add.make_args(_expanded(expr)):
         if term == 0:
             continue
-        coeff, rest = term.as_independent(x, as_Add=False)
-        n, a = 0, sympy.S.Zero
-        for f in sympy.Mul.make_args(rest):
-            if f == x:
-                n += 1
-            elif f.is_Pow and f.base == x and f.exp.is_Integer and f.exp > 0:
-                n += int(f.exp)
-            elif isinstance(f, sympy.exp) or (f.is_Pow and f.base == sympy.E):
-                arg = f.args[0] if isinstance(f, sympy.exp) else f.exp
-                poly = sympy.Poly(arg, x) if arg.is_polynomial(x) else None
-                if poly is None or poly.degree() > 1:
-                    return None
-                c1, c0 = poly.all_coeffs() if poly.degree() == 1 else (0, poly.all_coeffs()[0])
-                a += c1
-                coeff *= sympy.exp(c0)
-            elif f == 1:
-                continue
-            else:
-                return None
-        out.append((coeff, n, a))
+        t = _term(term, x)
+        if t is None or t[3] != 0:
+            return None
+        out.append(t[:3])
     return out
 
 
@@ -84,20 +95,42 @@ def _F(n: int, t: sympy.Expr, q: sympy.Expr) -> sympy.Expr:
 
 
 def piece_integral(expr: sympy.Expr, lo: sympy.Expr, hi: sympy.Expr, q: sympy.Expr, x: sympy.Symbol) -> sympy.Expr | None:
-    r""":math:`\int_{lo}^{hi} f(t)\,\varphi_q(t)\,dt` exactly for :math:`f = \sum c\,t^n e^{at}`, else ``None``.
+    r""":math:`\int_{lo}^{hi} f(t)\,\varphi_q(t)\,dt` exactly for :math:`f = \sum c\,t^n e^{at + bt^2}`, else ``None``.
+
+    A factor :math:`e^{b t^2}` (with :math:`1 - 2bq > 0`) changes the variance:
+    :math:`e^{bt^2}\varphi_q(t) = \varphi_{q'}(t)/\sqrt{1 - 2bq}`, :math:`q' = q/(1 - 2bq)`.
+    On a symmetric interval (:math:`lo = -hi`) a term that SymPy proves odd
+    (:math:`g(-t) = -g(t)` after expansion) integrates to 0 whatever it is
+    (:math:`t\sqrt{t^2 + 4}` in squareplus squared).
 
     >>> x = sympy.Symbol("x", real=True)
     >>> piece_integral(x, sympy.Integer(0), sympy.oo, sympy.Integer(1), x)
     sqrt(2)/(2*sqrt(pi))
+    >>> piece_integral(sympy.exp(-2 * x**2), -sympy.oo, sympy.oo, sympy.Integer(1), x)
+    sqrt(5)/5
+    >>> piece_integral((x / 2 + sympy.sqrt(x**2 + 4) / 2) ** 2, -sympy.oo, sympy.oo, sympy.Integer(1), x)
+    3/2
     """
-    terms = poly_exp_terms(expr, x)
-    if terms is None:
-        return None
+    symmetric = bool(lo == -hi) or (lo.is_finite and hi.is_finite and sympy.simplify(lo + hi) == 0)
     total = sympy.S.Zero
-    for c, n, a in terms:
-        shift = a * q
+    for term in sympy.Add.make_args(_expanded(expr)):
+        if term == 0:
+            continue
+        t = _term(term, x)
+        if t is None:
+            if symmetric and sympy.expand(term.subs(x, -x) + term) == 0:
+                continue  # odd: its integral over a symmetric interval is 0
+            return None
+        c, n, a, b = t
+        qq, scale = q, sympy.S.One
+        if b != 0:
+            den = sympy.simplify(1 - 2 * b * q)
+            if not den.is_positive:
+                return None
+            qq, scale = q / den, 1 / sympy.sqrt(den)
+        shift = a * qq
         part = sympy.S.Zero
         for j in range(n + 1):
-            part += sympy.binomial(n, j) * shift ** (n - j) * (_F(j, lo - shift, q) - _F(j, hi - shift, q))
-        total += c * sympy.exp(a**2 * q / 2) * part
+            part += sympy.binomial(n, j) * shift ** (n - j) * (_F(j, lo - shift, qq) - _F(j, hi - shift, qq))
+        total += c * scale * sympy.exp(a**2 * qq / 2) * part
     return total
