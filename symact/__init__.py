@@ -29,6 +29,7 @@ from .core.budget import BudgetExceeded, default_budget, set_default_budget, tim
 from .core.cache import clear_caches as clear_cache
 from .core.errors import (
     CertificationError,
+    DomainError,
     Undecided,
     UnknownActivation,
     UnsafeExpression,
@@ -220,6 +221,7 @@ __all__ = [
     "plot",
     # errors
     "CertificationError",
+    "DomainError",
     "Undecided",
     "UnknownActivation",
     "UnsafeExpression",

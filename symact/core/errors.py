@@ -8,6 +8,7 @@ from __future__ import annotations
 
 __all__ = [
     "CertificationError",
+    "DomainError",
     "Undecided",
     "UnknownActivation",
     "UnsafeExpression",
@@ -51,6 +52,19 @@ class UnsupportedExpression(ValueError):
     Traceback (most recent call last):
     ...
     symact.core.errors.UnsupportedExpression: breakpoints must be real numbers
+    """
+
+
+class DomainError(ValueError):
+    """A number outside the range an analysis accepts, refused before any work starts.
+
+    A negative variance, a correlation outside [-1, 1], a depth below 1: the
+    message names the argument, the value given and the accepted range.
+
+    >>> raise DomainError("c must lie in [-1, 1], got 3/2")
+    Traceback (most recent call last):
+    ...
+    symact.core.errors.DomainError: c must lie in [-1, 1], got 3/2
     """
 
 

@@ -52,7 +52,7 @@ from flint import acb, arb
 from ..core.errors import CertificationError, UnsupportedExpression
 from ..core.precision import workprec
 from ..expressions.pieces import split
-from ..numerics.acb import acb_evaluator
+from ..numerics.acb import acb_evaluator, integral
 from ..numerics.gaussian import as_ball, gaussian_expectation, integrate_gaussian
 from .conditioned import conditioned_expectation
 from .lattice import (
@@ -366,7 +366,7 @@ def _gauss2_box(f: sympy.Expr, g: sympy.Expr, x: sympy.Symbol, q1: arb, q2: arb,
                         if not acc.is_finite():
                             return acc
                 else:
-                    acc += acb.integral(h, u0, u1)
+                    acc += integral(h, u0, u1)
             return acc
 
         errors: list[Exception] = []
@@ -383,7 +383,7 @@ def _gauss2_box(f: sympy.Expr, g: sympy.Expr, x: sympy.Symbol, q1: arb, q2: arb,
                 errors.append(exc)
                 return acb("nan")
 
-        val = acb.integral(outer, lo, hi, use_heap=True)
+        val = integral(outer, lo, hi, use_heap=True)
         if not val.is_finite() and errors:
             raise CertificationError(f"2-D integral not enclosed: {errors[0]!r}") from errors[0]
         total += _real(val)

@@ -45,19 +45,10 @@ from ..expressions.coerce import as_activation
 from ..expressions.pieces import split
 from ..numerics.gaussian import gaussian_expectation
 from .bivariate import METHOD as GAUSS2_METHOD
-from .dual import Q1, Q2, DualKernel, K, dual_kernel, sym_ball
+from .dual import Q1, Q2, DualKernel, K, dual_kernel, is_odd, sym_ball
 from .meanfield import mean_field
 
 __all__ = ["CorrelationMap", "QMap", "correlation_map", "q_map", "to_quantity"]
-
-
-def _is_odd(e: sympy.Expr) -> bool:
-    """phi(-x) = -phi(x), proved by simplification (skipped when a sample point refutes it)."""
-    for t in (sympy.Rational(1, 3), sympy.Integer(2)):
-        v = sympy.N(e.subs(x, t) + e.subs(x, -t), 20)
-        if v.is_number and abs(v) > 1e-10:
-            return False
-    return sympy.simplify(e + e.subs(x, -x)) == 0
 
 
 def to_quantity(b: arb, *, name: str, method: str, dps: int, level: Level = "certified") -> Quantity:
@@ -304,7 +295,7 @@ class CorrelationMap:
     @functools.cached_property
     def at_zero(self) -> Quantity:
         """:math:`C(0)` (exactly 0 for an odd activation without bias)."""
-        if self.bias_var == 0 and _is_odd(self.act.expr):
+        if self.bias_var == 0 and is_odd(self.act.expr):
             return Quantity(sympy.Integer(0), "exact", method="odd activation", name="C(0)")
         return self.derivative(0, 0)
 
