@@ -156,6 +156,10 @@ def sym_ball(v: sympy.Expr | int | float | arb, dps: int) -> arb:
         return v
     if isinstance(v, float):
         return arb(v)
+    if isinstance(v, tuple):  # a certified (lo, hi)
+        from ..numerics.gaussian import as_ball
+
+        return as_ball(v, dps)
     v = sympy.sympify(v)
     if v.is_Rational:
         return arb(int(v.p)) / int(v.q)

@@ -33,7 +33,8 @@ import sympy
 from ..core.errors import DomainError, UnsafeExpression
 from ..core.result import Result, enclose
 
-__all__ = ["Number", "check_depth", "correlation", "is_exact", "real_number", "sign_of", "variance"]
+__all__ = ["Number", "check_depth", "correlation", "is_exact", "real_number", "sign_of", "variance",
+           "variance_arg"]
 
 #: An input number: an exact SymPy number, or the ``(lo, hi)`` enclosure of a certified result.
 Number = Any
@@ -161,3 +162,14 @@ def check_depth(depth: Any, what: str = "depth") -> int:
     if isinstance(depth, bool) or not isinstance(depth, numbers.Integral) or int(depth) < 1:
         raise DomainError(f"{what} must be an integer >= 1, got {depth!r}")
     return int(depth)
+
+
+def variance_arg(v: Any, what: str, *, positive: bool) -> Any:
+    """:func:`variance` for engines that take a SymPy number or a result: the checked exact
+    number, or the result itself (its enclosure checked) when it is not exact.
+
+    >>> variance_arg(0.5, "weight_var", positive=True)
+    1/2
+    """
+    n = variance(v, what, positive=positive)
+    return n if is_exact(n) else v
