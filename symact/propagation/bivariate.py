@@ -306,6 +306,23 @@ def gauss2_traced(
     return +r, how
 
 
+_SPLITS = 5  # a crude bound of the inner integral bisects a box at most this often
+
+
+def _crude_bound(h: Fn, u0: Any, u1: Any, splits: int) -> acb:
+    """A ball containing the integral of ``h`` from ``u0`` to ``u1`` (a segment of the complex
+    plane): the length times ``|h|`` on a box around the segment, the box bisected (up to
+    ``splits`` times) where that bound is not finite -- a wide box can make a denominator
+    such as 1 + exp(-x) contain 0 although it has no zero nearby (elish' at its gain)."""
+    du = u1 - u0
+    mid, rr = (u0 + u1) / 2, (abs(du) / 2).upper()
+    v = h(acb(mid.real + arb(0, rr), mid.imag + arb(0, rr)), True)
+    if v.is_finite() or splits == 0:
+        r = arb(0, (abs(v) * abs(du)).upper())
+        return acb(r, r)
+    return _crude_bound(h, u0, mid, splits - 1) + _crude_bound(h, mid, u1, splits - 1)
+
+
 def _gauss2_box(f: sympy.Expr, g: sympy.Expr, x: sympy.Symbol, q1: arb, q2: arb, c: arb,
                 dps: int) -> arb:
     a, b = q1.sqrt(), q2.sqrt()
@@ -359,10 +376,7 @@ def _gauss2_box(f: sympy.Expr, g: sympy.Expr, x: sympy.Symbol, q1: arb, q2: arb,
                     n = 24
                     du = (u1 - u0) / n
                     for j in range(n):
-                        mid, rr = u0 + du * (j + arb(0.5)), (abs(du) / 2).upper()
-                        tb = acb(mid.real + arb(0, rr), mid.imag + arb(0, rr))
-                        r = arb(0, (abs(h(tb, True)) * abs(du)).upper())
-                        acc += acb(r, r)
+                        acc += _crude_bound(h, u0 + du * j, u0 + du * (j + 1), _SPLITS)
                         if not acc.is_finite():
                             return acc
                 else:

@@ -47,7 +47,6 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-import flint
 import mpmath
 import sympy
 from flint import arb
@@ -58,7 +57,7 @@ from ..core.errors import CertificationError, DomainError
 from ..core.precision import DEFAULT_DPS, check_dps, workdps, workprec
 from ..core.result import Level, Quantity, certified_digits, honest_float
 from ..core.steps import Record
-from ..expressions.activation import Activation, x
+from ..expressions.activation import Activation
 from ..expressions.coerce import as_activation
 from ..numerics.acb import unwrapped
 from ..numerics.arb import to_mpf
@@ -66,7 +65,14 @@ from ..numerics.gaussian import as_ball
 from .bivariate import METHOD as GAUSS2_METHOD
 from .cmap import to_quantity
 from .dual import Q1, Q2, DualKernel, K, dual_kernel, is_odd
-from .kernel_inputs import Number, check_depth, correlation, is_exact, real_number, sign_of, variance
+from .kernel_inputs import (
+    Number,
+    check_depth,
+    correlation,
+    is_exact,
+    real_number,
+    variance,
+)
 
 __all__ = ["KernelResult", "KernelValue", "nngp", "ntk"]
 
