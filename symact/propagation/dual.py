@@ -87,6 +87,9 @@ class DualKernel:
     def ball(self, q1: arb, q2: arb, rho: arb, order: int = 0) -> arb:
         r"""The closed form at balls, for :math:`\rho` in [-1, 1] (a ball clamped there, or exactly +-1).
 
+        The caller guarantees that the true :math:`\rho` lies in [-1, 1] (Cauchy--Schwarz);
+        the ball may reach just past its ends by rounding.
+
         Written per family with :math:`\rho = k/\sqrt{q_1q_2}` so that the ends need no limit:
         :math:`\sqrt{1-\rho^2}` and :math:`\arccos\rho` stay defined on a ball that touches 1.
         Returns ``+inf`` where the kernel is infinite (the sign function's derivative kernel at
@@ -99,22 +102,34 @@ class DualKernel:
         """
         if self.formula is None:
             raise ValueError(f"{self.act.name} has no closed-form dual kernel")
-        if not (rho.lower() >= -1 and rho.upper() <= 1):
-            raise ValueError(f"rho must lie in [-1, 1], got {rho}")
         s = (q1 * q2).sqrt()
         pi = arb.pi()
         p = [sym_ball(v, int(flint.ctx.dps)) for v in self.params]
         if self.family == "arc-cosine":
             a, b = p
             m, f = (a * a + b * b) / 2, (a - b) ** 2 / (2 * pi)
-            kd = m - f * rho.acos()
+            kd = m - f * _acos(rho)
             if order == 1:
                 return kd
-            return s * (f * ((1 - rho) * (1 + rho)).nonnegative_part().sqrt() + kd * rho)
+
+            def J(r: arb, kd_r: arb) -> arb:  # K = sqrt(q1 q2) J(rho)
+                return f * ((1 - r) * (1 + r)).nonnegative_part().sqrt() + kd_r * r
+
+            naive = J(rho, kd)
+            if rho.rad() == 0:
+                return s * naive
+            # mean-value form J(rho) in J(m) + J'(rho)(rho - m), J' = kd (Price): the naive form
+            # does not see that sqrt(1 - rho^2) and acos(rho) cancel near |rho| = 1, and its
+            # width grows like rad/sqrt(1 - |rho|) layer after layer
+            mid = arb(rho.mid())
+            mid = arb(1) if mid > 1 else arb(-1) if mid < -1 else mid
+            centred = J(mid, m - f * _acos(mid)) + kd * (rho - mid)
+            both = naive.intersection(centred)
+            return s * (both if both.is_finite() else centred)
         if self.family == "sign":
             a2 = p[0] ** 2 * 2 / pi
             if order == 0:
-                return a2 * rho.asin()
+                return a2 * (pi / 2 - _acos(rho))
             if rho == 1 or rho == -1:
                 return arb("inf")
             return a2 / (s * ((1 - rho) * (1 + rho)).sqrt())
@@ -135,6 +150,15 @@ class DualKernel:
                 return arb("inf")
             return _eval3(f, q1, q2, c)
         return _eval3(f, q1, q2, c * (q1 * q2).sqrt())
+
+
+def _acos(rho: arb) -> arb:
+    """arccos on a ball known to lie in [-1, 1] (rounding may push its ends just past +-1):
+    2 asin(sqrt((1 - rho)/2)), or pi - 2 asin(sqrt((1 + rho)/2)), with the square roots'
+    arguments cut at 0 -- accurate near rho = +-1, where acos itself loses half the digits."""
+    if rho.mid() >= 0:
+        return 2 * ((1 - rho) / 2).nonnegative_part().sqrt().asin()
+    return arb.pi() - 2 * ((1 + rho) / 2).nonnegative_part().sqrt().asin()
 
 
 def is_odd(e: sympy.Expr) -> bool:

@@ -406,19 +406,32 @@ def _with_rel(pb: _Problem, rel: dict) -> _Problem:
     return _Problem(pb.act, pb.dk, pb.depth, pb.w, pb.b, pb.var, pb.cov, pb.corr, rel, pb.equal_q, pb.odd)
 
 
-def _accurate(v: arb, dps: int) -> bool:
-    if v == arb("inf"):
-        return True
-    return v.is_finite() and (v.rad() == 0 or v.rad() <= abs(v.mid()) * arb(10) ** (-(dps + 3)))
+def _accurate(M: list[list[arb]], dps: int) -> bool:
+    """Every entry to ``dps`` digits relative to its scale sqrt(M_ii M_jj) (|M_ij| is at most that)."""
+    tol = arb(10) ** (-(dps + 3))
+    for i, row in enumerate(M):
+        for j, v in enumerate(row):
+            if v == arb("inf"):
+                continue
+            scale = (abs(M[i][i]) * abs(M[j][j])).sqrt() if i != j else abs(v)
+            if not v.is_finite() or not (v.rad() == 0 or v.rad() <= scale.lower() * tol):
+                return False
+    return True
 
 
 def _closed_balls(pb: _Problem, dps: int) -> tuple[list[list[arb]], list[list[arb]]]:
     """The closed-form recursion in balls, doubling the precision until ``dps`` digits hold."""
     bits = int(dps * 3.33) + 40
     for attempt in range(_DOUBLINGS + 1):
-        with workprec(bits):
-            S, T = _balls(pb, dps)
-        if all(_accurate(v, dps) for M in (S, T) for row in M for v in row) or attempt == _DOUBLINGS:
+        try:
+            with workprec(bits):
+                S, T = _balls(pb, dps)
+        except CertificationError:  # a correlation's ball grew past [-1, 1]: more bits
+            if attempt == _DOUBLINGS:
+                raise
+            bits *= 2
+            continue
+        if (_accurate(S, dps) and _accurate(T, dps)) or attempt == _DOUBLINGS:
             return S, T
         bits *= 2
     raise AssertionError("unreachable")
