@@ -526,6 +526,8 @@ def _explicit(pb: _Problem, S0: list[list[sympy.Expr]]) -> tuple[list[list[Any]]
     """The entries as expanded closed forms while they stay short (None once they do not)."""
     f, fd = pb.dk.closed(0), pb.dk.closed(1)
     n, w, b = pb.n, pb.w, pb.b
+    homogeneous = pb.dk.family == "arc-cosine"
+    m = (pb.dk.params[0] ** 2 + pb.dk.params[1] ** 2) / 2 if homogeneous else None
     S = [list(r) for r in S0]
     T = [list(r) for r in S0]
     for _ in range(pb.depth):
@@ -536,7 +538,15 @@ def _explicit(pb: _Problem, S0: list[list[sympy.Expr]]) -> tuple[list[list[Any]]
         nT = [[None] * n for _ in range(n)]
         for i in range(n):
             for j in range(i, n):
-                kv = _at(f, S, i, j)
+                if i == j and homogeneous and S[i][i] is not None:  # K(q, q, q) = m q, Kdot = m
+                    s = _short(sympy.expand(w * m * S[i][i] + b))
+                    t = _short(sympy.expand(s + w * m * T[i][i])) if s is not None and T[i][i] is not None else None
+                    nS[i][i], nT[i][i] = s, t
+                    continue
+                # k enters the closed form three times: skip what cannot stay short
+                big = any(v is None for v in (S[i][i], S[j][j], S[i][j])) or \
+                    3 * _size(S[i][j]) + _size(S[i][i]) + _size(S[j][j]) > _MAX_NODES
+                kv = None if big else _at(f, S, i, j)
                 s = _short(w * kv + b) if kv is not None else None
                 kd = _at(fd, S, i, j) if s is not None and T[i][j] is not None else None
                 t = _short(s + w * kd * T[i][j]) if kd is not None else None
