@@ -302,3 +302,42 @@ def test_expired_budget_inside_an_integrand_is_budget_exceeded():
         with pytest.raises(BudgetExceeded):
             with time_budget(seconds):
                 ntk("tanh", 500, R(3, 2), R(1, 20), q1=1, c=R(1, 2))
+
+
+def test_sign_ntk_at_anticorrelated_inputs_is_minus_infinity():
+    x = sympy.Symbol("x", real=True)
+    r = ntk(sympy.sign(x), 3, 2, R(1, 10), q1=1, q2=2, c=-1)
+    assert (r.ntk[0][0].value, r.ntk[0][1].value) == (sympy.oo, -sympy.oo)
+
+
+def nt_gelu_mpmath(depth, w, b, q1, q2, c, dps=50):
+    """neural-tangents' stax.Gelu formulas, in mpmath (Tsuchida et al. 2021)."""
+    with mpmath.workdps(dps):
+        w, b, q1, q2, c = (mpmath.mpf(v.p) / v.q for v in map(sympy.Rational, (w, b, q1, q2, c)))
+        k = c * mpmath.sqrt(q1 * q2)
+        t = k
+
+        def kern(k, q1, q2):
+            prod, pp1 = q1 * q2, (q1 + 1) * (q2 + 1)
+            d2 = pp1 - k * k
+            d = mpmath.sqrt(d2)
+            ang = mpmath.atan2(k, d)
+            new = ((k * k + prod * d2) / (pp1 * d) + k * ang) / (2 * mpmath.pi) + k / 4
+            dot = (1 / d2 + (1 - prod) / pp1 + 1) * k / d / (2 * mpmath.pi) + mpmath.mpf(1) / 4 + \
+                ang / (2 * mpmath.pi)
+            return new, dot
+
+        for _ in range(depth):
+            kk, kd = kern(k, q1, q2)
+            n1, n2 = w * kern(q1, q1, q1)[0] + b, w * kern(q2, q2, q2)[0] + b
+            k, t = w * kk + b, w * kk + b + w * kd * t
+            q1, q2 = n1, n2
+        return k, t
+
+
+@pytest.mark.parametrize("c", [-1, R(1, 3), 1])
+def test_gelu_exact_against_neural_tangents_formula(c):
+    r = ntk("gelu", 20, 2, R(1, 10), q1=1, q2=2, c=c)
+    assert r.level == "exact"
+    k, t = nt_gelu_mpmath(20, 2, R(1, 10), 1, 2, c)
+    assert contains(r.nngp[0][1], k) and contains(r.ntk[0][1], t)

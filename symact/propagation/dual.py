@@ -34,6 +34,7 @@ References
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import flint
 import sympy
@@ -44,7 +45,7 @@ from ..core.errors import UnsupportedExpression
 from ..core.result import enclose
 from ..expressions.activation import Activation, x
 from ..expressions.pieces import one_sided_limit, split
-from .bivariate import ball_eval, gauss1, gauss2_traced
+from .bivariate import ball_eval, ball_evaluator, gauss1, gauss2_traced
 
 __all__ = ["DualKernel", "Q1", "Q2", "K", "dual_kernel", "is_odd", "sym_ball"]
 
@@ -67,6 +68,9 @@ class DualKernel:
         """``d^order K / dk^order`` as a SymPy expression (Price's theorem), or None."""
         if self.formula is None:
             return None
+        return _closed(self, order)
+
+    def _derivative(self, order: int) -> sympy.Expr:
         if order == 1 and self.family == "arc-cosine":  # the derivative, simplified: no 0/0 at |rho| = 1
             a, b = self.params
             return (a**2 + b**2) / 2 - (a - b) ** 2 / (2 * sympy.pi) * sympy.acos(K / sympy.sqrt(Q1 * Q2))
@@ -140,7 +144,7 @@ class DualKernel:
             if order == 0:
                 return a * a * 2 / pi * (2 * b * b * k / d.sqrt()).asin() + c * c
             return a * a * 4 * b * b / pi / (d - 4 * b**4 * k * k).sqrt()
-        return _eval3(self.closed(order), q1, q2, rho * s)
+        return _evaluator(self, order)(q1, q2, rho * s)
 
     def _closed_value(self, f: sympy.Expr, q1: arb, q2: arb, c: arb, order: int) -> arb:
         if order and (c == 1 or c == -1):
@@ -189,6 +193,16 @@ def sym_ball(v: sympy.Expr | int | float | arb, dps: int) -> arb:
         return arb(int(v.p)) / int(v.q)
     lo, hi = enclose(v, dps + 5)
     return arb.union(arb(lo), arb(hi))
+
+
+@cached(maxsize=256)
+def _closed(dk: DualKernel, order: int) -> sympy.Expr:
+    return dk._derivative(order)
+
+
+@cached(maxsize=256)
+def _evaluator(dk: DualKernel, order: int) -> Any:
+    return ball_evaluator(dk.closed(order), (Q1, Q2, K))
 
 
 def _eval3(f: sympy.Expr, q1: arb, q2: arb, k: arb) -> arb:

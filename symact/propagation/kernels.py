@@ -380,7 +380,7 @@ def _balls(pb: _Problem, dps: int) -> tuple[list[list[arb]], list[list[arb]]]:
         for i in range(n):  # inputs of exactly equal variance share their diagonal
             if rep[i] == i:
                 nq[i] = w * kern(q[i], q[i], one, 0) + b
-                nTd[i] = nq[i] + w * kern(q[i], q[i], one, 1) * Td[i]
+                nTd[i] = _ntk_step(nq[i], w, kern(q[i], q[i], one, 1), Td[i])
             else:
                 nq[i], nTd[i] = nq[rep[i]], nTd[rep[i]]
         nk, nT = {}, {}
@@ -390,7 +390,7 @@ def _balls(pb: _Problem, dps: int) -> tuple[list[list[arb]], list[list[arb]]]:
                 nk[p], nT[p] = nq[i], nTd[i]
                 continue
             nk[p] = w * kern(q[i], q[j], rho[p], 0) + b
-            nT[p] = nk[p] + w * kern(q[i], q[j], rho[p], 1) * T[p]
+            nT[p] = _ntk_step(nk[p], w, kern(q[i], q[j], rho[p], 1), T[p])
             rel[p] = _Problem.next_rel(_with_rel(pb, rel), p)
             if rel[p] in ("+1", "-1"):
                 rho[p] = arb(1) if rel[p] == "+1" else arb(-1)
@@ -402,6 +402,23 @@ def _balls(pb: _Problem, dps: int) -> tuple[list[list[arb]], list[list[arb]]]:
     return S, Th
 
 
+_INF, _NINF = arb("inf"), arb("-inf")
+
+
+def _ntk_step(s: arb, w: arb, kd: arb, t: arb) -> arb:
+    """Sigma + w Kdot Theta, where Kdot or Theta may be +-infinite (Dirac masses in phi')."""
+    if kd == _INF or t == _INF or t == _NINF:  # w > 0 and Sigma finite: the sign of Kdot * Theta
+
+        def sgn(v: arb) -> int:
+            return 1 if v > 0 else -1 if v < 0 else 0
+
+        sign = sgn(kd) * sgn(t)
+        if sign == 0:
+            raise CertificationError("the NTK recursion meets 0 times an infinite kernel")
+        return _INF if sign > 0 else _NINF
+    return s + w * kd * t
+
+
 def _with_rel(pb: _Problem, rel: dict) -> _Problem:
     return _Problem(pb.act, pb.dk, pb.depth, pb.w, pb.b, pb.var, pb.cov, pb.corr, rel, pb.equal_q, pb.odd)
 
@@ -411,7 +428,7 @@ def _accurate(M: list[list[arb]], dps: int) -> bool:
     tol = arb(10) ** (-(dps + 3))
     for i, row in enumerate(M):
         for j, v in enumerate(row):
-            if v == arb("inf"):
+            if v == _INF or v == _NINF:
                 continue
             scale = (abs(M[i][i]) * abs(M[j][j])).sqrt() if i != j else abs(v)
             if not v.is_finite() or not (v.rad() == 0 or v.rad() <= scale.lower() * tol):
@@ -481,8 +498,9 @@ def _solve(pb: _Problem, dps: int) -> KernelResult:
     def entry(M: list[list[arb]], nm: str, i: int, j: int, ex: Any) -> Quantity:
         v = M[i][j]
         name = f"{nm}[{i},{j}]"
-        if v == arb("inf"):
-            return Quantity(sympy.oo, "exact", method="Dirac masses in phi' (a jump of phi)", name=name)
+        if v == _INF or v == _NINF:
+            return Quantity(sympy.oo if v == _INF else -sympy.oo, "exact",
+                            method="Dirac masses in phi' (a jump of phi)", name=name)
         if not v.is_finite():
             raise CertificationError(f"{name}: no finite enclosure ({v})")
         if not exact:
