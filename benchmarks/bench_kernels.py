@@ -12,9 +12,9 @@ import mpmath
 import sympy
 
 sys.path.insert(0, str(Path(__file__).parent.parent / "tests"))
-from test_kernels_truth import arccos_reference, nt_relu  # noqa: E402
+from test_kernels_truth import arccos_reference, nt_relu
 
-import symact as sa  # noqa: E402
+import symact as sa
 
 OUT = Path(__file__).parent / "results" / "kernels.md"
 R = sympy.Rational

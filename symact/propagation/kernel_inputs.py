@@ -25,16 +25,22 @@ import decimal
 import fractions
 import math
 import numbers
+from dataclasses import dataclass
 from typing import Any
 
 import mpmath
 import sympy
 
 from ..core.errors import DomainError, UnsafeExpression
+from ..core.precision import workdps
 from ..core.result import Result, enclose
+from ..expressions.activation import Activation
+from ..expressions.coerce import as_activation
+from ..numerics.gaussian import as_ball
+from .dual import DualKernel, dual_kernel, is_odd
 
-__all__ = ["Number", "check_depth", "correlation", "is_exact", "real_number", "sign_of", "variance",
-           "variance_arg"]
+__all__ = ["KernelProblem", "Number", "check_depth", "correlation", "is_exact", "kernel_problem",
+           "real_number", "sign_of", "variance", "variance_arg"]
 
 #: An input number: an exact SymPy number, or the ``(lo, hi)`` enclosure of a certified result.
 Number = Any
@@ -173,3 +179,116 @@ def variance_arg(v: Any, what: str, *, positive: bool) -> Any:
     """
     n = variance(v, what, positive=positive)
     return n if is_exact(n) else v
+
+
+# -- the NNGP/NTK problem ---------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class KernelProblem:
+    """A checked NNGP/NTK problem: the dual kernel, depth, variances and the inputs' relations."""
+
+    act: Activation
+    dk: DualKernel
+    depth: int
+    w: Number
+    b: Number
+    var: tuple[Number, ...]
+    cov: dict[tuple[int, int], Number | None]  # k_ij when given (a Gram matrix) or exact
+    corr: dict[tuple[int, int], Number | None]  # c_ij when given or exact
+    rel: dict[tuple[int, int], str | None]  # "same" (identical inputs), "+1", "-1" (exact), None
+    equal_q: dict[tuple[int, int], bool]
+    odd: bool
+
+    @property
+    def exact_inputs(self) -> bool:
+        return all(is_exact(v) for v in (self.w, self.b, *self.var)) and all(
+            v is None or is_exact(v) for v in (*self.cov.values(), *self.corr.values()))
+
+    @property
+    def n(self) -> int:
+        return len(self.var)
+
+    def pairs(self) -> list[tuple[int, int]]:
+        return [(i, j) for i in range(self.n) for j in range(i + 1, self.n)]
+
+    def next_rel(self, p: tuple[int, int]) -> str | None:
+        """How the exact relation of a pair propagates through one layer (None: |rho| < 1)."""
+        st, fam = self.rel[p], self.dk.family
+        zero_bias = is_exact(self.b) and self.b == 0
+        if st == "same":
+            return "same"
+        if st == "+1":
+            return "+1" if fam == "sign" or (fam == "arc-cosine" and zero_bias) else None
+        if st == "-1" and zero_bias:
+            linear = fam == "arc-cosine" and sympy.simplify(self.dk.params[0] - self.dk.params[1]) == 0
+            if fam == "sign" or linear or (self.odd and self.equal_q[p]):
+                return "-1"
+        return None
+
+
+def _equal(a: Number, b: Number) -> bool:
+    return is_exact(a) and is_exact(b) and (a == b or sympy.simplify(a - b) == 0)
+
+
+def kernel_problem(act: Any, depth: Any, weight_var: Any, bias_var: Any, q1: Any, q2: Any, c: Any,
+             gram: Any) -> KernelProblem:
+    depth = check_depth(depth)
+    w = variance(weight_var, "weight_var", positive=True)
+    b = variance(bias_var, "bias_var", positive=False)
+    cov: dict[tuple[int, int], Any] = {}
+    corr: dict[tuple[int, int], Any] = {}
+    if gram is not None:
+        if q1 is not None or q2 is not None or c is not None:
+            raise DomainError("give the inputs either as q1, q2, c or as gram=[[...], ...], not both")
+        try:
+            rows = [list(r) for r in gram]
+        except TypeError:
+            raise DomainError(f"gram must be a square matrix (a list of rows), got {gram!r}") from None
+        n = len(rows)
+        if n == 0 or any(len(r) != n for r in rows):
+            raise DomainError("gram must be a non-empty square matrix (a list of rows of equal length)")
+        G = [[real_number(v, f"gram[{i}][{j}]") for j, v in enumerate(r)] for i, r in enumerate(rows)]
+        var = tuple(variance(G[i][i], f"gram[{i}][{i}]", positive=True) for i in range(n))
+        for i in range(n):
+            for j in range(i + 1, n):
+                if not (G[i][j] == G[j][i] or _equal(G[i][j], G[j][i])):
+                    raise DomainError(f"gram must be symmetric: gram[{i}][{j}] = {G[i][j]} but "
+                                      f"gram[{j}][{i}] = {G[j][i]}")
+                k = G[i][j]
+                cov[(i, j)] = k
+                what = f"gram[{i}][{j}]/sqrt(gram[{i}][{i}]*gram[{j}][{j}])"
+                if all(map(is_exact, (k, var[i], var[j]))):
+                    corr[(i, j)] = correlation(k / sympy.sqrt(var[i] * var[j]), what)
+                else:  # a certified entry: refuse only what is surely outside [-1, 1]
+                    with workdps(40):
+                        r = as_ball(k, 40) / (as_ball(var[i], 40) * as_ball(var[j], 40)).sqrt()
+                        if r > 1 or r < -1:
+                            raise DomainError(f"{what} must lie in [-1, 1], got {r}")
+                    corr[(i, j)] = None
+    else:
+        if q1 is None:
+            raise DomainError("give the inputs as q1, q2, c or as gram=[[...], ...]")
+        qa = variance(q1, "q1", positive=True)
+        if q2 is None and c is None:
+            var = (qa,)
+        else:
+            if c is None:
+                raise DomainError("give the correlation c (in [-1, 1]) of the two inputs")
+            qb = qa if q2 is None else variance(q2, "q2", positive=True)
+            cc = correlation(c, "c")
+            var = (qa, qb)
+            corr[(0, 1)] = cc
+            cov[(0, 1)] = cc * sympy.sqrt(qa * qb) if all(map(is_exact, (qa, qb, cc))) else None
+    rel, equal_q = {}, {}
+    for (i, j), cij in corr.items():
+        equal_q[(i, j)] = _equal(var[i], var[j])
+        st = None
+        if cij is not None and is_exact(cij):
+            if _equal(cij, sympy.Integer(1)):
+                st = "same" if equal_q[(i, j)] else "+1"
+            elif _equal(cij, sympy.Integer(-1)):
+                st = "-1"
+        rel[(i, j)] = st
+    a = as_activation(act)
+    dk = dual_kernel(a)
+    return KernelProblem(a, dk, depth, w, b, var, cov, corr, rel, equal_q, is_odd(a.expr))

@@ -53,26 +53,18 @@ from flint import arb
 
 from ..core.budget import check_deadline
 from ..core.cache import cached
-from ..core.errors import CertificationError, DomainError
+from ..core.errors import CertificationError
 from ..core.precision import DEFAULT_DPS, check_dps, workdps, workprec
 from ..core.result import Level, Quantity, certified_digits, honest_float
 from ..core.steps import Record
 from ..expressions.activation import Activation
-from ..expressions.coerce import as_activation
 from ..numerics.acb import unwrapped
 from ..numerics.arb import to_mpf
 from ..numerics.gaussian import as_ball
 from .bivariate import METHOD as GAUSS2_METHOD
 from .cmap import to_quantity
-from .dual import Q1, Q2, DualKernel, K, dual_kernel, is_odd
-from .kernel_inputs import (
-    Number,
-    check_depth,
-    correlation,
-    is_exact,
-    real_number,
-    variance,
-)
+from .dual import Q1, Q2, DualKernel, K
+from .kernel_inputs import KernelProblem, is_exact, kernel_problem
 
 __all__ = ["KernelResult", "KernelValue", "nngp", "ntk"]
 
@@ -221,118 +213,6 @@ def _at(f: sympy.Expr, S: list[list[Any]], i: int, j: int) -> sympy.Expr | None:
     return v
 
 
-# -- the problem ---------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class _Problem:
-    act: Activation
-    dk: DualKernel
-    depth: int
-    w: Number
-    b: Number
-    var: tuple[Number, ...]
-    cov: dict[tuple[int, int], Number | None]  # k_ij when given (a Gram matrix) or exact
-    corr: dict[tuple[int, int], Number | None]  # c_ij when given or exact
-    rel: dict[tuple[int, int], str | None]  # "same" (identical inputs), "+1", "-1" (exact), None
-    equal_q: dict[tuple[int, int], bool]
-    odd: bool
-
-    @property
-    def exact_inputs(self) -> bool:
-        return all(is_exact(v) for v in (self.w, self.b, *self.var)) and all(
-            v is None or is_exact(v) for v in (*self.cov.values(), *self.corr.values()))
-
-    @property
-    def n(self) -> int:
-        return len(self.var)
-
-    def pairs(self) -> list[tuple[int, int]]:
-        return [(i, j) for i in range(self.n) for j in range(i + 1, self.n)]
-
-    def next_rel(self, p: tuple[int, int]) -> str | None:
-        """How the exact relation of a pair propagates through one layer (None: |rho| < 1)."""
-        st, fam = self.rel[p], self.dk.family
-        zero_bias = is_exact(self.b) and self.b == 0
-        if st == "same":
-            return "same"
-        if st == "+1":
-            return "+1" if fam == "sign" or (fam == "arc-cosine" and zero_bias) else None
-        if st == "-1" and zero_bias:
-            linear = fam == "arc-cosine" and sympy.simplify(self.dk.params[0] - self.dk.params[1]) == 0
-            if fam == "sign" or linear or (self.odd and self.equal_q[p]):
-                return "-1"
-        return None
-
-
-def _equal(a: Number, b: Number) -> bool:
-    return is_exact(a) and is_exact(b) and (a == b or sympy.simplify(a - b) == 0)
-
-
-def _problem(act: Any, depth: Any, weight_var: Any, bias_var: Any, q1: Any, q2: Any, c: Any,
-             gram: Any) -> _Problem:
-    depth = check_depth(depth)
-    w = variance(weight_var, "weight_var", positive=True)
-    b = variance(bias_var, "bias_var", positive=False)
-    cov: dict[tuple[int, int], Any] = {}
-    corr: dict[tuple[int, int], Any] = {}
-    if gram is not None:
-        if q1 is not None or q2 is not None or c is not None:
-            raise DomainError("give the inputs either as q1, q2, c or as gram=[[...], ...], not both")
-        try:
-            rows = [list(r) for r in gram]
-        except TypeError:
-            raise DomainError(f"gram must be a square matrix (a list of rows), got {gram!r}") from None
-        n = len(rows)
-        if n == 0 or any(len(r) != n for r in rows):
-            raise DomainError("gram must be a non-empty square matrix (a list of rows of equal length)")
-        G = [[real_number(v, f"gram[{i}][{j}]") for j, v in enumerate(r)] for i, r in enumerate(rows)]
-        var = tuple(variance(G[i][i], f"gram[{i}][{i}]", positive=True) for i in range(n))
-        for i in range(n):
-            for j in range(i + 1, n):
-                if not (G[i][j] == G[j][i] or _equal(G[i][j], G[j][i])):
-                    raise DomainError(f"gram must be symmetric: gram[{i}][{j}] = {G[i][j]} but "
-                                      f"gram[{j}][{i}] = {G[j][i]}")
-                k = G[i][j]
-                cov[(i, j)] = k
-                what = f"gram[{i}][{j}]/sqrt(gram[{i}][{i}]*gram[{j}][{j}])"
-                if all(map(is_exact, (k, var[i], var[j]))):
-                    corr[(i, j)] = correlation(k / sympy.sqrt(var[i] * var[j]), what)
-                else:  # a certified entry: refuse only what is surely outside [-1, 1]
-                    with workdps(40):
-                        r = as_ball(k, 40) / (as_ball(var[i], 40) * as_ball(var[j], 40)).sqrt()
-                        if r > 1 or r < -1:
-                            raise DomainError(f"{what} must lie in [-1, 1], got {r}")
-                    corr[(i, j)] = None
-    else:
-        if q1 is None:
-            raise DomainError("give the inputs as q1, q2, c or as gram=[[...], ...]")
-        qa = variance(q1, "q1", positive=True)
-        if q2 is None and c is None:
-            var = (qa,)
-        else:
-            if c is None:
-                raise DomainError("give the correlation c (in [-1, 1]) of the two inputs")
-            qb = qa if q2 is None else variance(q2, "q2", positive=True)
-            cc = correlation(c, "c")
-            var = (qa, qb)
-            corr[(0, 1)] = cc
-            cov[(0, 1)] = cc * sympy.sqrt(qa * qb) if all(map(is_exact, (qa, qb, cc))) else None
-    rel, equal_q = {}, {}
-    for (i, j), cij in corr.items():
-        equal_q[(i, j)] = _equal(var[i], var[j])
-        st = None
-        if cij is not None and is_exact(cij):
-            if _equal(cij, sympy.Integer(1)):
-                st = "same" if equal_q[(i, j)] else "+1"
-            elif _equal(cij, sympy.Integer(-1)):
-                st = "-1"
-        rel[(i, j)] = st
-    a = as_activation(act)
-    dk = dual_kernel(a)
-    return _Problem(a, dk, depth, w, b, var, cov, corr, rel, equal_q, is_odd(a.expr))
-
-
 # -- the recursion in ball arithmetic --------------------------------------------------------
 
 
@@ -346,7 +226,7 @@ def _clamp(r: arb) -> arb:
     return out
 
 
-def _balls(pb: _Problem, dps: int) -> tuple[list[list[arb]], list[list[arb]]]:
+def _balls(pb: KernelProblem, dps: int) -> tuple[list[list[arb]], list[list[arb]]]:
     """(Sigma, Theta) after ``depth`` layers as balls, at the current flint precision."""
     closed = pb.dk.formula is not None
     n = pb.n
@@ -391,7 +271,7 @@ def _balls(pb: _Problem, dps: int) -> tuple[list[list[arb]], list[list[arb]]]:
                 continue
             nk[p] = w * kern(q[i], q[j], rho[p], 0) + b
             nT[p] = _ntk_step(nk[p], w, kern(q[i], q[j], rho[p], 1), T[p])
-            rel[p] = _Problem.next_rel(_with_rel(pb, rel), p)
+            rel[p] = _with_rel(pb, rel).next_rel(p)
             if rel[p] in ("+1", "-1"):
                 rho[p] = arb(1) if rel[p] == "+1" else arb(-1)
             else:
@@ -419,8 +299,8 @@ def _ntk_step(s: arb, w: arb, kd: arb, t: arb) -> arb:
     return s + w * kd * t
 
 
-def _with_rel(pb: _Problem, rel: dict) -> _Problem:
-    return _Problem(pb.act, pb.dk, pb.depth, pb.w, pb.b, pb.var, pb.cov, pb.corr, rel, pb.equal_q, pb.odd)
+def _with_rel(pb: KernelProblem, rel: dict) -> KernelProblem:
+    return KernelProblem(pb.act, pb.dk, pb.depth, pb.w, pb.b, pb.var, pb.cov, pb.corr, rel, pb.equal_q, pb.odd)
 
 
 def _accurate(M: list[list[arb]], dps: int) -> bool:
@@ -436,7 +316,7 @@ def _accurate(M: list[list[arb]], dps: int) -> bool:
     return True
 
 
-def _closed_balls(pb: _Problem, dps: int) -> tuple[list[list[arb]], list[list[arb]]]:
+def _closed_balls(pb: KernelProblem, dps: int) -> tuple[list[list[arb]], list[list[arb]]]:
     """The closed-form recursion in balls, doubling the precision until ``dps`` digits hold."""
     bits = int(dps * 3.33) + 40
     for attempt in range(_DOUBLINGS + 1):
@@ -463,7 +343,7 @@ def _enclosure(v: arb, dps: int) -> tuple[mpmath.mpf, mpmath.mpf]:
 def _run(act: Any, depth: Any, weight_var: Any, bias_var: Any, q1: Any, q2: Any, c: Any,
          gram: Any, dps: int) -> KernelResult:
     dps = check_dps(dps)
-    pb = _problem(act, depth, weight_var, bias_var, q1, q2, c, gram)  # every check before any work
+    pb = kernel_problem(act, depth, weight_var, bias_var, q1, q2, c, gram)  # every check before any work
     try:
         return _solve(pb, dps)
     except SystemError as exc:  # python-flint wraps what Python code it called back raised
@@ -473,7 +353,7 @@ def _run(act: Any, depth: Any, weight_var: Any, bias_var: Any, q1: Any, q2: Any,
         raise inner from None  # the budget's interruption becomes BudgetExceeded at its budget
 
 
-def _solve(pb: _Problem, dps: int) -> KernelResult:
+def _solve(pb: KernelProblem, dps: int) -> KernelResult:
     dk, n = pb.dk, pb.n
     steps = [Record("fact", {"statement": sympy.Symbol("Theta^{l+1} = Sigma^{l+1} + w Kdot Theta^l"),
                              "reference": "Jacot et al. 2018; Lee et al. 2018"})]
@@ -523,7 +403,7 @@ def _solve(pb: _Problem, dps: int) -> KernelResult:
     return KernelResult(nn, nt, level, how, tuple(steps), **problem)
 
 
-def _input_entry(pb: _Problem, i: int, j: int, dps: int) -> sympy.Expr:
+def _input_entry(pb: KernelProblem, i: int, j: int, dps: int) -> sympy.Expr:
     k = pb.cov[(i, j)]
     if k is not None and is_exact(k):
         return k
@@ -534,13 +414,13 @@ def _input_entry(pb: _Problem, i: int, j: int, dps: int) -> sympy.Expr:
     return honest_float(lo, hi, dps)
 
 
-def _refined(pb: _Problem, key: tuple[str, int, int], digits: int) -> tuple[mpmath.mpf, mpmath.mpf]:
+def _refined(pb: KernelProblem, key: tuple[str, int, int], digits: int) -> tuple[mpmath.mpf, mpmath.mpf]:
     S, T = _closed_balls(pb, digits + 5)
     M = S if key[0] == "nngp" else T
     return _enclosure(M[key[1]][key[2]], digits + 5)
 
 
-def _explicit(pb: _Problem, S0: list[list[sympy.Expr]]) -> tuple[list[list[Any]], list[list[Any]]]:
+def _explicit(pb: KernelProblem, S0: list[list[sympy.Expr]]) -> tuple[list[list[Any]], list[list[Any]]]:
     """The entries as expanded closed forms while they stay short (None once they do not)."""
     f, fd = pb.dk.closed(0), pb.dk.closed(1)
     n, w, b = pb.n, pb.w, pb.b
