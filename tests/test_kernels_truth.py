@@ -341,3 +341,12 @@ def test_gelu_exact_against_neural_tangents_formula(c):
     assert r.level == "exact"
     k, t = nt_gelu_mpmath(20, 2, R(1, 10), 1, 2, c)
     assert contains(r.nngp[0][1], k) and contains(r.ntk[0][1], t)
+
+
+def test_expired_budget_inside_the_nested_integral_is_budget_exceeded():
+    # elish needs the nested 2-D integral, whose integrand caught every Exception: the budget's
+    # interruption arrived wrapped in python-flint's SystemError and came out as a
+    # CertificationError ("2-D integral not enclosed"), blaming the mathematics
+    with pytest.raises(BudgetExceeded):
+        with time_budget(1.5):
+            ntk("elish", 1, 2, 0, q1=1, c=R(1, 2))

@@ -52,7 +52,7 @@ from flint import acb, arb
 from ..core.errors import CertificationError, UnsupportedExpression
 from ..core.precision import workprec
 from ..expressions.pieces import split
-from ..numerics.acb import acb_evaluator, integral
+from ..numerics.acb import acb_evaluator, integral, unwrapped
 from ..numerics.gaussian import as_ball, gaussian_expectation, integrate_gaussian
 from .conditioned import conditioned_expectation
 from .lattice import (
@@ -459,7 +459,10 @@ def _gauss2_box(f: sympy.Expr, g: sympy.Expr, x: sympy.Symbol, q1: arb, q2: arb,
                     return fv
                 return fv * _gauss_weight(z) * inner(z, wide)
             except Exception as exc:  # noqa: BLE001 - a callback must not raise inside Arb
-                errors.append(exc)
+                real = unwrapped(exc) if isinstance(exc, SystemError) else exc
+                if not isinstance(real, Exception):  # the budget's interruption: let it through
+                    raise real from None  # (integral() re-raises it from python-flint's SystemError)
+                errors.append(real)
                 return acb("nan")
 
         val = integral(outer, lo, hi, use_heap=True)
