@@ -350,3 +350,16 @@ def test_expired_budget_inside_the_nested_integral_is_budget_exceeded():
     with pytest.raises(BudgetExceeded):
         with time_budget(1.5):
             ntk("elish", 1, 2, 0, q1=1, c=R(1, 2))
+
+
+@pytest.mark.parametrize("c", [1, -1])
+def test_kinked_activation_at_correlation_one_with_unequal_variances(c):
+    # hard_tanh at c = +-1, q1 != q2: v = c u / sqrt(2), one-dimensional with kinks at +-1 and
+    # +-sqrt(2) in z (was: "Cannot hash non-exact arb" from the set of kink positions)
+    r = nngp("hard_tanh", 1, R(3, 2), R(1, 20), q1=1, q2=R(1, 2), c=c)
+    ht = lambda t: max(-1, min(1, t))  # noqa: E731
+    with mpmath.workdps(30):
+        e = mpmath.quad(lambda z: ht(z) * ht(c * z / mpmath.sqrt(2)) * mpmath.exp(-z * z / 2),
+                        [-mpmath.inf, -mpmath.sqrt(2), -1, 0, 1, mpmath.sqrt(2), mpmath.inf])
+        ref = mpmath.mpf(3) / 2 * e / mpmath.sqrt(2 * mpmath.pi) + mpmath.mpf(1) / 20
+    assert contains(r.nngp[0][1], ref, slack=mpmath.mpf(10) ** -25)

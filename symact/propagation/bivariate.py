@@ -281,8 +281,13 @@ def _gauss1_mixed(exprs: list[sympy.Expr], scales: list[arb], x: sympy.Symbol, d
         if tail < goal or T > 80:
             break
         T += 1
-    cuts = sorted({as_ball(p.lo, dps) / s for e, s in zip(exprs, scales, strict=True)
-                   for p in split(e, x)[1:]}, key=lambda v: float(v.mid()))
+    cuts: list[arb] = []  # the kinks in z (a list: python-flint does not hash inexact balls)
+    for e, s in zip(exprs, scales, strict=True):
+        for p in split(e, x)[1:]:
+            v = as_ball(p.lo, dps) / s
+            if not any(v.mid() == u.mid() and v.rad() == u.rad() for u in cuts):
+                cuts.append(v)
+    cuts.sort(key=lambda v: float(v.mid()))
     ends = [arb(-T), *[v for v in cuts if -T < v < T], arb(T)]
     parts = []
     for a, b in itertools.pairwise(ends):
