@@ -29,7 +29,7 @@ from .core.budget import BudgetExceeded, default_budget, set_default_budget, tim
 from .core.cache import clear_caches as clear_cache
 from .core.errors import (
     CertificationError,
-    InvalidInput,
+    DomainError,
     Undecided,
     UnknownActivation,
     UnsafeExpression,
@@ -238,7 +238,7 @@ __all__ = [
     "plot",
     # errors
     "CertificationError",
-    "InvalidInput",
+    "DomainError",
     "Undecided",
     "UnknownActivation",
     "UnsafeExpression",

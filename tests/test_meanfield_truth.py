@@ -16,7 +16,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import symact as sa
-from symact.core.errors import InvalidInput
+from symact.core.errors import DomainError
 from symact.propagation.gains import gain, gain_table
 from symact.propagation.meanfield import chi1, mean_field, variance_map
 
@@ -133,7 +133,7 @@ def test_bounded_activations_over_twelve_decades(k, name):
     (lambda: mean_field("tanh", sympy.I, 0), "weight_var"),
 ])
 def test_negative_variances_are_refused_cleanly(call, word):
-    with pytest.raises(InvalidInput, match=word) as info:
+    with pytest.raises(DomainError, match=word) as info:
         call()
     assert isinstance(info.value, ValueError) and (">= 0" in str(info.value) or "> 0" in str(info.value))
 
@@ -229,5 +229,5 @@ def test_shape_lemmas_hold_on_a_grid(name, increasing, unique):
 
 
 def test_edge_of_chaos_refuses_a_negative_bias_variance():
-    with pytest.raises(InvalidInput, match="bias_var"):
+    with pytest.raises(DomainError, match="bias_var"):
         sa.edge_of_chaos("tanh", -0.1)

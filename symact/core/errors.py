@@ -8,7 +8,7 @@ from __future__ import annotations
 
 __all__ = [
     "CertificationError",
-    "InvalidInput",
+    "DomainError",
     "Undecided",
     "UnknownActivation",
     "UnsafeExpression",
@@ -55,6 +55,19 @@ class UnsupportedExpression(ValueError):
     """
 
 
+class DomainError(ValueError):
+    """A number outside the range an analysis accepts, refused before any work starts.
+
+    A negative variance, a correlation outside [-1, 1], a depth below 1: the
+    message names the argument, the value given and the accepted range.
+
+    >>> raise DomainError("c must lie in [-1, 1], got 3/2")
+    Traceback (most recent call last):
+    ...
+    symact.core.errors.DomainError: c must lie in [-1, 1], got 3/2
+    """
+
+
 class CertificationError(ArithmeticError):
     """A certified computation could not reach the requested precision.
 
@@ -82,14 +95,3 @@ class Undecided(ArithmeticError):
     """
 
 
-class InvalidInput(ValueError):
-    """A numeric argument outside the range a function accepts.
-
-    For example a negative variance: the message names the argument, the value
-    given and the accepted range.
-
-    >>> raise InvalidInput("bias_var must be a real number >= 0 (sigma_b^2), got -1/2")
-    Traceback (most recent call last):
-    ...
-    symact.core.errors.InvalidInput: bias_var must be a real number >= 0 (sigma_b^2), got -1/2
-    """

@@ -43,9 +43,53 @@ from flint import acb, arb
 from ..core.cache import cached
 from ..core.errors import UnsupportedExpression
 
-__all__ = ["acb_evaluator", "acb_functions"]
+__all__ = ["acb_evaluator", "acb_functions", "integral", "unwrapped"]
 
 Evaluator = Callable[[acb, bool], acb]
+
+
+def integral(f: Evaluator, a: Any, b: Any, **options: Any) -> acb:
+    """:meth:`flint.acb.integral`, re-raising what the integrand raised.
+
+    python-flint cannot pass an exception out of an integrand: it raises
+    ``SystemError("... returned a result with an exception set")`` with the real
+    exception as its context.  That real exception is re-raised here -- in particular
+    the budget's interruption, which the watchdog may deliver while the integrand runs,
+    so that an expired budget surfaces as ``BudgetExceeded`` and never as a SystemError.
+
+    >>> def bad(z, analytic):
+    ...     raise ZeroDivisionError("in the integrand")
+    >>> integral(bad, 0, 1)
+    Traceback (most recent call last):
+    ...
+    ZeroDivisionError: in the integrand
+    """
+    try:
+        return acb.integral(f, a, b, **options)
+    except SystemError as exc:
+        raise unwrapped(exc) from None
+
+
+def unwrapped(exc: SystemError) -> BaseException:
+    """The exception a python-flint ``SystemError`` carries (through nested ones), else ``exc``.
+
+    An exception raised in Python code that python-flint called back (an integrand, a
+    conversion) -- the budget's interruption included -- reaches the caller as a
+    ``SystemError`` whose context is the real exception; re-raise this instead::
+
+        except SystemError as exc:
+            raise unwrapped(exc) from None
+
+    >>> try:
+    ...     raise SystemError("returned a result with an exception set") from KeyError("k")
+    ... except SystemError as exc:
+    ...     unwrapped(exc)
+    KeyError('k')
+    """
+    inner: BaseException = exc
+    while isinstance(inner, SystemError) and (inner.__cause__ or inner.__context__) is not None:
+        inner = inner.__cause__ or inner.__context__  # type: ignore[assignment]
+    return inner
 
 def _nan() -> acb:
     return acb(arb("nan"), arb("nan"))

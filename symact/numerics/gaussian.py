@@ -82,7 +82,7 @@ from flint import acb, arb
 from ..core.errors import CertificationError, UnsupportedExpression
 from ..core.precision import DEFAULT_DPS, check_dps, workdps
 from ..core.result import enclose
-from .acb import acb_evaluator
+from .acb import acb_evaluator, integral
 from .arb import to_mpf
 from .growth import Growth, growth_bound, tail_mass
 
@@ -214,7 +214,7 @@ def integrate_gaussian(
             opts: dict[str, Any] = {"rel_tol": goal_b, "abs_tol": goal_b}
             if eval_limit is not None:
                 opts["eval_limit"] = eval_limit
-            total += acb.integral(G, as_ball(a, dps), as_ball(b, dps), **opts)
+            total += integral(G, as_ball(a, dps), as_ball(b, dps), **opts)
         out = total.real * norm
         tb = as_ball(tail, dps)
         if not tb.is_finite():

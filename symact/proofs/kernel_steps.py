@@ -45,7 +45,7 @@ M = Notation  # longer exact entries are shown as decimals beside their level
 def _matrix(entries: tuple[tuple[Quantity, ...], ...]) -> sympy.Matrix:
     """The kernel matrix with exact entries where short, else their certified digits."""
     def cell(q: Quantity) -> Any:
-        if q.level == "exact" and len(sympy.latex(q.value)) <= _LONG:
+        if _written_out(q):
             return q.value
         return q.evalf(20)
     return sympy.Matrix([[cell(q) for q in row] for row in entries])
@@ -101,8 +101,12 @@ def kernel_derivation(kr: KernelResult) -> Derivation:
         if kr.level == "exact":
             steps.append(Step("prose", None, None, "", (
                 f"Composing these closed forms through the {kr.depth} layer{'' if kr.depth == 1 else 's'} "
-                "gives every entry "
-                "exactly.",)))
+                "gives every entry exactly. The composition is kept as a recursion of named "
+                "sub-expressions (each level refers only to the one before; expanded, the formula "
+                "would grow threefold per layer), and its digits come from evaluating that same "
+                "recursion in ball arithmetic.",)))
+            if _named(kr):
+                steps += _recursion_steps(kr)
         else:
             steps.append(Step("prose", None, None, "", (
                 "The closed forms are evaluated in ball arithmetic layer by layer, so every entry "
@@ -130,12 +134,17 @@ def kernel_derivation(kr: KernelResult) -> Derivation:
             for j in range(i, n):
                 q = mat[i][j]
                 label = Notation(rf"{sym}^{{{kr.depth + 1}}}_{{{i + 1}{j + 1}}}", f"{which}[{i},{j}]")
-                if q.level == "exact" and len(sympy.latex(q.value)) > _LONG:
+                if q.level == "exact" and not _written_out(q) and q.value.is_number:
                     # a long closed form gets its own display; the table shows its digits
                     long_forms.append(Step("kernel", label, q.value, "="))
                     dec = q.evalf(20)
                     rows.append(Row(f"{which}[{i},{j}]", label, Notation(
                         rf"{sympy.latex(dec)}\ \text{{(closed form above)}}", f"{dec} (closed form above)"),
+                        "exact"))
+                elif q.level == "exact" and not q.value.is_number:  # named in the recursion
+                    dec = q.evalf(20)
+                    rows.append(Row(f"{which}[{i},{j}]", label, Notation(
+                        rf"{sympy.latex(dec)}\ \text{{(exact: the recursion)}}", f"{dec} (exact: the recursion)"),
                         "exact"))
                 else:
                     rows.append(Row(f"{which}[{i},{j}]", label, q, q.level))
@@ -146,8 +155,37 @@ def kernel_derivation(kr: KernelResult) -> Derivation:
     return Derivation(title, tuple(steps), tuple(rows), tuple(refs), act.name)
 
 
+def _recursion_steps(kr: KernelResult) -> list[Step]:
+    """The named recursion for the pair (1, 2), from level l to l + 1 (l = 1, ..., depth)."""
+    from ..propagation.dual import Q1, Q2, K
+
+    sym = {nm: sympy.Symbol(f"{nm}^l_12", real=True) for nm in ("Sigma", "Theta")}
+    s11, s22 = sympy.Symbol("Sigma^l_11", positive=True), sympy.Symbol("Sigma^l_22", positive=True)
+    env = {Q1: s11, Q2: s22, K: sym["Sigma"]}
+    w, b = kr.weight_var, kr.bias_var
+    nxt = {nm: sympy.Symbol(f"{nm}^l+1_12", real=True) for nm in ("Sigma", "Theta")}
+    rhs_s = w * kr.kernel.closed(0).subs(env) + b
+    rhs_t = nxt["Sigma"] + w * kr.kernel.closed(1).subs(env) * sym["Theta"]
+    return [Step("identity", Notation(r"\Sigma^{l+1}_{12}", "Σˡ⁺¹₁₂"), rhs_s, "=",
+                 "so that, for the pair of inputs (1, 2) and l = 1, ..., depth,"),
+            Step("identity", Notation(r"\Theta^{l+1}_{12}", "Θˡ⁺¹₁₂"), rhs_t, "="),
+            Step("prose", None, None, "", (
+                "with the diagonal entries from the same recursion at k = q₁ = q₂; "
+                "KernelResult.recursion() lists every level.",))]
+
+
 def _all_short(M: tuple[tuple[Quantity, ...], ...]) -> bool:
-    return all(len(sympy.latex(q.value)) <= _LONG for row in M for q in row)
+    return all(_written_out(q) for row in M for q in row)
+
+
+def _written_out(q: Quantity) -> bool:
+    """An exact entry given as a short explicit closed form (not a symbol of the recursion)."""
+    return q.level == "exact" and q.value.is_number and len(sympy.latex(q.value)) <= _LONG
+
+
+def _named(kr: KernelResult) -> bool:
+    return any(q.level == "exact" and not q.value.is_number for M in (kr.nngp, kr.ntk) for row in M
+               for q in row)
 
 
 def spectrum_derivation(js: JacobianSpectrum) -> Derivation:

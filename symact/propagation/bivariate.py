@@ -52,7 +52,7 @@ from flint import acb, arb
 from ..core.errors import CertificationError, UnsupportedExpression
 from ..core.precision import workprec
 from ..expressions.pieces import split
-from ..numerics.acb import acb_evaluator
+from ..numerics.acb import acb_evaluator, integral, unwrapped
 from ..numerics.gaussian import as_ball, gaussian_expectation, integrate_gaussian
 from .conditioned import conditioned_expectation
 from .lattice import (
@@ -65,7 +65,7 @@ from .lattice import (
     tail_measure,
 )
 
-__all__ = ["METHOD", "METHODS", "gauss2_traced", "ball_eval", "gauss1", "gauss2"]
+__all__ = ["METHOD", "METHODS", "gauss2_traced", "ball_eval", "ball_evaluator", "gauss1", "gauss2"]
 
 _METHODS: dict[Any, str] = {
     sympy.exp: "exp", sympy.tanh: "tanh", sympy.sinh: "sinh", sympy.cosh: "cosh",
@@ -132,6 +132,71 @@ def ball_eval(expr: sympy.Expr, env: dict[sympy.Symbol, Any]) -> Any:
             return v.log()
         if type(e) is sympy.Abs:
             return abs(v)
+    raise UnsupportedExpression(f"cannot evaluate {e} in ball arithmetic")
+
+
+def ball_evaluator(expr: sympy.Expr, symbols: tuple[sympy.Symbol, ...]) -> Callable[..., Any]:
+    """:func:`ball_eval` compiled once: a function of Arb balls for ``symbols``, in that order.
+
+    Constants are enclosed at the precision current when the function is called.
+
+    >>> import sympy
+    >>> a, b = sympy.symbols("a b")
+    >>> f = ball_evaluator(sympy.asin(a / b) + sympy.Rational(1, 3), (a, b))
+    >>> f(arb(1), arb(2)).overlaps(arb.pi() / 6 + arb(1) / 3)
+    True
+    """
+    index = {s: i for i, s in enumerate(symbols)}
+    node = _compile_ball(sympy.sympify(expr), index)
+    return lambda *vals: node(vals)
+
+
+def _compile_ball(e: sympy.Expr, index: dict) -> Callable[[tuple], Any]:
+    if e in index:
+        i = index[e]
+        return lambda v: v[i]
+    if e.is_number:
+        memo: dict[int, arb] = {}
+
+        def const(v: tuple) -> arb:
+            p = flint.ctx.prec
+            if p not in memo:
+                memo[p] = _num(e)
+            return memo[p]
+
+        return const
+    if e.is_Add or e.is_Mul:
+        parts = [_compile_ball(t, index) for t in e.args]
+        add = e.is_Add
+
+        def combine(v: tuple) -> Any:
+            out = parts[0](v)
+            for p in parts[1:]:
+                out = out + p(v) if add else out * p(v)
+            return out
+
+        return combine
+    if e.is_Pow:
+        base, ex = e.args
+        bf = _compile_ball(base, index)
+        if ex.is_Integer:
+            n = int(ex)
+            return (lambda v: bf(v) ** n) if n >= 0 else (lambda v: 1 / bf(v) ** (-n))
+        if ex == sympy.S.Half:
+            return lambda v: bf(v).sqrt()
+        if ex == -sympy.S.Half:
+            return lambda v: 1 / bf(v).sqrt()
+        ef = _compile_ball(ex, index)
+        return lambda v: (ef(v) * bf(v).log()).exp()
+    if isinstance(e, sympy.Function) and len(e.args) == 1:
+        af = _compile_ball(e.args[0], index)
+        if type(e) in _METHODS:
+            name = _METHODS[type(e)]
+            return lambda v: getattr(af(v), name)()
+        if type(e) is sympy.log:
+            return lambda v: af(v).log()
+        if type(e) is sympy.Abs:
+            return lambda v: abs(af(v))
     raise UnsupportedExpression(f"cannot evaluate {e} in ball arithmetic")
 
 
@@ -216,8 +281,13 @@ def _gauss1_mixed(exprs: list[sympy.Expr], scales: list[arb], x: sympy.Symbol, d
         if tail < goal or T > 80:
             break
         T += 1
-    cuts = sorted({as_ball(p.lo, dps) / s for e, s in zip(exprs, scales, strict=True)
-                   for p in split(e, x)[1:]}, key=lambda v: float(v.mid()))
+    cuts: list[arb] = []  # the kinks in z (a list: python-flint does not hash inexact balls)
+    for e, s in zip(exprs, scales, strict=True):
+        for p in split(e, x)[1:]:
+            v = as_ball(p.lo, dps) / s
+            if not any(v.mid() == u.mid() and v.rad() == u.rad() for u in cuts):
+                cuts.append(v)
+    cuts.sort(key=lambda v: float(v.mid()))
     ends = [arb(-T), *[v for v in cuts if -T < v < T], arb(T)]
     parts = []
     for a, b in itertools.pairwise(ends):
@@ -306,6 +376,23 @@ def gauss2_traced(
     return +r, how
 
 
+_SPLITS = 5  # a crude bound of the inner integral bisects a box at most this often
+
+
+def _crude_bound(h: Fn, u0: Any, u1: Any, splits: int) -> acb:
+    """A ball containing the integral of ``h`` from ``u0`` to ``u1`` (a segment of the complex
+    plane): the length times ``|h|`` on a box around the segment, the box bisected (up to
+    ``splits`` times) where that bound is not finite -- a wide box can make a denominator
+    such as 1 + exp(-x) contain 0 although it has no zero nearby (elish' at its gain)."""
+    du = u1 - u0
+    mid, rr = (u0 + u1) / 2, (abs(du) / 2).upper()
+    v = h(acb(mid.real + arb(0, rr), mid.imag + arb(0, rr)), True)
+    if v.is_finite() or splits == 0:
+        r = arb(0, (abs(v) * abs(du)).upper())
+        return acb(r, r)
+    return _crude_bound(h, u0, mid, splits - 1) + _crude_bound(h, mid, u1, splits - 1)
+
+
 def _gauss2_box(f: sympy.Expr, g: sympy.Expr, x: sympy.Symbol, q1: arb, q2: arb, c: arb,
                 dps: int) -> arb:
     a, b = q1.sqrt(), q2.sqrt()
@@ -359,14 +446,11 @@ def _gauss2_box(f: sympy.Expr, g: sympy.Expr, x: sympy.Symbol, q1: arb, q2: arb,
                     n = 24
                     du = (u1 - u0) / n
                     for j in range(n):
-                        mid, rr = u0 + du * (j + arb(0.5)), (abs(du) / 2).upper()
-                        tb = acb(mid.real + arb(0, rr), mid.imag + arb(0, rr))
-                        r = arb(0, (abs(h(tb, True)) * abs(du)).upper())
-                        acc += acb(r, r)
+                        acc += _crude_bound(h, u0 + du * j, u0 + du * (j + 1), _SPLITS)
                         if not acc.is_finite():
                             return acc
                 else:
-                    acc += acb.integral(h, u0, u1)
+                    acc += integral(h, u0, u1)
             return acc
 
         errors: list[Exception] = []
@@ -380,10 +464,13 @@ def _gauss2_box(f: sympy.Expr, g: sympy.Expr, x: sympy.Symbol, q1: arb, q2: arb,
                     return fv
                 return fv * _gauss_weight(z) * inner(z, wide)
             except Exception as exc:  # noqa: BLE001 - a callback must not raise inside Arb
-                errors.append(exc)
+                real = unwrapped(exc) if isinstance(exc, SystemError) else exc
+                if not isinstance(real, Exception):  # the budget's interruption: let it through
+                    raise real from None  # (integral() re-raises it from python-flint's SystemError)
+                errors.append(real)
                 return acb("nan")
 
-        val = acb.integral(outer, lo, hi, use_heap=True)
+        val = integral(outer, lo, hi, use_heap=True)
         if not val.is_finite() and errors:
             raise CertificationError(f"2-D integral not enclosed: {errors[0]!r}") from errors[0]
         total += _real(val)

@@ -37,7 +37,7 @@ from flint import arb
 
 from ..core.budget import check_deadline, time_budget
 from ..core.cache import cached
-from ..core.errors import CertificationError, InvalidInput
+from ..core.errors import CertificationError, DomainError
 from ..core.precision import DEFAULT_DPS, check_dps, workdps
 from ..core.result import Quantity, Result
 from ..expressions.activation import x as X
@@ -106,7 +106,7 @@ def exact_number(v: Any) -> sympy.Expr:
 
 
 def check_variance(v: Any, name: str, *, positive: bool = False) -> None:
-    """Raise :class:`~symact.core.errors.InvalidInput` unless ``v`` is a real number ``> 0`` (``positive``) or ``>= 0``.
+    """Raise :class:`~symact.core.errors.DomainError` unless ``v`` is a real number ``> 0`` (``positive``) or ``>= 0``.
 
     Called on every variance before any work, so that a negative ``bias_var`` gets this
     message and not an error from deep inside the mathematics.
@@ -115,37 +115,37 @@ def check_variance(v: Any, name: str, *, positive: bool = False) -> None:
     >>> check_variance(-0.5, "bias_var")
     Traceback (most recent call last):
     ...
-    symact.core.errors.InvalidInput: bias_var must be a real number >= 0 (a variance), got -0.5
+    symact.core.errors.DomainError: bias_var must be a real number >= 0 (a variance), got -0.5
     >>> check_variance(0, "weight_var", positive=True)
     Traceback (most recent call last):
     ...
-    symact.core.errors.InvalidInput: weight_var must be a real number > 0 (a variance), got 0
+    symact.core.errors.DomainError: weight_var must be a real number > 0 (a variance), got 0
     """
     what = f"{name} must be a real number {'> 0' if positive else '>= 0'} (a variance), got {v!r}"
     if isinstance(v, bool) or (isinstance(v, float) and not math.isfinite(v)):
-        raise InvalidInput(what)
+        raise DomainError(what)
     if isinstance(v, Result):
         if v.level == "exact":
             v = v.value
         else:
             lo = v.enclosure[0]
             if not (lo > 0 or (lo == 0 and not positive)):
-                raise InvalidInput(f"{what}: its enclosure [{mpmath.nstr(lo, 5)}, ...] is not {'> 0' if positive else '>= 0'}")
+                raise DomainError(f"{what}: its enclosure [{mpmath.nstr(lo, 5)}, ...] is not {'> 0' if positive else '>= 0'}")
             return
     try:
         s = sympy.sympify(v) if not isinstance(v, float) else sympy.Rational(repr(v))
     except (sympy.SympifyError, TypeError, ValueError):
-        raise InvalidInput(what) from None
+        raise DomainError(what) from None
     if not isinstance(s, sympy.Expr) or not s.is_number or s.is_extended_real is False or s.is_finite is False:
-        raise InvalidInput(what)
+        raise DomainError(what)
     neg = s.is_negative if not positive else s.is_nonpositive
     if neg is None:  # a closed form whose sign SymPy's assumptions leave open: decide at 30 digits
         val = sympy.N(s, 30)
         if not val.is_real:
-            raise InvalidInput(what)
+            raise DomainError(what)
         neg = bool(val < 0) if not positive else bool(val <= 0)
     if neg:
-        raise InvalidInput(what)
+        raise DomainError(what)
 
 
 def homogeneous_slopes(expr: sympy.Expr) -> tuple[sympy.Expr, sympy.Expr] | None:

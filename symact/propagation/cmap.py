@@ -36,7 +36,7 @@ import sympy
 from flint import arb
 
 from ..core.budget import check_deadline
-from ..core.errors import CertificationError
+from ..core.errors import CertificationError, DomainError
 from ..core.precision import DEFAULT_DPS, check_dps, workdps
 from ..core.result import Level, Quantity, weakest
 from ..core.steps import Record
@@ -45,19 +45,23 @@ from ..expressions.coerce import as_activation
 from ..expressions.pieces import split
 from ..numerics.gaussian import as_ball, gaussian_expectation
 from .bivariate import METHOD as GAUSS2_METHOD
-from .dual import Q1, Q2, DualKernel, K, dual_kernel, sym_ball
+from .dual import Q1, Q2, DualKernel, K, dual_kernel, is_odd, sym_ball
+from .kernel_inputs import correlation, is_exact, variance_arg
 from .meanfield import mean_field
 
 __all__ = ["CorrelationMap", "QMap", "correlation_map", "q_map", "to_quantity"]
 
 
-def _is_odd(e: sympy.Expr) -> bool:
-    """phi(-x) = -phi(x), proved by simplification (skipped when a sample point refutes it)."""
-    for t in (sympy.Rational(1, 3), sympy.Integer(2)):
-        v = sympy.N(e.subs(x, t) + e.subs(x, -t), 20)
-        if v.is_number and abs(v) > 1e-10:
-            return False
-    return sympy.simplify(e + e.subs(x, -x)) == 0
+def _rational(v: arb) -> sympy.Rational:
+    """The exact value of a ball's end (an exact binary number) as a SymPy rational."""
+    man, exp = v.mid().man_exp()
+    return sympy.Integer(int(man)) * sympy.Integer(2) ** int(exp)
+
+
+def _variances(weight_var: Any, bias_var: Any) -> tuple[sympy.Expr, sympy.Expr]:
+    """(sigma_w^2 > 0, sigma_b^2 >= 0), checked before any work (floats exactly)."""
+    return (sympy.sympify(variance_arg(weight_var, "weight_var", positive=True)),
+            sympy.sympify(variance_arg(bias_var, "bias_var", positive=False)))
 
 
 def to_quantity(b: arb, *, name: str, method: str, dps: int, level: Level = "certified") -> Quantity:
@@ -197,8 +201,9 @@ def q_map(act: Any, weight_var: Any, bias_var: Any = 0, *, q0: Any = 1, dps: int
     (1.178480490386, True)
     """
     dps = check_dps(dps)
+    wv, bv = _variances(weight_var, bias_var)
+    q0 = sympy.sympify(variance_arg(q0, "q0", positive=True))
     act = as_activation(act)
-    wv, bv = sympy.sympify(weight_var), sympy.sympify(bias_var)
     with workdps(dps + 5):
         qb, slope, steps = _fixed_point(act, wv, bv, dps, q0)
         return QMap(act, wv, bv, to_quantity(qb, name="q*", method="interval newton", dps=dps),
@@ -262,27 +267,35 @@ class CorrelationMap:
 
     def derivative(self, c: Any, order: int = 1) -> Quantity:
         """:math:`C^{(n)}(c)` for n = ``order`` (0, 1 or 2), certified or exact."""
+        if order not in (0, 1, 2):
+            raise DomainError(f"order must be 0, 1 or 2, got {order!r}")
         name = {0: "C(c)", 1: "C'(c)", 2: "C''(c)"}[order]
+        if not isinstance(c, arb):
+            c = correlation(c, "c")
+            c = sympy.sympify(c) if is_exact(c) else c
         f = self.formula
         # an exact value only at an exact, short c: a long decimal (such as an end of c*'s
         # enclosure) makes SymPy's simplify take minutes; the closed form is then evaluated in Arb
-        short = not isinstance(c, float | sympy.Float) and len(str(sympy.nsimplify(c))) <= 40
+        short = isinstance(c, sympy.Expr) and not c.has(sympy.Float) and len(str(c)) <= 40
         if f is not None and short:
-            val = sympy.diff(f, self.c, order).subs(self.c, sympy.nsimplify(c))
+            val = sympy.diff(f, self.c, order).subs(self.c, c)
             if order == 2 and sympy.sympify(c) in (1, -1):
                 val = sympy.limit(sympy.diff(f, self.c, 2), self.c, sympy.sympify(c),
                                   "-" if sympy.sympify(c) == 1 else "+")
             val = sympy.simplify(val)
             return Quantity(val, "exact", method=self.method, name=name)
         with workdps(self.dps + 5):
-            q = self._qball()
-            cb = sym_ball(c, self.dps) if not isinstance(c, float) else arb(c)
-            w, b = sym_ball(self.weight_var, self.dps), sym_ball(self.bias_var, self.dps)
-            kv, how = self.kernel.value_traced(q, q, cb, order=order, dps=self.dps)
-            vq = self._output_var(q, w, b)
-            v = (w * kv + b) / vq if order == 0 else w * kv * q**order / vq
+            v, how = self._ball(sym_ball(c, self.dps), order)
             method = self.method if how == "closed form" else f"{self.method}: {how}"
             return to_quantity(v, name=name, method=method, dps=self.dps)
+
+    def _ball(self, cb: arb, order: int) -> tuple[arb, str]:
+        """C^(order) at the ball ``cb`` (call inside workdps), and how the kernel was enclosed."""
+        q = self._qball()
+        w, b = sym_ball(self.weight_var, self.dps), sym_ball(self.bias_var, self.dps)
+        kv, how = self.kernel.value_traced(q, q, cb, order=order, dps=self.dps)
+        vq = self._output_var(q, w, b)
+        return ((w * kv + b) / vq if order == 0 else w * kv * q**order / vq), how
 
     def _output_var(self, q: arb, w: arb, b: arb) -> arb:
         # V(q) = sigma_w^2 E[phi(sqrt q z)^2] + sigma_b^2 (= q at the fixed point)
@@ -307,7 +320,7 @@ class CorrelationMap:
     @functools.cached_property
     def at_zero(self) -> Quantity:
         """:math:`C(0)` (exactly 0 for an odd activation without bias)."""
-        if self.bias_var == 0 and _is_odd(self.act.expr):
+        if self.bias_var == 0 and is_odd(self.act.expr):
             return Quantity(sympy.Integer(0), "exact", method="odd activation", name="C(0)")
         return self.derivative(0, 0)
 
@@ -337,11 +350,43 @@ class CorrelationMap:
         # (mean-zero activations such as SELU have C(0) = 0 up to a tiny enclosure)
         if not ((lo == 0 or self(lo) > lo) and self(hi) < hi):
             raise CertificationError("could not bracket c* with certified signs")
-        self.__dict__["_bracket"] = (lo, hi)
         with workdps(self.dps + 5):
-            return to_quantity(arb.union(sym_ball(lo, 40), sym_ball(hi, 40)), name="c*",
-                               method="Newton, bracketed by certified signs (unique by convexity)",
-                               dps=12)
+            X = self._newton_refine(arb.union(sym_ball(lo, self.dps), sym_ball(hi, self.dps)))
+            if X.rad() > 0:
+                lo = _rational(X.lower())
+                hi = _rational(X.upper())
+            self.__dict__["_bracket"] = (lo, hi)
+            return to_quantity(X, name="c*", method="Newton, bracketed by certified signs (unique by "
+                               "convexity), refined by interval Newton", dps=self.dps)
+
+    def _newton_refine(self, X: arb) -> arb:
+        r"""Interval Newton for :math:`g(c) = C(c) - c` on the bracket ``X`` of c* (inside workdps).
+
+        :math:`C'` is nondecreasing on [0, 1] (C convex there), so :math:`g'(X)` lies between
+        :math:`C'(\underline X) - 1` and :math:`C'(\overline X) - 1`, both below 0 at a stable
+        c*; each step :math:`N = m - g(m)/g'(X)` keeps the root and squares the width.
+        """
+        goal = arb(10) ** (-(self.dps + 2))
+        for _ in range(12):
+            check_deadline()
+            if X.rad() < goal * abs(X.mid()) or X.rad() == 0:
+                break
+            m = arb(X.mid())
+            g = self._ball(m, 0)[0] - m
+            d_lo = self._ball(arb(X.lower()), 1)[0] - 1
+            d_hi = self._ball(arb(X.upper()), 1)[0] - 1
+            dX = d_lo.union(d_hi)
+            if not (dX < 0):
+                break
+            N = m - g / dX
+            if not N.overlaps(X):
+                raise CertificationError("interval Newton excluded c* from its certified bracket")
+            new = N.intersection(X)
+            if new.rad() >= X.rad() * arb(0.9):
+                X = new
+                break
+            X = new
+        return X
 
     @property
     def stable(self) -> bool:
@@ -397,8 +442,10 @@ def correlation_map(act: Any, weight_var: Any, bias_var: Any = 0, *, q: Any = No
     (1/pi, 1)
     """
     dps = check_dps(dps)
+    wv, bv = _variances(weight_var, bias_var)
+    if q is not None:
+        q = variance_arg(q, "q", positive=True)
     act = as_activation(act)
-    wv, bv = sympy.sympify(weight_var), sympy.sympify(bias_var)
     kern = dual_kernel(act)
     steps: list[Record] = []
     homogeneous = kern.family == "arc-cosine"

@@ -39,7 +39,7 @@ from ..core.cache import cached
 from ..core.errors import CertificationError, UnsupportedExpression
 from ..core.precision import workprec
 from ..expressions.pieces import split
-from ..numerics.acb import acb_evaluator
+from ..numerics.acb import acb_evaluator, integral
 from ..numerics.gaussian import as_ball
 from .lattice import (
     full_measure,
@@ -229,7 +229,7 @@ def conditioned_expectation(f: sympy.Expr, g: sympy.Expr, x: sympy.Symbol, q1: a
             return fv * (-(z * z) / 2).exp() * _G(pieces, z * csq, sigma)
 
         tol = arb(2) ** (-bits)
-        total += acb.integral(integrand, a, b, rel_tol=tol, abs_tol=tol)
+        total += integral(integrand, a, b, rel_tol=tol, abs_tol=tol)
     out = total.real * norm
     if not out.is_finite():
         raise CertificationError("the conditioned Gaussian integral was not enclosed")

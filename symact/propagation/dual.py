@@ -34,7 +34,9 @@ References
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
+import flint
 import sympy
 from flint import arb
 
@@ -43,9 +45,9 @@ from ..core.errors import UnsupportedExpression
 from ..core.result import enclose
 from ..expressions.activation import Activation, x
 from ..expressions.pieces import one_sided_limit, split
-from .bivariate import ball_eval, gauss1, gauss2_traced
+from .bivariate import ball_eval, ball_evaluator, gauss1, gauss2_traced
 
-__all__ = ["DualKernel", "Q1", "Q2", "K", "dual_kernel", "sym_ball"]
+__all__ = ["DualKernel", "Q1", "Q2", "K", "dual_kernel", "is_odd", "sym_ball"]
 
 Q1, Q2 = sympy.symbols("q_1 q_2", positive=True)
 K = sympy.Symbol("k", real=True)
@@ -59,11 +61,19 @@ class DualKernel:
     formula: sympy.Expr | None
     family: str
     reference: str
+    #: the family's constants: (a_-, a_+) slopes, (A, B, C) of A erf(Bx) + C, (A,) of A sign(x)
+    params: tuple[sympy.Expr, ...] = ()
 
     def closed(self, order: int = 0) -> sympy.Expr | None:
         """``d^order K / dk^order`` as a SymPy expression (Price's theorem), or None."""
         if self.formula is None:
             return None
+        return _closed(self, order)
+
+    def _derivative(self, order: int) -> sympy.Expr:
+        if order == 1 and self.family == "arc-cosine":  # the derivative, simplified: no 0/0 at |rho| = 1
+            a, b = self.params
+            return (a**2 + b**2) / 2 - (a - b) ** 2 / (2 * sympy.pi) * sympy.acos(K / sympy.sqrt(Q1 * Q2))
         return sympy.diff(self.formula, K, order) if order else self.formula
 
     def value(self, q1: arb, q2: arb, c: arb, *, order: int = 0, dps: int) -> arb:
@@ -78,6 +88,64 @@ class DualKernel:
             return gauss2_traced(d, d, x, q1, q2, c, dps=dps)
         return self._closed_value(f, q1, q2, c, order), "closed form"
 
+    def ball(self, q1: arb, q2: arb, rho: arb, order: int = 0) -> arb:
+        r"""The closed form at balls, for :math:`\rho` in [-1, 1] (a ball clamped there, or exactly +-1).
+
+        The caller guarantees that the true :math:`\rho` lies in [-1, 1] (Cauchy--Schwarz);
+        the ball may reach just past its ends by rounding.
+
+        Written per family with :math:`\rho = k/\sqrt{q_1q_2}` so that the ends need no limit:
+        :math:`\sqrt{1-\rho^2}` and :math:`\arccos\rho` stay defined on a ball that touches 1.
+        Returns ``+inf`` where the kernel is infinite (the sign function's derivative kernel at
+        :math:`\rho = \pm 1`, a product of Dirac masses).
+
+        >>> from symact.expressions.coerce import as_activation
+        >>> dk = dual_kernel(as_activation("relu"))
+        >>> dk.ball(arb(1), arb(1), arb(0), 0).overlaps(1 / (2 * arb.pi()))
+        True
+        """
+        if self.formula is None:
+            raise ValueError(f"{self.act.name} has no closed-form dual kernel")
+        s = (q1 * q2).sqrt()
+        pi = arb.pi()
+        p = [sym_ball(v, int(flint.ctx.dps)) for v in self.params]
+        if self.family == "arc-cosine":
+            a, b = p
+            m, f = (a * a + b * b) / 2, (a - b) ** 2 / (2 * pi)
+            kd = m - f * _acos(rho)
+            if order == 1:
+                return kd
+
+            def J(r: arb, kd_r: arb) -> arb:  # K = sqrt(q1 q2) J(rho)
+                return f * ((1 - r) * (1 + r)).nonnegative_part().sqrt() + kd_r * r
+
+            naive = J(rho, kd)
+            if rho.rad() == 0:
+                return s * naive
+            # mean-value form J(rho) in J(m) + J'(rho)(rho - m), J' = kd (Price): the naive form
+            # does not see that sqrt(1 - rho^2) and acos(rho) cancel near |rho| = 1, and its
+            # width grows like rad/sqrt(1 - |rho|) layer after layer
+            mid = arb(rho.mid())
+            mid = arb(1) if mid > 1 else arb(-1) if mid < -1 else mid
+            centred = J(mid, m - f * _acos(mid)) + kd * (rho - mid)
+            both = naive.intersection(centred)
+            return s * (both if both.is_finite() else centred)
+        if self.family == "sign":
+            a2 = p[0] ** 2 * 2 / pi
+            if order == 0:
+                return a2 * (pi / 2 - _acos(rho))
+            if rho == 1 or rho == -1:
+                return arb("inf")
+            return a2 / (s * ((1 - rho) * (1 + rho)).sqrt())
+        if self.family == "erf":
+            a, b, c = p
+            d = (1 + 2 * b * b * q1) * (1 + 2 * b * b * q2)
+            k = rho * s
+            if order == 0:
+                return a * a * 2 / pi * (2 * b * b * k / d.sqrt()).asin() + c * c
+            return a * a * 4 * b * b / pi / (d - 4 * b**4 * k * k).sqrt()
+        return _evaluator(self, order)(q1, q2, rho * s)
+
     def _closed_value(self, f: sympy.Expr, q1: arb, q2: arb, c: arb, order: int) -> arb:
         if order and (c == 1 or c == -1):
             f = sympy.limit(f.subs(K, sympy.Symbol("_c") * sympy.sqrt(Q1 * Q2)),
@@ -88,17 +156,53 @@ class DualKernel:
         return _eval3(f, q1, q2, c * (q1 * q2).sqrt())
 
 
+def _acos(rho: arb) -> arb:
+    """arccos on a ball known to lie in [-1, 1] (rounding may push its ends just past +-1):
+    2 asin(sqrt((1 - rho)/2)), or pi - 2 asin(sqrt((1 + rho)/2)), with the square roots'
+    arguments cut at 0 -- accurate near rho = +-1, where acos itself loses half the digits."""
+    if rho.mid() >= 0:
+        return 2 * ((1 - rho) / 2).nonnegative_part().sqrt().asin()
+    return arb.pi() - 2 * ((1 + rho) / 2).nonnegative_part().sqrt().asin()
+
+
+def is_odd(e: sympy.Expr) -> bool:
+    """phi(-x) = -phi(x), proved by simplification (skipped when a sample point refutes it).
+
+    >>> is_odd(sympy.tanh(x)), is_odd(sympy.Max(0, x))
+    (True, False)
+    """
+    for t in (sympy.Rational(1, 3), sympy.Integer(2)):
+        v = sympy.N(e.subs(x, t) + e.subs(x, -t), 20)
+        if v.is_number and abs(v) > 1e-10:
+            return False
+    return sympy.simplify(e + e.subs(x, -x)) == 0
+
+
 def sym_ball(v: sympy.Expr | int | float | arb, dps: int) -> arb:
     """A rigorous Arb ball for a number (exact SymPy numbers are enclosed; floats are exact)."""
     if isinstance(v, arb):
         return v
     if isinstance(v, float):
         return arb(v)
+    if isinstance(v, tuple):  # a certified (lo, hi)
+        from ..numerics.gaussian import as_ball
+
+        return as_ball(v, dps)
     v = sympy.sympify(v)
     if v.is_Rational:
         return arb(int(v.p)) / int(v.q)
     lo, hi = enclose(v, dps + 5)
     return arb.union(arb(lo), arb(hi))
+
+
+@cached(maxsize=256)
+def _closed(dk: DualKernel, order: int) -> sympy.Expr:
+    return dk._derivative(order)
+
+
+@cached(maxsize=256)
+def _evaluator(dk: DualKernel, order: int) -> Any:
+    return ball_evaluator(dk.closed(order), (Q1, Q2, K))
 
 
 def _eval3(f: sympy.Expr, q1: arb, q2: arb, k: arb) -> arb:
@@ -135,17 +239,18 @@ def dual_kernel(act: Activation) -> DualKernel:
         a, b = slopes
         f = ((a - b) ** 2 / (2 * sympy.pi) * sympy.sqrt(Q1 * Q2 - K**2)
              + ((a**2 + b**2) / 2 - (a - b) ** 2 / (2 * sympy.pi) * sympy.acos(rho_k)) * K)
-        return DualKernel(act, f, "arc-cosine", "Cho & Saul 2009")
+        return DualKernel(act, f, "arc-cosine", "Cho & Saul 2009", (a, b))
     A, B, C = sympy.Wild("A", exclude=[x]), sympy.Wild("B", exclude=[x]), sympy.Wild("C", exclude=[x])
     m = e.match(A * sympy.erf(B * x) + C)
     if m and m[B] != 0 and all(v.is_number for v in m.values()):
         a, b, c = m[A], m[B], m[C]
         f = a**2 * 2 / sympy.pi * sympy.asin(
             2 * b**2 * K / sympy.sqrt((1 + 2 * b**2 * Q1) * (1 + 2 * b**2 * Q2))) + c**2
-        return DualKernel(act, f, "erf", "Williams 1997")
+        return DualKernel(act, f, "erf", "Williams 1997", (a, b, c))
     m = e.match(A * sympy.sign(x))
     if m and m[A].is_number and m[A] != 0:
-        return DualKernel(act, m[A] ** 2 * 2 / sympy.pi * sympy.asin(rho_k), "sign", "Williams 1997")
+        return DualKernel(act, m[A] ** 2 * 2 / sympy.pi * sympy.asin(rho_k), "sign", "Williams 1997",
+                          (m[A],))
     if sympy.expand(e - _GELU) == 0:
         d2 = (1 + Q1) * (1 + Q2) - K**2
         d = sympy.sqrt(d2)

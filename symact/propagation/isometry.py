@@ -50,7 +50,7 @@ import numpy as np
 import sympy
 from flint import arb
 
-from ..core.errors import CertificationError
+from ..core.errors import CertificationError, DomainError
 from ..core.precision import DEFAULT_DPS, check_dps, workdps
 from ..core.result import Level, Quantity, Result
 from ..core.steps import Record
@@ -61,8 +61,9 @@ from ..numerics.numeric import numpy_function
 from .chaos import edge_of_chaos, exact_number, homogeneous_slopes
 from .cmap import to_quantity
 from .expectation import gaussian_pieces
+from .kernel_inputs import check_depth, variance_arg
 
-__all__ = ["Isometry", "bracketed_edge", "critical_bias_series", "critical_line", "isometry", "ratio_series"]
+__all__ = ["Isometry", "critical_bias_series", "critical_line", "isometry", "ratio_series"]
 
 Weights = Literal["gaussian", "orthogonal"]
 
@@ -211,63 +212,6 @@ def critical_line(act: Activation, bias_range: tuple[float, float], n: int = 400
         return [(float(qs[i]), float(sb[i]), float(1 / B[i]), float(M[i] / B[i] ** 2)) for i in np.flatnonzero(ok)]
 
 
-def bracketed_edge(act: Any, bias_var: Any, *, dps: int = DEFAULT_DPS) -> Quantity | None:
-    r"""A critical point bracketed by certified signs of :math:`G(q) = q - E[\varphi^2]/E[\varphi'^2] - \sigma_b^2`.
-
-    The float64 scan of :func:`critical_line` finds a sign
-    change; bisection on certified values narrows it; a certified sign at each end proves
-    a zero of the continuous :math:`G` in between (uniqueness is not claimed).  Returns the
-    weight variance (``details["q_star"]`` the critical :math:`q^*`), or None without a bracket.
-
-    >>> bracketed_edge("tanh", "1/20", dps=15).evalf(8)
-    1.7609546
-    """
-    a = as_activation(act)
-    sb = exact_number(bias_var)
-    pts = critical_line(a, (0, float("inf")))
-    qs = [p[0] for p in pts]
-    sbs = [p[1] - float(sb) for p in pts]
-    idx = [i for i in range(len(pts) - 1) if sbs[i] * sbs[i + 1] < 0 and qs[i + 1] / qs[i] < 1.1]
-    if not idx:
-        return None
-    lo, hi = qs[idx[0]], qs[idx[0] + 1]
-    pcs0 = tuple((p**2, l0, h0) for p, l0, h0 in gaussian_pieces(a.expr))
-    pcs1 = tuple((p**2, l0, h0) for p, l0, h0 in gaussian_pieces(a.derivative(1)))
-    work = min(dps, 20) + 5
-    with workdps(work + 10):
-        sbb = as_ball(sb, work)
-
-        def G(q: Any) -> arb:
-            qb = arb(q)
-            return qb - gaussian_expectation(pcs0, qb, x=x, dps=work) / gaussian_expectation(pcs1, qb, x=x, dps=work) - sbb
-
-        # float64 Gauss-Hermite is inaccurate at kinks: look for a certified sign change
-        # on a geometric grid around the float one
-        grid = [lo * 1.05**k for k in range(-30, 31)]
-        signs = []
-        for q in grid:
-            g = G(q)
-            signs.append(1 if g > 0 else -1 if g < 0 else 0)
-        pair = next((i for i in range(len(grid) - 1) if signs[i] * signs[i + 1] < 0), None)
-        if pair is None:
-            return None
-        lo, hi = grid[pair], grid[pair + 1]
-        g_lo = G(lo)
-        for _ in range(60):
-            if hi - lo < 1e-13 * hi:
-                break
-            mid = (lo + hi) / 2
-            gm = G(mid)
-            if not (gm > 0 or gm < 0):
-                break
-            lo, hi = (mid, hi) if (gm > 0) == (g_lo > 0) else (lo, mid)
-        qb = arb(lo).union(arb(hi))
-        sw = 1 / gaussian_expectation(pcs1, qb, x=x, dps=work)
-        q_star = to_quantity(qb, name="q* (critical)", method="bracket by certified signs", dps=dps)
-        swq = to_quantity(sw, name="edge of chaos", method="bracket by certified signs", dps=dps)
-    return Quantity(swq.value, swq.level, swq.enclosure, swq.method, swq.name, {"q_star": q_star, "bias_var": sb})
-
-
 def _nice(v: float) -> sympy.Rational:
     """A rational with two significant digits near ``v`` (a reportable bias variance)."""
     if v <= 0:
@@ -278,12 +222,7 @@ def _nice(v: float) -> sympy.Rational:
 
 def _certify(act: Activation, sb: sympy.Expr, L: int, s1: int, dps: int) -> tuple[Quantity, Quantity, Quantity, Quantity]:
     """Edge of chaos at sb, then (spread, ratio, sw, q*) certified over the q* enclosure."""
-    try:
-        e = edge_of_chaos(act, sb, dps=dps)
-    except CertificationError:
-        e = bracketed_edge(act, sb, dps=dps)
-        if e is None:
-            raise
+    e = edge_of_chaos(act, sb, dps=dps)  # certified signs bracket the float scan's sign change there
     q_star = e.details.get("q_star")
     if q_star is None:
         raise CertificationError(f"the edge of chaos at bias_var={sb} has q* -> 0; choose bias_var > 0")
@@ -333,10 +272,13 @@ def isometry(act: Any, depth: int = 100, *, weights: Weights = "orthogonal", bia
     """
     dps = check_dps(dps)
     if weights not in ("gaussian", "orthogonal"):
-        raise ValueError(f"weights must be 'gaussian' or 'orthogonal', got {weights!r}")
-    L = int(depth)
-    if L < 1:
-        raise ValueError(f"depth must be a positive integer, got {depth!r}")
+        raise DomainError(f"weights must be 'gaussian' or 'orthogonal', got {weights!r}")
+    L = check_depth(depth)
+    if bias_var is not None:
+        bias_var = variance_arg(bias_var, "bias_var", positive=False)
+    bias_range = tuple(variance_arg(v, "bias_range", positive=False) for v in bias_range)
+    if len(bias_range) != 2 or bool(sympy.sympify(bias_range[0]) > sympy.sympify(bias_range[1])):
+        raise DomainError(f"bias_range must be (low, high) with 0 <= low <= high, got {bias_range}")
     a = as_activation(act)
     s1 = -1 if weights == "gaussian" else 0
     floor_q = Quantity(sympy.Integer(-L * s1), "exact", method="Cauchy-Schwarz: mu_2 >= mu_1^2",

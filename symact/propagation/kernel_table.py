@@ -7,8 +7,8 @@ For each activation, two points of the :math:`(\sigma_w^2, \sigma_b^2)` plane:
 * **the edge of chaos** at a stated :math:`\sigma_b^2` (default :math:`1/20`;
   :math:`\sigma_b^2 = 0` for positively homogeneous activations, whose critical line has a
   finite fixed point only there): :math:`\sigma_w^2 = 1/E[\varphi'(\sqrt{q^*}z)^2]`
-  (:func:`symact.propagation.chaos.edge_of_chaos`, interval Newton; where that fails, a
-  bracket by certified signs, :func:`symact.propagation.isometry.bracketed_edge`).
+  (:func:`symact.propagation.chaos.edge_of_chaos`: certified signs bracket the root, interval
+  Newton proves and tightens it).
 
 At a fixed point :math:`q` of the length map only one-dimensional integrals are needed
 (Price's theorem; Poole et al. 2016):
@@ -55,7 +55,6 @@ from ..numerics.gaussian import as_ball, gaussian_expectation
 from .chaos import edge_of_chaos, exact_number, homogeneous_slopes
 from .cmap import correlation_map, to_quantity
 from .expectation import expect, gaussian_pieces
-from .isometry import bracketed_edge
 
 __all__ = ["KernelRow", "KernelTable", "kernel_table"]
 
@@ -180,13 +179,8 @@ def _edge_point(a: Activation, sb: sympy.Expr, depth: int, dps: int, notes: list
     try:
         e = edge_of_chaos(a, sb, dps=dps)
     except (CertificationError, UnsupportedExpression, ValueError) as exc:
-        e = bracketed_edge(a, sb, dps=dps)
-        if e is None:
-            notes.append(f"no certified edge of chaos at sigma_b^2 = {sb} ({type(exc).__name__}: {exc})")
-            return sb, None, None, None, None, None
-        notes.append("edge of chaos by certified signs of G(q) = q - E[phi^2]/E[phi'^2] - sigma_b^2 "
-                     "at the ends of a bracket (existence by continuity; interval Newton in "
-                     f"edge_of_chaos failed: {exc})")
+        notes.append(f"no certified edge of chaos at sigma_b^2 = {sb} ({type(exc).__name__}: {exc})")
+        return sb, None, None, None, None, None
     q_star = e.details.get("q_star")
     if q_star is None:
         notes.append("edge of chaos at q* -> 0")

@@ -37,6 +37,7 @@ import numpy as np
 import sympy
 from flint import arb
 
+from ..core.errors import DomainError
 from ..core.precision import DEFAULT_DPS, check_dps, workdps
 from ..core.result import Level, Quantity, weakest
 from ..core.steps import Record
@@ -47,6 +48,7 @@ from ..numerics.numeric import numpy_function
 from .bivariate import gauss1
 from .cmap import q_map, to_quantity
 from .dual import dual_kernel, sym_ball
+from .kernel_inputs import check_depth, variance_arg
 
 __all__ = ["JacobianSimulation", "JacobianSpectrum", "jacobian_spectrum", "simulate_jacobian"]
 
@@ -110,15 +112,20 @@ def jacobian_spectrum(act: Any, weight_var: Any, bias_var: Any = 0, depth: int =
     (1, 10)
     >>> jacobian_spectrum("relu", 2, 0, 10).variance.value
     20
+    >>> jacobian_spectrum("tanh", 1, 0, -1)
+    Traceback (most recent call last):
+    ...
+    symact.core.errors.DomainError: depth must be an integer >= 1, got -1
     """
     dps = check_dps(dps)
     if weights not in ("gaussian", "orthogonal"):
-        raise ValueError(f"weights must be 'gaussian' or 'orthogonal', got {weights!r}")
+        raise DomainError(f"weights must be 'gaussian' or 'orthogonal', got {weights!r}")
+    L = check_depth(depth)
+    wv = sympy.sympify(variance_arg(weight_var, "weight_var", positive=True))
+    bv = sympy.sympify(variance_arg(bias_var, "bias_var", positive=False))
     act = as_activation(act)
-    wv, bv = sympy.sympify(weight_var), sympy.sympify(bias_var)
     mu1, mu2, qs = _mus(act, wv, bv, dps)
     s1 = -1 if weights == "gaussian" else 0
-    L = int(depth)
     rec = Record("fact", {"statement": sympy.Symbol("Var = chi^(2L) L (mu2/mu1^2 - 1 - s1)"),
                           "reference": "Pennington, Schoenholz & Ganguli 2017, 2018"})
     if mu1.level == "exact" and mu2.level == "exact":
@@ -184,6 +191,12 @@ def simulate_jacobian(act: Any, weight_var: Any, bias_var: Any = 0, depth: int =
     >>> 0.5 < r.mean < 2
     True
     """
+    depth = check_depth(depth)
+    variance_arg(weight_var, "weight_var", positive=True)
+    variance_arg(bias_var, "bias_var", positive=False)
+    for what, v in (("width", width), ("samples", samples)):
+        if isinstance(v, bool) or not isinstance(v, int) or v < 1:
+            raise DomainError(f"{what} must be an integer >= 1, got {v!r}")
     act = as_activation(act)
     if q is None:
         dk = dual_kernel(act)
