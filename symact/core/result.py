@@ -127,6 +127,10 @@ def enclose(value: sympy.Expr, dps: int = DEFAULT_DPS) -> Enclosure:
     >>> with mpmath.workdps(60):
     ...     lo < mpmath.sqrt(2) < hi, float(hi - lo) < 1e-30
     (True, True)
+    >>> lo, hi = enclose(sympy.Rational(6, 5))     # not dyadic: a (narrow) interval around it
+    >>> with mpmath.workdps(80):
+    ...     lo < mpmath.mpf(6) / 5 < hi
+    True
     >>> lo, hi = enclose(sympy.Rational(1, 10**300))  # relative width, also for tiny numbers
     >>> float(lo) > 0, float((hi - lo) / lo) < 1e-30
     (True, True)
@@ -138,9 +142,13 @@ def enclose(value: sympy.Expr, dps: int = DEFAULT_DPS) -> Enclosure:
         return (mpmath.ninf, mpmath.ninf)
     with workdps(dps + 15):
         if value.is_Rational:
-            v = mpmath.mpf(value.p) / value.q
-            if v == value:  # exactly representable
-                return (v, v)
+            p, q = int(value.p), int(value.q)
+            v = mpmath.mpf(p) / q
+            if q & (q - 1) == 0 and p.bit_length() <= mpmath.mp.prec:
+                return (v, v)  # a dyadic rational that fits: held exactly
+            # p/q rounded (at most twice, half an ulp each): widen by a few ulps
+            eps = abs(v) * mpmath.mpf(2) ** (3 - mpmath.mp.prec)
+            return (v - eps, v + eps)
         num = sympy.N(value, dps + 10)
         re, im = num.as_real_imag()
         if not re.is_Number or (im != 0 and abs(im) > sympy.Float(10) ** (-(dps + 5))):
