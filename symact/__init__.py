@@ -81,6 +81,8 @@ _LAZY = {
     **{name: ("symact.propagation.shaping", name) for name in ("Shaping", "shape")},
     **{name: ("symact.propagation.isometry", name) for name in ("Isometry", "isometry")},
     **{name: ("symact.propagation.kernel_table", name) for name in ("KernelRow", "KernelTable", "kernel_table")},
+    **{name: ("symact.proofs.identify", name)
+       for name in ("Exclusion", "Identification", "identify")},
     "simulate_chain": ("symact.propagation.simulate", "simulate_chain"),
     "simulate_mlp": ("symact.propagation.simulate", "simulate_mlp"),
 }
@@ -216,6 +218,10 @@ __all__ = [
     "derive",
     "derive_many",
     "explain_four_sigmoid",
+    # layer 4: discovery (closed forms from certified numbers)
+    "Exclusion",
+    "Identification",
+    "identify",
     # layer 5: presentation
     "plot",
     # errors

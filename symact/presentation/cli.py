@@ -315,19 +315,21 @@ def _cmd_schema(args: argparse.Namespace) -> int:
 
 
 def _add_plugins(sub: Any) -> None:
-    """Hook for subcommands defined elsewhere: ``symact kernel`` and ``symact spectrum``.
+    """Hook for subcommands defined elsewhere: ``kernel``, ``spectrum``, ``identify``.
 
-    :mod:`symact.presentation.cli_kernels`, when present, provides
+    Each plugin module (:mod:`symact.presentation.cli_kernels`,
+    :mod:`symact.presentation.cli_identify`) provides
     ``add_parsers(subparsers)``; each parser it adds sets
     ``set_defaults(handler=function)``, a function of the parsed arguments
     returning the exit status (and takes ``--format`` with ``json``, like every
     command).  Its errors are reported like those of the built-in commands.
     """
-    from . import cli_kernels
+    from . import cli_identify, cli_kernels
 
-    handlers = cli_kernels.add_parsers(sub) or {}
-    for name, function in handlers.items():
-        sub.choices[name].set_defaults(handler=function)
+    for plugin in (cli_kernels, cli_identify):
+        handlers = plugin.add_parsers(sub) or {}
+        for name, function in handlers.items():
+            sub.choices[name].set_defaults(handler=function)
 
 
 _COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
