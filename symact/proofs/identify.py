@@ -45,9 +45,8 @@ from __future__ import annotations
 
 import math
 import numbers
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from fractions import Fraction
 from itertools import combinations
 from typing import Any
 
@@ -58,224 +57,13 @@ import sympy
 from ..core.precision import workprec
 from ..core.result import Level, Result, honest_float
 from ..numerics.arb import arb_evaluator
+from .identify_inputs import Target, default_basis, refined, target, user_basis
 from .lattice_certificate import excluded_norm, relation
 
 __all__ = ["Exclusion", "Identification", "default_basis", "identify"]
 
 _X = sympy.Symbol("x", real=True)
 _PI, _E = sympy.pi, sympy.E
-
-
-# ----------------------------------------------------------------------------- the target
-@dataclass(frozen=True)
-class _Target:
-    lo: mpmath.mpf
-    hi: mpmath.mpf
-    source: str
-    exact: sympy.Expr | None = None
-    refine: Callable[[int], tuple[mpmath.mpf, mpmath.mpf]] | None = None
-    constants: tuple[sympy.Expr, ...] = ()
-
-    @property
-    def digits(self) -> float:
-        """Decimal digits known (relative), from the enclosure's width."""
-        with mpmath.workdps(40):
-            mid = abs(self.lo + self.hi) / 2
-            width = self.hi - self.lo
-            if width == 0:
-                return math.inf
-            scale = max(mid, mpmath.mpf(10) ** -30)
-            return float(-mpmath.log10(width / scale))
-
-
-def _decimal_string(text: str, tol: Any) -> _Target:
-    t = text.strip()
-    try:
-        value = sympy.Rational(t) if "/" in t else None
-    except (TypeError, ValueError, SyntaxError):
-        value = None
-    if value is not None:
-        return _rational_target(value, tol, "rational string")
-    import decimal
-
-    try:
-        d = decimal.Decimal(t)
-    except decimal.InvalidOperation:
-        raise ValueError(
-            f"cannot read {t[:40]!r} as a number: give a decimal such as '1.4669422069' "
-            "(its last digit sets the uncertainty), a fraction 'p/q', a float, an mpmath "
-            "interval or a symact result"
-        ) from None
-    if not d.is_finite():
-        raise ValueError(f"identify needs a finite number, got {t[:40]!r}")
-    exact = sympy.Rational(str(d))
-    unit = sympy.Rational(10) ** d.as_tuple().exponent  # one unit of the last digit
-    half = sympy.Rational(_tolerance(tol)) if tol is not None else unit
-    with mpmath.workdps(len(d.as_tuple().digits) + 30):
-        lo = mpmath.mpf(exact.p) / exact.q - mpmath.mpf(half.p) / half.q
-        hi = mpmath.mpf(exact.p) / exact.q + mpmath.mpf(half.p) / half.q
-    return _Target(lo, hi, "decimal string")
-
-
-def _tolerance(tol: Any) -> sympy.Rational:
-    try:
-        t = sympy.Rational(tol)
-    except (TypeError, ValueError):
-        raise ValueError(f"tol must be a positive number, got {tol!r}") from None
-    if not t > 0:
-        raise ValueError(f"tol must be a positive number, got {tol!r}")
-    return t
-
-
-def _rational_target(value: sympy.Rational, tol: Any, source: str) -> _Target:
-    with mpmath.workdps(60):
-        v = mpmath.mpf(value.p) / value.q
-        if tol is None:
-            return _Target(v, v, source, exact=value)
-        t = _tolerance(tol)
-        w = mpmath.mpf(t.p) / t.q
-        return _Target(v - w, v + w, source)
-
-
-def _float_target(value: float, tol: Any) -> _Target:
-    if not math.isfinite(value):
-        raise ValueError(f"identify needs a finite number, got {value!r}")
-    if tol is None:
-        w = sympy.Rational(4 * math.ulp(value)) if value else sympy.Rational(1, 10**300)
-        source = "float64 (+-4 ulp)"
-    else:
-        w, source = _tolerance(tol), "float64 (+-tol)"
-    with mpmath.workdps(60):
-        v = mpmath.mpf(value)
-        return _Target(v - mpmath.mpf(w.p) / w.q, v + mpmath.mpf(w.p) / w.q, source)
-
-
-def _result_target(value: Result, tol: Any) -> _Target:
-    if value.enclosure is None:
-        raise ValueError(
-            f"a {value.level} result has no rigorous enclosure to identify; "
-            "pass a float or a decimal string with tol= instead"
-        )
-    lo, hi = value.enclosure
-    exact = value.value if value.level == "exact" and value.value.is_number else None
-    refine = _refiner(value)
-    constants = _constants_of(value)
-    if tol is not None:
-        t = _tolerance(tol)
-        with mpmath.workdps(60):
-            mid = (mpmath.mpf(lo) + mpmath.mpf(hi)) / 2
-            w = mpmath.mpf(t.p) / t.q
-            return _Target(mid - w, mid + w, f"{type(value).__name__} (+-tol)",
-                           constants=constants)
-    return _Target(_mp(lo), _mp(hi), type(value).__name__, exact, refine, constants)
-
-
-def _refiner(value: Result) -> Callable[[int], tuple[mpmath.mpf, mpmath.mpf]] | None:
-    """How to recompute ``value`` at a higher precision, where symact knows how."""
-    if value.level == "exact" and value.value.is_number:
-        from ..core.result import enclose
-
-        form = value.value
-        return lambda dps: enclose(form, dps)
-    recompute = getattr(value, "recompute", None)
-    if callable(recompute):
-        return lambda dps: recompute(dps=dps).enclosure
-    expr, q = getattr(value, "expr", None), getattr(value, "q", None)
-    if type(value).__name__ == "Expectation" and isinstance(expr, sympy.Expr) and q is not None:
-        from ..propagation.expectation import expect
-
-        return lambda dps: expect(expr, q, dps=dps, closed_form=False).enclosure
-    return None
-
-
-def _constants_of(value: Result) -> tuple[sympy.Expr, ...]:
-    expr = getattr(value, "expr", None)
-    if not isinstance(expr, sympy.Expr):
-        return ()
-    found: list[sympy.Expr] = []
-    for a in sympy.preorder_traversal(expr):
-        if isinstance(a, sympy.Expr) and a.is_number and not a.is_Rational and a.is_real \
-                and len(sympy.srepr(a)) < 80:
-            found.append(a)
-    return tuple(dict.fromkeys(found))
-
-
-def _target(value: Any, tol: Any) -> _Target:
-    if isinstance(value, Result):
-        return _result_target(value, tol)
-    if isinstance(value, bool):
-        raise TypeError("identify takes a number, not a bool")
-    if isinstance(value, str):
-        return _decimal_string(value, tol)
-    if isinstance(value, float):
-        return _float_target(value, tol)
-    if isinstance(value, numbers.Integral | Fraction):
-        return _rational_target(sympy.Rational(value), tol, "rational")
-    if isinstance(value, mpmath.ctx_iv.ivmpf):
-        with mpmath.workprec(max(mpmath.iv.prec, 53)):
-            lo, hi = +mpmath.mpf(value.a), +mpmath.mpf(value.b)
-        if not (mpmath.isfinite(lo) and mpmath.isfinite(hi)):
-            raise ValueError("identify needs a finite interval")
-        return _Target(lo, hi, "mpmath interval")
-    if isinstance(value, sympy.Expr) and value.is_number:
-        if value.is_Rational:
-            return _rational_target(value, tol, "rational")
-        if value.has(sympy.Float):
-            raise TypeError(
-                f"{value} holds a SymPy Float of unknown accuracy; pass a Python float, a "
-                "decimal string or tol="
-            )
-        from ..core.result import enclose
-
-        lo, hi = enclose(value, 60)
-        return _Target(lo, hi, "closed form", exact=value, refine=lambda d: enclose(value, d))
-    raise TypeError(
-        f"identify takes a symact result, a float, a decimal string, a fraction, an mpmath "
-        f"interval or a SymPy number, got {type(value).__name__}"
-    )
-
-
-# ---------------------------------------------------------------------------- the basis
-def default_basis(constants: Iterable[sympy.Expr] = ()) -> tuple[sympy.Expr, ...]:
-    r"""The constants :func:`identify` tries by default, those of ``constants`` first.
-
-    For every constant :math:`c` of the activation's definition it adds :math:`1/c`,
-    :math:`c/\pi` and :math:`1/(c\pi)`; then the constants of Gaussian calculus,
-    kernels and critical-point equations.
-
-    >>> b = default_basis([sympy.sqrt(2)])
-    >>> b[:3]
-    (sqrt(2), sqrt(2)/2, sqrt(2)/pi)
-    >>> sympy.asin(sympy.Rational(2, 3)) / sympy.pi in b, sympy.LambertW(sympy.exp(-1)) in b
-    (True, True)
-    """
-    out: list[sympy.Expr] = []
-    for c in constants:
-        c = sympy.nsimplify(c) if c.has(sympy.Float) else c
-        out += [c, 1 / c, c / _PI, 1 / (c * _PI)]
-    s2, s3, s5 = sympy.sqrt(2), sympy.sqrt(3), sympy.sqrt(5)
-    out += [_PI, 1 / _PI, sympy.sqrt(_PI), 1 / sympy.sqrt(_PI), 1 / sympy.sqrt(2 * _PI),
-            s2, s3, s5, sympy.sqrt(6), s2 / _PI, s3 / _PI, 1 / (s3 * _PI), 1 / (s5 * _PI),
-            sympy.sqrt(_PI / 2), _PI**2, 1 / _PI**2]
-    out += [_E, 1 / _E, sympy.exp(2), sympy.exp(-2), sympy.exp(sympy.S.Half),
-            sympy.exp(-sympy.S.Half), sympy.log(2), sympy.log(3)]
-    out += [sympy.exp(-1) / sympy.sqrt(_PI), sympy.exp(-sympy.S.Half) / sympy.sqrt(2 * _PI),
-            sympy.exp(-2) / sympy.sqrt(2 * _PI), sympy.exp(-sympy.S.Half) / sympy.sqrt(_PI)]
-    for a in (sympy.S.Half, 1, s2, 1 / s2, 2, sympy.Rational(1, 4)):
-        out.append(sympy.erf(a))
-    for k in (1, 2, 3):
-        out.append(sympy.exp(sympy.Rational(k * k, 2)) * sympy.erfc(k / s2))
-    for p, q in ((1, 3), (2, 3), (1, 4), (3, 4), (1, 5), (2, 5), (3, 5), (4, 5), (1, 7), (2, 7)):
-        out.append(sympy.asin(sympy.Rational(p, q)) / _PI)
-    out += [sympy.atan(s2) / _PI, sympy.atan(sympy.S.Half) / _PI]
-    out += [sympy.LambertW(sympy.exp(-1)), sympy.LambertW(1), sympy.LambertW(2),
-            sympy.LambertW(2 * sympy.exp(-2)), sympy.LambertW(sympy.exp(-2))]
-    unique: list[sympy.Expr] = []
-    for c in out:
-        if c.is_Rational or c in unique:
-            continue
-        unique.append(c)
-    return tuple(unique)
 
 
 # ------------------------------------------------------------------------------ results
@@ -357,7 +145,7 @@ def _balls(exprs: Sequence[sympy.Expr], prec: int) -> list[flint.arb]:
         return [arb_evaluator(e, _X)(flint.arb(0)) for e in exprs]
 
 
-def _x_ball(t: _Target, prec: int) -> flint.arb:
+def _x_ball(t: Target, prec: int) -> flint.arb:
     with workprec(prec + 20):
         lo, hi = (flint.arb(mpmath.nstr(v, prec // 3 + 10, strip_zeros=False)) for v in (t.lo, t.hi))
         # nstr rounds: widen by the rounding so that the ball surely contains [lo, hi]
@@ -422,7 +210,7 @@ def _spare(digits: float, a: tuple[int, ...], tried: int) -> float:
     return digits - len(a) * math.log10(height + 1) - math.log10(max(tried, 1))
 
 
-def _search(t: _Target, basis: Sequence[sympy.Expr], max_norm: int, pairs: bool,
+def _search(t: Target, basis: Sequence[sympy.Expr], max_norm: int, pairs: bool,
             margin: float) -> tuple[_Form, tuple[int, ...], sympy.Expr, float, int] | None:
     digits = t.digits
     if not math.isfinite(digits) or digits < 6:
@@ -480,28 +268,13 @@ def _terms(form: _Form, basis: Sequence[sympy.Expr]) -> tuple[sympy.Expr, ...]:
     return (x ** form.power, sympy.Integer(1), *cs)
 
 
-def _prove(t: _Target, cf: sympy.Expr) -> str | None:
+def _prove(t: Target, cf: sympy.Expr) -> str | None:
     if t.exact is None:
         return None
     diff = sympy.simplify(t.exact - cf)
     if diff == 0:
         return f"SymPy simplifies ({sympy.sstr(t.exact)}) - ({sympy.sstr(cf)}) to 0"
     return None
-
-
-def _mp(v: Any) -> mpmath.mpf:
-    """An mpf holding ``v`` exactly (never rounded to the global precision)."""
-    if isinstance(v, mpmath.mpf):
-        return v
-    with mpmath.workprec(4000):
-        return +mpmath.mpf(v)
-
-
-def _refined(t: _Target, dps: int) -> _Target:
-    if t.refine is None or t.digits >= dps:
-        return t
-    lo, hi = t.refine(dps)
-    return _Target(_mp(lo), _mp(hi), t.source, t.exact, t.refine, t.constants)
 
 
 def identify(
@@ -578,14 +351,14 @@ def identify(
         raise ValueError(f"max_norm must be a positive integer, got {max_norm!r}")
     if dps is not None and (not isinstance(dps, numbers.Integral) or not 10 <= dps <= 2000):
         raise ValueError(f"dps must be an integer from 10 to 2000, got {dps!r}")
-    t = _target(value, tol)
+    t = target(value, tol)
     if dps is not None:
-        t = _refined(t, int(dps))
+        t = refined(t, int(dps))
     if t.exact is not None and t.exact.is_Rational:
         return _found(t, t.exact, None, (), None, ("the number is the rational "
                       f"{t.exact}",), "exact", "rational input")
     user = basis is not None
-    consts = _basis(basis) if user else default_basis(t.constants)
+    consts = user_basis(basis) if user else default_basis(t.constants)
     search_basis = consts
     steps: list[str] = []
     found = _search(t, search_basis, int(max_norm), pairs=True, margin=_margin(t))
@@ -611,14 +384,14 @@ def identify(
     steps.append(f"no relation accepted among {len(consts)} constants up to norm {max_norm}")
     if exclusion is not None:
         steps.append(exclusion.statement() + f" (certified, {exclusion.method})")
-        t = _Target(exclusion.enclosure[0], exclusion.enclosure[1], t.source)
+        t = Target(exclusion.enclosure[0], exclusion.enclosure[1], t.source)
     return Identification(
         honest_float(t.lo, t.hi, 30) if t.lo != t.hi else sympy.Float(t.lo, 30),
         "certified", (t.lo, t.hi), "integer relation search", proof=tuple(steps),
         excluded=exclusion, source=t.source)
 
 
-def _margin(t: _Target) -> float:
+def _margin(t: Target) -> float:
     # a float64 has ~15 digits: demand 4 spare; richer enclosures must leave more
     return max(4.0, 0.2 * min(t.digits, 200))
 
@@ -627,29 +400,7 @@ _EXCLUSION_BASIS: tuple[sympy.Expr, ...] = (1 / _PI, sympy.sqrt(2), sympy.sqrt(3
                                             1 / sympy.sqrt(2 * _PI), _E)
 
 
-def _basis(basis: Sequence[Any]) -> tuple[sympy.Expr, ...]:
-    out: list[sympy.Expr] = []
-    for b in basis:
-        if isinstance(b, str):
-            from ..expressions.coerce import as_expression
-
-            e = as_expression(b, allow_parameters=False)
-        else:
-            e = sympy.sympify(b, strict=True) if isinstance(b, int | sympy.Basic) else b
-        if not isinstance(e, sympy.Expr) or not e.is_number or e.has(sympy.Float) \
-                or e.is_real is False:
-            raise ValueError(
-                f"basis entries must be exact real constants such as pi, sqrt(2), "
-                f"erf(1), log(2); got {b!r}")
-        if e == 0 or e.is_Rational:
-            continue  # 1 is always in the basis
-        out.append(e)
-    if not out:
-        raise ValueError("basis needs at least one irrational constant (1 is always included)")
-    return tuple(dict.fromkeys(out))
-
-
-def _whole(t: _Target, consts: Sequence[sympy.Expr], max_norm: int):
+def _whole(t: Target, consts: Sequence[sympy.Expr], max_norm: int):
     if not math.isfinite(t.digits):
         return None
     prec = int(t.digits * 3.33) + 40
@@ -675,11 +426,11 @@ def _tidy(cf: sympy.Expr) -> sympy.Expr:
     return min(options, key=sympy.count_ops)
 
 
-def _exclude(t: _Target, consts: Sequence[sympy.Expr], max_norm: int) -> Exclusion | None:
+def _exclude(t: Target, consts: Sequence[sympy.Expr], max_norm: int) -> Exclusion | None:
     n = len(consts) + 2
     need = int(n * math.log10(max_norm + 1) + 2 * n + 10)
     if t.digits < need:
-        t = _refined(t, need)
+        t = refined(t, need)
     if not math.isfinite(t.digits):
         return None
     prec = int(min(t.digits, need + 20) * 3.33) + 60
@@ -692,7 +443,7 @@ def _exclude(t: _Target, consts: Sequence[sympy.Expr], max_norm: int) -> Exclusi
     return Exclusion((sympy.Integer(1), *consts), bound, (t.lo, t.hi), int(t.digits))
 
 
-def _found(t: _Target, cf: sympy.Expr, a: tuple[int, ...] | None, terms: tuple[sympy.Expr, ...],
+def _found(t: Target, cf: sympy.Expr, a: tuple[int, ...] | None, terms: tuple[sympy.Expr, ...],
            spare: float | None, proof: tuple[str, ...], level: Level, method: str) -> Identification:
     return Identification(cf, level, (t.lo, t.hi), method, closed_form=cf, relation=a,
                           terms=terms, spare_digits=spare, proof=proof, source=t.source)
