@@ -194,3 +194,16 @@ def test_cli_identify(capsys):
     assert main(["identify", "not-a-number"]) == 2
     err = capsys.readouterr().err
     assert "cannot read" in err and "_symact" not in err
+
+
+def test_public_expect_and_gain_come_back_identified():
+    r = sa.expect("erf(x)**2")
+    assert r.level == "identified" and r.value == 2 * sympy.asin(sympy.Rational(2, 3)) / pi
+    lo, hi = r.enclosure  # the certified enclosure is kept, and holds the closed form
+    with mpmath.workdps(50):
+        assert lo <= mp_value(r.value) <= hi
+    assert "not proved" in r.method
+    assert sa.expect("erf(x)**2", closed_form=False).level == "certified"
+    assert sa.expect("tanh(x)**2").level == "certified"   # no small closed form: unchanged
+    g = sa.gain("gaussian")
+    assert g.level in ("exact", "identified") and same_number(g.value, sympy.root(5, 4))

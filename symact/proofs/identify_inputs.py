@@ -220,22 +220,26 @@ def default_basis(constants: Iterable[sympy.Expr] = ()) -> tuple[sympy.Expr, ...
         c = sympy.nsimplify(c) if c.has(sympy.Float) else c
         out += [c, 1 / c, c / _PI, 1 / (c * _PI)]
     s2, s3, s5 = sympy.sqrt(2), sympy.sqrt(3), sympy.sqrt(5)
-    out += [_PI, 1 / _PI, sympy.sqrt(_PI), 1 / sympy.sqrt(_PI), 1 / sympy.sqrt(2 * _PI),
-            s2, s3, s5, sympy.sqrt(6), s2 / _PI, s3 / _PI, 1 / (s3 * _PI), 1 / (s5 * _PI),
-            sympy.sqrt(_PI / 2), _PI**2, 1 / _PI**2]
-    out += [_E, 1 / _E, sympy.exp(2), sympy.exp(-2), sympy.exp(sympy.S.Half),
-            sympy.exp(-sympy.S.Half), sympy.log(2), sympy.log(3)]
-    out += [sympy.exp(-1) / sympy.sqrt(_PI), sympy.exp(-sympy.S.Half) / sympy.sqrt(2 * _PI),
-            sympy.exp(-2) / sympy.sqrt(2 * _PI), sympy.exp(-sympy.S.Half) / sympy.sqrt(_PI)]
-    for a in (sympy.S.Half, 1, s2, 1 / s2, 2, sympy.Rational(1, 4)):
+    half = sympy.S.Half
+    # the constants that Gaussian integrals, kernels and critical points of this field
+    # produce most often come first (a quick search uses only the first ones)
+    out += [1 / _PI, 1 / sympy.sqrt(2 * _PI), 1 / sympy.sqrt(_PI), s2, s3, 1 / (s3 * _PI),
+            s3 / _PI, s2 / _PI, sympy.asin(sympy.Rational(2, 3)) / _PI,
+            sympy.asin(sympy.Rational(1, 3)) / _PI, sympy.LambertW(sympy.exp(-1)),
+            sympy.erf(1), sympy.exp(-1) / sympy.sqrt(_PI), sympy.erf(1 / s2),
+            sympy.exp(half) * sympy.erfc(1 / s2), sympy.exp(2) * sympy.erfc(s2),
+            _E, 1 / _E, sympy.exp(-half) / sympy.sqrt(2 * _PI), _PI, sympy.sqrt(_PI),
+            sympy.log(2), 1 / (s5 * _PI), s5, sympy.sqrt(6), sympy.sqrt(_PI / 2), _PI**2,
+            1 / _PI**2, sympy.exp(2), sympy.exp(-2), sympy.exp(half), sympy.exp(-half),
+            sympy.log(3), sympy.exp(-2) / sympy.sqrt(2 * _PI), sympy.exp(-half) / sympy.sqrt(_PI)]
+    for a in (half, s2, 2, sympy.Rational(1, 4)):
         out.append(sympy.erf(a))
-    for k in (1, 2, 3):
-        out.append(sympy.exp(sympy.Rational(k * k, 2)) * sympy.erfc(k / s2))
-    for p, q in ((1, 3), (2, 3), (1, 4), (3, 4), (1, 5), (2, 5), (3, 5), (4, 5), (1, 7), (2, 7)):
+    out.append(sympy.exp(sympy.Rational(9, 2)) * sympy.erfc(3 / s2))
+    for p, q in ((1, 4), (3, 4), (1, 5), (2, 5), (3, 5), (4, 5), (1, 7), (2, 7)):
         out.append(sympy.asin(sympy.Rational(p, q)) / _PI)
-    out += [sympy.atan(s2) / _PI, sympy.atan(sympy.S.Half) / _PI]
-    out += [sympy.LambertW(sympy.exp(-1)), sympy.LambertW(1), sympy.LambertW(2),
-            sympy.LambertW(2 * sympy.exp(-2)), sympy.LambertW(sympy.exp(-2))]
+    out += [sympy.atan(s2) / _PI, sympy.atan(half) / _PI]
+    out += [sympy.LambertW(1), sympy.LambertW(2), sympy.LambertW(2 * sympy.exp(-2)),
+            sympy.LambertW(sympy.exp(-2))]
     unique: list[sympy.Expr] = []
     for c in out:
         if c.is_Rational or c in unique:
