@@ -87,6 +87,8 @@ _LAZY = {
     **{name: ("symact.analysis.relax_table", name) for name in ("RelaxTable", "TableBounds", "relax_table")},
     **{name: ("symact.analysis.dtable", name)
        for name in ("DerivativeRow", "DerivativeTable", "derivative_table")},
+    **{name: ("symact.proofs.identify", name)
+       for name in ("Exclusion", "Identification", "identify")},
     "simulate_chain": ("symact.propagation.simulate", "simulate_chain"),
     "simulate_mlp": ("symact.propagation.simulate", "simulate_mlp"),
 }
@@ -98,12 +100,36 @@ _UNGUARDED = {"derive_many", "comparison_document", "table", "gain_table", "phas
               "relax_table"}
 
 
+# Public calls whose certified answers are handed to the quick closed-form search
+# (symact.proofs.identify.identify_result): they come back "identified" when it succeeds.
+_IDENTIFYING = {"expect", "gain"}
+
+
+def _identifying(func: Any) -> Any:
+    from functools import wraps
+
+    @wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        answer = func(*args, **kwargs)
+        if kwargs.get("closed_form") is False or kwargs.get("exact") is False:
+            return answer  # the caller asked for the certified enclosure only
+        from .proofs.identify import identify_result
+
+        return identify_result(answer)
+
+    return wrapper
+
+
 def _guard(name: str, value: Any) -> Any:
     from inspect import isfunction
 
     from .core.guard import guarded
 
     if isfunction(value) and name not in _UNGUARDED and not name.endswith("budget"):
+        if name in _IDENTIFYING:
+            wrapped = guarded(_identifying(value))
+            value.guarded = wrapped  # pickled by reference, as guarded() arranges
+            return wrapped
         return guarded(value)
     return value
 
@@ -234,6 +260,10 @@ __all__ = [
     "derive",
     "derive_many",
     "explain_four_sigmoid",
+    # layer 4: discovery (closed forms from certified numbers)
+    "Exclusion",
+    "Identification",
+    "identify",
     # layer 5: presentation
     "plot",
     # errors

@@ -134,6 +134,18 @@ COMMANDS: dict[str, dict[str, Any]] = {
                    "pdf": {"type": ["string", "null"]}}),
     "plot": _obj({"activation": {"$ref": "#/$defs/activation"}, "file": _STR,
                   "kind": {"enum": ["activation", "gradient", "phase"]}}),
+    "identify": _obj({
+        "value": _NUM, "closed_form": {"type": ["string", "null"]},
+        "latex": {"type": ["string", "null"]}, "level": {"$ref": "#/$defs/level"},
+        "relation": {"type": ["array", "null"], "items": {"type": "integer"}},
+        "terms": {"type": "array", "items": _STR},
+        "spare_digits": {"type": ["number", "null"]},
+        "excluded": {"anyOf": [{"type": "null"}, {"type": "object", "required": [
+            "basis", "bound", "statement", "method"], "properties": {
+            "basis": {"type": "array", "items": _STR}, "bound": _STR, "statement": _STR,
+            "method": _STR}}]},
+        "proof": {"type": "array", "items": _STR}, "source": _STR,
+    }),
     "error": _obj({"error": {"type": "object", "required": ["type", "message"],
                              "properties": {"type": _STR, "message": _STR}}}),
 }
