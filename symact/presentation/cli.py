@@ -323,11 +323,12 @@ def _add_plugins(sub: Any) -> None:
     returning the exit status (and takes ``--format`` with ``json``, like every
     command).  Its errors are reported like those of the built-in commands.
     """
-    from . import cli_kernels
+    from . import cli_kernels, cli_networks
 
-    handlers = cli_kernels.add_parsers(sub) or {}
-    for name, function in handlers.items():
-        sub.choices[name].set_defaults(handler=function)
+    for plugin in (cli_kernels, cli_networks):
+        handlers = plugin.add_parsers(sub) or {}
+        for name, function in handlers.items():
+            sub.choices[name].set_defaults(handler=function)
 
 
 _COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
