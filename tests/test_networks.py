@@ -141,7 +141,7 @@ def test_dyt_critical_alpha_against_mpmath():
     for q in (1, "0.25"):
         with mpmath.workdps(30):
             qq = mpmath.mpf(q)
-            f = lambda a: a**2 * mpmath.quad(  # noqa: E731
+            f = lambda a, qq=qq: a**2 * mpmath.quad(  # noqa: E731
                 lambda z: mpmath.sech(a * mpmath.sqrt(qq) * z) ** 4 * mpmath.npdf(z),
                 [-mpmath.inf, 0, mpmath.inf]) - 1
             ref = mpmath.findroot(f, 1.9)
@@ -310,3 +310,38 @@ def test_bad_input_gets_one_clean_error(bad, kwargs):
     with pytest.raises((ValueError, TypeError)) as info:
         bad()
     assert "_symact" not in str(info.value) and str(info.value)
+
+
+def test_residual_growth_laws():
+    # pre-LN ReLU branch, w1 = w2 = 1: q_L = 1 + L/2, chi_L = prod (1 + 1/(l + 2)) = (L + 2)/2
+    net = sa.repeat(sa.residual(sa.serial(sa.layer_norm(), sa.dense(1), "relu", sa.dense(1))), 20)
+    r = sa.propagate(net, 1)
+    assert r.growth.q_law == "linear" and r.growth.chi_law == "polynomial"
+    assert abs(float(r.q1) - 11) < 1e-20 and abs(float(r.chi) - 11) < 1e-20
+    assert abs(float(r.growth.chi_rate) - 1) < 1e-20
+    # homogeneous branch: exactly exponential
+    net = sa.repeat(sa.residual(sa.serial(sa.dense(2), "relu", sa.dense(1)), branch_weight="0.5"), 6)
+    r = sa.propagate(net, 1)
+    assert r.growth.q_rate == sympy.Rational(5, 4) and r.q1.value == sympy.Rational(5, 4) ** 6
+    # bounded activation: q_L <= q_0 + L w2 sup tanh^2, checked on the certified values
+    net = sa.repeat(sa.residual(sa.serial(sa.dense(1), "tanh", sa.dense(2))), 10)
+    r = sa.propagate(net, 1)
+    assert r.growth.level == "bound" and r.growth.q_rate == 2 and float(r.q1) <= 1 + 10 * 2
+
+
+def test_cli_networks_json(capsys):
+    import json
+
+    import jsonschema
+
+    from symact.presentation.cli import main
+    from symact.presentation.schema import schema
+
+    for argv in (["stack", "relu", "--depth", "5", "--weight-var", "2", "--c", "0.5"],
+                 ["lr", "tanh", "relu", "--depth", "3"],
+                 ["init", "relu", "--width", "512", "--std", "0.0625", "--depth", "4"]):
+        assert main([*argv, "--format", "json"]) == 0, argv
+        data = json.loads(capsys.readouterr().out)
+        jsonschema.validate(data, schema(argv[0]))
+    assert main(["stack", "relu", "--weight-var", "-1"]) == 2
+    assert "weight-var" in capsys.readouterr().err

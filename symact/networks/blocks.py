@@ -89,6 +89,7 @@ __all__ = [
     "dyt",
     "glu",
     "layer_norm",
+    "linear_slopes",
     "repeat",
     "residual",
     "rms_norm",
@@ -192,6 +193,16 @@ def _family(a: Activation) -> tuple[str, Any]:
         if not v.is_number or abs(v) > 1e-10:
             return "integral", None
     return ("odd" if sympy.simplify(e + e.subs(x, -x)) == 0 else "integral"), None
+
+
+def linear_slopes(a: Activation) -> tuple[sympy.Expr, sympy.Expr] | None:
+    """The slopes ``(left, right)`` of a piecewise-linear activation through 0, else ``None``.
+
+    >>> linear_slopes(as_activation("leaky_relu"))
+    (1/100, 1)
+    """
+    fam, data = _family(a)
+    return data if fam == "linear" else None
 
 
 def _diag(a: Activation, q: arb, dps: int) -> tuple[arb, arb, arb]:

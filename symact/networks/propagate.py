@@ -23,7 +23,7 @@ from ..core.precision import DEFAULT_DPS, check_dps, workdps
 from ..core.result import Level, Quantity, enclose
 from ..propagation.cmap import to_quantity
 from ..propagation.dual import dual_kernel, sym_ball
-from .blocks import Block, State, apply, as_block, exact_number
+from .blocks import Block, State, apply, as_block, exact_number, linear_slopes
 
 __all__ = ["Propagation", "ProfileRow", "propagate", "initial_state"]
 
@@ -63,6 +63,9 @@ class Propagation:
         The state after every leaf block.
     level : {"exact", "certified"}
     method : str
+    growth : Growth or None
+        For ``repeat(residual(...), L)``: how ``q`` and ``chi`` grow with depth
+        (:func:`symact.networks.growth.residual_growth`).
     """
 
     net: Block
@@ -75,6 +78,7 @@ class Propagation:
     profile: tuple[ProfileRow, ...] = field(repr=False)
     level: Level = "certified"
     method: str = ""
+    growth: Any = None
 
     def __repr__(self) -> str:
         c = "" if self.c is None else f", c={self.c}"
@@ -100,11 +104,7 @@ def initial_state(q1: Any, q2: Any, c: Any, dps: int) -> tuple[State, tuple[symp
 
 # ------------------------------------------------------------------- the exact recursion
 def _slopes(block: Block) -> tuple[sympy.Expr, sympy.Expr] | None:
-    a = block.option("activation")
-    if dual_kernel(a).family != "arc-cosine":
-        return None
-    d = a.derivative()
-    return d.subs(a.x, -1), d.subs(a.x, 1)
+    return linear_slopes(block.option("activation"))
 
 
 def _exact_leaves(net: Block) -> bool:
@@ -307,7 +307,10 @@ def propagate(net: Any, q1: Any = 1, q2: Any = None, c: Any = None, *,
             ProfileRow(i, repr(b), float(st.q1.mid()), float(st.c.mid()) if st.pair else None,
                        float(st.t11.mid()), float(st.chi.mid()), float(cb.mid()))
             for i, (b, st, cb) in enumerate(trace))
+    from .growth import residual_growth
+
     return Propagation(net, q1q, q2q, cq, nngp, ntk, chi, rows,
                        "exact" if exact else "certified",
                        "closed-form recursion, checked in Arb" if exact
-                       else "certified Gaussian moments (Arb), block by block")
+                       else "certified Gaussian moments (Arb), block by block",
+                       residual_growth(net, dps=dps))

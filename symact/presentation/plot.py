@@ -53,8 +53,10 @@ if TYPE_CHECKING:  # pragma: no cover
     from matplotlib.axes import Axes
 
 from .plot_kernels import cmap, singular_values, spectrum_depth
+from .plot_networks import depth_profile, init_phase
 
-__all__ = ["activation", "catalogue", "cmap", "gradient_product", "phase", "singular_values", "spectrum_depth"]
+__all__ = ["activation", "catalogue", "cmap", "depth_profile", "gradient_product", "init_phase", "phase",
+           "singular_values", "spectrum_depth"]
 
 _ORDER_LABELS = {0: r"$\varphi$", 1: r"$\varphi'$", 2: r"$\varphi''$", 3: r"$\varphi'''$"}
 
