@@ -345,3 +345,17 @@ def test_cli_networks_json(capsys):
         jsonschema.validate(data, schema(argv[0]))
     assert main(["stack", "relu", "--weight-var", "-1"]) == 2
     assert "weight-var" in capsys.readouterr().err
+
+
+def test_conv_modes_against_filter_spectrum_and_fc_depth_scale():
+    m = sa.conv_modes("tanh", 5, "1.5", "0.05", spatial=12, dps=15)
+    lam = [sum(math.cos(2 * math.pi * p * b / 12) for b in range(-2, 3)) / 5 for p in range(7)]
+    assert [abs(float(v) - ref) < 1e-14 for v, ref in zip(m.filter_eigenvalues, lam, strict=True)] == [True] * 7
+    # mode 0 propagates as in the fully connected network: xi_0 = xi_c
+    cm = sa.correlation_map("tanh", "1.5", "0.05", dps=15)
+    assert abs(float(m.depth_scales[0]) - float(cm.depth_scale)) < 1e-9
+    # higher modes decay faster with Gaussian filters
+    xs = [float(x) for x in m.depth_scales if x is not None]
+    assert xs[0] == max(xs)
+    d = sa.conv_modes("tanh", 5, "1.5", "0.05", spatial=12, weights="delta_orthogonal", dps=15)
+    assert all(abs(float(x) - float(cm.depth_scale)) < 1e-9 for x in d.depth_scales)

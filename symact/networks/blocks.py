@@ -440,9 +440,9 @@ def _norm_map(s: State, centre: bool) -> State:
 
 def apply(block: Block, s: State, dps: int, trace: list[tuple[Block, State, arb]] | None = None
           ) -> tuple[State, arb | None]:
-    """Map the state through ``block``; returns the new state and the block's mean Jacobian.
+    r"""Map the state through ``block``; returns the new state and the block's mean Jacobian.
 
-    The mean Jacobian (:math:`J \\to m I`) is ``None`` where it is not computed (it is
+    The mean Jacobian (:math:`J \to m I`) is ``None`` where it is not computed (it is
     only needed for a residual branch without a dense layer).
 
     ``trace`` collects ``(leaf block, state after it, chi of the block)`` for profiles.

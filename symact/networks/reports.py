@@ -69,6 +69,7 @@ __all__ = [
     "ResidualBound",
     "block_gain",
     "dyt_critical_alpha",
+    "gain",
     "init_report",
     "learning_rate",
     "residual_bound",
@@ -100,6 +101,25 @@ def block_gain(block: Any, *, dps: int = DEFAULT_DPS) -> Quantity:
     with workdps(dps + 10):
         return Quantity.certified(1 / mpmath.sqrt(hi), 1 / mpmath.sqrt(lo),
                                   method="1/sqrt(q_out), certified", name="gain", digits=dps)
+
+
+def gain(nonlinearity: Any, param: Any = None, *, dps: int = DEFAULT_DPS) -> Quantity:
+    r"""The variance-preserving gain of an activation or of a block.
+
+    For an activation the gain is :math:`1/\sqrt{E[\varphi(z)^2]}` with its level, as
+    computed by :func:`symact.propagation.gains.gain`.  For a block, such as a gated unit
+    or a residual branch, it is :func:`block_gain`.
+
+    >>> gain("relu").value, gain(glu("gelu")).evalf(10)       # GEGLU
+    (sqrt(2), 1.533530441)
+    """
+    if isinstance(nonlinearity, Block):
+        if param is not None:
+            raise ValueError("param= applies to activations, not to blocks")
+        return block_gain(nonlinearity, dps=dps)
+    from ..propagation.gains import gain as activation_gain
+
+    return activation_gain(nonlinearity, param, dps=dps)
 
 
 # ------------------------------------------------------------------------- init report
