@@ -169,11 +169,14 @@ def _stack(a: Any, block: str, wv: sympy.Expr, wv2: sympy.Expr, bv: sympy.Expr, 
         return repeat(serial(dense(wv, bv), act(a)), depth)
     if block == "residual":  # pre-LN MLP block: x + W2 phi(W1 LN(x))
         return repeat(residual(serial(layer_norm(), dense(wv, bv), act(a), dense(wv2, bv))), depth)
+    if block == "postln":  # post-LN MLP block (BERT): LN(x + W2 phi(W1 x))
+        return repeat(serial(residual(serial(dense(wv, bv), act(a), dense(wv2, bv))), layer_norm()),
+                      depth)
     return repeat(residual(serial(layer_norm(), glu(a, wv, bv), dense(wv2, bv))), depth)
 
 
 def init_report(activation: Any, width: int, std: Any, depth: int, *, bias_std: Any = 0,
-                block: Literal["mlp", "residual", "glu"] = "mlp", mlp_ratio: int = 4,
+                block: Literal["mlp", "residual", "postln", "glu"] = "mlp", mlp_ratio: int = 4,
                 dps: int = DEFAULT_DPS) -> InitReport:
     r"""Read a framework's initialisation ``N(0, std^2)`` as infinite-width mean field.
 
@@ -189,11 +192,13 @@ def init_report(activation: Any, width: int, std: Any, depth: int, *, bias_std: 
         Number of blocks.
     bias_std : number
         The biases' standard deviation.
-    block : {"mlp", "residual", "glu"}
+    block : {"mlp", "residual", "postln", "glu"}
         ``"mlp"``: ``dense -> act`` repeated; ``"residual"``: pre-LN MLP blocks
-        :math:`x + W_2\varphi(W_1\,\mathrm{LN}(x))` (hidden width ``mlp_ratio * width``, so
-        :math:`W_2` has variance ``mlp_ratio * width * std^2``); ``"glu"``: the same with a
-        gated unit (SwiGLU for ``silu``).  Attention sublayers are not modelled.
+        :math:`x + W_2\varphi(W_1\,\mathrm{LN}(x))` (GPT-2; hidden width
+        ``mlp_ratio * width``, so :math:`W_2` has variance ``mlp_ratio * width * std^2``);
+        ``"postln"``: post-LN blocks :math:`\mathrm{LN}(x + W_2\varphi(W_1 x))` (BERT);
+        ``"glu"``: pre-LN with a gated unit (SwiGLU for ``silu``).  Attention sublayers are
+        not modelled.
 
     Returns
     -------
@@ -213,8 +218,8 @@ def init_report(activation: Any, width: int, std: Any, depth: int, *, bias_std: 
         raise ValueError(f"width must be a positive integer, got {width!r}")
     if isinstance(depth, bool) or not isinstance(depth, numbers.Integral) or not 1 <= depth <= 10_000:
         raise ValueError(f"depth must be an integer from 1 to 10000, got {depth!r}")
-    if block not in ("mlp", "residual", "glu"):
-        raise ValueError(f"block must be 'mlp', 'residual' or 'glu', got {block!r}")
+    if block not in ("mlp", "residual", "postln", "glu"):
+        raise ValueError(f"block must be 'mlp', 'residual', 'postln' or 'glu', got {block!r}")
     s = exact_number(std, "std", positive=True)
     bs = exact_number(bias_std, "bias_std", nonneg=True)
     a = as_activation(activation, allow_parameters=False)

@@ -160,7 +160,7 @@ def add_parsers(sub: Any) -> dict[str, Any]:
     p.add_argument("--std", required=True)
     p.add_argument("--depth", type=positive_int, required=True)
     p.add_argument("--bias-std", default="0")
-    p.add_argument("--block", choices=("mlp", "residual", "glu"), default="mlp")
+    p.add_argument("--block", choices=("mlp", "residual", "postln", "glu"), default="mlp")
     p.add_argument("--mlp-ratio", type=positive_int, default=4)
     p.add_argument("--format", choices=("text", "json"), default="text")
     p = sub.add_parser("lr", help="largest stable learning rate in the NTK regime",

@@ -135,7 +135,7 @@ COMMANDS: dict[str, dict[str, Any]] = {
     "plot": _obj({"activation": {"$ref": "#/$defs/activation"}, "file": _STR,
                   "kind": {"enum": ["activation", "gradient", "phase"]}}),
     "init": _obj({
-        "activation": _STR, "block": {"enum": ["mlp", "residual", "glu"]},
+        "activation": _STR, "block": {"enum": ["mlp", "residual", "postln", "glu"]},
         "width": {"type": "integer"}, "std": _STR, "depth": {"type": "integer"},
         "weight_var": _NUM, "q": _NUM, "chi": _NUM, "chi_per_block": _NUM, "c_out": _NUM,
         "q_star": _NUM_OR_NULL, "chi1": _NUM_OR_NULL, "critical_std": _NUM_OR_NULL,
