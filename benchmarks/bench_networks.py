@@ -91,10 +91,10 @@ def main() -> None:
         lines += [f"## init report: {label}, {dt:.2f} s", "", "```", rep.text(), "```", ""]
     rep = sa.init_report("gelu", 768, "0.02", 12)
     lines += ["## the same init read as a plain GELU MLP", "", "```", rep.text(), "```", ""]
-    from symact.presentation.cli import main as cli
-
     import contextlib
     import io
+
+    from symact.presentation.cli import main as cli
 
     buf = io.StringIO()
     with contextlib.redirect_stdout(buf):
