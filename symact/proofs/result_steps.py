@@ -21,6 +21,8 @@ from collections.abc import Callable
 from typing import Any
 
 from ..analysis.relax import Relaxation
+from ..networks.propagate import Propagation
+from ..networks.reports import InitReport
 from ..propagation.cmap import CorrelationMap, QMap
 from ..propagation.isometry import Isometry
 from ..propagation.kernels import KernelResult
@@ -29,6 +31,7 @@ from ..propagation.spectrum import JacobianSpectrum
 from .cmap_steps import cmap_derivation, qmap_derivation
 from .derivation import Derivation
 from .kernel_steps import kernel_derivation, spectrum_derivation
+from .network_steps import init_derivation, network_derivation
 from .relax_steps import relax_derivation
 from .shape_steps import isometry_derivation, shape_derivation
 
@@ -43,6 +46,8 @@ DERIVERS: dict[type, Callable[..., Derivation]] = {
     Shaping: shape_derivation,
     Isometry: isometry_derivation,
     Relaxation: relax_derivation,
+    Propagation: network_derivation,
+    InitReport: init_derivation,
 }
 
 
