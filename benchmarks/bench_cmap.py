@@ -14,7 +14,7 @@ from flint import arb
 
 import symact as sa
 from symact.core.precision import workdps
-from symact.propagation.bivariate import gauss1, gauss2
+from symact.gaussian.bivariate import gauss1, gauss2
 from symact.propagation.cmap import correlation_map
 from symact.propagation.spectrum import jacobian_spectrum
 

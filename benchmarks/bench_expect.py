@@ -20,7 +20,7 @@ import sympy
 import symact
 from symact.expressions.catalogue import activation, names
 from symact.expressions.pieces import breakpoints
-from symact.propagation.expectation import X, expect
+from symact.gaussian.expectation import X, expect
 
 
 def _mpmath_quad(f: sympy.Expr) -> float:

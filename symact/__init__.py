@@ -47,8 +47,8 @@ _LAZY = {
     "plot": ("symact.presentation.plot", None),
     "CertifiedExtremum": ("symact.analysis.certify", "CertifiedExtremum"),
     "certified_extremum": ("symact.analysis.certify", "certified_extremum"),
-    "Expectation": ("symact.propagation.expectation", "Expectation"),
-    "expect": ("symact.propagation.expectation", "expect"),
+    "Expectation": ("symact.gaussian.expectation", "Expectation"),
+    "expect": ("symact.gaussian.expectation", "expect"),
     **{
         name: ("symact.propagation.meanfield", name)
         for name in (

@@ -45,7 +45,7 @@ def test_gelu_closed_form_agrees_with_certified_integral():
 
     import symact as sa
     from symact.core.precision import workdps
-    from symact.propagation.bivariate import gauss2
+    from symact.gaussian.bivariate import gauss2
     cm = correlation_map("gelu", 2, q=1)
     v = cm(sympy.Rational(1, 2))
     assert v.level == "exact"
@@ -75,7 +75,7 @@ def test_certified_2d_integral_against_mpmath_nested_quadrature():
 
     import symact as sa
     from symact.core.precision import workdps
-    from symact.propagation.bivariate import gauss2
+    from symact.gaussian.bivariate import gauss2
 
     with mpmath.workdps(12):
         c = mpmath.mpf("0.6")

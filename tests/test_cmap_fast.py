@@ -11,9 +11,9 @@ from hypothesis import strategies as st
 
 import symact as sa
 from symact.core.precision import workdps
-from symact.propagation.bivariate import gauss2
-from symact.propagation.conditioned import conditioned_expectation
-from symact.propagation.lattice import lattice_expectation
+from symact.gaussian.bivariate import gauss2
+from symact.gaussian.conditioned import conditioned_expectation
+from symact.gaussian.lattice import lattice_expectation
 
 x = sa.x
 ERF = sympy.erf(x)

@@ -9,7 +9,7 @@ import sympy
 from symact import define
 from symact.core.errors import UnsupportedExpression
 from symact.expressions.catalogue import activation
-from symact.propagation.expectation import Expectation, X, expect, gaussian_pieces
+from symact.gaussian.expectation import Expectation, X, expect, gaussian_pieces
 from tests.reference import REFERENCE, REFERENCE_DERIVATIVE, kinks
 
 SELU_LAMBDA = "1.0507009873554804934193349852946"
@@ -76,7 +76,7 @@ def test_tanh_square_numeric():
 
 
 def test_gelu_derivative_square_not_sympys_wrong_closed_form(monkeypatch):
-    import symact.propagation.expectation as ex
+    import symact.gaussian.expectation as ex
 
     gelu = activation("gelu").expr
     wrong = (sympy.sqrt(3) + 6 * sympy.pi) / (18 * sympy.pi)  # SymPy 1.14's answer

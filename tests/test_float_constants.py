@@ -13,7 +13,7 @@ import sympy
 
 from symact.core.precision import workdps
 from symact.expressions.activation import x
-from symact.propagation.conditioned import poly_exp_pieces
+from symact.gaussian.conditioned import poly_exp_pieces
 from symact.propagation.shape_proof import ShapeMoments, point_ball
 from symact.propagation.shaping import shape
 

@@ -76,7 +76,7 @@ from ..core.errors import CertificationError
 from ..core.limits import parse_number
 from ..expressions.activation import Activation, x
 from ..expressions.coerce import as_activation
-from ..propagation.bivariate import ball_eval
+from ..gaussian.bivariate import ball_eval
 from ..propagation.dual import Q1, Q2, K, derivative_expr, dual_kernel, expect_ball, sym_ball
 
 __all__ = [

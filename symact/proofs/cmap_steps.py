@@ -28,7 +28,7 @@ from ..core.errors import CertificationError, UnsupportedExpression
 from ..core.precision import workdps
 from ..core.result import Quantity, Result, weakest
 from ..core.steps import Record
-from ..propagation.bivariate import METHODS
+from ..gaussian.bivariate import METHODS
 from ..propagation.cmap import CorrelationMap, QMap, to_quantity
 from ..propagation.dual import Q1, Q2, K
 from .derivation import Derivation, Notation, Row, Step

@@ -468,7 +468,7 @@ def identify_result(result: Result) -> Result:
     integer relation in its method.  Anything else comes back unchanged.
 
     >>> import symact as sa
-    >>> from symact.propagation.expectation import expect
+    >>> from symact.gaussian.expectation import expect
     >>> r = identify_result(expect("erf(x)**2"))
     >>> r.value, r.level
     (2*asin(2/3)/pi, 'identified')

@@ -143,7 +143,7 @@ def _refiner(value: Result) -> Callable[[int], tuple[mpmath.mpf, mpmath.mpf]] | 
         return lambda dps: recompute(dps=dps).enclosure
     expr, q = getattr(value, "expr", None), getattr(value, "q", None)
     if type(value).__name__ == "Expectation" and isinstance(expr, sympy.Expr) and q is not None:
-        from ..propagation.expectation import expect
+        from ..gaussian.expectation import expect
 
         return lambda dps: expect(expr, q, dps=dps, closed_form=False).enclosure
     return None

@@ -42,8 +42,8 @@ from ..core.precision import DEFAULT_DPS, check_dps, workdps
 from ..core.result import Quantity, Result
 from ..expressions.activation import x as X
 from ..expressions.coerce import as_activation, as_expression
+from ..gaussian.expectation import gaussian_pieces
 from ..numerics.gaussian import as_ball, gaussian_expectation
-from .expectation import gaussian_pieces
 from .fixedpoints import square_pieces, to_interval
 
 __all__ = [

@@ -43,8 +43,8 @@ from ..core.steps import Record
 from ..expressions.activation import Activation, x
 from ..expressions.coerce import as_activation
 from ..expressions.pieces import split
+from ..gaussian.bivariate import METHOD as GAUSS2_METHOD
 from ..numerics.gaussian import as_ball, gaussian_expectation
-from .bivariate import METHOD as GAUSS2_METHOD
 from .dual import Q1, Q2, DualKernel, K, dual_kernel, is_odd, sym_ball
 from .kernel_inputs import correlation, is_exact, variance_arg
 from .meanfield import mean_field
@@ -118,7 +118,7 @@ def _second_moment(act: Activation, q: arb, dps: int, dq: bool = False) -> arb:
     if dk.formula is not None:
         f = dk.formula.subs({Q2: Q1, K: Q1})
         g = sympy.diff(f, Q1) if dq else f
-        from .bivariate import ball_eval
+        from ..gaussian.bivariate import ball_eval
         return ball_eval(g, {Q1: q})
     # d/dq E[f(sqrt q z)] = E[f (z^2 - 1)]/(2q): numerics.gaussian integrates that score directly
     return gaussian_expectation(split(act.expr**2, x), q, x=x, dps=dps, dq=1 if dq else 0)

@@ -21,7 +21,7 @@ Closed forms (proved in the cited sources and re-derived in the tests):
   2021, "Avoiding kernel fixed points"; the form used by neural-tangents' ``stax.Gelu``).
 
 Everything else is evaluated by the certified 2-D integral of
-:mod:`symact.propagation.bivariate`.
+:mod:`symact.gaussian.bivariate`.
 
 References
 ----------
@@ -45,7 +45,7 @@ from ..core.errors import UnsupportedExpression
 from ..core.result import enclose
 from ..expressions.activation import Activation, x
 from ..expressions.pieces import one_sided_limit, split
-from .bivariate import ball_eval, ball_evaluator, gauss1, gauss2_traced
+from ..gaussian.bivariate import ball_eval, ball_evaluator, gauss1, gauss2_traced
 
 __all__ = ["DualKernel", "Q1", "Q2", "K", "dual_kernel", "is_odd", "sym_ball"]
 

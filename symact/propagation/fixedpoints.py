@@ -41,9 +41,9 @@ from ..core.cache import cached
 from ..core.errors import CertificationError
 from ..core.precision import workdps
 from ..expressions.activation import x as X
+from ..gaussian.expectation import gaussian_pieces
 from ..numerics.arb import to_mpf
 from ..numerics.gaussian import as_ball, gaussian_expectation, scaled_expectation
-from .expectation import gaussian_pieces
 
 __all__ = ["Cell", "CertifiedMap", "basin", "contracts_to", "isolate", "reached", "refine", "square_pieces", "to_interval"]
 

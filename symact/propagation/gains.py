@@ -33,8 +33,8 @@ from ..core.precision import DEFAULT_DPS, check_dps, workdps
 from ..core.result import Quantity, honest_float
 from ..expressions.coerce import as_activation, display_name
 from ..expressions.simplify import tidy
+from ..gaussian.expectation import X, expect
 from ..numerics.gaussian import as_ball
-from .expectation import X, expect
 from .fixedpoints import CertifiedMap, to_interval
 from .meanfield import chi1, mean_field
 

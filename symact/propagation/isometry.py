@@ -56,11 +56,11 @@ from ..core.result import Level, Quantity, Result
 from ..core.steps import Record
 from ..expressions.activation import Activation, x
 from ..expressions.coerce import as_activation
+from ..gaussian.expectation import gaussian_pieces
 from ..numerics.gaussian import as_ball, gaussian_expectation
 from ..numerics.numeric import numpy_function
 from .chaos import edge_of_chaos, exact_number, homogeneous_slopes
 from .cmap import to_quantity
-from .expectation import gaussian_pieces
 from .kernel_inputs import check_depth, variance_arg
 
 __all__ = ["Isometry", "critical_bias_series", "critical_line", "isometry", "ratio_series"]

@@ -51,10 +51,10 @@ from ..core.result import Quantity
 from ..expressions.activation import Activation, x
 from ..expressions.catalogue import names as catalogue_names
 from ..expressions.coerce import as_activation
+from ..gaussian.expectation import expect, gaussian_pieces
 from ..numerics.gaussian import as_ball, gaussian_expectation
 from .chaos import edge_of_chaos, exact_number, homogeneous_slopes
 from .cmap import correlation_map, to_quantity
-from .expectation import expect, gaussian_pieces
 
 __all__ = ["KernelRow", "KernelTable", "kernel_table"]
 

@@ -24,7 +24,7 @@ arithmetic, layer by layer (the correlation :math:`\rho = k/\sqrt{q_1q_2}` is cl
 [-1, 1], where it provably lies; the ends :math:`\rho = \pm 1` are tracked exactly),
 with the working precision doubled until every entry has ``dps`` digits: a depth-50
 kernel costs milliseconds.  Otherwise each layer's expectations are **certified** 2-D
-Gaussian integrals (:mod:`symact.propagation.bivariate`).
+Gaussian integrals (:mod:`symact.gaussian.bivariate`).
 
 Inputs are checked before any work (:mod:`symact.propagation.kernel_inputs`): depth an
 integer :math:`\ge 1`, :math:`\sigma_w^2 > 0`, :math:`\sigma_b^2 \ge 0`, :math:`q_i > 0`,
@@ -58,10 +58,10 @@ from ..core.precision import DEFAULT_DPS, check_dps, workdps, workprec
 from ..core.result import Level, Quantity, certified_digits, honest_float
 from ..core.steps import Record
 from ..expressions.activation import Activation
+from ..gaussian.bivariate import METHOD as GAUSS2_METHOD
 from ..numerics.acb import unwrapped
 from ..numerics.arb import to_mpf
 from ..numerics.gaussian import as_ball
-from .bivariate import METHOD as GAUSS2_METHOD
 from .cmap import to_quantity
 from .dual import Q1, Q2, DualKernel, K
 from .kernel_inputs import KernelProblem, is_exact, kernel_problem

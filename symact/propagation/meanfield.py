@@ -53,6 +53,7 @@ from ..core.precision import DEFAULT_DPS, check_dps, workdps
 from ..core.result import Quantity
 from ..core.steps import Record
 from ..expressions.coerce import as_activation, display_name
+from ..gaussian.expectation import X, expect
 from ..numerics.gaussian import as_ball
 from .chaos import (
     check_variance,
@@ -65,7 +66,6 @@ from .chaos import (
     phase_diagram,
     side_limits_sq,
 )
-from .expectation import X, expect
 from .fixedpoints import (
     Cell,
     CertifiedMap,

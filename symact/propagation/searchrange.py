@@ -46,9 +46,9 @@ from ..core.cache import cached
 from ..core.errors import UnsupportedExpression
 from ..core.precision import workdps
 from ..expressions.activation import x as X
+from ..gaussian.expectation import gaussian_pieces
 from ..numerics.arb import XInterval, arb_evaluator, xenclose
 from ..numerics.growth import growth_bound
-from .expectation import gaussian_pieces
 
 __all__ = ["Growth2", "SearchRange", "growth_data", "search_range"]
 

@@ -55,10 +55,10 @@ from ..core.result import Quantity
 from ..core.steps import Record
 from ..expressions.activation import Activation, x
 from ..expressions.pieces import split
+from ..gaussian.lattice import moment, real_bound
 from ..numerics.acb import acb_evaluator
 from ..numerics.gaussian import as_ball
 from .cmap import to_quantity
-from .lattice import moment, real_bound
 
 __all__ = ["BoxProof", "ShapeMoments", "krawczyk_shape", "point_ball", "residual_and_jacobian", "split_pieces"]
 

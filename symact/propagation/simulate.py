@@ -21,7 +21,7 @@ import numpy as np
 import sympy
 
 from ..expressions.coerce import as_expression
-from .expectation import X
+from ..gaussian.expectation import X
 
 __all__ = ["simulate_chain", "simulate_mlp"]
 
@@ -76,7 +76,7 @@ def simulate_chain(
     --------
     >>> import sympy
     >>> from symact.propagation.simulate import simulate_chain
-    >>> from symact.propagation.expectation import X
+    >>> from symact.gaussian.expectation import X
     >>> g = simulate_chain(1 / (1 + sympy.exp(-X)), 10, 1.0, trials=100)
     >>> g.shape, bool((g[:, 10] <= 0.25**10).all())
     ((100, 11), True)
@@ -145,7 +145,7 @@ def simulate_mlp(
     --------
     >>> import sympy
     >>> from symact.propagation.simulate import simulate_mlp
-    >>> from symact.propagation.expectation import X
+    >>> from symact.gaussian.expectation import X
     >>> g = simulate_mlp(sympy.Piecewise((X, X > 0), (0, True)), 10, 128, 2.0, trials=4)
     >>> g.shape, bool(0.3 < g[:, -1].mean() < 3)
     ((4, 11), True)

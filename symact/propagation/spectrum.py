@@ -43,9 +43,9 @@ from ..core.result import Level, Quantity, weakest
 from ..core.steps import Record
 from ..expressions.activation import Activation, x
 from ..expressions.coerce import as_activation
+from ..gaussian.bivariate import gauss1
 from ..numerics.gaussian import as_ball
 from ..numerics.numeric import numpy_function
-from .bivariate import gauss1
 from .cmap import q_map, to_quantity
 from .dual import dual_kernel, sym_ball
 from .kernel_inputs import check_depth, variance_arg

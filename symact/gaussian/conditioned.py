@@ -20,7 +20,7 @@ w^{i-2}\phi` with :math:`\int_L^\infty\phi = \operatorname{erfc}(L/\sqrt2)/2` (l
 pieces by the reflection :math:`w \to -w`, so nothing cancels).  ``G`` is entire in
 :math:`z_1`, so the outer integral is python-flint's rigorous ``acb.integral`` on each
 analytic piece of :math:`\varphi(\sqrt q z_1)`; the mass beyond :math:`|z_1| > T` is bounded
-with the real growth bounds (:func:`symact.propagation.lattice.real_bound`).
+with the real growth bounds (:func:`symact.gaussian.lattice.real_bound`).
 """
 
 from __future__ import annotations

@@ -10,10 +10,10 @@ for a centred Gaussian pair with :math:`\operatorname{Var} u = q_1`,
 1. :math:`c = \pm 1` and :math:`c = 0`: 1-D integrals (:func:`gauss1`);
 2. ``g`` (or ``f``) piecewise :math:`\sum c\,x^n e^{ax}` (ReLU family, ELU, SELU, hard-tanh, ...):
    condition :math:`v` on :math:`u`, the inner expectation is a closed form and the answer
-   ONE certified 1-D integral (:mod:`symact.propagation.conditioned`);
+   ONE certified 1-D integral (:mod:`symact.gaussian.conditioned`);
 3. ``f`` and ``g`` holomorphic in a strip around the real line (tanh, SiLU, Mish, softplus,
    GELU, ...): the trapezoidal rule on one 1-D lattice with a proved error bound
-   (:mod:`symact.propagation.lattice`);
+   (:mod:`symact.gaussian.lattice`);
 4. otherwise the nested integral below.
 
 Fallback method.  The pair is written :math:`u = \sqrt{q_1} z_1`,
@@ -28,7 +28,7 @@ computed with python-flint's rigorous Gauss--Legendre integrator
 and ``g`` split the ranges; the inner split points depend on :math:`z_1`, and
 their exits from :math:`[-T, T]` split the outer range), plus a proved bound on
 the mass outside the box from the real growth bounds
-(:func:`symact.propagation.lattice.real_bound`).  The inner integral is evaluated
+(:func:`symact.gaussian.lattice.real_bound`).  The inner integral is evaluated
 for complex :math:`z_1` when the outer integrator bounds its integrand on a complex
 ball; every piece is analytic there, so the nesting is rigorous.
 

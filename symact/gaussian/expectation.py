@@ -11,7 +11,7 @@ piece is integrated in Arb ball arithmetic with a proved Gaussian tail bound
 
 * pieces that are polynomials times :math:`e^{ax}` (ReLU, leaky ReLU, ELU, SELU,
   hard tanh, ...) get an **exact** closed form from the incomplete-moment
-  recursion (:mod:`symact.propagation.moments`), in milliseconds;
+  recursion (:mod:`symact.gaussian.moments`), in milliseconds;
 * an expression with :math:`f(x) + f(-x)` constant (sigmoid, tanh, erf, ...) gets
   the exact value by symmetry when SymPy proves that constant within a short budget;
 * with ``closed_form=True`` SymPy's ``integrate`` is tried on the remaining
@@ -75,7 +75,7 @@ class Expectation(Result):
     Examples
     --------
     >>> import sympy
-    >>> from symact.propagation.expectation import expect, X
+    >>> from symact.gaussian.expectation import expect, X
     >>> e = expect(X**2, sympy.Rational(3, 2))
     >>> e.value, e.exact, e.level
     (3/2, True, 'exact')
@@ -126,7 +126,7 @@ class Expectation(Result):
     def latex(self) -> str:
         r"""LaTeX for :math:`\mathbb{E}[f(\sqrt{q} z)] = \text{value}`.
 
-        >>> from symact.propagation.expectation import expect, X
+        >>> from symact.gaussian.expectation import expect, X
         >>> expect(X**2).latex()
         '\\mathbb{E}_{z \\sim \\mathcal{N}(0,1)}\\left[z^{2}\\right] = 1'
         """
@@ -229,7 +229,7 @@ def gaussian_pieces(expr: sympy.Expr, x: sympy.Symbol = X) -> list[tuple[sympy.E
     Examples
     --------
     >>> import sympy
-    >>> from symact.propagation.expectation import gaussian_pieces, X
+    >>> from symact.gaussian.expectation import gaussian_pieces, X
     >>> gaussian_pieces(sympy.Max(0, X))
     [(0, -oo, 0), (x, 0, oo)]
     """
@@ -399,7 +399,7 @@ def expect(
     Examples
     --------
     >>> import sympy
-    >>> from symact.propagation.expectation import expect, X
+    >>> from symact.gaussian.expectation import expect, X
     >>> relu = sympy.Piecewise((X, X > 0), (0, True))
     >>> expect(relu).value
     sqrt(2)/(2*sqrt(pi))
