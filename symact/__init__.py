@@ -71,7 +71,7 @@ _LAZY = {
     },
     **{
         name: ("symact.propagation.gains", name)
-        for name in ("Gain", "GainTable", "gain", "gain_table", "selu_constants", "torch_gain", "torch_gains")
+        for name in ("Gain", "GainTable", "gain_table", "selu_constants", "torch_gain", "torch_gains")
     },
     **{name: ("symact.propagation.cmap", name)
        for name in ("CorrelationMap", "QMap", "correlation_map", "q_map")},
@@ -83,6 +83,14 @@ _LAZY = {
     **{name: ("symact.propagation.kernel_table", name) for name in ("KernelRow", "KernelTable", "kernel_table")},
     **{name: ("symact.proofs.identify", name)
        for name in ("Exclusion", "Identification", "identify")},
+    **{name: ("symact.networks.blocks", name)
+       for name in ("act", "conv", "dense", "dyt", "glu", "layer_norm", "repeat", "residual",
+                    "rms_norm", "serial")},
+    **{name: ("symact.networks.propagate", name) for name in ("Propagation", "propagate")},
+    **{name: ("symact.networks.conv", name) for name in ("ConvModes", "conv_modes")},
+    **{name: ("symact.networks.reports", name)
+       for name in ("InitReport", "LearningRate", "ResidualBound", "block_gain",
+                    "dyt_critical_alpha", "gain", "init_report", "learning_rate", "residual_bound")},
     "simulate_chain": ("symact.propagation.simulate", "simulate_chain"),
     "simulate_mlp": ("symact.propagation.simulate", "simulate_mlp"),
 }
@@ -202,6 +210,29 @@ __all__ = [
     "q_map",
     "shape",
     "simulate_jacobian",
+    # networks: infinite-width blocks
+    "ConvModes",
+    "InitReport",
+    "LearningRate",
+    "Propagation",
+    "ResidualBound",
+    "block_gain",
+    "conv_modes",
+    "dyt_critical_alpha",
+    "init_report",
+    "learning_rate",
+    "residual_bound",
+    "act",
+    "conv",
+    "dense",
+    "dyt",
+    "glu",
+    "layer_norm",
+    "propagate",
+    "repeat",
+    "residual",
+    "rms_norm",
+    "serial",
     # layer 4: derivations and verification
     "Derivation",
     "Step",

@@ -15,7 +15,8 @@ import pathlib
 import pytest
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent / "symact"
-LAYERS = ("core", "numerics", "expressions", "analysis", "propagation", "proofs", "presentation")
+LAYERS = ("core", "numerics", "expressions", "analysis", "propagation", "networks", "proofs",
+          "presentation")
 MAX_LINES = 600
 
 

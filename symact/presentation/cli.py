@@ -314,22 +314,25 @@ def _cmd_schema(args: argparse.Namespace) -> int:
     return EXIT_ANSWER
 
 
+#: Modules of :mod:`symact.presentation` that add subcommands (see :func:`_add_plugins`).
+PLUGINS = ("cli_kernels", "cli_identify", "cli_networks")
+
+
 def _add_plugins(sub: Any) -> None:
-    """Hook for subcommands defined elsewhere: ``kernel``, ``spectrum``, ``identify``.
+    """Hook for subcommands defined in the modules named by :data:`PLUGINS`.
 
-    Each plugin module (:mod:`symact.presentation.cli_kernels`,
-    :mod:`symact.presentation.cli_identify`) provides
-    ``add_parsers(subparsers)``; each parser it adds sets
-    ``set_defaults(handler=function)``, a function of the parsed arguments
-    returning the exit status (and takes ``--format`` with ``json``, like every
-    command).  Its errors are reported like those of the built-in commands.
+    Each plugin module provides ``add_parsers(subparsers)``, returning
+    ``{name: function}``: a function of the parsed arguments returning the exit status
+    (every command takes ``--format`` with ``json``).  Its errors are reported like those
+    of the built-in commands.
     """
-    from . import cli_identify, cli_kernels
+    from importlib import import_module
 
-    for plugin in (cli_kernels, cli_identify):
+    for name in PLUGINS:
+        plugin = import_module(f"{__package__}.{name}")
         handlers = plugin.add_parsers(sub) or {}
-        for name, function in handlers.items():
-            sub.choices[name].set_defaults(handler=function)
+        for command, function in handlers.items():
+            sub.choices[command].set_defaults(handler=function)
 
 
 _COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {

@@ -53,8 +53,10 @@ if TYPE_CHECKING:  # pragma: no cover
     from matplotlib.axes import Axes
 
 from .plot_kernels import cmap, singular_values, spectrum_depth
+from .plot_networks import depth_profile
 
-__all__ = ["activation", "catalogue", "cmap", "gradient_product", "phase", "singular_values", "spectrum_depth"]
+__all__ = ["activation", "catalogue", "cmap", "depth_profile", "gradient_product", "init_phase", "phase",
+           "singular_values", "spectrum_depth"]
 
 _ORDER_LABELS = {0: r"$\varphi$", 1: r"$\varphi'$", 2: r"$\varphi''$", 3: r"$\varphi'''$"}
 
@@ -485,3 +487,35 @@ def _certified_text(value: Any, fallback: float) -> str:
     if hasattr(value, "evalf") and getattr(value, "enclosure", None) is not None:
         return sympy.latex(value.evalf(4))
     return f"{fallback:.4g}"
+
+
+def init_phase(activation: Any, width: int, std: Any, *, bias_std: Any = 0, ax: Any = None,
+               weight_vars: Any = None, bias_vars: Any = None) -> Any:
+    r"""The mean-field phase diagram of ``activation`` with a framework's init marked.
+
+    The background is :func:`symact.plot.phase` (float64, sampled); the marker is the
+    point :math:`(\sigma_w^2, \sigma_b^2) = (\text{width}\cdot\text{std}^2,
+    \text{bias\_std}^2)` and its label the certified :math:`\chi_1` there.
+
+    Examples
+    --------
+    >>> import matplotlib
+    >>> matplotlib.use("Agg")
+    >>> from symact import plot
+    >>> ax = plot.init_phase("tanh", 768, "0.05", weight_vars=[0.5, 1, 2, 3], bias_vars=[0, 0.1])
+    >>> "chi_1" in ax.get_legend().get_texts()[0].get_text()
+    True
+    >>> import matplotlib.pyplot as plt; plt.close(ax.figure)
+    """
+    from ..networks.blocks import exact_number
+    from ..propagation.meanfield import mean_field
+
+    s = exact_number(std, "std", positive=True)
+    b = exact_number(bias_std, "bias_std", nonneg=True)
+    wv, bv = int(width) * s**2, b**2
+    ax = phase(activation, weight_vars=weight_vars, bias_vars=bias_vars, ax=ax)
+    mf = mean_field(activation, wv, bv)
+    ax.plot([float(wv)], [float(bv)], marker="*", markersize=14, color="k", linestyle="none",
+            label=f"width {width}, std {s}: chi_1 = {mf.chi1.evalf(4)} ({mf.regime}, {mf.chi1.level})")
+    ax.legend(fontsize="small", loc="upper right")
+    return ax

@@ -146,6 +146,28 @@ COMMANDS: dict[str, dict[str, Any]] = {
             "method": _STR}}]},
         "proof": {"type": "array", "items": _STR}, "source": _STR,
     }),
+    "init": _obj({
+        "activation": _STR, "block": {"enum": ["mlp", "residual", "glu"]},
+        "width": {"type": "integer"}, "std": _STR, "depth": {"type": "integer"},
+        "weight_var": _NUM, "q": _NUM, "chi": _NUM, "chi_per_block": _NUM, "c_out": _NUM,
+        "q_star": _NUM_OR_NULL, "chi1": _NUM_OR_NULL, "critical_std": _NUM_OR_NULL,
+        "regime": _STR, "verdict": _STR, "level": {"$ref": "#/$defs/level"},
+    }),
+    "lr": _obj({
+        "depth": {"type": "integer"}, "n_inputs": {"type": "integer"},
+        "rows": {"type": "array", "items": {"type": "object", "required": [
+            "activation", "gain", "lambda_max", "eta_max", "level"], "properties": {
+            "activation": _STR, "gain": _NUM, "lambda_max": _NUM, "eta_max": _NUM,
+            "level": {"$ref": "#/$defs/level"}}}},
+        "ratio": {"type": "number"},
+    }, ["depth", "n_inputs", "rows"]),
+    "stack": _obj({
+        "activation": _STR, "block": {"enum": ["mlp", "residual", "preln"]},
+        "depth": {"type": "integer"}, "q": _NUM, "c": _NUM_OR_NULL,
+        "ntk": {"type": "array", "items": {"type": "array", "items": _NUM}},
+        "chi": _NUM, "level": {"$ref": "#/$defs/level"},
+        "profile": {"type": "array", "items": {"type": "object", "required": ["block", "q", "c", "ntk", "chi"]}},
+    }),
     "error": _obj({"error": {"type": "object", "required": ["type", "message"],
                              "properties": {"type": _STR, "message": _STR}}}),
 }

@@ -103,6 +103,13 @@ REFERENCES: dict[str, str] = {
                    "arXiv:2110.01765, 2021.",
     "zhang2022": "G. Zhang, A. Botev, J. Martens. Deep learning without shortcuts: shaping the "
                  "kernel with tailored rectifiers. ICLR 2022.",
+    "yang2017": "G. Yang, S. S. Schoenholz. Mean field residual networks: on the edge of chaos. "
+                "NeurIPS 2017.",
+    "doshi2023": "D. Doshi, T. He, A. Gromov. Critical initialization of wide and deep neural "
+                 "networks using partial Jacobians: general theory and applications. NeurIPS 2023.",
+    "lee2019": "J. Lee, L. Xiao, S. S. Schoenholz, Y. Bahri, R. Novak, J. Sohl-Dickstein, J. "
+               "Pennington. Wide neural networks of any depth evolve as linear models under "
+               "gradient descent. NeurIPS 2019.",
     "krawczyk1969": "R. Krawczyk. Newton-Algorithmen zur Bestimmung von Nullstellen mit "
                     "Fehlerschranken. Computing 4, 1969.",
 }

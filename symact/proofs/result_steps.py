@@ -20,6 +20,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from ..networks.propagate import Propagation
+from ..networks.reports import InitReport
 from ..propagation.cmap import CorrelationMap, QMap
 from ..propagation.isometry import Isometry
 from ..propagation.kernels import KernelResult
@@ -28,6 +30,7 @@ from ..propagation.spectrum import JacobianSpectrum
 from .cmap_steps import cmap_derivation, qmap_derivation
 from .derivation import Derivation
 from .kernel_steps import kernel_derivation, spectrum_derivation
+from .network_steps import init_derivation, network_derivation
 from .shape_steps import isometry_derivation, shape_derivation
 
 __all__ = ["DERIVERS", "deriver_for", "register"]
@@ -40,6 +43,8 @@ DERIVERS: dict[type, Callable[..., Derivation]] = {
     JacobianSpectrum: spectrum_derivation,
     Shaping: shape_derivation,
     Isometry: isometry_derivation,
+    Propagation: network_derivation,
+    InitReport: init_derivation,
 }
 
 
