@@ -198,7 +198,11 @@ def _cmd_gain(args: argparse.Namespace) -> int:
 
     names = list(args.names) or None
     params = _params(args.param)
-    if args.torch and names is None and not params:
+    if args.expr:
+        if names is not None and len(names) > 1:
+            raise _Usage("with --expr give at most one NAME (the display name of the formula)")
+        table = sa.gain_table([sa.define(names[0] if names else "custom", args.expr, **params)])
+    elif args.torch and names is None and not params:
         table = sa.gain_table("all", torch=True)
     else:
         if not names:
@@ -282,6 +286,9 @@ def _cmd_plot(args: argparse.Namespace) -> int:
     if fmt not in ("png", "svg", "pdf"):
         raise _Usage(f"-o must end in .png, .svg or .pdf, got {args.output!r}")
     act = _resolve(args)
+    acts = [act] + [_resolve(argparse.Namespace(name=n, expr=None, param=args.param)) for n in args.more]
+    if len(acts) > 1 and args.kind == "phase":
+        raise _Usage("--kind phase draws one activation; give one NAME")
     try:
         import matplotlib
     except ImportError:
@@ -292,17 +299,20 @@ def _cmd_plot(args: argparse.Namespace) -> int:
     from . import plot
 
     if args.kind == "gradient":
-        ax = plot.gradient_product(act, args.layers, weight=float(option_number(args.weight, "--weight", "weight")))
+        ax = plot.gradient_product(acts, args.layers, weight=float(option_number(args.weight, "--weight", "weight")))
     elif args.kind == "phase":
         ax = plot.phase(act)
+    elif len(acts) > 1:
+        ax = plot.catalogue(acts)
     else:
         ax = plot.activation(act)
-    fig = ax.figure
+    fig = (ax.flat[0] if hasattr(ax, "flat") else ax).figure  # catalogue: an array of axes
     try:
         fig.savefig(target, format=fmt, bbox_inches="tight")
     finally:
         plt.close(fig)
-    data = {"activation": out.activation_json(act), "file": str(target), "kind": args.kind}
+    data = {"activation": out.activation_json(act), "file": str(target), "kind": args.kind,
+            "activations": [a.name for a in acts]}
     _emit(args, data, f"wrote {target}")
     return EXIT_ANSWER
 
@@ -315,7 +325,7 @@ def _cmd_schema(args: argparse.Namespace) -> int:
 
 
 #: Modules of :mod:`symact.presentation` that add subcommands (see :func:`_add_plugins`).
-PLUGINS = ("cli_kernels", "cli_identify", "cli_networks")
+PLUGINS = ("cli_kernels", "cli_identify", "cli_networks", "cli_more")
 
 
 def _add_plugins(sub: Any) -> None:
