@@ -465,7 +465,11 @@ def phase(
         mesh = axis.pcolormesh(wv, bv, np.clip(chi.T, lo, hi), norm=norm,
                                cmap="coolwarm", shading="nearest")
         bar = fig.colorbar(mesh, ax=axis, label=r"$\chi_1$ (sampled: float64 quadrature)")
-        ticks = [t for t in plain_ticks(lo, hi) if lo <= t <= hi] or [lo, hi]
+        ticks = [t for t in plain_ticks(lo, hi) if lo <= t <= hi]
+        if len(ticks) < 3:  # the ends of the data, rounded inwards to two digits
+            inward = [float(f(v / 10.0 ** k) * 10.0 ** k) for v, f in ((lo, np.ceil), (hi, np.floor))
+                      for k in [int(np.floor(np.log10(v))) - 1]]
+            ticks = sorted({t for t in [*ticks, *inward] if lo <= t <= hi}) or [lo, hi]
         bar.ax.yaxis.set_minor_locator(NullLocator())
         bar.set_ticks(ticks, labels=[f"{t:g}" for t in ticks])
         if finite.size and finite.min() < 1 < finite.max():
