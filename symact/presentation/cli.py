@@ -7,12 +7,16 @@ Subcommands (``--format`` on every one; ``json`` everywhere)::
     symact table     [NAME ...] [--format text|markdown|latex|json]
     symact bound     NAME --layers N [--weight W] [--eps E] [--format text|latex|json]
     symact meanfield NAME [--weight-var V] [--bias-var B] [--edge] [--format text|json]
-    symact gain      [NAME ...] [--torch] [--format text|markdown|latex|json]
+    symact gain      [NAME ...] [--torch] [--expr F] [--format text|markdown|latex|json]
     symact check     "CLAIM" [--format text|markdown|json]
     symact latex     NAME -o FILE.tex [--pdf] [--format text|json]
-    symact plot      NAME -o FILE.png|svg|pdf [--kind activation|gradient|phase] [--format text|json]
+    symact plot      NAME [NAME ...] -o FILE.png|svg|pdf [--kind activation|gradient|phase] [--format text|json]
     symact kernel    NAME [--weight-var V] [--bias-var B] [--c C ...] [--latex [-o FILE.tex [--pdf]] | --markdown]
-    symact spectrum  NAME [--weight-var V] [--bias-var B] [--depth L] [--weights gaussian|orthogonal] [--latex ...]
+    symact spectrum  NAME [--weight-var V] [--bias-var B] [--depth L] [--weights gaussian|orthogonal] [--q Q] [--latex ...]
+    symact nngp|ntk  NAME [--depth L] [--weight-var V] [--bias-var B] [--q1 Q] [--q2 Q] [--c C]
+    symact shape     NAME [--method dks|tat] [--zeta Z] [--tau T]
+    symact isometry  NAME [--depth L] [--weights orthogonal|gaussian] [--bias-var B]
+    symact identify  VALUE; init, lr, stack (networks); see 'symact --help'
     symact schema    [COMMAND]        the JSON Schema of --format json output
 
 Wherever ``NAME`` is accepted, ``--expr "x/(1 + abs(x))"`` defines an activation
