@@ -24,7 +24,7 @@ def run(capsys, *argv):
 def _relu_kernels(depth, wv, q, c):
     """NNGP and NTK of a ReLU stack from the arc-cosine formulas, in mpmath (neural-tangents' recursion)."""
     with mpmath.workdps(40):
-        s11 = s22 = mpmath.mpf(q)
+        s11 = mpmath.mpf(q)
         s12 = mpmath.mpf(c) * q
         t12, t11 = s12, s11
         for _ in range(depth):
@@ -44,7 +44,7 @@ def test_ntk_relu_matches_arc_cosine_recursion(capsys):
                        "--format", "json")
     assert code == 0
     d = json.loads(out)
-    s11, s12, t11, t12 = _relu_kernels(3, 2, 1, mpmath.mpf(1) / 2)
+    _, s12, t11, t12 = _relu_kernels(3, 2, 1, mpmath.mpf(1) / 2)
     assert d["level"] == "exact"
     assert abs(d["nngp"][0][1]["float"] - float(s12)) < 1e-14
     assert abs(d["ntk"][0][1]["float"] - float(t12)) < 1e-14
@@ -79,7 +79,7 @@ def test_nngp_tanh_certified_against_quadrature(capsys):
     (["gain", "a", "b", "--expr", "x"], "at most one NAME"),
 ])
 def test_domain_checks_before_work(capsys, argv, needle):
-    code, out, err = run(capsys, *argv)
+    code, _, err = run(capsys, *argv)
     assert code == 2
     assert needle in err
     assert "Traceback" not in err and "_symact" not in err

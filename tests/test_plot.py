@@ -332,7 +332,8 @@ def test_phase_says_sampled_and_colour_bar_spans_the_data():
         q = mpmath.mpf(1)
         E = lambda f: mpmath.quad(lambda z: f(z) * mpmath.npdf(z), [-mpmath.inf, 0, mpmath.inf])  # noqa: E731
         for _ in range(300):
-            new = w * E(lambda z: mpmath.tanh(mpmath.sqrt(q) * z) ** 2) + b
+            s = mpmath.sqrt(q)
+            new = w * E(lambda z, s=s: mpmath.tanh(s * z) ** 2) + b
             done = abs(new - q) < 1e-13 or new < 1e-30
             q = new
             if done:

@@ -302,6 +302,7 @@ def _cmd_plot(args: argparse.Namespace) -> int:
 
     from . import plot
 
+    ax: Any  # an Axes, or an array of them (several activations)
     if args.kind == "gradient":
         ax = plot.gradient_product(acts, args.layers, weight=float(option_number(args.weight, "--weight", "weight")))
     elif args.kind == "phase":
@@ -310,7 +311,7 @@ def _cmd_plot(args: argparse.Namespace) -> int:
         ax = plot.catalogue(acts)
     else:
         ax = plot.activation(act)
-    fig = (ax.flat[0] if hasattr(ax, "flat") else ax).figure  # catalogue: an array of axes
+    fig: Any = (ax.flat[0] if hasattr(ax, "flat") else ax).figure  # catalogue: an array of axes
     try:
         fig.savefig(target, format=fmt, bbox_inches="tight")
     finally:

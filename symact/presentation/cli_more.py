@@ -184,7 +184,6 @@ def cmd_spectrum_q(args: argparse.Namespace) -> int:
     import symact as sa
 
     from ..core.result import Quantity
-    from .serialize import number
 
     q = option_number(args.q, "--q", "bias")  # 0 allowed: the limit q -> 0
     wv = option_number(args.weight_var, "--weight-var", "variance")

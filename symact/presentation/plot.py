@@ -496,7 +496,7 @@ def _CentredLogNorm(vmin: float, vmax: float) -> Any:
 
     class CentredLogNorm(Normalize):
         def __call__(self, value: Any, clip: bool | None = None) -> Any:
-            v = np.ma.masked_invalid(np.ma.asarray(value, dtype=float))
+            v: Any = np.ma.masked_invalid(np.ma.asarray(value, dtype=float))
             lv = np.ma.log10(np.ma.masked_less_equal(v, 0))
             below = 0.5 - 0.5 * lv / lo_log if lo_log < 0 else np.ma.zeros(lv.shape) + 0.5
             above = 0.5 + 0.5 * lv / hi_log if hi_log > 0 else np.ma.zeros(lv.shape) + 0.5
