@@ -109,6 +109,9 @@ def test_isometry_relu_orthogonal(capsys):
 
 
 def test_spectrum_q(capsys):
+    # tanh at sigma_w^2 = 1, sigma_b^2 = 0: q* = 0; the message names the option to use
+    code, _, err = run(capsys, "spectrum", "tanh", "--depth", "100", "--weights", "orthogonal")
+    assert code == 2 and "--q" in err and "q=" not in err
     code, out, _ = run(capsys, "spectrum", "tanh", "--depth", "100", "--weights", "orthogonal",
                        "--q", "0")
     assert code == 0 and "mean = 1, variance = 0" in out

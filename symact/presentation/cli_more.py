@@ -180,7 +180,13 @@ def cmd_spectrum_q(args: argparse.Namespace) -> int:
     from .cli_kernels import cmd_spectrum
 
     if args.q is None:
-        return cmd_spectrum(args)
+        try:
+            return cmd_spectrum(args)
+        except ValueError as exc:  # the Python hint "pass q=" is "--q" here
+            if "pass q=" not in str(exc):
+                raise
+            raise ValueError(str(exc).replace("pass q= to use another q",
+                                              "give --q Q to use another q (--q 0: the limit q -> 0)")) from None
     import symact as sa
 
     from ..core.result import Quantity
