@@ -62,9 +62,12 @@ def _emit(args: argparse.Namespace, data: dict[str, Any], text: str, code: int =
 def _activation(args: argparse.Namespace) -> Any:
     import symact as sa
 
-    from .cli import _params
-
-    params = _params(getattr(args, "param", None))
+    params = {}
+    for item in getattr(args, "param", None) or ():
+        key, sep, value = item.partition("=")
+        if not sep or not key.strip().isidentifier():
+            raise ValueError(f"--param takes name=value (e.g. --param negative_slope=0.2), got {item!r}")
+        params[key.strip()] = option_number(value, f"--param {key.strip()}", "weight")
     if getattr(args, "expr", None):
         return sa.define(args.name or "custom", args.expr, **params)
     if not args.name:
