@@ -66,4 +66,5 @@ def test_tour_notebook():
     assert "1/4" in text and "w/4" in text
     picture = next(i for i, c in enumerate(nb.cells) if c.cell_type == "markdown" and "The picture" in c.source)
     shown = [o for c in nb.cells[picture:] if c.cell_type == "code" for o in c.outputs]
-    assert any("image/png" in o.get("data", {}) for o in shown), "'The picture' shows no figure"
+    figures = [o for o in shown if "image/png" in o.get("data", {})]
+    assert len(figures) == 1, f"'The picture' shows {len(figures)} figures (expected exactly one)"

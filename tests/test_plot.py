@@ -316,3 +316,67 @@ def test_image_matches_baseline(tmp_path):
         actual = tmp_path / "relu_activation.png"
         fig.savefig(actual)
     assert compare_images(str(expected), str(actual), tol=10) is None
+
+
+# -- issue 24: figures that do not mislead ------------------------------------------------
+def test_phase_says_sampled_and_colour_bar_spans_the_data():
+    import mpmath
+
+    wv, bv = [0.5, 1.0, 1.5, 2.0], [0.0, 0.1]
+    ax = plot.phase("tanh", weight_vars=wv, bias_vars=bv)
+    bar = ax.figure.axes[1]
+    assert "sampled" in ax.get_title() and "float64" in ax.get_title()
+    assert "sampled" in bar.get_ylabel()
+    # independent chi_1 at the corners with q* from plain fixed-point iteration in mpmath
+    def chi(w, b):
+        q = mpmath.mpf(1)
+        E = lambda f: mpmath.quad(lambda z: f(z) * mpmath.npdf(z), [-mpmath.inf, 0, mpmath.inf])  # noqa: E731
+        for _ in range(300):
+            s = mpmath.sqrt(q)
+            new = w * E(lambda z, s=s: mpmath.tanh(s * z) ** 2) + b
+            done = abs(new - q) < 1e-13 or new < 1e-30
+            q = new
+            if done:
+                break
+        return w * E(lambda z: mpmath.sech(mpmath.sqrt(q) * z) ** 4)
+    vals = [float(chi(w, b)) for w in (0.5, 2.0) for b in (0.0, 0.1)]
+    ax.figure.canvas.draw()
+    lo, hi = sorted(bar.get_ylim())
+    mesh = ax.collections[0]
+    assert mesh.norm.vmin == pytest.approx(min(vals), rel=1e-3)
+    assert mesh.norm.vmax == pytest.approx(max(vals), rel=2e-2)
+    assert hi <= max(vals) * 1.05 and lo >= min(vals) * 0.95  # the bar stops where the data stop
+    assert float(mesh.norm(1.0)) == pytest.approx(0.5)   # chi_1 = 1 stays the centre colour
+
+
+def test_relu_band_does_not_start_at_zero():
+    ax = plot.gradient_product("relu", 10, weight=1.0, trials=100)
+    ymin = ax.get_ylim()[0]
+    for band in [c for c in ax.collections if (c.get_gid() or "").startswith("band-")]:
+        for path in band.get_paths():
+            ys = path.vertices[:, 1]
+            ys = ys[np.isfinite(ys)]
+            assert (ys > 0).all() and ys.min() >= ymin, ys.min()
+    # a ReLU chain at w = 1 multiplies factors 0 or 1: the 10 % quantile is 0 after one layer
+    assert any("10 % quantile is 0" in t.get_text() for t in ax.texts)
+    assert ymin > 1e-20
+
+
+def test_chi_legend_is_a_short_decimal_with_its_level():
+    # leaky ReLU (slope 1/100) at w = 1.4: chi_1 = 1.96 (1 + 1e-4) / 2 = 490049/500000 exactly
+    ax = plot.gradient_product("leaky_relu", 5, weight=1.4, simulate=False)
+    label = next(t for t in _labels(ax) if "mean field" in t)
+    assert "490049" not in label and "0.9801" in label and "exact" in label
+    ax = plot.gradient_product("relu", 5, weight=2**0.5, simulate=False)
+    assert any(r"\chi_1 = 1" in t for t in _labels(ax))
+
+
+def test_cmap_of_several_activations():
+    import mpmath
+
+    ax = plot.cmap(["relu", "tanh"], 2, points=5)
+    curves = [ln for ln in ax.lines if ln.get_label().startswith("C(c)")]
+    assert [ln.get_label() for ln in curves] == ["C(c), relu", "C(c), tanh"]
+    # ReLU at sigma_w^2 = 2 (q* = q): C(0) = 1/pi (Cho & Saul)
+    xs, ys = curves[0].get_data()
+    assert ys[list(xs).index(0.0)] == pytest.approx(float(1 / mpmath.pi), rel=1e-12)

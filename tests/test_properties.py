@@ -173,3 +173,21 @@ def test_certified_extremum_is_a_result():
         truth = mp.mpf("1.09983932012886691695818492432")
         assert r.enclosure[0] <= truth <= r.enclosure[1]
     assert str(r.value).startswith("1.09983932012886691695818")
+
+
+def test_second_derivative_not_attained_at_kinks():
+    # relu'' = 0 wherever it exists; at the kink 0 it does not exist (one-sided slopes 0 and 1)
+    import sympy
+
+    import symact as sa
+
+    for name, kinks in (("relu", [0]), ("hardtanh", [-1, 1])):
+        sec = sa.derivative_bounds(name, 2)
+        for e in (sec.sup, sec.inf):
+            assert e.value == 0
+            for k in kinks:
+                assert sympy.Integer(k) not in e.at, (name, e.at)
+            assert sympy.Rational(1, 2) + kinks[-1] in e.at and sympy.Integer(kinks[0]) - 3 in e.at
+    assert sympy.Integer(0) not in sa.analyze("relu").second.sup.at
+    # smooth activations are unchanged: sigmoid'' attains its sup at log(2 - sqrt(3))
+    assert sa.derivative_bounds("sigmoid", 2).sup.at == sympy.FiniteSet(sympy.log(2 - sympy.sqrt(3)))

@@ -32,6 +32,20 @@ GROUPS = [
 ]
 
 
+_KERNEL_CONVENTION = (
+    "neural-tangents' ``stax.serial(Dense, act, ..., Dense)`` in the NTK parameterisation "
+    "(Lee et al. 2018; Jacot et al. 2018). The inputs are the covariance of the first "
+    "pre-activations, :math:`\\Sigma^1 = \\sigma_w^2 x^\\top x'/d + \\sigma_b^2`, given as "
+    "``q1, q2, c`` (:math:`c \\in [-1, 1]`) or ``gram=``; :math:`\\Theta^1 = \\Sigma^1`; each of "
+    "the ``depth`` layers maps :math:`\\Sigma^{l+1} = \\sigma_w^2 E[\\varphi(u)\\varphi(v)] + "
+    "\\sigma_b^2` and :math:`\\Theta^{l+1} = \\Sigma^{l+1} + \\sigma_w^2 "
+    "E[\\varphi'(u)\\varphi'(v)]\\,\\Theta^l` with :math:`(u, v) \\sim N(0, \\Sigma^l)`. "
+    "Worked examples: the user guide's *Kernels at depth L* and *symact for neural-tangents users*.")
+
+#: Notes shown on an API page under "Convention" (for docstrings that refer to module notes).
+NOTES = {"nngp": _KERNEL_CONVENTION, "ntk": _KERNEL_CONVENTION}
+
+
 def _kind(obj: Any) -> str:
     if inspect.ismodule(obj):
         return "module"
@@ -95,6 +109,8 @@ def pages() -> dict[str, str]:
             body += [f".. autoclass:: {name}", "   :members:", ""]
         else:
             body += [f".. auto{kind}:: {name}", ""]
+        if name in NOTES and mod == "symact":
+            body += [".. rubric:: Convention", "", NOTES[name], ""]
         related = [q for q in public_names() if group_of[q] == group_of[qualname] and q != qualname]
         if related:  # cross-links to the names of the same layer
             title = dict((k, t) for t, k in GROUPS)[group_of[qualname]]

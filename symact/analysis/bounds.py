@@ -250,8 +250,22 @@ def _back_q(q: Quantity, back: dict[Any, Any], assumptions: tuple[sympy.Basic, .
 def plain_bounds(act: Activation, order: int, dps: int) -> DerivativeBounds:
     """Bounds of the ``order``-th derivative of an activation without symbolic parameters."""
     d = act.derivative(order)
-    b = DerivativeBounds(act, order, inf(d, dps=dps), sup(d, dps=dps))
+    b = DerivativeBounds(act, order, _defined(inf(d, dps=dps), act, order),
+                         _defined(sup(d, dps=dps), act, order))
     return dataclasses.replace(b, stored_lipschitz=b.lipschitz)
+
+
+def _defined(e: Any, act: Activation, order: int) -> Any:
+    """``e`` with the kinks where the ``order``-th derivative does not exist left out of ``e.at``.
+
+    SymPy may fold ``Piecewise((0, (x < 0) | (x > 0)))`` (ReLU'') into the constant 0, whose
+    extremum is then "attained on (-oo, oo)"; at 0 there is no second derivative.
+    """
+    missing = [bp.point for bp in act.breakpoints if bp.smoothness < order]
+    if not missing or not isinstance(e.at, sympy.Set) or not e.attained:
+        return e
+    at = e.at - sympy.FiniteSet(*missing)
+    return e if at == e.at else dataclasses.replace(e, at=at)
 
 
 def _awkward(v: sympy.Expr) -> bool:

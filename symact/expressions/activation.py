@@ -353,6 +353,14 @@ class Activation:
         >>> Activation("sigmoid", 1 / (1 + sympy.exp(-x))).derivative()
         exp(-x)/(1 + exp(-x))**2
 
+        At a kink there is no derivative, so substituting the point gives ``nan``;
+        the set of generalised gradients is :meth:`subdifferential` and the one-sided
+        values are :meth:`one_sided_derivative`:
+
+        >>> relu = Activation("relu", sympy.Piecewise((x, x > 0), (0, True)))
+        >>> relu.derivative().subs(x, 0), relu.subdifferential(0), relu.one_sided_derivative(0, "+")
+        (nan, Interval(0, 1), 1)
+
         ``order`` is at most :data:`MAX_DERIVATIVE_ORDER` (checked before any
         work); the computation runs under ``budget`` seconds (default: the
         enclosing budget, else :func:`symact.core.budget.default_budget`) and
@@ -405,7 +413,9 @@ class Activation:
         ``mpmath.workdps`` or with ``dps=``).  At a kink the derivative follows
         PyTorch autograd's convention: the branch of the definition whose
         condition contains the point wins, so ReLU'(0) = 0 and leaky ReLU'(0)
-        is the negative slope.
+        is the negative slope.  (Symbolically there is no derivative at a kink:
+        :meth:`derivative` gives ``nan`` there and :meth:`subdifferential` the set
+        of generalised gradients, ``[0, 1]`` for ReLU at 0.)
 
         >>> import sympy
         >>> relu = Activation("relu", sympy.Piecewise((x, x > 0), (0, True)))

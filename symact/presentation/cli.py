@@ -7,12 +7,16 @@ Subcommands (``--format`` on every one; ``json`` everywhere)::
     symact table     [NAME ...] [--format text|markdown|latex|json]
     symact bound     NAME --layers N [--weight W] [--eps E] [--format text|latex|json]
     symact meanfield NAME [--weight-var V] [--bias-var B] [--edge] [--format text|json]
-    symact gain      [NAME ...] [--torch] [--format text|markdown|latex|json]
+    symact gain      [NAME ...] [--torch] [--expr F] [--format text|markdown|latex|json]
     symact check     "CLAIM" [--format text|markdown|json]
     symact latex     NAME -o FILE.tex [--pdf] [--format text|json]
-    symact plot      NAME -o FILE.png|svg|pdf [--kind activation|gradient|phase] [--format text|json]
+    symact plot      NAME [NAME ...] -o FILE.png|svg|pdf [--kind activation|gradient|phase] [--format text|json]
     symact kernel    NAME [--weight-var V] [--bias-var B] [--c C ...] [--latex [-o FILE.tex [--pdf]] | --markdown]
-    symact spectrum  NAME [--weight-var V] [--bias-var B] [--depth L] [--weights gaussian|orthogonal] [--latex ...]
+    symact spectrum  NAME [--weight-var V] [--bias-var B] [--depth L] [--weights gaussian|orthogonal] [--q Q] [--latex ...]
+    symact nngp|ntk  NAME [--depth L] [--weight-var V] [--bias-var B] [--q1 Q] [--q2 Q] [--c C]
+    symact shape     NAME [--method dks|tat] [--zeta Z] [--tau T]
+    symact isometry  NAME [--depth L] [--weights orthogonal|gaussian] [--bias-var B]
+    symact identify  VALUE; init, lr, stack (networks); see 'symact --help'
     symact schema    [COMMAND]        the JSON Schema of --format json output
 
 Wherever ``NAME`` is accepted, ``--expr "x/(1 + abs(x))"`` defines an activation
@@ -203,7 +207,11 @@ def _cmd_gain(args: argparse.Namespace) -> int:
 
     names = list(args.names) or None
     params = _params(args.param)
-    if args.torch and names is None and not params:
+    if args.expr:
+        if names is not None and len(names) > 1:
+            raise _Usage("with --expr give at most one NAME (the display name of the formula)")
+        table = sa.gain_table([sa.define(names[0] if names else "custom", args.expr, **params)])
+    elif args.torch and names is None and not params:
         table = sa.gain_table("all", torch=True)
     else:
         if not names:
@@ -287,6 +295,9 @@ def _cmd_plot(args: argparse.Namespace) -> int:
     if fmt not in ("png", "svg", "pdf"):
         raise _Usage(f"-o must end in .png, .svg or .pdf, got {args.output!r}")
     act = _resolve(args)
+    acts = [act] + [_resolve(argparse.Namespace(name=n, expr=None, param=args.param)) for n in args.more]
+    if len(acts) > 1 and args.kind == "phase":
+        raise _Usage("--kind phase draws one activation; give one NAME")
     try:
         import matplotlib
     except ImportError:
@@ -296,18 +307,22 @@ def _cmd_plot(args: argparse.Namespace) -> int:
 
     from . import plot
 
+    ax: Any  # an Axes, or an array of them (several activations)
     if args.kind == "gradient":
-        ax = plot.gradient_product(act, args.layers, weight=float(option_number(args.weight, "--weight", "weight")))
+        ax = plot.gradient_product(acts, args.layers, weight=float(option_number(args.weight, "--weight", "weight")))
     elif args.kind == "phase":
         ax = plot.phase(act)
+    elif len(acts) > 1:
+        ax = plot.catalogue(acts)
     else:
         ax = plot.activation(act)
-    fig = ax.figure
+    fig: Any = (ax.flat[0] if hasattr(ax, "flat") else ax).figure  # catalogue: an array of axes
     try:
         fig.savefig(target, format=fmt, bbox_inches="tight")
     finally:
         plt.close(fig)
-    data = {"activation": out.activation_json(act), "file": str(target), "kind": args.kind}
+    data = {"activation": out.activation_json(act), "file": str(target), "kind": args.kind,
+            "activations": [a.name for a in acts]}
     _emit(args, data, f"wrote {target}")
     return EXIT_ANSWER
 
@@ -320,7 +335,7 @@ def _cmd_schema(args: argparse.Namespace) -> int:
 
 
 #: Modules of :mod:`symact.presentation` that add subcommands (see :func:`_add_plugins`).
-PLUGINS = ("cli_kernels", "cli_local", "cli_identify", "cli_networks")
+PLUGINS = ("cli_kernels", "cli_local", "cli_identify", "cli_networks", "cli_more")
 
 
 def _add_plugins(sub: Any) -> None:

@@ -148,6 +148,8 @@ def build_parser(add_plugins: Callable[[Any], None]) -> argparse.ArgumentParser:
     p.add_argument("--param", action="append", metavar="NAME=VALUE",
                    help="a parameter of the named activations, e.g. negative_slope=0.2 "
                    "(calculate_gain's param)")
+    p.add_argument("--expr", metavar="FORMULA", help="an activation from a formula in x (its "
+                   "display name: the one NAME given, else 'custom')")
     _add_format(p, "text", "markdown", "latex")
 
     p = sub.add_parser("check", help="verify a hand-derived claim",
@@ -167,6 +169,7 @@ def build_parser(add_plugins: Callable[[Any], None]) -> argparse.ArgumentParser:
                        description="Plot an activation, its gradient product across depth, "
                        "or its mean-field phase diagram.")
     _add_activation(p)
+    p.add_argument("more", nargs="*", metavar="NAME", help="more activations (--kind activation|gradient)")
     p.add_argument("-o", "--output", required=True, metavar="FILE")
     p.add_argument("--kind", choices=("activation", "gradient", "phase"), default="activation")
     p.add_argument("--layers", type=positive_int, default=30, metavar="N")

@@ -267,8 +267,7 @@ def gradient_product(
                 notes.append(f"{a.name}: mean field unavailable ({type(exc).__name__})")
             else:
                 with np.errstate(over="ignore", under="ignore"):
-                    chi_tex = (f"= {sympy.latex(mf.chi1)}" if getattr(mf, "exact", False)
-                               and len(sympy.latex(mf.chi1)) < 24 else f"\\approx {_certified_text(mf.chi1, chi)}")
+                    chi_tex = _chi_text(mf.chi1, chi)
                     axis.plot(n, np.sqrt(chi) ** n.astype(float), color=color, ls=(0, (5, 2)), lw=1.4,
                               marker="s", ms=4, markevery=(every // 2, every), zorder=3,
                               label=rf"{a.name}: mean field $\sqrt{{\chi_1^n}}$, $\chi_1 {chi_tex}$",
@@ -282,11 +281,17 @@ def gradient_product(
                     notes.append(f"{a.name}: simulation unavailable ({type(exc).__name__})")
                 else:
                     lo, med, hi = np.percentile(g, [10, 50, 90], axis=0)
-                    if (hi[1:] > 0).any():
-                        # a 10 % quantile of 0 is drawn down to the bottom of the log axis
-                        axis.fill_between(n, np.where(lo > 0, lo, 1e-300), np.where(hi > 0, hi, np.nan),
-                                          where=hi > 0, color=color, alpha=0.15, lw=0,
+                    both = (lo > 0) & (hi > 0)
+                    if both[1:].any():
+                        # only where both quantiles are positive: a 10 % quantile of 0 has no
+                        # place on a log axis (it would fill the plot down to its bottom)
+                        axis.fill_between(n, np.where(both, lo, np.nan), np.where(both, hi, np.nan),
+                                          where=both, color=color, alpha=0.15, lw=0,
                                           label=f"{a.name}: simulated 10–90 %", gid=f"band-{a.name}")
+                    if (lo[1:] <= 0).any() and (hi[1:] > 0).any():
+                        zero = 1 + int(np.argmax(lo[1:] <= 0))
+                        notes.append(f"{a.name}: the simulated 10 % quantile is 0 from depth {zero} on "
+                                     "(band drawn only where it is positive)")
                     shown = np.where(med > 0, med, np.nan)
                     if np.isfinite(shown[1:]).any():
                         axis.plot(n, shown, color=color, ls=":", lw=1.4, marker="^", ms=4,
@@ -438,7 +443,6 @@ def phase(
     '$\\sigma_w^2$'
     >>> import matplotlib.pyplot as plt; plt.close(ax.figure)
     """
-    from matplotlib.colors import LogNorm
     from matplotlib.lines import Line2D
     from matplotlib.ticker import NullLocator
 
@@ -454,12 +458,18 @@ def phase(
     with figure_for(ax, figsize=(6.0, 4.6)) as (fig, axis):
         chi = np.asarray(phase_diagram(a, wv, bv, executor=executor), float)
         finite = chi[np.isfinite(chi) & (chi > 0)]
-        span = max(float(np.max(np.abs(np.log10(finite)))) if finite.size else 1.0, 0.05)
-        norm = LogNorm(vmin=10 ** -span, vmax=10 ** span)
-        mesh = axis.pcolormesh(wv, bv, np.clip(chi.T, 10 ** -span, 10 ** span), norm=norm,
+        lo, hi = (float(finite.min()), float(finite.max())) if finite.size else (0.5, 2.0)
+        if hi <= lo * 1.001:  # a flat map: a little room either side
+            lo, hi = lo / 1.01, hi * 1.01
+        norm = _CentredLogNorm(lo, hi)  # white at chi_1 = 1, the bar spans the data only
+        mesh = axis.pcolormesh(wv, bv, np.clip(chi.T, lo, hi), norm=norm,
                                cmap="coolwarm", shading="nearest")
-        bar = fig.colorbar(mesh, ax=axis, label=r"$\chi_1$")
-        ticks = plain_ticks(10 ** -span, 10 ** span)
+        bar = fig.colorbar(mesh, ax=axis, label=r"$\chi_1$ (sampled: float64 quadrature)")
+        ticks = [t for t in plain_ticks(lo, hi) if lo <= t <= hi]
+        if len(ticks) < 3:  # the ends of the data, rounded inwards to two digits
+            inward = [float(f(v / 10.0 ** k) * 10.0 ** k) for v, f in ((lo, np.ceil), (hi, np.floor))
+                      for k in [int(np.floor(np.log10(v))) - 1]]
+            ticks = sorted({t for t in [*ticks, *inward] if lo <= t <= hi}) or [lo, hi]
         bar.ax.yaxis.set_minor_locator(NullLocator())
         bar.set_ticks(ticks, labels=[f"{t:g}" for t in ticks])
         if finite.size and finite.min() < 1 < finite.max():
@@ -470,8 +480,53 @@ def phase(
                         loc="upper center", bbox_to_anchor=(0.5, -0.13), frameon=False)
         axis.set_xlabel(r"$\sigma_w^2$")
         axis.set_ylabel(r"$\sigma_b^2$")
-        axis.set_title(f"{a.name}: mean-field phase diagram")
+        axis.set_title(f"{a.name}: mean-field phase diagram (sampled, float64)")
     return axis
+
+
+def _CentredLogNorm(vmin: float, vmax: float) -> Any:
+    """A colour norm on [vmin, vmax], logarithmic on each side of 1 with 1 at the centre colour.
+
+    Unlike a symmetric ``LogNorm(1/s, s)`` its ends are the data's own range, so the
+    colour bar stops where the data stop.
+    """
+    from matplotlib.colors import Normalize
+
+    lo_log, hi_log = np.log10(vmin), np.log10(vmax)
+
+    class CentredLogNorm(Normalize):
+        def __call__(self, value: Any, clip: bool | None = None) -> Any:
+            v: Any = np.ma.masked_invalid(np.ma.asarray(value, dtype=float))
+            lv = np.ma.log10(np.ma.masked_less_equal(v, 0))
+            below = 0.5 - 0.5 * lv / lo_log if lo_log < 0 else np.ma.zeros(lv.shape) + 0.5
+            above = 0.5 + 0.5 * lv / hi_log if hi_log > 0 else np.ma.zeros(lv.shape) + 0.5
+            out = np.ma.where(lv < 0, below, above)
+            return out if np.ndim(value) else out[()]
+
+        def inverse(self, value: Any) -> Any:
+            y = np.asarray(value, dtype=float)
+            lv = np.where(y < 0.5, (0.5 - y) * 2 * lo_log if lo_log < 0 else 0.0,
+                          (y - 0.5) * 2 * hi_log if hi_log > 0 else 0.0)
+            return 10.0 ** lv
+
+    return CentredLogNorm(vmin, vmax)
+
+
+def _chi_text(q: Any, fallback: float) -> str:
+    r"""chi_1 for a legend: a short exact form (``= 1``, ``= 1/2``), else a short decimal and the level.
+
+    >>> from symact.core.result import Quantity
+    >>> _chi_text(Quantity(sympy.Rational(490049, 500000), "exact"), 0.980098)
+    '\\approx 0.9801\\ \\mathrm{(exact)}'
+    """
+    level = getattr(q, "level", "sampled")
+    value = getattr(q, "value", None)
+    if level == "exact" and value is not None and (value.is_Integer or (
+            value.is_Rational and value.q <= 100) or (not value.is_Rational and len(sympy.latex(value)) < 16)):
+        return f"= {sympy.latex(value)}"
+    if level == "exact":
+        return rf"\approx {fallback:.4g}\ \mathrm{{(exact)}}"  # 4 correct digits of an exact value
+    return rf"\approx {_certified_text(q, fallback)}\ \mathrm{{({level})}}"
 
 
 def _upper_text(bound: Any, fallback: float) -> str:

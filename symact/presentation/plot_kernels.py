@@ -21,20 +21,35 @@ def _axes(ax: Any) -> Any:
 
 def cmap(act: Any, weight_var: Any, bias_var: Any = 0, *, q: Any = None, points: int = 41,
          ax: Any = None, dps: int = 15) -> Any:
-    """The C-map on [-1, 1] with the identity line and the fixed point c*."""
+    """The C-map on [-1, 1] with the identity line and the fixed point c*.
+
+    ``act`` is one activation or a list of them (one curve and one c* each).
+
+    >>> import matplotlib; matplotlib.use("Agg")
+    >>> ax = cmap(["relu", "tanh"], 2, points=5)
+    >>> [t.get_text()[:9] for t in ax.get_legend().get_texts()][:3]
+    ['C(c), rel', 'c* = 1.00', 'C(c), tan']
+    >>> import matplotlib.pyplot as plt; plt.close(ax.figure)
+    """
     import sympy
 
     from ..propagation.cmap import correlation_map
 
+    acts = [act] if isinstance(act, str) or not isinstance(act, list | tuple) else list(act)
+    if not acts:
+        raise ValueError("cmap needs at least one activation")
     ax = _axes(ax)
-    cm = correlation_map(act, weight_var, bias_var, q=q, dps=dps)
     cs = [sympy.Rational(2 * i - (points - 1), points - 1) for i in range(points)]
-    ax.plot([float(c) for c in cs], [float(cm(c)) for c in cs], label=f"C(c), {cm.act.name}")
+    for a in acts:
+        cm = correlation_map(a, weight_var, bias_var, q=q, dps=dps)
+        (line,) = ax.plot([float(c) for c in cs], [float(cm(c)) for c in cs], label=f"C(c), {cm.act.name}")
+        fp = float(cm.fixed_point)
+        # at most four digits, and only certified ones when c* carries an enclosure
+        shown = (cm.fixed_point.evalf(4) if getattr(cm.fixed_point, "enclosure", None) is not None
+                 else f"{fp:.4g}")
+        name = f" ({cm.act.name})" if len(acts) > 1 else ""
+        ax.plot([fp], [fp], "o", color=line.get_color(), label=f"c* = {shown}{name}")
     ax.plot([-1, 1], [-1, 1], "k--", lw=0.8, label="identity")
-    fp = float(cm.fixed_point)
-    # at most four digits, and only certified ones when c* carries an enclosure
-    shown = cm.fixed_point.evalf(4) if getattr(cm.fixed_point, "enclosure", None) is not None else f"{fp:.4g}"
-    ax.plot([fp], [fp], "o", label=f"c* = {shown}")
     ax.set_xlabel("c")
     ax.set_ylabel("C(c)")
     ax.legend()

@@ -34,6 +34,7 @@ _NUM = {"$ref": "#/$defs/number"}
 _NUM_OR_NULL = {"anyOf": [{"$ref": "#/$defs/number"}, {"type": "null"}]}
 _STR = {"type": "string"}
 _BOOL = {"type": "boolean"}
+_MATRIX = {"type": "array", "items": {"type": "array", "items": {"$ref": "#/$defs/number"}}}
 
 _DEFS: dict[str, Any] = {
     "number": NUMBER_SCHEMA,
@@ -133,7 +134,8 @@ COMMANDS: dict[str, dict[str, Any]] = {
     "latex": _obj({"activation": {"$ref": "#/$defs/activation"}, "tex": _STR,
                    "pdf": {"type": ["string", "null"]}}),
     "plot": _obj({"activation": {"$ref": "#/$defs/activation"}, "file": _STR,
-                  "kind": {"enum": ["activation", "gradient", "phase"]}}),
+                  "kind": {"enum": ["activation", "gradient", "phase"]},
+                  "activations": {"type": "array", "items": _STR}}, ["activation", "file", "kind"]),
     "identify": _obj({
         "value": _NUM, "closed_form": {"type": ["string", "null"]},
         "latex": {"type": ["string", "null"]}, "level": {"$ref": "#/$defs/level"},
@@ -168,6 +170,37 @@ COMMANDS: dict[str, dict[str, Any]] = {
         "chi": _NUM, "level": {"$ref": "#/$defs/level"},
         "profile": {"type": "array", "items": {"type": "object", "required": ["block", "q", "c", "ntk", "chi"]}},
     }),
+    "nngp": _obj({
+        "activation": _STR, "depth": {"type": "integer", "minimum": 1},
+        "weight_var": _NUM, "bias_var": _NUM, "q1": _NUM, "q2": _NUM, "c": _NUM,
+        "level": {"$ref": "#/$defs/level"}, "method": _STR, "nngp": _MATRIX,
+    }),
+    "ntk": _obj({
+        "activation": _STR, "depth": {"type": "integer", "minimum": 1},
+        "weight_var": _NUM, "bias_var": _NUM, "q1": _NUM, "q2": _NUM, "c": _NUM,
+        "level": {"$ref": "#/$defs/level"}, "method": _STR, "nngp": _MATRIX, "ntk": _MATRIX,
+    }),
+    "shape": _obj({
+        "activation": _STR, "method": {"enum": ["dks", "tat"]}, "level": {"$ref": "#/$defs/level"},
+        "input_scale": _NUM, "input_shift": _NUM, "output_shift": _NUM, "output_scale": _NUM,
+        "residuals": {"type": "object", "additionalProperties": _NUM}, "unique": _BOOL,
+    }),
+    "isometry": _obj({
+        "activation": _STR, "depth": {"type": "integer", "minimum": 1},
+        "weights": {"enum": ["orthogonal", "gaussian"]}, "spread": _NUM, "weight_var": _NUM,
+        "bias_var": _NUM, "q_star": _NUM, "ratio": _NUM, "infimum": _NUM, "lower_bound": _NUM,
+        "attained": _BOOL, "level": {"$ref": "#/$defs/level"}, "verdict": _STR,
+    }),
+    # kernel and spectrum print their fields without the envelope (strings, certified digits)
+    "kernel": {"type": "object", "required": ["activation", "level", "method", "q_star", "C", "chi1",
+                                              "C2_at_1", "c_star", "xi_c"],
+               "properties": {"activation": _STR, "level": {"$ref": "#/$defs/level"}, "method": _STR,
+                              "q_star": _STR, "C": {"type": "object", "additionalProperties": _STR},
+                              "chi1": _STR, "C2_at_1": _STR, "c_star": _STR, "xi_c": _STR}},
+    "spectrum": {"type": "object", "required": ["mean", "variance", "mu1", "mu2", "chi", "level", "verdict"],
+                 "properties": {"mean": _STR, "variance": _STR, "mu1": _STR, "mu2": _STR, "chi": _STR,
+                                "level": {"$ref": "#/$defs/level"}, "verdict": _STR,
+                                "q": {"type": "string", "description": "with --q: the input variance"}}},
     "error": _obj({"error": {"type": "object", "required": ["type", "message"],
                              "properties": {"type": _STR, "message": _STR}}}),
 }
