@@ -49,9 +49,9 @@ from ..core.result import honest_float
 from ..core.steps import Record
 from ..expressions.activation import Activation, x
 from ..expressions.coerce import as_expression
-from ..expressions.values import check_finite_number
 from ..expressions.pieces import Piece, split
 from ..expressions.simplify import tidy as _tidy
+from ..expressions.values import check_finite_number
 from .candidates import Candidate, end_limits, exact_candidates
 from .certify import certified_extremum
 from .extremum import Extremum, approach_text, enclosure_of

@@ -137,7 +137,7 @@ def _stable_roots(expr: sympy.Basic) -> sympy.Basic:
             found = _root_of(t)
             if found is None:
                 continue
-            k, u, c, root = found
+            k, u, c, _ = found
             partner = k * u
             if t in terms and partner in terms:
                 terms.remove(t)

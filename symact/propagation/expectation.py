@@ -40,8 +40,8 @@ from ..core.result import Level, Result, enclose, honest_float
 from ..core.steps import Record
 from ..expressions.activation import x as X
 from ..expressions.coerce import as_expression
-from ..expressions.values import check_finite_number
 from ..expressions.pieces import split
+from ..expressions.values import check_finite_number
 from ..numerics.gaussian import gaussian_enclosure
 from .moments import piece_integral
 

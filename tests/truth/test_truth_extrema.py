@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 
 import symact as sa
 
-from .checks import case, contains, few
+from .checks import contains, few
 from .ref import CATALOGUE, DPS, critical_value, selu_constants
 
 E = mp.e
