@@ -276,3 +276,18 @@ def test_fast_decay_is_not_refused() -> None:
     ref = mpmath.quad(lambda z: mpmath.exp(-mpmath.exp(z)) * mpmath.npdf(z), [-mpmath.inf, 0, 40])  # beyond 40: below 1e-300
     got = expect("exp(-exp(x))", dps=20)
     assert abs(float(got.value) - float(ref)) < 1e-12
+
+
+def test_softplus_ball_is_holomorphic_far_from_the_origin():
+    # log(1 + exp(u)) with Re u >> 0 and |Im u| > pi: the shifted form u + log1p(exp(-u)) has no cut there
+    import flint
+    import sympy
+
+    from symact.numerics.acb import acb_evaluator
+
+    x = sympy.Symbol("x", real=True)
+    F = acb_evaluator(sympy.log(1 + sympy.exp(x)), x)
+    v = F(flint.acb(3000, 5), True)
+    assert v.is_finite() and v.real.overlaps(flint.arb(3000))
+    near_branch_point = flint.acb(0, 3.14159).union(flint.acb(0.01, 3.1416))  # contains i*pi
+    assert not F(near_branch_point, True).is_finite()

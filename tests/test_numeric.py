@@ -373,3 +373,13 @@ def test_mpmath_real_branch_of_lambertw() -> None:
         assert abs(f(1) - mpmath.mpf("0.567143290409783872999968662210")) < 1e-29
     assert mpmath.isnan(f(-1))
     assert isinstance(f(1), mpmath.mpf)
+
+
+def test_square_root_forms_are_cancellation_and_overflow_free():
+    # references by hand: (x + sqrt(x^2 + 4))/2 = 2/(sqrt(x^2 + 4) - x) for x < 0; x/sqrt(x^2 + b) -> sign(x)
+    import symact as sa
+
+    sp0 = sa.activation("squareplus").numeric(0)(np.array([-1e10, -1e300, 1e300]))
+    assert abs(sp0[0] - 1e-10) <= 1e-24 and abs(sp0[1] - 1e-300) <= 1e-314 and sp0[2] == 1e300
+    assert list(sa.activation("squareplus").numeric(1)(np.array([-1e300, 1e300]))) == [0.0, 1.0]
+    assert list(sa.activation("bent_identity").numeric(1)(np.array([-1e300, 1e300]))) == [0.5, 1.5]

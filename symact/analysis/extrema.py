@@ -51,6 +51,7 @@ from ..expressions.activation import Activation, x
 from ..expressions.coerce import as_expression
 from ..expressions.pieces import Piece, split
 from ..expressions.simplify import tidy as _tidy
+from ..expressions.values import check_finite_number
 from .candidates import Candidate, end_limits, exact_candidates
 from .certify import certified_extremum
 from .extremum import Extremum, approach_text, enclosure_of
@@ -70,6 +71,8 @@ def _domain(interval: sympy.Set | None) -> tuple[sympy.Expr, sympy.Expr, bool, b
     if interval is None:
         return -sympy.oo, sympy.oo, False, False
     if isinstance(interval, tuple) and len(interval) == 2:
+        for end in interval:
+            check_finite_number(end, "an interval end", "real numbers or -oo/oo", allow_infinity=True)
         interval = sympy.Interval(*interval)
     if not isinstance(interval, sympy.Interval) or interval.is_empty:
         raise TypeError(

@@ -36,6 +36,7 @@ from ..core.errors import UnknownActivation, UnsupportedExpression
 from .activation import Activation, check_real_expression, x
 from .catalogue import activation, function_table, names
 from .reading import parse_expression
+from .values import check_finite_number
 
 __all__ = ["ACCEPTED", "as_activation", "as_expression", "display_name"]
 
@@ -125,6 +126,7 @@ def as_expression(obj: Any, *, allow_parameters: bool = True) -> sympy.Expr:
     if isinstance(obj, bool):
         raise TypeError(f"expected an activation: {ACCEPTED}; got a bool")
     if isinstance(obj, int | float) or _is_numpy_number(obj):
+        check_finite_number(obj, "a constant expression", ACCEPTED)
         return sympy.Rational(repr(float(obj))) if isinstance(obj, float) or _is_numpy_float(obj) \
             else sympy.Integer(int(obj))
     from fractions import Fraction

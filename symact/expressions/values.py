@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import mpmath
 import sympy
 
 from ..core.errors import UnsupportedExpression
@@ -20,7 +21,8 @@ from .sympyfix import install as _install_sympy_fix
 
 _install_sympy_fix()  # SymPy 1.14's factor cache can raise on exact powers (sympy/sympy#28621)
 
-__all__ = ["MAX_DERIVATIVE_ORDER", "as_parameter_value", "check_order", "check_real_expression"]
+__all__ = ["MAX_DERIVATIVE_ORDER", "as_parameter_value", "check_finite_number", "check_order",
+           "check_real_expression"]
 
 x = sympy.Symbol("x", real=True)
 
@@ -65,6 +67,45 @@ _ACCEPTED_VALUES = (
     "accepted: a finite real number (int, float, fractions.Fraction, decimal.Decimal, a NumPy "
     "scalar) or a real SymPy expression such as sympy.Rational(1, 100)"
 )
+
+
+def check_finite_number(value: Any, name: str, accepted: str = "a finite real number", *,
+                        allow_infinity: bool = False) -> Any:
+    """Refuse a NaN or infinite *number* (float, NumPy, ``Decimal``, mpmath, SymPy) passed as ``name``.
+
+    The one check every entry point runs on its numeric arguments before SymPy sees them (SymPy
+    would raise its own ``TypeError('invalid input: nan')`` or ``Invalid NaN comparison``).
+    Anything that is not a non-finite number is returned unchanged, for the caller's own
+    coercion to judge (SymPy's ``oo`` too: some arguments accept it; ``nan`` and ``zoo`` are
+    refused).  With ``allow_infinity=True`` only NaN is refused (an interval's end may be infinite).
+
+    >>> check_finite_number(0.5, "q")
+    0.5
+    >>> check_finite_number(float("inf"), "q", "a positive number")
+    Traceback (most recent call last):
+    ...
+    ValueError: q must be finite, got inf; accepted: a positive number
+    """
+    import math
+    from decimal import Decimal
+
+    bad = False
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, float) or (getattr(value, "shape", None) == () and hasattr(value, "dtype")
+                                    and getattr(value.dtype, "kind", "") == "f"):
+        f = float(value)
+        bad = f != f or (not allow_infinity and math.isinf(f))
+    elif isinstance(value, Decimal):
+        bad = value.is_nan() or (not allow_infinity and value.is_infinite())
+    elif isinstance(value, mpmath.mpf):
+        bad = mpmath.isnan(value) or (not allow_infinity and mpmath.isinf(value))
+    elif isinstance(value, sympy.Basic):  # SymPy's oo is left to the caller (a bound may be oo)
+        bad = value.has(sympy.nan, sympy.zoo)
+    if bad:
+        raise ValueError(f"{name} must be {'a number' if allow_infinity else 'finite'}, got {value}; "
+                         f"accepted: {accepted}")
+    return value
 
 
 def as_parameter_value(value: Any) -> sympy.Expr:

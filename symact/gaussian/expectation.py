@@ -41,6 +41,7 @@ from ..core.steps import Record
 from ..expressions.activation import x as X
 from ..expressions.coerce import as_expression
 from ..expressions.pieces import split
+from ..expressions.values import check_finite_number
 from ..numerics.gaussian import gaussian_enclosure
 from .moments import piece_integral
 
@@ -189,6 +190,7 @@ def _as_q(q: Any) -> tuple[sympy.Expr, Any]:
             return sympy.Float(mid, DEFAULT_DPS), (lo, hi)
     if isinstance(q, bool):
         raise UnsupportedExpression("q must be a positive number, not a bool")
+    check_finite_number(q, "q (the variance)", "a positive finite number or SymPy expression")
     if isinstance(q, int | Fraction):
         qs: sympy.Expr = sympy.Rational(q.numerator, q.denominator)
     elif isinstance(q, float):

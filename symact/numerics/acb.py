@@ -182,6 +182,35 @@ def _exact_arb(value: sympy.Float) -> arb:
     return arb(((-1) ** sign * man, exp)) if man else arb(0)
 
 
+def _softplus_argument(w: sympy.Expr) -> sympy.Expr | None:
+    """``u`` when ``w`` is ``1 + exp(u)`` (the argument of a softplus ``log(1 + exp(u))``), else None."""
+    if w.is_Add and len(w.args) == 2 and sympy.S.One in w.args:
+        other = w.args[0] if w.args[1] == 1 else w.args[1]
+        if isinstance(other, sympy.exp):
+            return other.args[0]
+    return None
+
+
+def _softplus(inner: Evaluator) -> Evaluator:
+    r"""``log(1 + exp(u))`` as ``u + log1p(exp(-u))`` where ``Re u > 0``.
+
+    Both forms are the same holomorphic function on the balls they are used on: the direct form
+    has a branch cut along :math:`\operatorname{Im} u = \pm\pi`, :math:`\operatorname{Re} u > 0`,
+    which would force the integrator into subintervals of width about :math:`\pi` along the whole
+    positive axis (and out of its evaluation budget for large variances); the shifted form is
+    holomorphic on the half-plane :math:`\operatorname{Re} u > 0`, where :math:`|e^{-u}| < 1` keeps
+    :math:`1 + e^{-u}` off the negative real axis.
+    """
+
+    def softplus(z: acb, a: bool) -> acb:
+        w = inner(z, a)
+        if w.real > 0:
+            return w + (-w).exp().log1p()
+        return (1 + w.exp()).log(analytic=a)
+
+    return softplus
+
+
 def _compile(e: sympy.Expr, x: sympy.Symbol) -> Evaluator:
     if e.args and not e.has(x):  # a constant subexpression: evaluate once per precision
         inner = _compile_node(e, x)
@@ -265,6 +294,8 @@ def _compile_node(e: sympy.Expr, x: sympy.Symbol) -> Evaluator:
             return s
 
         return extremum
+    if isinstance(e, sympy.log) and (u := _softplus_argument(e.args[0])) is not None:
+        return _softplus(_compile(u, x))
     if isinstance(e, sympy.Function):
         func = type(e)
         if func is sympy.LambertW and len(e.args) == 2 and e.args[1] != 0:

@@ -30,6 +30,7 @@ from ..core.precision import workdps, workprec
 from ..core.steps import Record
 from ..expressions.activation import Activation, x
 from ..expressions.coerce import as_expression
+from ..expressions.values import check_finite_number
 from .derivation import Derivation, Notation, Row, Step
 from .extremum_steps import candidate_steps, conclusion_steps, enclosure_notation
 from .identities import is_zero
@@ -75,8 +76,10 @@ def to_expr(obj: Any, *, what: str = "expression") -> sympy.Expr:
     if isinstance(obj, int):
         return sympy.Integer(obj)
     if isinstance(obj, float):
+        check_finite_number(obj, f"the {what}", "a finite real number, a SymPy expression or a formula string")
         return sympy.Rational(repr(obj))
     if isinstance(obj, sympy.Basic):
+        check_finite_number(obj, f"the {what}", "a finite real number, a SymPy expression or a formula string")
         if not isinstance(obj, sympy.Expr):
             raise TypeError(f"the {what} must be a SymPy expression, got {type(obj).__name__}")
         stray = {s for s in obj.free_symbols if s != x}

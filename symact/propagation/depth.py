@@ -44,6 +44,21 @@ from ..expressions.coerce import as_activation as _resolve
 __all__ = ["GradientBound", "Rate", "gradient_bound", "spectral_norm"]
 
 
+def _top_eigenvalue(gram: sympy.MatrixBase) -> sympy.Expr:
+    """The largest eigenvalue of a symmetric positive semidefinite matrix, exactly.
+
+    With rational entries it is the largest real root of the characteristic polynomial, which
+    :func:`sympy.real_roots` isolates rigorously (radicals for factors of degree <= 2, else a
+    ``CRootOf``): no comparison of Cardano forms whose imaginary parts only cancel symbolically.
+    Otherwise the eigenvalues (real, the matrix being symmetric) are compared by real part.
+    """
+    if all(v.is_Rational for v in gram):
+        return sympy.real_roots(gram.charpoly())[-1]
+    eigs = list(gram.eigenvals())
+    top = max(eigs, key=lambda e: sympy.re(sympy.N(e, 50)))
+    return sympy.nsimplify(top) if top.is_Float else top
+
+
 def spectral_norm(weight: Any) -> tuple[sympy.Expr, bool]:
     r"""The operator 2-norm of a weight: ``(value, exact)``.
 
@@ -56,12 +71,11 @@ def spectral_norm(weight: Any) -> tuple[sympy.Expr, bool]:
     (4, True)
     >>> spectral_norm(-2)
     (2, True)
+    >>> spectral_norm(sympy.Matrix([[1, 2, 0], [3, 4, -1], [0, sympy.Rational(1, 2), 5]]))[0]
+    sqrt(CRootOf(4*x**3 - 225*x**2 + 3127*x - 361, 2))
     """
     if isinstance(weight, sympy.MatrixBase):
-        gram = weight.T * weight
-        eigs = list(gram.eigenvals())
-        top = max(eigs, key=lambda e: sympy.N(e, 30))
-        return sympy.sqrtdenest(sympy.sqrt(sympy.nsimplify(top) if top.is_Float else top)), True
+        return sympy.sqrtdenest(sympy.sqrt(_top_eigenvalue(weight.T * weight))), True
     if hasattr(weight, "shape") and getattr(weight, "ndim", 0) >= 1:
         import numpy as np
 
