@@ -75,6 +75,7 @@ _SMALL = {
     "kernel": ["relu", "--weight-var", "2"],
     "spectrum": ["relu", "--weight-var", "2", "--depth", "3"],
     "identify": ["0.785398163397448309615"],
+    "relax": ["relu", "-1", "1"],
     "init": ["relu", "--width", "16", "--std", "0.3536", "--depth", "2"],
     "lr": ["relu", "--depth", "2"],
     "stack": ["relu", "--depth", "2", "--weight-var", "2"],
@@ -108,8 +109,7 @@ _BAD = [
     ["explain", "sigmod"], ["table", "nope"], ["bound", "relu", "--layers", "0"],
     ["bound", "relu", "--layers", "2", "--weight", "abc"], ["meanfield", "relu", "--weight-var", "-1"],
     ["gain", "nope"], ["gain", "--expr", "x +"],
-    pytest.param(["check", "sigmoid'(x) <= "], marks=pytest.mark.xfail(
-        reason="claims' messages are rewritten on the claims branch (issue 24)", strict=False)),
+    ["check", "sigmoid'(x) <= "],
     ["latex", "relu", "-o", "x.txt"], ["plot", "relu", "-o", "x.bmp"],
     ["kernel", "relu", "--c", "2"], ["spectrum", "relu", "--weight-var", "0"],
     ["identify", "abc"], ["init", "relu", "--width", "0", "--std", "1", "--depth", "1"],
@@ -131,10 +131,6 @@ def test_bad_input_is_one_line_in_user_terms(argv, capsys):
     assert len(err) < 600, err  # no page-long lists of accepted names
 
 
-def _known(reason):
-    return pytest.mark.xfail(reason=reason, strict=False)
-
-
 #: Bad input to the Python API: a symact error (or ValueError) in the user's terms.
 _API_BAD = [
     ("activation", ("sigmod",), {}), ("define", ("bad", "x +"), {}),
@@ -148,13 +144,10 @@ _API_BAD = [
     ("derivative_bounds", ("relu", -1), {}), ("sup", ("x +",), {}), ("analyze", ("nope",), {}),
     ("table", (["nope"],), {}), ("gain_table", (["nope"],), {}), ("propagate", (None, -1), {}),
     ("init_report", ("relu", 0, "0.1", 1), {}),
-    pytest.param("ntk", ("relu", 3, 2), {"q1": 1, "c": 1.5, "_needs": "[-1, 1]"}, marks=_known(
-        "symact.propagation.kernels does not check c in [-1, 1] before work (kernels branch)")),
-    pytest.param("nngp", ("relu", 1, 2), {"q1": -1, "c": 0}, marks=_known(
-        "symact.propagation.kernels accepts q1 < 0 (kernels branch)")),
-    pytest.param("check_claim", ("sigmoid'(x) <= ",), {}, marks=_known("claims branch")),
-    pytest.param("check_claim", (r"\foo(x) \le 1",), {}, marks=_known(
-        "the LaTeX reader lists every accepted command (claims/parsing branch)")),
+    ("ntk", ("relu", 3, 2), {"q1": 1, "c": 1.5, "_needs": "[-1, 1]"}),
+    ("nngp", ("relu", 1, 2), {"q1": -1, "c": 0}),
+    ("check_claim", ("sigmoid'(x) <= ",), {}),
+    ("check_claim", (r"\foo(x) \le 1",), {}),
 ]
 
 

@@ -117,7 +117,7 @@ def test_tanh_exclusion_reaches_1e12():
         assert mpmath.pslq(vec, maxcoeff=10**6, maxsteps=10**5) is None
 
 
-@settings(derandomize=True, database=None, deadline=None, max_examples=40)
+@settings(deadline=None, max_examples=40)  # derandomised, no database: tests/conftest.py
 @given(
     a0=st.integers(1, 40), b0=st.integers(-40, 40), b1=st.integers(-40, 40).filter(bool),
     c=st.sampled_from([sqrt(2), sqrt(3), pi, 1 / pi, sympy.log(2), sympy.exp(-1), sympy.erf(1)]),

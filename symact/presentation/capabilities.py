@@ -106,6 +106,14 @@ CAPABILITIES: dict[str, tuple[str | None, str, str]] = {
                              "'symact bound four --expr \"4*sigmoid(x)\"' and 'symact gain'",
                              "guide/verification.md"),
     "identify": ("symact identify", "", "guide/identify.md"),
+    # activations on an interval (verification)
+    "image": ("symact relax NAME LO HI", "the range is part of the relaxation's proof", "guide/intervals.md"),
+    "slopes": ("symact relax NAME LO HI", "the slope sector bounds the relaxation's lines",
+               "guide/intervals.md"),
+    "relax": ("symact relax NAME LO HI", "", "guide/intervals.md"),
+    "relax_table": (None, f"{PYTHON_ONLY}: NumPy arrays of intervals in, arrays out",
+                    "guide/intervals.md"),
+    "derivative_table": ("symact table --orders N NAME", "", "guide/intervals.md"),
     # presentation
     "plot": ("symact plot", "activation, gradient and phase figures; the others are Python-only",
              "guide/plotting.md"),

@@ -43,7 +43,7 @@ def show(q: Any, digits: int = 15) -> str:
         return "n/a"
     if q.level == "exact":
         v = q.value
-        if v.is_Rational or v in (sympy.oo, -sympy.oo) or sympy.count_ops(v) <= 6:
+        if v.is_number and (v.is_Rational or v in (sympy.oo, -sympy.oo) or sympy.count_ops(v) <= 6):
             return sympy.sstr(v)
         return f"{q.evalf(digits)} (exact)"
     return f"{q.evalf(digits)} ({q.level})"

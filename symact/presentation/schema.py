@@ -201,6 +201,19 @@ COMMANDS: dict[str, dict[str, Any]] = {
                  "properties": {"mean": _STR, "variance": _STR, "mu1": _STR, "mu2": _STR, "chi": _STR,
                                 "level": {"$ref": "#/$defs/level"}, "verdict": _STR,
                                 "q": {"type": "string", "description": "with --q: the input variance"}}},
+    "relax": _obj({
+        "activation": _STR, "lo": _STR, "hi": _STR, "at": {"type": ["string", "null"]},
+        **{side: {"type": "object", "required": [
+            "slope", "intercept", "slope_float", "intercept_float", "margin", "area",
+            "optimal_area", "ratio_upper", "certificate"], "properties": {
+            "slope": _STR, "intercept": _STR, "slope_float": {"type": "number"},
+            "intercept_float": {"type": "number"}, "margin": _STR,
+            "area": {"type": "array", "items": _STR}, "optimal_area": {"type": "array", "items": _STR},
+            "ratio_upper": _STR, "touches": {"type": "array", "items": {"type": "number"}},
+            "certificate": {"type": "array", "items": {"type": "object", "required": [
+                "lo", "hi", "min_gap_lower_bound", "method"]}}}}
+           for side in ("lower", "upper")},
+    }),
     "error": _obj({"error": {"type": "object", "required": ["type", "message"],
                              "properties": {"type": _STR, "message": _STR}}}),
 }

@@ -144,8 +144,10 @@ def number(v: Any, *, level: str | None = None, method: str = "") -> dict[str, A
     if isinstance(v, Result):
         lv, value, enc, meth = v.level, v.value, v.enclosure, v.method
         text = plain(value) if lv in ("exact", "identified") else None
-        if lv != "exact" and enc is not None and value.is_number:
-            shown = v.evalf(v._display_digits)  # only the digits the enclosure certifies
+        if enc is not None and (lv != "exact" or not value.is_number):
+            # only the digits the enclosure certifies (an exact value that is a named
+            # recursion, such as a deep kernel entry, is shown by its enclosure's digits)
+            shown = v.evalf(v._display_digits)
         else:
             shown = sympy.sympify(v)  # the protocol's value
     elif isinstance(v, bool):
@@ -175,7 +177,7 @@ def number(v: Any, *, level: str | None = None, method: str = "") -> dict[str, A
             lo, hi = mpmath.mpf(enc[0]), mpmath.mpf(enc[1])
             out["enclosure"] = [_float_down(lo), _float_up(hi)]
             out["enclosure_text"] = [str(outward_float(lo, 30, up=False)), str(outward_float(hi, 30, up=True))]
-            if lv == "exact":
+            if lv == "exact" and value.is_number:
                 out["digits"] = str(sympy.N(value, 21)) if not value.is_Rational or value.q != 1 else str(value)
                 out["float"] = float(sympy.N(value, 20))
             else:

@@ -382,15 +382,25 @@ def _repelling_steps(mf: Any, escapes: tuple) -> list[Step]:
     for e in escapes:
         side = "Above " if e.direction == "up" else "Below "
         if e.q is None:
-            out += [f" {side}it the variance grows without bound and ", Notation(r"\chi_1", "χ₁"), " tends to ",
-                    number(e.chi1), "."]
+            rel, val = _inline(e.chi1)
+            out += [f" {side}it the variance grows without bound and ", Notation(r"\chi_1", "χ₁"),
+                    " tends to " if rel == "=" else " tends to ≈ ", val, "."]
         else:
+            rel, val = _inline(e.chi1)
             out += [f" {side}it the variance goes to the attracting fixed point ", Notation("q", "q"), " = ",
-                    number(e.q), ", where ", Notation(r"\chi_1", "χ₁"), " = ", number(e.chi1), "."]
+                    number(e.q), ", where ", Notation(r"\chi_1", "χ₁"), f" {rel} ", val, "."]
     if any(e.level == "sampled" for e in escapes):
         out.append(" (Where the variance goes is shown by float64 iteration only, not certified.)")
     out.append(" The value of χ₁ below is the one at the repelling fixed point itself.")
     return [Step("prose", None, None, "", tuple(out))]
+
+
+def _inline(value: Any) -> tuple[str, Any]:
+    """A number for a sentence: a short closed form as it is, a long one by its certified digits."""
+    n = number(value)
+    if level_of(n) == "exact" and len(sympy.latex(getattr(n, "value", n))) > 60:
+        return "≈", n.evalf(15)
+    return ("=" if level_of(n) == "exact" else "≈"), n
 
 
 def _summary_words(exts: dict[str, Any], gb: Any, depth: Any, rate: Any) -> tuple[Any, ...]:

@@ -19,6 +19,7 @@ from typing import Any
 import mpmath
 import sympy
 
+from ..core.precision import workdps, workprec
 from ..core.result import Result
 
 __all__ = ["Target", "default_basis", "exact_mpf", "refined", "target", "user_basis"]
@@ -40,7 +41,7 @@ class Target:
     @property
     def digits(self) -> float:
         """Decimal digits known (relative), from the enclosure's width."""
-        with mpmath.workdps(40):
+        with workdps(40):
             mid = abs(self.lo + self.hi) / 2
             width = self.hi - self.lo
             if width == 0:
@@ -72,7 +73,7 @@ def _decimal_string(text: str, tol: Any) -> Target:
     exact = sympy.Rational(str(d))
     unit = sympy.Rational(10) ** d.as_tuple().exponent  # one unit of the last digit
     half = sympy.Rational(_tolerance(tol)) if tol is not None else unit
-    with mpmath.workdps(len(d.as_tuple().digits) + 30):
+    with workdps(len(d.as_tuple().digits) + 30):
         lo = mpmath.mpf(exact.p) / exact.q - mpmath.mpf(half.p) / half.q
         hi = mpmath.mpf(exact.p) / exact.q + mpmath.mpf(half.p) / half.q
     return Target(lo, hi, "decimal string")
@@ -89,7 +90,7 @@ def _tolerance(tol: Any) -> sympy.Rational:
 
 
 def _rationaltarget(value: sympy.Rational, tol: Any, source: str) -> Target:
-    with mpmath.workdps(60):
+    with workdps(60):
         v = mpmath.mpf(value.p) / value.q
         if tol is None:
             return Target(v, v, source, exact=value)
@@ -106,7 +107,7 @@ def _floattarget(value: float, tol: Any) -> Target:
         source = "float64 (+-4 ulp)"
     else:
         w, source = _tolerance(tol), "float64 (+-tol)"
-    with mpmath.workdps(60):
+    with workdps(60):
         v = mpmath.mpf(value)
         return Target(v - mpmath.mpf(w.p) / w.q, v + mpmath.mpf(w.p) / w.q, source)
 
@@ -123,7 +124,7 @@ def _resulttarget(value: Result, tol: Any) -> Target:
     constants = _constants_of(value)
     if tol is not None:
         t = _tolerance(tol)
-        with mpmath.workdps(60):
+        with workdps(60):
             mid = (mpmath.mpf(lo) + mpmath.mpf(hi)) / 2
             w = mpmath.mpf(t.p) / t.q
             return Target(mid - w, mid + w, f"{type(value).__name__} (+-tol)",
@@ -179,7 +180,7 @@ def target(value: Any, tol: Any) -> Target:
     if isinstance(value, numbers.Integral | Fraction):
         return _rationaltarget(sympy.Rational(value), tol, "rational")
     if isinstance(value, mpmath.ctx_iv.ivmpf):
-        with mpmath.workprec(max(mpmath.iv.prec, 53)):
+        with workprec(max(mpmath.iv.prec, 53)):
             lo, hi = +mpmath.mpf(value.a), +mpmath.mpf(value.b)
         if not (mpmath.isfinite(lo) and mpmath.isfinite(hi)):
             raise ValueError("identify needs a finite interval")
@@ -254,7 +255,7 @@ def exact_mpf(v: Any) -> mpmath.mpf:
     """An mpf holding ``v`` exactly (never rounded to the global precision)."""
     if isinstance(v, mpmath.mpf):
         return v
-    with mpmath.workprec(4000):
+    with workprec(4000):
         return +mpmath.mpf(v)
 
 

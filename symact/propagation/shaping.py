@@ -152,7 +152,8 @@ def _no_solution(act: Activation, method: str, n: int, target: sympy.Expr, FM: F
     else:
         rng, why = f"Q'(1) = 1 has no sampled solution for {where}", ""
     return NoSolution(
-        f"no {method.upper()} shaping of {act.name} with {sym} = {target}: dks's solver found no root "
+        f"no solution: no {method.upper()} shaping of {act.name} with {sym} = {target}: dks's solver "
+        "found no root "
         f"from dks's six starting points; {rng}{why}. "
         f"Choose a target inside that range (or pass start=)")
 

@@ -86,12 +86,13 @@ def test_gain_of_every_catalogue_entry(name):
     ("selu", lambda: mp.mpf(1)),  # E[selu(z)^2] = 1 defines SELU's constants
     ("hard_tanh", lambda: 1 / mp.sqrt(1 - mp.sqrt(2 / mp.pi) * mp.exp(-mp.mpf(1) / 2))),
     # E[sin^2 z] = (1 - e^{-2})/2
-    case("sin", lambda: 1 / mp.sqrt((1 - mp.exp(-2)) / 2), item="new (item 8 family): sin gain sqrt(2/(1-e^-2)) not exact"),
+    case("sin", lambda: 1 / mp.sqrt((1 - mp.exp(-2)) / 2),
+         item="new (item 8 family): sin gain sqrt(2/(1-e^-2)) not found by the gain's symbolic route"),
     # E[z^2 Phi(z)^2] = 1/3 + sqrt(3)/(6 pi)
     case("gelu", lambda: 1 / mp.sqrt(mp.mpf(1) / 3 + mp.sqrt(3) / (6 * mp.pi)),
-         item="new (item 8 family): gelu gain 1/sqrt(1/3 + sqrt(3)/(6 pi)) not exact"),
-    case("squareplus", lambda: mp.sqrt(mp.mpf(2) / 3), item="issue 20 item 8: squareplus gain sqrt(2/3) not exact"),
-    case("gaussian", lambda: mp.mpf(5) ** (mp.mpf(1) / 4), item="issue 20 item 8: gaussian gain 5^(1/4) not exact"),
+         item="new (item 8 family): gelu gain 1/sqrt(1/3 + sqrt(3)/(6 pi)) not found by the gain's symbolic route"),
+    case("squareplus", lambda: mp.sqrt(mp.mpf(2) / 3)),
+    case("gaussian", lambda: mp.mpf(5) ** (mp.mpf(1) / 4)),
 ])
 def test_closed_form_gains_are_exact(name, closed_form):
     g = sa.gain(name)

@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 
 import symact as sa
 
-from .checks import case, contains, few
+from .checks import case, clean_error, contains, few
 from .ref import DPS, expect, fixed_point, kernels, num, start_point
 
 F = Fraction
@@ -53,10 +53,10 @@ KERNELS = [
     ("gaussian", 2, 3, F(1, 10), 1, F(1, 2), F(1, 3)),
     ("erf(x)", 3, 2, F(1, 10), 1, 2, F(1, 3)),
     ("erf(x)", 1, 1000, 0, 10**6, F(1, 10**6), F(99, 100)),
-    case("relu", 3, 2, 0, 1, None, 0.5, item="issue 20 item 2: ntk keeps float c in an 'exact' kernel"),
-    case("relu", 2, 2, 0, 1.5, None, F(1, 2), item="issue 20 item 2: ntk keeps float q1 in an 'exact' kernel"),
-    case("relu", 1, 2, 0, 1, None, F(1), item="issue 20 item 15: kernels at c = 1 crash"),
-    case("relu", 1, 2, 0, 1, None, F(-1), item="issue 20 item 15: kernels at c = -1 crash"),
+    case("relu", 3, 2, 0, 1, None, 0.5),
+    case("relu", 2, 2, 0, 1.5, None, F(1, 2)),
+    case("relu", 1, 2, 0, 1, None, F(1)),
+    case("relu", 1, 2, 0, 1, None, F(-1)),
     ("erf(x)", 2, 2, F(1, 10), 1, None, F(1)),
 ]
 
@@ -67,21 +67,20 @@ def test_kernel_contains_the_closed_form(name, depth, sw, sb, q1, q2, c):
 
 
 @pytest.mark.parametrize("depth, sw, sb", [
-    case(5, 2, 0, item="issue 20 item 14: exact relu kernel at depth 5 over budget"),
-    case(5, 2, F(1, 10), item="issue 20 item 14: exact relu kernel at depth 5 over budget"),
-    case(10, 2, F(1, 10), item="issue 20 item 15: depth-10 relu kernel with bias_var 1/10 returns nan"),
-    case(50, F(3, 2), F(1, 20), item="issue 20 items 14-15: depth-50 relu kernel returns nan (CertificationError)"),
+    case(5, 2, 0),
+    case(5, 2, F(1, 10)),
+    case(10, 2, F(1, 10)),
+    case(50, F(3, 2), F(1, 20)),
 ])
 def test_deep_relu_kernels_are_fast_and_right(depth, sw, sb):
     _check("relu", depth, sw, sb, 1, None, F(1, 2), budget=3)
 
 
 @pytest.mark.parametrize("name", ["relu", "erf(x)", "sin"])
-def test_depth_zero_is_the_input_covariance(name):
-    r = sa.nngp(name, 0, 2, F(1, 10), q1=2, q2=F(1, 2), c=F(1, 3))
-    with mp.workdps(DPS):
-        contains(r.nngp[0][1], mp.mpf(1) / 3, "Sigma^1[0,1]")
-        contains(r.nngp[1][1], mp.mpf(1) / 2, "Sigma^1[1,1]")
+def test_depth_zero_is_refused(name):
+    # a network has at least one layer (issue 24: "depth >= 1" checked before any work)
+    exc = clean_error(sa.nngp, name, 0, 2, F(1, 10), q1=2, q2=F(1, 2), c=F(1, 3))
+    assert "depth" in str(exc)
 
 
 def test_gram_matrix_equals_q1_q2_c():
