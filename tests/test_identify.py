@@ -207,3 +207,13 @@ def test_public_expect_and_gain_come_back_identified():
     assert sa.expect("tanh(x)**2").level == "certified"   # no small closed form: unchanged
     g = sa.gain("gaussian")
     assert g.level in ("exact", "identified") and same_number(g.value, sympy.root(5, 4))
+
+
+def test_a_whole_user_basis_is_tried_as_one_relation():
+    # three constants at once: beyond the one- and two-constant forms
+    form = 1 + sqrt(2) / 3 + sqrt(3) - 2 / pi
+    with mpmath.workdps(50):
+        text = mpmath.nstr(mp_value(form), 40, strip_zeros=False)
+    r = sa.identify(text, basis=[sqrt(2), sqrt(3), 1 / pi])
+    assert r.closed_form is not None and same_number(r.closed_form, form)
+    assert r.terms[0] == sympy.Symbol("x") and len(r.terms) == 5

@@ -230,15 +230,8 @@ def _search(t: Target, basis: Sequence[sympy.Expr], max_norm: int, pairs: bool |
         if form.kind == "power" and (sign == 0 or (form.power < 0 and xb.contains(0))):
             continue
         balls, involving = _form_balls(form, xb, cb)
-        if not all(b.is_finite() for b in balls):
-            continue
-        with workprec(prec):
-            a = relation(balls, involving)
-        if a is None or max(abs(v) for v in a) > max_norm:
-            continue
-        with workprec(prec):
-            residual = sum((ai * b for ai, b in zip(a, balls, strict=True)), flint.arb(0))
-        if not residual.contains(0):
+        a = _holding_relation(balls, involving, max_norm, prec)
+        if a is None:
             continue
         spare = _spare(digits, a, len(forms))
         if spare < margin:
@@ -252,6 +245,20 @@ def _search(t: Target, basis: Sequence[sympy.Expr], max_norm: int, pairs: bool |
         return None
     spare, form, a, cf = best
     return form, a, cf, spare, len(forms)
+
+
+def _holding_relation(balls: list[flint.arb], involving: int, max_norm: int,
+                      prec: int) -> tuple[int, ...] | None:
+    """LLL's candidate relation among ``balls`` if its coefficients are at most ``max_norm``
+    and it holds in ball arithmetic (the combination's ball contains 0), else ``None``."""
+    if not all(b.is_finite() for b in balls):
+        return None
+    with workprec(prec):
+        a = relation(balls, involving)
+        if a is None or max(abs(v) for v in a) > max_norm:
+            return None
+        residual = sum((ai * b for ai, b in zip(a, balls, strict=True)), flint.arb(0))
+    return a if residual.contains(0) else None
 
 
 def _matches(cf: sympy.Expr, xb: flint.arb, prec: int) -> bool:
@@ -369,8 +376,7 @@ def identify(
     if found is not None:
         form, a, cf, spare, tried = found
         cf = _tidy(cf)
-        terms = _terms(form, search_basis) if form is not None else (sympy.Symbol("x"),
-                                                                        sympy.Integer(1), *consts)
+        terms = _terms(form, search_basis)
         relation_text = " + ".join(f"({ai})*{sympy.sstr(tm)}" for ai, tm in zip(a, terms, strict=True))
         steps.append(f"LLL found the integer relation {relation_text} = 0 (x the number)")
         steps.append(f"it holds in ball arithmetic on the enclosure, with {spare:.1f} digits to "
@@ -403,23 +409,20 @@ _EXCLUSION_BASIS: tuple[sympy.Expr, ...] = (1 / _PI, sympy.sqrt(2), sympy.sqrt(3
 
 
 def _whole(t: Target, consts: Sequence[sympy.Expr], max_norm: int):
+    """One linear relation among the number, 1 and every constant of the user's basis."""
     if not math.isfinite(t.digits):
         return None
     prec = int(t.digits * 3.33) + 40
     xb = _x_ball(t, prec)
-    balls = [xb, flint.arb(1), *_balls(consts, prec)]
-    with workprec(prec):
-        a = relation(balls, 1)
-    if a is None or max(abs(v) for v in a) > max_norm:
+    form = _Form("linear", tuple(range(len(consts))))
+    balls, involving = _form_balls(form, xb, _balls(consts, prec))
+    a = _holding_relation(balls, involving, max_norm, prec)
+    if a is None or _spare(t.digits, a, 1) < _margin(t):
         return None
-    with workprec(prec):
-        residual = sum((ai * b for ai, b in zip(a, balls, strict=True)), flint.arb(0))
-    if not residual.contains(0) or _spare(t.digits, a, 1) < _margin(t):
+    cf = _closed_form(form, a, consts, 1 if t.lo > 0 else -1)
+    if cf is None or not _matches(cf, xb, prec):
         return None
-    cf = -(a[1] + sum(ai * c for ai, c in zip(a[2:], consts, strict=True))) / sympy.Integer(a[0])
-    if not _matches(cf, xb, prec):
-        return None
-    return None, a, cf, _spare(t.digits, a, 1), 1
+    return form, a, cf, _spare(t.digits, a, 1), 1
 
 
 def _tidy(cf: sympy.Expr) -> sympy.Expr:
